@@ -1,0 +1,152 @@
+"""The composition root: builds adapters and services from Settings. Nothing else wires things together.
+
+Adapters are imported lazily so that the embedded shape never imports boto3 and the API process never loads
+the detection model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .ports import BlobStore, Clock, Detector, Geocoder, JobQueue, MetadataStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .services.albums import AlbumService
+    from .services.auth import AuthService
+    from .services.maintenance import MaintenanceService
+    from .services.photos import PhotoService
+    from .services.processing import ProcessingService
+    from .services.questions import QuestionService
+    from .services.search import SearchService
+
+
+@dataclass
+class Container:
+    """Everything a process needs, built once. Tests pass their own adapters in `overrides`."""
+
+    settings: Settings
+    overrides: dict[str, Any] = field(default_factory=dict)
+    clock: Clock = field(default_factory=Clock)
+
+    # --- adapters -----------------------------------------------------------------------------------------
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        if "blobs" in self.overrides:
+            return self.overrides["blobs"]
+        s = self.settings
+        if s.backend == "aws":
+            from .adapters.s3_blobstore import S3BlobStore
+
+            return S3BlobStore.from_settings(s)
+        from .adapters.fs_blobstore import FileBlobStore
+
+        return FileBlobStore(s.data_dir / "blobs")
+
+    @cached_property
+    def store(self) -> MetadataStore:
+        if "store" in self.overrides:
+            return self.overrides["store"]
+        s = self.settings
+        if s.backend == "aws":
+            from .adapters.dynamodb_store import DynamoMetadataStore
+
+            return DynamoMetadataStore.from_settings(s)
+        from .adapters.sqlite_store import SqliteMetadataStore
+
+        return SqliteMetadataStore(s.data_dir / "cloudalbum.sqlite3")
+
+    @cached_property
+    def queue(self) -> JobQueue:
+        if "queue" in self.overrides:
+            return self.overrides["queue"]
+        s = self.settings
+        if s.backend == "aws":
+            from .adapters.sqs_queue import SqsJobQueue
+
+            return SqsJobQueue.from_settings(s)
+        from .adapters.sqlite_queue import SqliteJobQueue
+
+        return SqliteJobQueue(
+            s.data_dir / "queue.sqlite3",
+            visibility_timeout_s=s.visibility_timeout_s,
+            max_receives=s.max_receives,
+        )
+
+    @cached_property
+    def geocoder(self) -> Geocoder:
+        if "geocoder" in self.overrides:
+            return self.overrides["geocoder"]
+        from .adapters.geocoder import OfflineGeocoder
+
+        return OfflineGeocoder()
+
+    @cached_property
+    def detector(self) -> Detector:
+        """Loaded on first use (workers only). Raises ModelUnavailable for a missing or corrupt model."""
+        if "detector" in self.overrides:
+            return self.overrides["detector"]
+        from .adapters.onnx_detector import OnnxDetector
+
+        s = self.settings
+        return OnnxDetector.load(s.model, model_path=s.model_path or None, threshold=s.detect_threshold)
+
+    # --- services -----------------------------------------------------------------------------------------
+
+    @cached_property
+    def auth(self) -> "AuthService":
+        from .services.auth import AuthService
+
+        return AuthService(self.store, self.settings, self.clock)
+
+    @cached_property
+    def photos(self) -> "PhotoService":
+        from .services.photos import PhotoService
+
+        return PhotoService(self.store, self.blobs, self.queue, self.settings)
+
+    @cached_property
+    def questions(self) -> "QuestionService":
+        from .services.questions import QuestionService
+
+        return QuestionService(self.store, self.geocoder, self.settings)
+
+    @cached_property
+    def processing(self) -> "ProcessingService":
+        from .services.processing import ProcessingService
+
+        return ProcessingService(
+            self.store, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings
+        )
+
+    @cached_property
+    def search(self) -> "SearchService":
+        from .services.search import SearchService
+
+        return SearchService(self.store, self.geocoder)
+
+    @cached_property
+    def albums(self) -> "AlbumService":
+        from .services.albums import AlbumService
+
+        return AlbumService(self.store)
+
+    @cached_property
+    def maintenance(self) -> "MaintenanceService":
+        from .services.maintenance import MaintenanceService
+
+        return MaintenanceService(self.store, self.blobs, self.queue, self.settings)
+
+    def close(self) -> None:
+        for name in ("store", "queue"):
+            obj = self.__dict__.get(name)
+            if obj is not None and hasattr(obj, "close"):
+                obj.close()
+
+
+def build(settings: Settings, **overrides: Any) -> Container:
+    """Validate settings and return the container (adapters are created on first use)."""
+    return Container(settings.validate(), overrides=overrides)

@@ -1,0 +1,1 @@
+"""The domain: plain dataclasses and rules. No I/O, no Flask, no SQLite, no boto3."""

@@ -1,0 +1,222 @@
+"""Photo, Label, Location, Album, Question, User: plain dataclasses.
+
+Times are ISO 8601 strings. `taken_at` is kept exactly as the camera (or the user) gave it — with an offset
+when one is known, naive otherwise — because API.md says it is "returned as stored". `uploaded_at` and every
+other server-made time is UTC with an offset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+
+def new_id() -> str:
+    """A URL-safe random id (128 bits): unguessable, so ids leak nothing about other users."""
+    return secrets.token_urlsafe(16).replace("-", "a").replace("_", "b")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+class PhotoStatus(str, enum.Enum):
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    DONE = "done"
+    NEEDS_INPUT = "needs_input"
+    FAILED = "failed"
+
+
+class Source(str, enum.Enum):
+    EXIF = "exif"
+    MODEL = "model"
+    USER = "user"
+
+
+@dataclass
+class User:
+    id: str
+    email: str
+    password_hash: str
+    created_at: str
+
+
+@dataclass
+class Camera:
+    make: str | None = None
+    model: str | None = None
+
+
+@dataclass
+class Place:
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    country_code: str | None = None
+
+
+@dataclass
+class Location:
+    lat: float
+    lon: float
+    alt_m: float | None = None
+    source: str = Source.EXIF.value
+    place: Place | None = None
+
+
+@dataclass
+class Box:
+    """Pixels of the upright (EXIF-rotated) image."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    confidence: float
+
+
+@dataclass
+class Label:
+    name: str
+    confidence: float
+    count: int = 1
+    source: str = Source.MODEL.value
+    boxes: list[Box] = field(default_factory=list)
+    model: str | None = None  # "yolov8n@<version>" for model labels; None for user labels
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+
+
+@dataclass
+class ModelInfo:
+    name: str
+    version: str
+
+
+@dataclass
+class Photo:
+    id: str
+    owner_id: str
+    filename: str
+    content_type: str
+    bytes: int
+    original_key: str
+    uploaded_at: str
+    status: str = PhotoStatus.UPLOADED.value
+    error: str | None = None
+    width: int | None = None  # upright (after EXIF rotation)
+    height: int | None = None
+    taken_at: str | None = None
+    camera: Camera | None = None
+    location: Location | None = None
+    labels: list[Label] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    albums: list[str] = field(default_factory=list)
+    title: str | None = None
+    description: str | None = None
+    model: ModelInfo | None = None
+    thumbnail_keys: dict[str, str] = field(default_factory=dict)  # size name -> blob key
+    orientation: int | None = None
+    # Fields the user set by hand (taken_at, location, title, description): processing never overwrites them.
+    user_fields: list[str] = field(default_factory=list)
+    rejected_labels: list[str] = field(default_factory=list)
+    processed_version: str | None = None  # "<model name>@<version>" of the last completed processing
+    version: int = 0  # optimistic concurrency counter, bumped by every save
+
+    def visible_labels(self) -> list[Label]:
+        """Labels the user has not rejected."""
+        rejected = set(self.rejected_labels)
+        return [lbl for lbl in self.labels if lbl.name not in rejected]
+
+
+@dataclass
+class Album:
+    id: str
+    owner_id: str
+    name: str
+    created_at: str
+    updated_at: str
+    description: str | None = None
+    photo_count: int = 0
+    cover_photo_id: str | None = None
+
+
+class QuestionStatus(str, enum.Enum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    DISMISSED = "dismissed"
+
+
+@dataclass
+class Question:
+    id: str
+    owner_id: str
+    photo_id: str
+    kind: str  # location | date | label_confirm | label_name | people | event | ...
+    text: str
+    reason: str
+    created_at: str
+    choices: list[str] | None = None
+    status: str = QuestionStatus.OPEN.value
+    answer: str | None = None
+    subject: str | None = None  # e.g. the label a label_confirm question is about
+    related_photo_ids: list[str] = field(default_factory=list)  # photos the answer could also apply to
+    score: float = 0.0  # rank: how many photos an answer improves
+
+
+@dataclass
+class Page:
+    """One page of a list and the opaque cursor of the next, or None at the end."""
+
+    items: list[Any]
+    next_cursor: str | None = None
+
+
+# --- (de)serialisation helpers shared by adapters that store records as documents -------------------------
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    return dataclasses.asdict(obj)
+
+
+def photo_from_dict(d: dict[str, Any]) -> Photo:
+    d = dict(d)
+    if d.get("camera") is not None:
+        d["camera"] = Camera(**d["camera"])
+    if d.get("location") is not None:
+        loc = dict(d["location"])
+        if loc.get("place") is not None:
+            loc["place"] = Place(**loc["place"])
+        d["location"] = Location(**loc)
+    d["labels"] = [
+        Label(**{**lbl, "boxes": [Box(**b) for b in lbl.get("boxes", [])]}) for lbl in d.get("labels", [])
+    ]
+    d["answers"] = [Answer(**a) for a in d.get("answers", [])]
+    if d.get("model") is not None:
+        d["model"] = ModelInfo(**d["model"])
+    known = {f.name for f in dataclasses.fields(Photo)}
+    return Photo(**{k: v for k, v in d.items() if k in known})
+
+
+def album_from_dict(d: dict[str, Any]) -> Album:
+    known = {f.name for f in dataclasses.fields(Album)}
+    return Album(**{k: v for k, v in d.items() if k in known})
+
+
+def question_from_dict(d: dict[str, Any]) -> Question:
+    known = {f.name for f in dataclasses.fields(Question)}
+    return Question(**{k: v for k, v in d.items() if k in known})

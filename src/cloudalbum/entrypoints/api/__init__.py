@@ -1,0 +1,34 @@
+"""The Flask (APIFlask) app factory: the HTTP entry point. Views are thin: parse, call a service, present."""
+
+from __future__ import annotations
+
+from apiflask import APIFlask
+
+from ... import __version__
+from ...bootstrap import Container
+
+UPLOAD_OVERHEAD_BYTES = 64 * 1024  # multipart framing around the file
+
+
+def create_app(container: Container) -> APIFlask:
+    app = APIFlask(
+        "cloudalbum",
+        title="cloudalbum API",
+        version=__version__,
+        spec_path="/api/openapi.json",
+        docs_path="/api/docs",
+        static_folder=None,
+    )
+    app.config["MAX_CONTENT_LENGTH"] = container.settings.max_upload_bytes + UPLOAD_OVERHEAD_BYTES
+    app.config["SYNC_LOCAL_SPEC"] = False
+    app.extensions["cloudalbum"] = container
+
+    from . import albums, auth, errors, health, map, photos, questions, search, security_headers
+    from ..web import pages
+
+    errors.register(app)
+    security_headers.register(app)
+    for module in (health, auth, photos, search, albums, map, questions):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(pages.bp)
+    return app

@@ -1,0 +1,90 @@
+"""Shared test helpers.
+
+`needs(...)` is how a test says it depends on a tool or on the photo corpus: on a newcomer's machine the test
+skips and says how to enable it; under CLOUDALBUM_REQUIRE_ALL=1 (what .ci/run sets) it fails instead, so a
+green CI can never hide a test that did not run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
+REQUIRE_ALL = os.environ.get("CLOUDALBUM_REQUIRE_ALL") == "1"
+
+
+def needs(ok: bool, what: str, how: str) -> None:
+    """Skip (or, under CLOUDALBUM_REQUIRE_ALL=1, fail) unless ok."""
+    if ok:
+        return
+    msg = f"needs {what}: {how}"
+    if REQUIRE_ALL:
+        pytest.fail(msg + " (CLOUDALBUM_REQUIRE_ALL=1 turns this skip into a failure)")
+    pytest.skip(msg)
+
+
+def needs_corpus() -> Path:
+    needs((PHOTOS / "MANIFEST.csv").exists(), "the photo corpus ../shared/photos",
+          "check out ../shared beside the repository or set CLOUDALBUM_PHOTOS")
+    return PHOTOS
+
+
+def manifest() -> dict[str, dict[str, str]]:
+    with open(needs_corpus() / "MANIFEST.csv", newline="") as f:
+        return {row["file"]: row for row in csv.DictReader(f)}
+
+
+def make_jpeg(width: int = 640, height: int = 480, *, color: tuple[int, int, int] = (120, 160, 200),
+              exif: Any = None, quality: int = 90) -> bytes:
+    """A real JPEG made with Pillow (optionally carrying a PIL.Image.Exif)."""
+    from PIL import Image
+
+    img = Image.new("RGB", (width, height), color)
+    buf = io.BytesIO()
+    kwargs: dict[str, Any] = {"quality": quality}
+    if exif is not None:
+        kwargs["exif"] = exif
+    img.save(buf, "JPEG", **kwargs)
+    return buf.getvalue()
+
+
+def gps_exif(lat: float, lon: float, *, alt: float | None = None, taken: str | None = None,
+             make: str | None = None, model: str | None = None, orientation: int | None = None) -> Any:
+    """A PIL.Image.Exif with GPS (degrees/minutes/seconds rationals and N/S/E/W refs) and optional fields."""
+    from fractions import Fraction
+
+    from PIL import Image
+    from PIL.ExifTags import GPS, IFD, Base
+
+    def dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
+        value = abs(value)
+        d = int(value)
+        m = int((value - d) * 60)
+        s = Fraction(round(((value - d) * 60 - m) * 60 * 10000), 10000)
+        return Fraction(d), Fraction(m), s
+
+    exif = Image.Exif()
+    if make:
+        exif[Base.Make] = make
+    if model:
+        exif[Base.Model] = model
+    if orientation:
+        exif[Base.Orientation] = orientation
+    if taken:
+        exif.get_ifd(IFD.Exif)[Base.DateTimeOriginal] = taken
+    gps = exif.get_ifd(IFD.GPSInfo)
+    gps[GPS.GPSLatitudeRef] = "N" if lat >= 0 else "S"
+    gps[GPS.GPSLatitude] = dms(lat)
+    gps[GPS.GPSLongitudeRef] = "E" if lon >= 0 else "W"
+    gps[GPS.GPSLongitude] = dms(lon)
+    if alt is not None:
+        gps[GPS.GPSAltitudeRef] = b"\x01" if alt < 0 else b"\x00"
+        gps[GPS.GPSAltitude] = Fraction(round(abs(alt) * 100), 100)
+    return exif
