@@ -1,0 +1,136 @@
+"""Marshmallow schemas: they validate requests and document responses in the OpenAPI document.
+Response schemas mirror the {photo}, {album}, {question} shapes of API.md."""
+
+from __future__ import annotations
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Dict, Float, Integer, List, Nested, String
+
+
+class ErrorDetail(Schema):
+    code = String(required=True)
+    message = String(required=True)
+
+
+class ErrorOut(Schema):
+    error = Nested(ErrorDetail, required=True)
+
+
+class CameraOut(Schema):
+    make = String(allow_none=True)
+    model = String(allow_none=True)
+
+
+class PlaceOut(Schema):
+    city = String(allow_none=True)
+    region = String(allow_none=True)
+    country = String(allow_none=True)
+    country_code = String(allow_none=True)
+
+
+class LocationOut(Schema):
+    lat = Float(required=True)
+    lon = Float(required=True)
+    alt_m = Float(allow_none=True)
+    source = String()
+    place = Nested(PlaceOut, allow_none=True)
+
+
+class BoxOut(Schema):
+    x = Integer()
+    y = Integer()
+    w = Integer()
+    h = Integer()
+    confidence = Float()
+
+
+class LabelOut(Schema):
+    name = String(required=True)
+    confidence = Float(required=True)
+    count = Integer()
+    source = String()
+    boxes = List(Nested(BoxOut))
+    model = String(allow_none=True)
+
+
+class AnswerOut(Schema):
+    question = String()
+    answer = String()
+
+
+class ModelOut(Schema):
+    name = String()
+    version = String()
+
+
+class MatchOut(Schema):
+    reasons = List(String())
+
+
+class PhotoOut(Schema):
+    id = String(required=True)
+    filename = String()
+    status = String(required=True)
+    error = String(allow_none=True)
+    content_type = String()
+    bytes = Integer()
+    width = Integer(allow_none=True)
+    height = Integer(allow_none=True)
+    taken_at = String(allow_none=True)
+    uploaded_at = String()
+    camera = Nested(CameraOut, allow_none=True)
+    location = Nested(LocationOut, allow_none=True)
+    labels = List(Nested(LabelOut))
+    categories = List(String())
+    answers = List(Nested(AnswerOut))
+    albums = List(String())
+    title = String(allow_none=True)
+    description = String(allow_none=True)
+    model = Nested(ModelOut, allow_none=True)
+    match = Nested(MatchOut)
+
+
+class PhotoPage(Schema):
+    items = List(Nested(PhotoOut), required=True)
+    next_cursor = String(allow_none=True)
+
+
+class AlbumOut(Schema):
+    id = String(required=True)
+    name = String(required=True)
+    description = String(allow_none=True)
+    created_at = String()
+    updated_at = String()
+    photo_count = Integer()
+    cover_photo_id = String(allow_none=True)
+
+
+class AlbumPage(Schema):
+    items = List(Nested(AlbumOut), required=True)
+    next_cursor = String(allow_none=True)
+
+
+class QuestionOut(Schema):
+    id = String(required=True)
+    photo_id = String(required=True)
+    kind = String(required=True)
+    text = String(required=True)
+    choices = List(String(), allow_none=True)
+    reason = String(required=True)
+    created_at = String()
+    status = String()
+    related_photo_ids = List(String())
+    score = Float()
+
+
+class QuestionPage(Schema):
+    items = List(Nested(QuestionOut), required=True)
+    next_cursor = String(allow_none=True)
+
+
+class PageQuery(Schema):
+    limit = Integer(load_default=50)
+    cursor = String(load_default=None, allow_none=True)
+
+
+__all__ = [name for name in dir() if name.endswith(("Out", "Page", "Query"))] + ["Boolean", "Dict"]
