@@ -181,6 +181,9 @@ class Message:
     receipt_handle: str
     body: dict[str, Any]
     receive_count: int = 1
+    # SQS system attributes as strings ("SentTimestamp", "ApproximateFirstReceiveTimestamp" in epoch ms), when
+    # the queue knows them: the local worker copies them into the SQS-shaped event it builds.
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,0 +1,167 @@
+"""BlobStore on the local file system (the embedded shape): one file per key under a root directory.
+
+Writes are atomic: the bytes go to a temporary file in the destination directory, are fsynced, and are then
+renamed over the real key, so a crash never leaves a half-written blob under a real key.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from ..domain.errors import NotFound, StorageUnavailable
+
+CHUNK = 1024 * 1024
+TMP_PREFIX = ".tmp-"
+_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _storage_error(exc: OSError, action: str) -> StorageUnavailable:
+    full = exc.errno in _FULL_ERRNOS
+    reason = "the disk is full" if full else (exc.strerror or str(exc))
+    return StorageUnavailable(f"could not {action} the blob: {reason}", insufficient_storage=full)
+
+
+class FileBlobStore:
+    """Blobs as files under root. Keys are server-made; anything that could escape root is refused."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    # --- keys -------------------------------------------------------------------------------------------
+
+    def _path(self, key: str) -> Path:
+        """The file of a key. ValueError for keys that are empty, absolute, or could leave root."""
+        if not isinstance(key, str) or not key or "\x00" in key or "\\" in key or key.startswith("/"):
+            raise ValueError(f"invalid blob key: {key!r}")
+        parts = key.split("/")
+        if any(p in ("", ".", "..") or p.startswith(TMP_PREFIX) for p in parts):
+            raise ValueError(f"invalid blob key: {key!r}")
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root) or path == self.root:
+            raise ValueError(f"invalid blob key: {key!r}")
+        return path
+
+    # --- writes -----------------------------------------------------------------------------------------
+
+    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str) -> int:
+        path = self._path(key)
+        tmp_name: str | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+            with os.fdopen(fd, "wb") as out:
+                written = self._copy(data, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp_name, path)
+            tmp_name = None
+            self._fsync_dir(path.parent)
+            return written
+        except OSError as exc:
+            raise _storage_error(exc, "store") from exc
+        finally:
+            if tmp_name is not None:
+                try:
+                    os.unlink(tmp_name)
+                except OSError:
+                    pass
+
+    @staticmethod
+    def _copy(data: BinaryIO | bytes, out: BinaryIO) -> int:
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            out.write(data)
+            return len(data)
+        written = 0
+        while True:
+            chunk = data.read(CHUNK)
+            if not chunk:
+                return written
+            out.write(chunk)
+            written += len(chunk)
+
+    @staticmethod
+    def _fsync_dir(directory: Path) -> None:
+        """Make the rename durable (best effort: not every platform can open a directory)."""
+        try:
+            fd = os.open(directory, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise _storage_error(exc, "delete") from exc
+        self._prune(path.parent)
+
+    def _prune(self, directory: Path) -> None:
+        """Remove directories left empty, up to (not including) root. Races with writers are harmless: a
+        writer's mkdir(exist_ok=True) recreates what we removed, and rmdir refuses non-empty directories."""
+        while directory != self.root and directory.is_relative_to(self.root):
+            try:
+                directory.rmdir()
+            except OSError:
+                return
+            directory = directory.parent
+
+    # --- reads ------------------------------------------------------------------------------------------
+
+    def open(self, key: str) -> BinaryIO:
+        path = self._path(key)
+        try:
+            return open(path, "rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise NotFound(f"blob {key} not found") from exc
+        except OSError as exc:
+            raise _storage_error(exc, "read") from exc
+
+    def get(self, key: str) -> bytes:
+        with self.open(key) as f:
+            return f.read()
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def signed_url(self, key: str, *, expires_s: int, filename: str | None = None,
+                   content_type: str | None = None) -> str | None:
+        return None
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        """Every key starting with prefix (temporary files of writes in flight excluded)."""
+        if "\x00" in prefix or "\\" in prefix or ".." in prefix.split("/") or prefix.startswith("/"):
+            raise ValueError(f"invalid blob key prefix: {prefix!r}")
+        head = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = self.root / head if head else self.root
+        if not start.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames.sort()
+            rel_dir = Path(dirpath).relative_to(self.root).as_posix()
+            for name in sorted(filenames):
+                if name.startswith(TMP_PREFIX):
+                    continue
+                key = name if rel_dir == "." else f"{rel_dir}/{name}"
+                if key.startswith(prefix):
+                    yield key
+
+    def usage_bytes(self) -> int:
+        """Total bytes on disk under root (diagnostics)."""
+        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+
+    def free_bytes(self) -> int:
+        return shutil.disk_usage(self.root).free

@@ -1,0 +1,170 @@
+"""JobQueue on SQLite (the embedded shape), keeping SQS's promises across processes.
+
+* A received message is invisible for the visibility timeout and carries a fresh receipt handle; deleting or
+  changing visibility with an older handle does nothing (it was received again since).
+* A message not deleted in time comes back (at-least-once); its receive count goes up on every receive.
+* A message received max_receives times and still not deleted moves to the dead-letter queue when its
+  visibility expires, checked at the next receive (as SQS's redrive does).
+* The claim runs inside BEGIN IMMEDIATE, so two consumers (threads or processes) never get the same message
+  while it is invisible. Long polls are short sleeps between claims.
+
+The dead-letter queue is the same table under the name "<name>-dlq"; several queues may share one file.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from ..domain.model import new_id
+from ..ports import Message, QueueDepth
+from .sqlite_base import SqliteDatabase
+
+POLL_INTERVAL_S = 0.1
+DEAD_SUFFIX = "-dlq"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT NOT NULL UNIQUE,
+    queue         TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    sent_at       REAL NOT NULL,
+    visible_at    REAL NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_received_at REAL,
+    receipt       TEXT UNIQUE
+);
+CREATE INDEX IF NOT EXISTS messages_queue_visible ON messages (queue, visible_at, seq);
+"""
+
+
+class SqliteJobQueue(SqliteDatabase):
+    """A durable queue with SQS semantics in its own SQLite file."""
+
+    def __init__(self, path: Path, *, visibility_timeout_s: int, max_receives: int, name: str = "jobs") -> None:
+        if max_receives < 1:
+            raise ValueError("max_receives must be at least 1")
+        self._setup(path)
+        self.name = name
+        self.dead_name = name + DEAD_SUFFIX
+        self.visibility_timeout_s = visibility_timeout_s
+        self.max_receives = max_receives
+        with self._tx() as conn:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+
+    # --- producer ---------------------------------------------------------------------------------------
+
+    def send(self, body: dict[str, Any], *, delay_s: int = 0) -> str:
+        message_id = new_id()
+        now = time.time()
+        with self._tx() as conn:
+            conn.execute("INSERT INTO messages (id, queue, body, sent_at, visible_at) VALUES (?, ?, ?, ?, ?)",
+                         (message_id, self.name, json.dumps(body), now, now + max(0, delay_s)))
+        return message_id
+
+    # --- consumer ---------------------------------------------------------------------------------------
+
+    def receive(self, *, max_messages: int = 10, wait_s: float = 0.0,
+                visibility_timeout_s: int | None = None) -> list[Message]:
+        timeout = self.visibility_timeout_s if visibility_timeout_s is None else visibility_timeout_s
+        deadline = time.monotonic() + max(0.0, wait_s)
+        while True:
+            messages = self._claim(self.name, max_messages, timeout, redrive=True)
+            if messages or time.monotonic() >= deadline:
+                return messages
+            time.sleep(min(POLL_INTERVAL_S, max(0.0, deadline - time.monotonic())))
+
+    def _claim(self, queue: str, max_messages: int, timeout_s: float, *, redrive: bool) -> list[Message]:
+        """Take up to max_messages visible messages of queue under the write lock."""
+        now = time.time()
+        with self._tx() as conn:
+            if redrive:
+                self._redrive(conn, now)
+            rows = conn.execute(
+                "SELECT seq, id, body, sent_at, receive_count, first_received_at FROM messages"
+                " WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?",
+                (queue, now, max(1, min(max_messages, 10)))).fetchall()
+            messages = []
+            for row in rows:
+                receipt = f"{row['id']}.{secrets.token_urlsafe(12)}"
+                count = row["receive_count"] + 1
+                first = row["first_received_at"] or now
+                conn.execute(
+                    "UPDATE messages SET receipt = ?, receive_count = ?, visible_at = ?, first_received_at = ?"
+                    " WHERE seq = ?", (receipt, count, now + timeout_s, first, row["seq"]))
+                messages.append(Message(id=row["id"], receipt_handle=receipt, body=json.loads(row["body"]),
+                                        receive_count=count))
+                _set_attributes(messages[-1], row["sent_at"], first, count)
+        return messages
+
+    def _redrive(self, conn: sqlite3.Connection, now: float) -> None:
+        """Move messages whose visibility expired after their last allowed receive to the dead-letter queue."""
+        conn.execute(
+            "UPDATE messages SET queue = ?, receipt = NULL, visible_at = ? "
+            "WHERE queue = ? AND visible_at <= ? AND receive_count >= ?",
+            (self.dead_name, now, self.name, now, self.max_receives))
+
+    def delete(self, receipt_handle: str) -> None:
+        self._delete(self.name, receipt_handle)
+
+    def _delete(self, queue: str, receipt_handle: str) -> None:
+        with self._tx() as conn:
+            conn.execute("DELETE FROM messages WHERE receipt = ? AND queue = ?", (receipt_handle, queue))
+
+    def change_visibility(self, receipt_handle: str, timeout_s: int) -> None:
+        with self._tx() as conn:
+            conn.execute("UPDATE messages SET visible_at = ? WHERE receipt = ? AND queue = ?",
+                         (time.time() + max(0, timeout_s), receipt_handle, self.name))
+
+    # --- operations -------------------------------------------------------------------------------------
+
+    def depth(self) -> QueueDepth:
+        """Visible (ready now), in flight (received, not yet deleted or expired) and dead messages.
+        Delayed messages not yet visible count in none of them."""
+        now = time.time()
+        with self._tx() as conn:
+            self._redrive(conn, now)
+            visible, in_flight = conn.execute(
+                "SELECT COALESCE(SUM(visible_at <= ?), 0),"
+                " COALESCE(SUM(visible_at > ? AND receipt IS NOT NULL), 0) FROM messages WHERE queue = ?",
+                (now, now, self.name)).fetchone()
+            (dead,) = conn.execute("SELECT COUNT(*) FROM messages WHERE queue = ?", (self.dead_name,)).fetchone()
+        return QueueDepth(visible=int(visible), in_flight=int(in_flight), dead=int(dead))
+
+    def receive_dead(self, *, max_messages: int = 10) -> list[Message]:
+        """Messages of the dead-letter queue, each invisible for the visibility timeout once received."""
+        now = time.time()
+        with self._tx() as conn:
+            self._redrive(conn, now)
+        return self._claim(self.dead_name, max_messages, self.visibility_timeout_s, redrive=False)
+
+    def delete_dead(self, receipt_handle: str) -> None:
+        self._delete(self.dead_name, receipt_handle)
+
+    def redrive_dead(self) -> int:
+        """Move every dead-letter message back to the queue with a fresh receive count (operator action)."""
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE messages SET queue = ?, receipt = NULL, receive_count = 0, first_received_at = NULL,"
+                " visible_at = ? WHERE queue = ?", (self.name, time.time(), self.dead_name))
+            return cur.rowcount
+
+    def purge(self) -> None:
+        with self._tx() as conn:
+            conn.execute("DELETE FROM messages WHERE queue IN (?, ?)", (self.name, self.dead_name))
+
+
+def _set_attributes(message: Message, sent_at: float, first_received_at: float, count: int) -> None:
+    """SQS's system attributes (milliseconds since the epoch, as strings)."""
+    message.attributes.update({
+        "SentTimestamp": str(int(sent_at * 1000)),
+        "ApproximateFirstReceiveTimestamp": str(int(first_received_at * 1000)),
+        "ApproximateReceiveCount": str(count),
+    })
