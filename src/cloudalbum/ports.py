@@ -93,6 +93,11 @@ class UserStore(Protocol):
 
     def clear_hits(self, key: str) -> None: ...
 
+    # Optional (not a Protocol member, so isinstance checks ignore it), recommended for adapters:
+    #   def hit_count(self, key: str, *, window_s: int, now: float) -> int
+    # the count within the last window_s WITHOUT adding one. Login throttling reads failures with it before it
+    # verifies a password; without it AuthService counts every attempt (hit) and clears on success.
+
 
 class PhotoStore(Protocol):
     def add_photo(self, photo: Photo) -> None: ...

@@ -1,7 +1,93 @@
-"""API routes: auth (see ../shared/API.md)."""
+"""API routes: accounts and tokens (see ../shared/API.md), and `token_auth`, the bearer-token guard every
+protected route uses:
+
+    @bp.get("/things")
+    @bp.auth_required(token_auth)
+    def things(): ... current_user_id() ...
+"""
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint
+from typing import Any
 
-bp = APIBlueprint("auth", __name__, url_prefix="/api")
+from apiflask import APIBlueprint, HTTPTokenAuth
+from flask import request
+
+from ...services.auth import Principal
+from .context import container
+from .schemas import LoginIn, MeOut, RefreshIn, RegisterIn, TokenOut, UserOut
+
+bp = APIBlueprint("auth", __name__, url_prefix="/api", tag="Accounts")
+
+token_auth = HTTPTokenAuth(
+    scheme="Bearer",
+    description="An access token from POST /api/auth/login (or /api/auth/refresh).",
+)
+
+
+@token_auth.verify_token
+def _verify_token(token: str) -> Principal:
+    """Raises Unauthorized (uniform 401 body) for a forged, expired, revoked or wrong-type token."""
+    return container().auth.authenticate(token)
+
+
+def current_principal() -> Principal:
+    principal = token_auth.current_user
+    assert isinstance(principal, Principal), "route is missing @bp.auth_required(token_auth)"
+    return principal
+
+
+def current_user_id() -> str:
+    """The signed-in user's id (only inside a route guarded by token_auth)."""
+    return current_principal().user_id
+
+
+@bp.post("/auth/register")
+@bp.input(RegisterIn, arg_name="body")
+@bp.output(UserOut, status_code=201)
+@bp.doc(summary="Create an account", responses={409: "The email is taken", 422: "Invalid email or password"})
+def register(body: dict[str, Any]) -> Any:
+    user = container().auth.register(body["email"], body["password"])
+    return {"id": user.id, "email": user.email}, 201
+
+
+@bp.post("/auth/login")
+@bp.input(LoginIn, arg_name="body")
+@bp.output(TokenOut)
+@bp.doc(summary="Sign in", responses={401: "Wrong email or password", 429: "Too many failures; see Retry-After"})
+def login(body: dict[str, Any]) -> Any:
+    return container().auth.login(body["email"], body["password"], client_ip=request.remote_addr).as_dict()
+
+
+@bp.post("/auth/refresh")
+@bp.input(RefreshIn, arg_name="body")
+@bp.output(TokenOut)
+@bp.doc(summary="Exchange a refresh token (single use) for a new pair",
+        responses={401: "Invalid, expired or already used refresh token"})
+def refresh(body: dict[str, Any]) -> Any:
+    return container().auth.refresh(body["refresh_token"]).as_dict()
+
+
+@bp.post("/auth/logout")
+@bp.auth_required(token_auth)
+@bp.output({}, status_code=204)
+@bp.doc(summary="End the session: its access and refresh tokens stop working")
+def logout() -> Any:
+    container().auth.logout(current_principal())
+    return "", 204
+
+
+@bp.get("/me")
+@bp.auth_required(token_auth)
+@bp.output(MeOut)
+@bp.doc(summary="The signed-in user and their usage")
+def me() -> Any:
+    c = container()
+    uid = current_user_id()
+    user = c.store.user_by_id(uid)
+    if user is None:  # deleted since the token was issued
+        from ...domain.errors import Unauthorized
+
+        raise Unauthorized("This account no longer exists.")
+    count, used = c.store.usage(uid)
+    return {"id": user.id, "email": user.email, "photo_count": count, "storage_bytes": used}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Dict, Float, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range
 
 
 class ErrorDetail(Schema):
@@ -128,9 +129,48 @@ class QuestionPage(Schema):
     next_cursor = String(allow_none=True)
 
 
+class RegisterIn(Schema):
+    email = String(required=True, validate=Length(min=3, max=254))
+    password = String(required=True, validate=Length(min=8, max=1024))
+
+
+class LoginIn(Schema):
+    email = String(required=True, validate=Length(max=1024))
+    password = String(required=True, validate=Length(max=4096))
+
+
+class RefreshIn(Schema):
+    refresh_token = String(required=True, validate=Length(max=4096))
+
+
+class TokenOut(Schema):
+    access_token = String(required=True)
+    refresh_token = String(required=True)
+    token_type = String(required=True)
+    expires_in = Integer(required=True)
+
+
+class UserOut(Schema):
+    id = String(required=True)
+    email = String(required=True)
+
+
+class MeOut(Schema):
+    id = String(required=True)
+    email = String(required=True)
+    photo_count = Integer(required=True)
+    storage_bytes = Integer(required=True)
+
+
+class HealthOut(Schema):
+    status = String(required=True)
+    backend = String(required=True)
+    model = String(required=True)
+
+
 class PageQuery(Schema):
     limit = Integer(load_default=50)
     cursor = String(load_default=None, allow_none=True)
 
 
-__all__ = [name for name in dir() if name.endswith(("Out", "Page", "Query"))] + ["Boolean", "Dict"]
+__all__ = [name for name in dir() if name.endswith(("Out", "Page", "Query", "In"))] + ["Boolean", "Dict"]

@@ -1,9 +1,71 @@
-"""Security headers on every response."""
+"""Security headers on every response, a Content-Security-Policy on HTML pages, no caching of API JSON.
+
+The CSP allows only same-origin scripts, styles and connections; images may also come from data:/blob: URLs
+and from the map tile host of settings.tile_url (the web pages follow this policy: no inline script or style).
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from apiflask import APIFlask
+from flask import Response, request
+
+from ...config import Settings
+
+BASE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def tile_origin(tile_url: str) -> str | None:
+    """'https://tile.openstreetmap.org' from a tile URL template; None when it has no usable host."""
+    parts = urlsplit(tile_url.replace("{s}", "a"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1]
+    if "{s}." in tile_url:  # subdomain-rotating templates such as https://{s}.tile.example.org
+        host = "*." + host.split(".", 1)[1]
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(settings: Settings) -> str:
+    img = ["'self'", "data:", "blob:"]
+    origin = tile_origin(settings.tile_url)
+    if origin:
+        img.append(origin)
+    directives = {
+        "default-src": "'self'",
+        "img-src": " ".join(img),
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "connect-src": "'self'",
+        "font-src": "'self'",
+        "object-src": "'none'",
+        "frame-ancestors": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'self'",
+    }
+    return "; ".join(f"{k} {v}" for k, v in directives.items())
 
 
 def register(app: APIFlask) -> None:
-    """Placeholder: filled in by the foundation work."""
+    settings: Settings = app.extensions["cloudalbum"].settings
+    csp = content_security_policy(settings)
+    # The interactive docs page (/api/docs) loads its UI from a CDN, so it gets its own, looser policy.
+    docs_path = getattr(app, "docs_path", None) or "/api/docs"
+
+    @app.after_request
+    def _security_headers(resp: Response) -> Response:
+        for name, value in BASE_HEADERS.items():
+            resp.headers.setdefault(name, value)
+        if resp.mimetype == "text/html" and request.path != docs_path:
+            resp.headers.setdefault("Content-Security-Policy", csp)
+        elif resp.mimetype == "text/html":
+            resp.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'none'")
+        if request.path.startswith("/api/") and resp.mimetype == "application/json":
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
