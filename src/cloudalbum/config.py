@@ -66,6 +66,8 @@ class Settings:
     sqs_queue: str = "cloudalbum-jobs"
     sqs_dlq: str = "cloudalbum-jobs-dlq"
     signed_url_expiry_s: int = 300
+    s3_sse: str = "AES256"  # server-side encryption of every put: AES256 | aws:kms
+    s3_kms_key_id: str = ""  # with aws:kms: the key id or ARN ("" = the account's aws/s3 key)
 
     @property
     def signing_key(self) -> str:
