@@ -1,0 +1,235 @@
+"""The MetadataStore contract, users/sessions/tokens/hits and photos parts (albums, questions and search have
+their own contract modules). Every metadata store (SQLite, DynamoDB) runs it."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Any
+
+import pytest
+
+from cloudalbum.domain.errors import ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound
+from cloudalbum.domain.model import (Answer, Box, Camera, Label, Location, ModelInfo, Photo, Place, User,
+                                     new_id)
+from cloudalbum.ports import RefreshToken, Session
+
+
+def make_user(email: str = "alice@example.com") -> User:
+    return User(id=new_id(), email=email, password_hash="$argon2id$fake", created_at="2026-01-01T00:00:00+00:00")
+
+
+def make_photo(owner_id: str, *, taken_at: str | None = None, uploaded_at: str = "2026-01-01T12:00:00+00:00",
+               status: str = "uploaded", size: int = 1000, **kw: Any) -> Photo:
+    pid = kw.pop("id", None) or new_id()
+    return Photo(id=pid, owner_id=owner_id, filename=f"{pid}.jpg", content_type="image/jpeg", bytes=size,
+                 original_key=f"originals/{owner_id}/{pid}", uploaded_at=uploaded_at, status=status,
+                 taken_at=taken_at, **kw)
+
+
+def full_photo(owner_id: str) -> Photo:
+    """A photo with every nested field filled in, to prove the round trip loses nothing."""
+    return make_photo(
+        owner_id, taken_at="2024-05-01T10:11:12+02:00", status="done", width=4000, height=3000,
+        camera=Camera(make="Canon", model="EOS 5D"),
+        location=Location(lat=40.4168, lon=-3.7038, alt_m=650.5, source="exif",
+                          place=Place(city="Madrid", region="Madrid", country="Spain", country_code="ES")),
+        labels=[Label(name="dog", confidence=0.91, count=2, boxes=[Box(1, 2, 30, 40, 0.91), Box(5, 6, 7, 8, 0.5)],
+                      model="yolov8n@abc"), Label(name="sunset", confidence=1.0, source="user")],
+        categories=["animals"], answers=[Answer(question="Where?", answer="Madrid")], albums=["a1"],
+        title="Café ☕", description="naïve 🐕", model=ModelInfo(name="yolov8n", version="abc"),
+        thumbnail_keys={"small": f"thumbnails/{owner_id}/x/small.jpg"}, orientation=6,
+        user_fields=["title"], rejected_labels=["cat"], processed_version="yolov8n@abc")
+
+
+class MetadataStoreContract:
+    """Subclasses supply `store`: an empty, real metadata store."""
+
+    @pytest.fixture
+    def store(self) -> Any:
+        raise NotImplementedError("a subclass supplies the adapter under test")
+
+    # --- users ------------------------------------------------------------------------------------------
+
+    def test_user_round_trip_and_case_insensitive_email(self, store: Any) -> None:
+        user = make_user("Alice@Example.com")
+        store.add_user(user)
+        assert store.user_by_id(user.id) == user
+        assert store.user_by_email("alice@example.COM") == user
+        assert store.user_by_email("bob@example.com") is None
+        assert store.user_by_id("nobody") is None
+
+    def test_duplicate_email_conflicts(self, store: Any) -> None:
+        store.add_user(make_user("alice@example.com"))
+        with pytest.raises(Conflict):
+            store.add_user(make_user("ALICE@example.com"))
+
+    def test_sessions(self, store: Any) -> None:
+        user = make_user()
+        store.add_user(user)
+        s = Session(id=new_id(), user_id=user.id, created_at="2026-01-01T00:00:00+00:00",
+                    expires_at="2026-02-01T00:00:00+00:00")
+        store.add_session(s)
+        assert store.get_session(s.id) == s
+        store.revoke_session(s.id)
+        assert store.get_session(s.id).revoked is True
+        assert store.get_session("missing") is None
+
+    def _token(self, store: Any) -> RefreshToken:
+        user = make_user()
+        store.add_user(user)
+        s = Session(id=new_id(), user_id=user.id, created_at="2026-01-01T00:00:00+00:00",
+                    expires_at="2026-02-01T00:00:00+00:00")
+        store.add_session(s)
+        t = RefreshToken(jti=new_id(), session_id=s.id, user_id=user.id, expires_at="2026-02-01T00:00:00+00:00")
+        store.add_refresh_token(t)
+        return t
+
+    def test_refresh_token_works_once(self, store: Any) -> None:
+        t = self._token(store)
+        used = store.use_refresh_token(t.jti)
+        assert used is not None and (used.jti, used.session_id, used.user_id) == (t.jti, t.session_id, t.user_id)
+        assert store.use_refresh_token(t.jti) is None
+        assert store.use_refresh_token("unknown") is None
+
+    def test_refresh_token_race_has_one_winner(self, store: Any) -> None:
+        t = self._token(store)
+        results: list[Any] = []
+        barrier = threading.Barrier(4)
+
+        def use() -> None:
+            barrier.wait()
+            results.append(store.use_refresh_token(t.jti))
+
+        threads = [threading.Thread(target=use) for _ in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert sum(r is not None for r in results) == 1
+
+    def test_hits_count_within_window(self, store: Any) -> None:
+        now = 1_000_000.0
+        assert [store.hit("login:a", window_s=60, now=now + i) for i in range(3)] == [1, 2, 3]
+        assert store.hit("login:b", window_s=60, now=now) == 1
+        assert store.hit("login:a", window_s=60, now=now + 61.5) == 2  # the first two fell out of the window
+        store.clear_hits("login:a")
+        assert store.hit("login:a", window_s=60, now=now + 62) == 1
+
+    # --- photos -----------------------------------------------------------------------------------------
+
+    def test_photo_round_trip(self, store: Any) -> None:
+        photo = full_photo("u1")
+        store.add_photo(photo)
+        assert store.get_photo(photo.id, "u1") == photo
+        assert store.get_photo(photo.id, None) == photo
+
+    def test_other_owner_sees_nothing(self, store: Any) -> None:
+        photo = make_photo("u1")
+        store.add_photo(photo)
+        assert store.get_photo(photo.id, "u2") is None
+        assert store.get_photo("missing", "u1") is None
+        assert store.list_photos("u2").items == []
+
+    def test_save_bumps_version(self, store: Any) -> None:
+        photo = make_photo("u1")
+        store.add_photo(photo)
+        saved = store.save_photo(dataclasses.replace(photo, status="done", title="t"))
+        assert saved.version == photo.version + 1
+        got = store.get_photo(photo.id, "u1")
+        assert (got.status, got.title, got.version) == ("done", "t", saved.version)
+        again = store.save_photo(dataclasses.replace(got, title="t2"))
+        assert again.version == saved.version + 1
+
+    def test_stale_save_is_a_concurrent_update(self, store: Any) -> None:
+        photo = make_photo("u1")
+        store.add_photo(photo)
+        store.save_photo(dataclasses.replace(photo, title="first writer"))
+        with pytest.raises(ConcurrentUpdate):
+            store.save_photo(dataclasses.replace(photo, title="second writer"))
+        assert store.get_photo(photo.id, "u1").title == "first writer"
+
+    def test_save_of_a_deleted_photo_is_not_found(self, store: Any) -> None:
+        photo = make_photo("u1")
+        store.add_photo(photo)
+        store.delete_photo(photo.id)
+        with pytest.raises(NotFound):
+            store.save_photo(photo)
+
+    def test_delete_is_idempotent(self, store: Any) -> None:
+        photo = make_photo("u1")
+        store.add_photo(photo)
+        store.delete_photo(photo.id)
+        store.delete_photo(photo.id)
+        store.delete_photo("never-existed")
+        assert store.get_photo(photo.id, None) is None
+        assert store.usage("u1") == (0, 0)
+
+    def test_list_order_newest_taken_first(self, store: Any) -> None:
+        a = make_photo("u1", taken_at="2024-05-01T10:00:00")  # naive camera time
+        b = make_photo("u1", taken_at="2024-06-01T10:00:00+02:00")
+        c = make_photo("u1", taken_at=None, uploaded_at="2024-05-15T00:00:00+00:00")  # no date: upload time
+        d = make_photo("u1", taken_at="2023-01-01T00:00:00")
+        for p in (a, b, c, d):
+            store.add_photo(p)
+        assert [p.id for p in store.list_photos("u1").items] == [b.id, c.id, a.id, d.id]
+
+    def test_pagination_covers_every_item_once_in_order(self, store: Any) -> None:
+        photos = [make_photo("u1", taken_at=f"2024-01-{1 + i // 3:02d}T00:00:00") for i in range(17)]  # ties
+        for p in photos:
+            store.add_photo(p)
+        store.add_photo(make_photo("u2"))
+        full = store.list_photos("u1", limit=100)
+        assert full.next_cursor is None and len(full.items) == 17
+        seen, cursor = [], None
+        while True:
+            page = store.list_photos("u1", limit=4, cursor=cursor)
+            assert len(page.items) <= 4
+            seen += [p.id for p in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert seen == [p.id for p in full.items]
+        expected = sorted(photos, key=lambda p: (p.taken_at, p.id), reverse=True)
+        assert seen == [p.id for p in expected]
+
+    def test_exact_page_has_no_dangling_cursor(self, store: Any) -> None:
+        for i in range(4):
+            store.add_photo(make_photo("u1", taken_at=f"2024-01-0{i + 1}T00:00:00"))
+        first = store.list_photos("u1", limit=2)
+        second = store.list_photos("u1", limit=2, cursor=first.next_cursor)
+        assert len(second.items) == 2
+        assert second.next_cursor is None or store.list_photos("u1", limit=2, cursor=second.next_cursor).items == []
+
+    def test_status_filter(self, store: Any) -> None:
+        done = make_photo("u1", status="done")
+        store.add_photo(done)
+        store.add_photo(make_photo("u1", status="uploaded"))
+        assert [p.id for p in store.list_photos("u1", status="done").items] == [done.id]
+
+    @pytest.mark.parametrize("cursor", ["not a cursor!", "e30", "W10", "bm9wZQ", "%%%"])
+    def test_malformed_cursor_is_invalid(self, store: Any, cursor: str) -> None:
+        with pytest.raises(Invalid):
+            store.list_photos("u1", cursor=cursor)
+
+    def test_usage(self, store: Any) -> None:
+        store.add_photo(make_photo("u1", size=100))
+        store.add_photo(make_photo("u1", size=250))
+        store.add_photo(make_photo("u2", size=7))
+        assert store.usage("u1") == (2, 350)
+        assert store.usage("nobody") == (0, 0)
+
+    def test_stale_photos(self, store: Any) -> None:
+        old = make_photo("u1", status="uploaded", uploaded_at="2026-01-01T10:00:00+00:00")
+        new = make_photo("u1", status="uploaded", uploaded_at="2026-01-01T12:00:00+00:00")
+        done = make_photo("u1", status="done", uploaded_at="2026-01-01T09:00:00+00:00")
+        for p in (old, new, done):
+            store.add_photo(p)
+        stale = store.stale_photos("uploaded", older_than="2026-01-01T11:00:00+00:00")
+        assert [p.id for p in stale] == [old.id]
+
+    def test_add_duplicate_photo_id_fails(self, store: Any) -> None:
+        photo = make_photo("u1")
+        store.add_photo(photo)
+        with pytest.raises(DomainError):
+            store.add_photo(photo)

@@ -1,0 +1,122 @@
+"""SqliteMetadataStore against the MetadataStore contract, plus its SQLite-only promises (migrations,
+connection settings, threads)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from cloudalbum.adapters.sqlite_base import migration_files, split_sql
+from cloudalbum.adapters.sqlite_store import SqliteMetadataStore, sort_key
+from contract.metadata_contract import MetadataStoreContract, make_photo
+
+
+class TestSqliteMetadataStore(MetadataStoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
+        s = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+        yield s
+        s.close()
+
+
+def _open(path: str) -> None:
+    SqliteMetadataStore(Path(path)).close()
+
+
+def test_migrations_apply_once_even_when_processes_start_together(tmp_path: Path) -> None:
+    path = tmp_path / "meta.sqlite3"
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_open, args=(str(path),)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    names = [n for n, _ in migration_files()]
+    with sqlite3.connect(path) as conn:
+        rows = [r[0] for r in conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
+    assert rows == sorted(names)
+    SqliteMetadataStore(path).close()  # reopening applies nothing new and does not fail
+
+
+def test_connection_settings(tmp_path: Path) -> None:
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    conn = store._read()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    store.close()
+
+
+def test_each_thread_has_its_own_connection(tmp_path: Path) -> None:
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    conns: list[int] = []
+    t = threading.Thread(target=lambda: conns.append(id(store._read())))
+    t.start()
+    t.join()
+    assert conns[0] != id(store._read())
+    store.close()
+
+
+def test_concurrent_writers_from_threads(tmp_path: Path) -> None:
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            store.add_photo(make_photo("u1"))
+
+    threads = [threading.Thread(target=add, args=(25,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.usage("u1")[0] == 100
+    store.close()
+
+
+def test_tx_rolls_back_on_error(tmp_path: Path) -> None:
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    with pytest.raises(RuntimeError):
+        with store._tx() as conn:
+            conn.execute("INSERT INTO hits (key, at) VALUES ('k', 1)")
+            raise RuntimeError("boom")
+    assert store._read().execute("SELECT COUNT(*) FROM hits").fetchone()[0] == 0
+    store.close()
+
+
+def test_load_photos_keeps_order_and_skips_missing(tmp_path: Path) -> None:
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    photos = [make_photo("u1") for _ in range(3)]
+    for p in photos:
+        store.add_photo(p)
+    ids = [photos[2].id, "missing", photos[0].id, photos[1].id]
+    assert [p.id for p in store._load_photos(store._read(), ids)] == [photos[2].id, photos[0].id, photos[1].id]
+    store.close()
+
+
+@pytest.mark.parametrize("taken, uploaded, expected", [
+    ("2024-05-01T10:11:12+02:00", "2026-01-01T00:00:00+00:00", "2024-05-01T10:11:12"),
+    ("2024-05-01 10:11:12", "2026-01-01T00:00:00+00:00", "2024-05-01T10:11:12"),
+    ("2024-05-01", "2026-01-01T00:00:00+00:00", "2024-05-01T00:00:00"),
+    (None, "2026-01-02T03:04:05+00:00", "2026-01-02T03:04:05"),
+])
+def test_sort_key(taken: str | None, uploaded: str, expected: str) -> None:
+    assert sort_key(make_photo("u1", taken_at=taken, uploaded_at=uploaded)) == expected
+
+
+def test_split_sql_keeps_triggers_whole() -> None:
+    script = """-- comment
+CREATE TABLE a (x);
+CREATE TRIGGER t AFTER INSERT ON a BEGIN
+  INSERT INTO a VALUES (1);
+  DELETE FROM a WHERE x = 2;
+END;
+"""
+    parts = split_sql(script)
+    assert len(parts) == 2 and parts[1].startswith("CREATE TRIGGER") and parts[1].endswith("END;")
