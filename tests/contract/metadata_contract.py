@@ -64,24 +64,24 @@ class MetadataStoreContract:
         with pytest.raises(Conflict):
             store.add_user(make_user("ALICE@example.com"))
 
-    def test_sessions(self, store: Any) -> None:
+    def _session(self, store: Any) -> Session:
         user = make_user()
         store.add_user(user)
         s = Session(id=new_id(), user_id=user.id, created_at="2026-01-01T00:00:00+00:00",
                     expires_at="2026-02-01T00:00:00+00:00")
         store.add_session(s)
+        return s
+
+    def test_sessions(self, store: Any) -> None:
+        s = self._session(store)
         assert store.get_session(s.id) == s
         store.revoke_session(s.id)
         assert store.get_session(s.id).revoked is True
         assert store.get_session("missing") is None
 
     def _token(self, store: Any) -> RefreshToken:
-        user = make_user()
-        store.add_user(user)
-        s = Session(id=new_id(), user_id=user.id, created_at="2026-01-01T00:00:00+00:00",
-                    expires_at="2026-02-01T00:00:00+00:00")
-        store.add_session(s)
-        t = RefreshToken(jti=new_id(), session_id=s.id, user_id=user.id, expires_at="2026-02-01T00:00:00+00:00")
+        s = self._session(store)
+        t = RefreshToken(jti=new_id(), session_id=s.id, user_id=s.user_id, expires_at="2026-02-01T00:00:00+00:00")
         store.add_refresh_token(t)
         return t
 
