@@ -1,28 +1,337 @@
-"""SQLite search index (FTS5 text, R*Tree location, label index): a mixin of SqliteMetadataStore.
+"""SQLite search index (FTS5 text, R*Tree location, label and term tables): a mixin of SqliteMetadataStore.
 
-Placeholder until the findability work fills it in; the photo writes call the two hooks in their transaction.
+Every photo write calls `_index_photo` in its transaction (see migration 0100_search.sql for the tables). A
+query walks ONE index already in list order (newest first) — the first label's, the album's, the place's or
+category's, else the owner's photos — and checks the other parameters through per-photo indexed lookups
+(EXISTS on docid, FTS5 MATCH, R*Tree range), so a page of 50 never scans a library. The reasons of each hit
+come from the pure rule domain.search.match_reasons, so SQLite and DynamoDB explain matches alike.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable
 
-from ..domain.model import Photo
+from ..domain.model import Label, Location, Page, Photo
+from ..domain.search import (
+    BBox, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons, place_names, place_parts,
+    query_words, text_fields, words,
+)
+from .sqlite_base import decode_cursor, encode_cursor
+
+FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date")
+MAP_MAX_POINTS = 10_000
+SMALL_SET = 2_000  # a candidate set this small is fetched whole and sorted; larger ones are walked in order
+
+
+def taken_seconds(taken_at: str | None) -> float | None:
+    """taken_at as epoch seconds; a naive camera time is read as UTC (consistent within one camera)."""
+    if not taken_at:
+        return None
+    try:
+        dt = datetime.fromisoformat(taken_at.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+@dataclass
+class IndexRows:
+    """Everything the index keeps about one photo, as rows (shared by the per-photo write and bulk loads)."""
+
+    doc: tuple[Any, ...]
+    labels: list[tuple[Any, ...]] = field(default_factory=list)
+    terms: list[tuple[Any, ...]] = field(default_factory=list)
+    fts: tuple[Any, ...] = ()
+    geo: tuple[Any, ...] | None = None
+
+
+def index_rows(photo: Photo, docid: int, sort_key: str) -> IndexRows:
+    """The rows of one photo in the search tables (docid is search_doc's integer key)."""
+    loc = photo.location
+    visible = photo.visible_labels()
+    doc = (docid, photo.id, photo.owner_id, sort_key, photo.status,
+           (photo.taken_at or "")[:10] or None, taken_seconds(photo.taken_at),
+           loc.lat if loc else None, loc.lon if loc else None, photo.taken_at,
+           json.dumps([[lbl.name, round(lbl.confidence, 4)] for lbl in visible], separators=(",", ":")))
+    best: dict[str, float] = {}
+    for lbl in visible:
+        key = label_key(lbl.name)
+        if key:
+            best[key] = max(best.get(key, 0.0), lbl.confidence)
+    labels = [(docid, photo.owner_id, key, conf, sort_key, photo.id) for key, conf in best.items()]
+    term_values = {("place", fold(n)) for n in place_names(photo)} | {("category", fold(c)) for c in photo.categories}
+    terms = [(docid, photo.owner_id, kind, value, sort_key, photo.id) for kind, value in sorted(term_values)]
+    fields = text_fields(photo)
+    fts = (docid, *(" ".join(words(fields[c])) for c in FTS_COLUMNS))
+    geo = (docid, loc.lon, loc.lon, loc.lat, loc.lat) if loc else None
+    return IndexRows(doc, labels, terms, fts, geo)
+
+
+DOC_INSERT = ("INSERT INTO search_doc (docid, photo_id, owner_id, sort_key, status, taken_day, taken_ts, lat, lon,"
+              " taken_at, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+LABEL_INSERT = "INSERT INTO search_label (docid, owner_id, label, confidence, sort_key, photo_id) VALUES (?, ?, ?, ?, ?, ?)"
+TERM_INSERT = "INSERT INTO search_term (docid, owner_id, kind, value, sort_key, photo_id) VALUES (?, ?, ?, ?, ?, ?)"
+FTS_INSERT = f"INSERT INTO search_fts (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?{', ?' * len(FTS_COLUMNS)})"
+GEO_INSERT = "INSERT INTO search_geo (docid, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)"
+
+
+def write_index_rows(conn: sqlite3.Connection, rows: Iterable[IndexRows]) -> None:
+    """Insert the index rows of many photos (bulk loads pass thousands; executemany per table)."""
+    rows = list(rows)
+    conn.executemany(DOC_INSERT, [r.doc for r in rows])
+    conn.executemany(LABEL_INSERT, [lbl for r in rows for lbl in r.labels])
+    conn.executemany(TERM_INSERT, [t for r in rows for t in r.terms])
+    conn.executemany(FTS_INSERT, [r.fts for r in rows])
+    conn.executemany(GEO_INSERT, [r.geo for r in rows if r.geo])
+
+
+def fts_expression(query: SearchQuery) -> str | None:
+    """The FTS5 MATCH expression of q (any column) and camera (the camera column): prefix terms, all ANDed.
+    Words are letters and digits only (domain.search.words), so quoting them is safe."""
+    parts = [f'"{w}"*' for w in query_words(query.q)]
+    parts += [f'camera : "{w}"*' for w in query_words(query.camera)]
+    return " AND ".join(parts) or None
+
+
+@dataclass
+class _Sql:
+    """A query under construction: the driving row source and the filters on search_doc d."""
+
+    source: str = ""
+    sort: str = "d"  # alias whose (sort_key, photo_id) orders the rows: the driver's when it is walked in order
+    source_args: list[Any] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *args: Any) -> None:
+        self.where.append(clause)
+        self.args.extend(args)
+
+    def drive(self, source: str, sort: str, *args: Any) -> None:
+        self.source, self.sort, self.source_args = source, sort, list(args)
+
+    def all_args(self) -> list[Any]:
+        return [*self.source_args, *self.args]
+
+
+def _geo_ranges(box: BBox) -> tuple[str, list[float]]:
+    """R*Tree range query (a prefilter: it stores 32-bit floats, so a hair wider) of a box; two ranges when
+    the box crosses the antimeridian."""
+    lon_ranges = [(box.min_lon, box.max_lon)] if box.min_lon <= box.max_lon else [(box.min_lon, 180.0),
+                                                                                  (-180.0, box.max_lon)]
+    geo = " UNION ALL ".join(
+        "SELECT docid FROM search_geo WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?"
+        for _ in lon_ranges)
+    args = [v for lo, hi in lon_ranges for v in (lo - 1e-4, hi + 1e-4, box.min_lat - 1e-4, box.max_lat + 1e-4)]
+    return geo, args
+
+
+def _exact_box(sql: _Sql, box: BBox) -> None:
+    """The exact test on the stored (64-bit) coordinates, as domain.search.BBox.contains."""
+    sql.add("d.lat BETWEEN ? AND ?", box.min_lat, box.max_lat)
+    if box.min_lon <= box.max_lon:
+        sql.add("d.lon BETWEEN ? AND ?", box.min_lon, box.max_lon)
+    else:
+        sql.add("(d.lon >= ? OR d.lon <= ?)", box.min_lon, box.max_lon)
 
 
 class SqliteSearchMixin:
+    # --- writes (inside the photo write's transaction) -----------------------------------------------------
+
     def _index_photo(self, conn: sqlite3.Connection, photo: Photo) -> None:
         """(Re)write the search index rows of one photo, inside the caller's transaction."""
+        row = conn.execute("SELECT sort_key FROM photos WHERE id = ?", (photo.id,)).fetchone()
+        sort_key = row[0] if row else (photo.taken_at or photo.uploaded_at or "")[:19]
+        old = conn.execute("SELECT docid FROM search_doc WHERE photo_id = ?", (photo.id,)).fetchone()
+        if old is not None:
+            self._unindex_photo(conn, photo.id)
+        docid = old[0] if old is not None else None
+        if docid is None:
+            (docid,) = conn.execute("SELECT COALESCE(MAX(docid), 0) + 1 FROM search_doc").fetchone()
+        write_index_rows(conn, [index_rows(photo, docid, sort_key)])
+        conn.execute("UPDATE album_photos SET sort_key = ? WHERE photo_id = ? AND sort_key <> ?",
+                     (sort_key, photo.id, sort_key))
 
     def _unindex_photo(self, conn: sqlite3.Connection, photo_id: str) -> None:
         """Remove the search index rows of one photo, inside the caller's transaction."""
+        row = conn.execute("SELECT docid FROM search_doc WHERE photo_id = ?", (photo_id,)).fetchone()
+        if row is None:
+            return
+        for table in ("search_label", "search_term"):  # the foreign keys cascade too; this does not rely on it
+            conn.execute(f"DELETE FROM {table} WHERE docid = ?", (row[0],))
+        conn.execute("DELETE FROM search_doc WHERE docid = ?", (row[0],))  # the trigger cleans FTS and R*Tree
 
-    def search(self, owner_id: str, query: Any, *, limit: int = 50, cursor: str | None = None) -> Any:
-        raise NotImplementedError
+    # --- queries ---------------------------------------------------------------------------------------------
 
-    def map_points(self, owner_id: str, query: Any, *, limit: int = 10000) -> Any:
-        raise NotImplementedError
+    def _search_sql(self, owner_id: str, query: SearchQuery) -> _Sql:
+        """Every parameter as a filter on search_doc d, then the driving row source (see _choose_driver)."""
+        sql = _Sql()
+        places = place_parts(query.place) if query.place else []
+        keys = [label_key(x) for x in query.labels]
+        sql.add("d.owner_id = ?", owner_id)
+        for key in keys:
+            sql.add("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label = ?"
+                    " AND x.confidence >= ?)", key, query.min_confidence)
+        terms = [("place", part) for part in places] + ([("category", fold(query.category))] if query.category else [])
+        for kind, value in terms:
+            sql.add("EXISTS (SELECT 1 FROM search_term t WHERE t.docid = d.docid AND t.kind = ? AND t.value = ?)",
+                    kind, value)
+        if query.album_id:
+            sql.add("EXISTS (SELECT 1 FROM album_photos a WHERE a.album_id = ? AND a.photo_id = d.photo_id)",
+                    query.album_id)
+        if query.date_from:
+            sql.add("d.taken_day >= ?", query.date_from)
+        if query.date_to:
+            sql.add("d.taken_day <= ?", query.date_to)
+        if query.status:
+            sql.add("d.status = ?", query.status)
+        expr = fts_expression(query)
+        box = query.bbox or (query.near.bbox() if query.near else None)
+        if query.bbox:
+            _exact_box(sql, query.bbox)
+        if query.near:
+            _exact_box(sql, query.near.bbox())
+            sql.add("ca_distance_km(d.lat, d.lon, ?, ?) <= ?", query.near.lat, query.near.lon,
+                    query.near.radius_km)
+        self._choose_driver(sql, owner_id, query, keys, terms, expr, box)
+        return sql
 
-    def photos_near_in_time(self, owner_id: str, **kw: Any) -> Any:
-        raise NotImplementedError
+    def _choose_driver(self, sql: _Sql, owner_id: str, query: SearchQuery, keys: list[str],
+                       terms: list[tuple[str, str]], expr: str | None, box: BBox | None) -> None:
+        """Pick the row source. A small candidate set (FTS match, R*Tree box, date range, rare label: at most
+        SMALL_SET rows, counted with a bounded index probe) drives and is sorted; otherwise an index already in
+        list order is walked (label, album, place/category term, else the owner's photos) until a page is full.
+        Either way the work is bounded by the matches, not by the library."""
+        small: list[tuple[int, str, str, list[Any]]] = []
+        conn = self._search_conn()
+
+        def probe(inner: str, args: list[Any]) -> int:
+            return int(conn.execute(f"SELECT COUNT(*) FROM ({inner} LIMIT {SMALL_SET + 1})", args).fetchone()[0])
+
+        if expr:
+            inner = "SELECT rowid AS docid FROM search_fts WHERE search_fts MATCH ?"
+            small.append((probe(inner, [expr]), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                          "d", [expr]))
+        if box is not None:
+            geo, geo_args = _geo_ranges(box)
+            small.append((probe(geo, geo_args), f"({geo}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                          "d", geo_args))
+        if query.date_from or query.date_to:
+            inner = ("SELECT docid FROM search_doc INDEXED BY search_doc_owner_day WHERE owner_id = ?"
+                     " AND taken_day BETWEEN ? AND ?")
+            date_args = [owner_id, query.date_from or "", query.date_to or "9999-99-99"]
+            small.append((probe(inner, date_args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                          "d", date_args))
+        label_args = [owner_id, keys[0], query.min_confidence] if keys else []
+        if keys:
+            inner = ("SELECT docid, sort_key, photo_id FROM search_label INDEXED BY search_label_owner_conf"
+                     " WHERE owner_id = ? AND label = ? AND confidence >= ?")
+            small.append((probe(inner, label_args),
+                          f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid", "drv", label_args))
+        best = min(small, default=None, key=lambda c: c[0])
+        if best is not None and best[0] <= SMALL_SET:
+            sql.drive(best[1], best[2], *best[3])
+        elif keys:
+            sql.drive("search_label drv INDEXED BY search_label_owner_sort CROSS JOIN search_doc d"
+                      " ON d.docid = drv.docid AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?",
+                      "drv", *label_args)
+        elif query.album_id:
+            sql.drive("album_photos drv INDEXED BY album_photos_sort CROSS JOIN search_doc d"
+                      " ON d.photo_id = drv.photo_id AND drv.album_id = ?", "drv", query.album_id)
+        elif terms:
+            sql.drive("search_term drv INDEXED BY search_term_owner_sort CROSS JOIN search_doc d"
+                      " ON d.docid = drv.docid AND drv.owner_id = ? AND drv.kind = ? AND drv.value = ?",
+                      "drv", owner_id, *terms[0])
+        else:
+            sql.drive("search_doc d INDEXED BY search_doc_owner_sort", "d")
+        if expr and not (best is not None and best[0] <= SMALL_SET and best[1].startswith("(SELECT rowid")):
+            sql.add("d.docid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", expr)
+
+    def _search_conn(self) -> sqlite3.Connection:
+        conn = self._read()  # type: ignore[attr-defined]
+        conn.create_function("ca_distance_km", 4, _distance, deterministic=True)
+        return conn
+
+    def _page_rows(self, owner_id: str, query: SearchQuery, columns: str, limit: int,
+                   cursor: str | None) -> list[sqlite3.Row]:
+        sql = self._search_sql(owner_id, query)
+        if cursor:
+            last_key, last_id = decode_cursor(cursor, 2)
+            sql.add(f"({sql.sort}.sort_key < ? OR ({sql.sort}.sort_key = ? AND {sql.sort}.photo_id < ?))",
+                    str(last_key), str(last_key), str(last_id))
+        text = (f"SELECT {columns} FROM {sql.source} WHERE {' AND '.join(sql.where)}"
+                f" ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC LIMIT ?")
+        return self._search_conn().execute(text, (*sql.all_args(), limit)).fetchall()
+
+    def explain_search(self, owner_id: str, query: SearchQuery, *, cursor: str | None = None) -> list[str]:
+        """EXPLAIN QUERY PLAN of a search (tests check that an index drives it)."""
+        sql = self._search_sql(owner_id, query)
+        text = (f"EXPLAIN QUERY PLAN SELECT d.photo_id FROM {sql.source} WHERE {' AND '.join(sql.where)}"
+                f" ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC LIMIT 50")
+        return [row[3] for row in self._search_conn().execute(text, sql.all_args()).fetchall()]
+
+    def search(self, owner_id: str, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
+        """Page of SearchHit, newest taken first, keyset cursor on (sort_key, photo id)."""
+        limit = max(1, limit)
+        rows = self._page_rows(owner_id, query, "d.photo_id AS photo_id, d.sort_key AS sort_key", limit + 1,
+                               cursor)
+        more, rows = len(rows) > limit, rows[:limit]
+        photos = self._load_photos(self._read(), [r["photo_id"] for r in rows])  # type: ignore[attr-defined]
+        album_name = self._album_name(owner_id, query.album_id) if query.album_id else None
+        hits = [SearchHit(p, match_reasons(p, query, album_name=album_name) or []) for p in photos]
+        next_cursor = encode_cursor([rows[-1]["sort_key"], rows[-1]["photo_id"]]) if more and rows else None
+        return Page(items=hits, next_cursor=next_cursor)
+
+    def _album_name(self, owner_id: str, album_id: str) -> str | None:
+        row = self._read().execute(  # type: ignore[attr-defined]
+            "SELECT name FROM albums WHERE id = ? AND owner_id = ?", (album_id, owner_id)).fetchone()
+        return row[0] if row else None
+
+    def map_points(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_MAX_POINTS) -> list[Photo]:
+        """Located photos matching query, newest first. For speed these Photos are built from the index alone:
+        id, owner_id, taken_at, location (lat, lon) and labels (name, confidence) are filled, nothing else."""
+        return [_marker(owner_id, r) for r in self._located_rows(owner_id, query, max(1, limit))]
+
+    def _located_rows(self, owner_id: str, query: SearchQuery, limit: int) -> list[sqlite3.Row]:
+        sql = self._search_sql(owner_id, query)
+        sql.add("d.lat IS NOT NULL")
+        text = (f"SELECT d.photo_id, d.taken_at, d.lat, d.lon, d.labels, d.status FROM {sql.source}"
+                f" WHERE {' AND '.join(sql.where)} ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC"
+                " LIMIT ?")
+        return self._search_conn().execute(text, (*sql.all_args(), limit)).fetchall()
+
+    def photos_near_in_time(self, owner_id: str, *, taken_at: str, window_s: int,
+                            lat: float | None, lon: float | None, radius_km: float,
+                            limit: int = 200) -> list[Photo]:
+        """Photos of one owner taken within window_s of taken_at (and within radius_km of lat, lon when given),
+        closest in time first."""
+        ts = taken_seconds(taken_at)
+        if ts is None:
+            return []
+        where, args = ["owner_id = ?", "taken_ts BETWEEN ? AND ?"], [owner_id, ts - window_s, ts + window_s]
+        if lat is not None and lon is not None:
+            where.append("lat IS NOT NULL AND ca_distance_km(lat, lon, ?, ?) <= ?")
+            args += [lat, lon, radius_km]
+        rows = self._search_conn().execute(
+            f"SELECT photo_id FROM search_doc WHERE {' AND '.join(where)} ORDER BY abs(taken_ts - ?), photo_id"
+            " LIMIT ?", (*args, ts, limit)).fetchall()
+        return self._load_photos(self._read(), [r[0] for r in rows])  # type: ignore[attr-defined]
+
+
+def _distance(lat: float | None, lon: float | None, lat0: float, lon0: float) -> float | None:
+    if lat is None or lon is None:
+        return None
+    return haversine_km(lat0, lon0, lat, lon)
+
+
+def _marker(owner_id: str, row: sqlite3.Row) -> Photo:
+    labels = [Label(name=n, confidence=c) for n, c in json.loads(row["labels"] or "[]")]
+    return Photo(id=row["photo_id"], owner_id=owner_id, filename="", content_type="", bytes=0, original_key="",
+                 uploaded_at="", status=row["status"], taken_at=row["taken_at"],
+                 location=Location(lat=row["lat"], lon=row["lon"]), labels=labels)

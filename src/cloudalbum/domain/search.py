@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping
@@ -92,11 +93,17 @@ class SearchHit:
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Zürich" and "zurich" compare equal (as SQLite FTS5 unicode61 does)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def stem(word: str) -> str:
     """A light English stemmer (plurals and a final e): enough for labels, places and short answers.
 
     Both the index and the query go through it, so only consistency matters, not linguistics."""
-    w = word.lower()
+    w = fold(word)
     if len(w) <= 3:
         return w
     if w.endswith("ies") and len(w) > 4:
@@ -177,12 +184,17 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def place_parts(query_place: str) -> list[str]:
+    """The folded, comma-separated parts of a place query ("Paris, France" -> ["paris", "france"])."""
+    return [fold(p.strip()) for p in query_place.split(",") if p.strip()]
+
+
 def place_matches(query_place: str, names: list[str]) -> str | None:
     """Case-insensitive equality with city, region, country or code; "Paris, France" needs every part.
 
     Returns the matched name, or None."""
-    lowered = {n.casefold(): n for n in names}
-    parts = [p.strip().casefold() for p in query_place.split(",") if p.strip()]
+    lowered = {fold(n): n for n in names}
+    parts = place_parts(query_place)
     if not parts or any(p not in lowered for p in parts):
         return None
     return lowered[parts[0]]
@@ -205,10 +217,10 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
             return None
         reasons.append(f"label {lbl.name} {lbl.confidence:.2f}")
     if query.category:
-        cats = {c.casefold(): c for c in photo.categories}
-        if query.category.strip().casefold() not in cats:
+        cats = {fold(c): c for c in photo.categories}
+        if fold(query.category.strip()) not in cats:
             return None
-        reasons.append(f"category {cats[query.category.strip().casefold()]}")
+        reasons.append(f"category {cats[fold(query.category.strip())]}")
     if query.place:
         name = place_matches(query.place, place_names(photo))
         if name is None:
@@ -244,9 +256,9 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         if photo.status != query.status:
             return None
         reasons.append(f"status {photo.status}")
-    if query.q and query.q.strip():
-        qwords = query_words(query.q)
-        reason = _text_reason(query.q, text_fields(photo), qwords) if qwords else None
+    qwords = query_words(query.q)
+    if qwords:  # a q without any word (punctuation only) asks for nothing
+        reason = _text_reason(query.q or "", text_fields(photo), qwords)
         if reason is None:
             return None
         reasons.append(reason)
