@@ -106,7 +106,8 @@ class Container:
     def photos(self) -> "PhotoService":
         from .services.photos import PhotoService
 
-        return PhotoService(self.store, self.blobs, self.queue, self.settings)
+        # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
+        return PhotoService(self.store, self.blobs, self.queue, self.settings, geocoder=lambda: self.geocoder)
 
     @cached_property
     def questions(self) -> "QuestionService":

@@ -1,7 +1,116 @@
-"""API routes: photos (see ../shared/API.md)."""
+"""API routes: photos (see ../shared/API.md). Thin: parse, call PhotoService, present.
+
+Another user's photo is answered exactly like a missing one (404) on every route: the service looks photos up
+by (id, owner) only.
+"""
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint
+from typing import Any
 
-bp = APIBlueprint("photos", __name__, url_prefix="/api")
+from apiflask import APIBlueprint
+from apiflask.schemas import EmptySchema, FileSchema
+from flask import redirect, send_file
+
+from .auth import current_user_id, token_auth
+from .context import container
+from .schemas import PhotoListQuery, PhotoOut, PhotoPage, PhotoPatchIn, ThumbnailQuery, UploadForm
+from .views import page_json, photo_json
+
+bp = APIBlueprint("photos", __name__, url_prefix="/api", tag="Photos")
+
+NOT_FOUND = {404: "No such photo (or not yours)"}
+BINARY = FileSchema(type="string", format="binary")
+
+
+@bp.post("/photos")
+@bp.auth_required(token_auth)
+@bp.input(UploadForm, location="form_and_files", arg_name="form")
+@bp.output(PhotoOut, status_code=202)
+@bp.doc(summary="Upload one photo; processing continues in the background",
+        responses={413: "Over the size limit", 415: "Not a supported image",
+                   422: "Cannot be decoded, or too large in pixels", 503: "Storage unavailable; see Retry-After",
+                   507: "Storage full"})
+def upload(form: dict[str, Any]) -> Any:
+    file = form["file"]
+    photo = container().photos.upload(current_user_id(), file.stream, file.filename, album_id=form.get("album_id"))
+    return photo_json(photo), 202
+
+
+@bp.get("/photos")
+@bp.auth_required(token_auth)
+@bp.input(PhotoListQuery, location="query", arg_name="query")
+@bp.output(PhotoPage)
+@bp.doc(summary="The signed-in user's photos, newest taken first")
+def list_photos(query: dict[str, Any]) -> Any:
+    page = container().photos.list(current_user_id(), limit=query["limit"], cursor=query.get("cursor"),
+                                   status=query.get("status"))
+    return page_json([photo_json(p) for p in page.items], page.next_cursor)
+
+
+@bp.get("/photos/<photo_id>")
+@bp.auth_required(token_auth)
+@bp.output(PhotoOut)
+@bp.doc(summary="One photo", responses=NOT_FOUND)
+def get_photo(photo_id: str) -> Any:
+    return photo_json(container().photos.get(current_user_id(), photo_id))
+
+
+@bp.patch("/photos/<photo_id>")
+@bp.auth_required(token_auth)
+@bp.input(PhotoPatchIn, arg_name="body")
+@bp.output(PhotoOut)
+@bp.doc(summary="Edit title, description, taken_at or location; user edits are never overwritten by processing",
+        responses=NOT_FOUND)
+def patch_photo(photo_id: str, body: dict[str, Any]) -> Any:
+    return photo_json(container().photos.patch(current_user_id(), photo_id, body))
+
+
+@bp.delete("/photos/<photo_id>")
+@bp.auth_required(token_auth)
+@bp.output(EmptySchema, status_code=204)
+@bp.doc(summary="Delete the photo: original, thumbnails and metadata", responses=NOT_FOUND)
+def delete_photo(photo_id: str) -> Any:
+    container().photos.delete(current_user_id(), photo_id)
+    return "", 204
+
+
+def _stream(key: str, mimetype: str, download_name: str) -> Any:
+    resp = send_file(container().photos.open_blob(key), mimetype=mimetype, download_name=download_name,
+                     as_attachment=False, etag=False, conditional=False, max_age=0)
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.get("/photos/<photo_id>/original")
+@bp.auth_required(token_auth)
+@bp.output(BINARY, content_type="application/octet-stream", description="The original bytes")
+@bp.doc(summary="Download the original (or 302 to a short-lived signed URL)",
+        responses={302: "Redirect to a signed URL", **NOT_FOUND})
+def original(photo_id: str) -> Any:
+    photo, url = container().photos.original(current_user_id(), photo_id)
+    if url:
+        return redirect(url, code=302)
+    return _stream(photo.original_key, photo.content_type, photo.filename)
+
+
+@bp.get("/photos/<photo_id>/thumbnail")
+@bp.auth_required(token_auth)
+@bp.input(ThumbnailQuery, location="query", arg_name="query")
+@bp.output(BINARY, content_type="image/jpeg", description="An upright JPEG without GPS")
+@bp.doc(summary="A thumbnail (small or large), or 302 to a signed URL",
+        responses={302: "Redirect to a signed URL", 404: "No such photo, or thumbnail not ready yet"})
+def thumbnail(photo_id: str, query: dict[str, Any]) -> Any:
+    photo, key, url = container().photos.thumbnail_key(current_user_id(), photo_id, query["size"])
+    if url:
+        return redirect(url, code=302)
+    stem = photo.filename.rsplit(".", 1)[0] or "photo"
+    return _stream(key, "image/jpeg", f"{stem}-{query['size']}.jpg")
+
+
+@bp.post("/photos/<photo_id>/reprocess")
+@bp.auth_required(token_auth)
+@bp.output(PhotoOut, status_code=202)
+@bp.doc(summary="Process the photo again (user edits are kept)", responses=NOT_FOUND)
+def reprocess(photo_id: str) -> Any:
+    return photo_json(container().photos.reprocess(current_user_id(), photo_id)), 202

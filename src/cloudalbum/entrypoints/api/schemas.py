@@ -4,7 +4,7 @@ Response schemas mirror the {photo}, {album}, {question} shapes of API.md."""
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Dict, Float, Integer, List, Nested, String
+from apiflask.fields import Boolean, Dict, File, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 
 
@@ -166,6 +166,35 @@ class HealthOut(Schema):
     status = String(required=True)
     backend = String(required=True)
     model = String(required=True)
+
+
+class PhotoListQuery(Schema):
+    limit = Integer(load_default=50, validate=Range(min=1, max=200))
+    cursor = String(load_default=None, allow_none=True, validate=Length(max=2000))
+    status = String(load_default=None, allow_none=True,
+                    validate=OneOf(["uploaded", "processing", "done", "needs_input", "failed"]))
+
+
+class UploadForm(Schema):
+    file = File(required=True, metadata={"description": "One photo: JPEG, PNG, WebP, HEIC/HEIF, TIFF, GIF or MPO"})
+    album_id = String(validate=Length(min=1, max=100), metadata={"description": "Add the photo to this album"})
+
+
+class LocationIn(Schema):
+    lat = Float(required=True, validate=Range(min=-90, max=90))
+    lon = Float(required=True, validate=Range(min=-180, max=180))
+
+
+class PhotoPatchIn(Schema):
+    title = String(allow_none=True, validate=Length(max=500))
+    description = String(allow_none=True, validate=Length(max=10_000))
+    taken_at = String(allow_none=True, validate=Length(min=1, max=40),
+                      metadata={"description": "ISO 8601; a naive time is kept as given"})
+    location = Nested(LocationIn, allow_none=True)
+
+
+class ThumbnailQuery(Schema):
+    size = String(load_default="small", validate=OneOf(["small", "large"]))
 
 
 class PageQuery(Schema):
