@@ -1,0 +1,280 @@
+"""deploy/template.yaml: the AWS shape passes sam validate, cfn-lint and checkov, and keeps the promises the
+design makes (redrive, partial batch responses, encryption, no public access, least privilege).
+
+The three tools run from their own venvs (.venvs/sam, .venvs/checkov: `make tools`) with dummy credentials;
+none of them needs the network. The property tests read the template as CloudFormation does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields
+from typing import Any
+
+import pytest
+
+from cloudalbum.config import Settings
+from support import needs
+
+from .cfn import TEMPLATE, TOOLS_HOW, as_list, load_template, run_tool, tool, walk
+
+HANDLER = "cloudalbum.entrypoints.handler.handle"
+
+
+@pytest.fixture(scope="module")
+def tpl() -> dict[str, Any]:
+    return load_template()
+
+
+def resources(tpl: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in tpl["Resources"].items() if r["Type"] == kind}
+
+
+def one(tpl: dict[str, Any], kind: str) -> dict[str, Any]:
+    found = resources(tpl, kind)
+    assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
+    return next(iter(found.values()))["Properties"]
+
+
+def function(tpl: dict[str, Any]) -> dict[str, Any]:
+    return one(tpl, "AWS::Serverless::Function")
+
+
+def sqs_event(tpl: dict[str, Any]) -> dict[str, Any]:
+    events = [e for e in function(tpl)["Events"].values() if e["Type"] == "SQS"]
+    assert len(events) == 1
+    return events[0]["Properties"]
+
+
+def role_statements(tpl: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    props = tpl["Resources"][role]["Properties"]
+    return [s for p in props["Policies"] for s in p["PolicyDocument"]["Statement"]]
+
+
+# --- the tools ------------------------------------------------------------------------------------------------
+
+
+def test_sam_validate() -> None:
+    sam = tool("sam", "sam")
+    needs(sam.exists(), "aws-sam-cli in .venvs/sam", TOOLS_HOW)
+    r = run_tool([str(sam), "validate", "--region", "us-east-1", "--template-file", str(TEMPLATE)])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "is a valid SAM Template" in r.stdout + r.stderr
+
+
+def test_cfn_lint() -> None:
+    lint = tool("sam", "cfn-lint")
+    needs(lint.exists(), "cfn-lint in .venvs/sam", TOOLS_HOW)
+    r = run_tool([str(lint), "--regions", "us-east-1", "--", str(TEMPLATE)])
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_checkov_passes_and_every_skip_says_why(tpl: dict[str, Any]) -> None:
+    checkov = tool("checkov", "checkov")
+    needs(checkov.exists(), "checkov in .venvs/checkov", TOOLS_HOW)
+    r = run_tool([str(checkov), "--skip-download", "--quiet", "--compact", "--output", "json",
+                  "--framework", "cloudformation", "-f", str(TEMPLATE)])
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+    report = json.loads(r.stdout)
+    summary = report["summary"] if isinstance(report, dict) else report[0]["summary"]
+    assert summary["failed"] == 0 and summary["passed"] >= 50 and summary["parsing_errors"] == 0, summary
+    for name, res in tpl["Resources"].items():
+        for skip in res.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert re.fullmatch(r"CKV2?_AWS_\d+", skip["id"]), (name, skip)
+            assert len(skip.get("comment", "")) > 30, f"{name} skips {skip['id']} without saying why"
+
+
+# --- processing: queue, dead-letter queue, function -----------------------------------------------------------
+
+
+def test_visibility_timeout_is_at_least_six_times_the_function_timeout(tpl: dict[str, Any]) -> None:
+    fn = function(tpl)
+    assert fn["Timeout"] == {"Ref": "FunctionTimeout"}
+    queue = tpl["Resources"]["JobsQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] == {"Fn::FindInMap": ["VisibilityTimeoutFor", {"Ref": "FunctionTimeout"},
+                                                             "Seconds"]}
+    table = tpl["Mappings"]["VisibilityTimeoutFor"]
+    allowed = tpl["Parameters"]["FunctionTimeout"]["AllowedValues"]
+    assert {str(v) for v in allowed} == set(table), "every allowed timeout needs a visibility timeout"
+    for timeout, row in table.items():
+        assert 6 * int(timeout) <= row["Seconds"] <= 43200, (timeout, row)  # 12 h: the SQS maximum
+        assert int(timeout) <= 900  # the Lambda maximum
+    assert str(tpl["Parameters"]["FunctionTimeout"]["Default"]) in table
+
+
+def test_partial_batch_responses_and_bounded_batches(tpl: dict[str, Any]) -> None:
+    ev = sqs_event(tpl)
+    assert ev["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert ev["Queue"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]}
+    assert ev["BatchSize"] == {"Ref": "BatchSize"}
+    assert ev["MaximumBatchingWindowInSeconds"] == {"Ref": "MaximumBatchingWindow"}
+    assert ev["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "MaxConcurrency"}
+    assert tpl["Parameters"]["MaxConcurrency"]["MinValue"] >= 2  # the service's minimum
+
+
+def test_redrive_to_the_dead_letter_queue_after_max_receive_count(tpl: dict[str, Any]) -> None:
+    redrive = tpl["Resources"]["JobsQueue"]["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
+    assert redrive["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}
+    param = tpl["Parameters"]["MaxReceiveCount"]
+    assert param["Type"] == "Number" and param["MinValue"] >= 1 and param["MaxValue"] <= 1000
+    assert param["Default"] == Settings().max_receives  # the same promise as the embedded queue
+    dlq = tpl["Resources"]["JobsDeadLetterQueue"]["Properties"]
+    assert dlq["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert dlq["RedriveAllowPolicy"]["redrivePermission"] == "byQueue"
+
+
+def test_function_is_the_image_with_our_handler(tpl: dict[str, Any]) -> None:
+    fn = function(tpl)
+    assert fn["PackageType"] == "Image"
+    assert fn["ImageConfig"]["Command"] == [HANDLER]
+    assert fn["MemorySize"] == {"Ref": "FunctionMemorySize"}
+    assert fn["Role"] == {"Fn::GetAtt": ["ProcessingRole", "Arn"]}, "an explicit least-privilege role"
+    assert "Policies" not in fn, "SAM policy templates would widen the role"
+
+
+def test_every_cloudalbum_variable_is_a_setting(tpl: dict[str, Any]) -> None:
+    known = {"CLOUDALBUM_" + f.name.upper() for f in fields(Settings)}
+    env = function(tpl)["Environment"]["Variables"]
+    user_data = json.dumps(tpl["Resources"]["ApiLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"])
+    used = set(env) | set(re.findall(r"CLOUDALBUM_[A-Z0-9_]+", user_data))
+    assert used - known == set(), "template sets variables config.py does not read"
+    for name in ("CLOUDALBUM_BACKEND", "CLOUDALBUM_S3_BUCKET", "CLOUDALBUM_DYNAMODB_TABLE",
+                 "CLOUDALBUM_SQS_QUEUE", "CLOUDALBUM_SQS_DLQ", "CLOUDALBUM_AWS_REGION"):
+        assert name in env and name in user_data
+    assert env["CLOUDALBUM_BACKEND"] == "aws"
+    assert "CLOUDALBUM_JWT_KEY" in user_data and "ssm get-parameter" in user_data and "--with-decryption" in user_data
+
+
+# --- storage: encryption, no public access, TLS only ----------------------------------------------------------
+
+
+def test_buckets_are_private_encrypted_and_tls_only(tpl: dict[str, Any]) -> None:
+    buckets = resources(tpl, "AWS::S3::Bucket")
+    policies = {p["Properties"]["Bucket"]["Ref"]: p["Properties"]["PolicyDocument"]
+                for p in resources(tpl, "AWS::S3::BucketPolicy").values()}
+    assert "PhotosBucket" in buckets
+    for name, res in buckets.items():
+        props = res["Properties"]
+        pab = props["PublicAccessBlockConfiguration"]
+        assert all(pab[k] is True for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls",
+                                            "RestrictPublicBuckets")), name
+        assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}], name
+        sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+        assert sse["SSEAlgorithm"] in ("AES256", "aws:kms", "aws:kms:dsse"), name
+        assert res.get("DeletionPolicy") == "Retain", name
+        deny = [s for s in policies[name]["Statement"] if s["Effect"] == "Deny"]
+        assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in deny), name
+    photos = buckets["PhotosBucket"]["Properties"]
+    assert photos["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "LogsBucket"}
+    assert photos["VersioningConfiguration"]["Status"] == "Enabled"
+
+
+def test_queues_and_table_are_encrypted_and_table_recoverable(tpl: dict[str, Any]) -> None:
+    for name, res in resources(tpl, "AWS::SQS::Queue").items():
+        props = res["Properties"]
+        assert props.get("KmsMasterKeyId") or props.get("SqsManagedSseEnabled") is True, name
+    table = one(tpl, "AWS::DynamoDB::Table")
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["TimeToLiveSpecification"]["Enabled"] is True
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    key = one(tpl, "AWS::KMS::Key")
+    assert key["EnableKeyRotation"] is True
+
+
+# --- least privilege ------------------------------------------------------------------------------------------
+
+
+def _allow_statements(tpl: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every Allow statement of every policy document in the template (roles, key policy, bucket policies)."""
+    found = []
+    for name, res in tpl["Resources"].items():
+        for node in walk(res.get("Properties", {})):
+            if isinstance(node, dict) and "Statement" in node:
+                found += [(name, s) for s in as_list(node["Statement"]) if s.get("Effect") == "Allow"]
+    return found
+
+
+def test_no_wildcard_actions_and_resource_star_only_where_aws_requires_it(tpl: dict[str, Any]) -> None:
+    statements = _allow_statements(tpl)
+    assert len(statements) > 10
+    for name, st in statements:
+        for action in as_list(st["Action"]):
+            assert "*" not in action, f"{name}: wildcard action {action}"
+        if st.get("Resource") == "*" and tpl["Resources"][name]["Type"] == "AWS::IAM::Role":
+            assert as_list(st["Action"]) == ["ecr:GetAuthorizationToken"], f"{name}: Resource * for {st['Action']}"
+        assert "NotAction" not in st and "NotResource" not in st, name
+
+
+def test_processing_role_reads_originals_writes_thumbnails_and_consumes_jobs_only(tpl: dict[str, Any]) -> None:
+    by_sid = {s["Sid"]: s for s in role_statements(tpl, "ProcessingRole")}
+    s3 = [s for s in by_sid.values() if any(a.startswith("s3:") for a in as_list(s["Action"]))]
+    assert sorted((tuple(as_list(s["Action"])), s["Resource"]["Fn::Sub"]) for s in s3) == [
+        (("s3:GetObject",), "${PhotosBucket.Arn}/originals/*"),
+        (("s3:PutObject",), "${PhotosBucket.Arn}/thumbnails/*"),
+    ]
+    sqs = by_sid["ConsumeJobs"]
+    assert sorted(sqs["Action"]) == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                     "sqs:ReceiveMessage"]
+    assert sqs["Resource"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]}
+    table = by_sid["TableItemsAndIndexes"]
+    assert table["Resource"] == [{"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Table.Arn}/index/*"}]
+    assert not {"dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:CreateTable"} & set(table["Action"])
+
+
+def test_api_role_sends_jobs_and_reads_only_its_jwt_parameter(tpl: dict[str, Any]) -> None:
+    by_sid = {s["Sid"]: s for s in role_statements(tpl, "ApiRole")}
+    assert "sqs:SendMessage" in by_sid["SendJobs"]["Action"]
+    assert "sqs:ReceiveMessage" not in by_sid["SendJobs"]["Action"], "the API never consumes jobs"
+    assert by_sid["ReadJwtKey"]["Action"] == "ssm:GetParameter"
+    assert "${JwtKeyParameterName}" in by_sid["ReadJwtKey"]["Resource"]["Fn::Sub"]
+    assert tpl["Resources"]["ApiRole"]["Properties"].get("ManagedPolicyArns") is None
+
+
+# --- the API on EC2 behind the load balancer ------------------------------------------------------------------
+
+
+def test_instances_imdsv2_encrypted_disks_two_subnets(tpl: dict[str, Any]) -> None:
+    data = tpl["Resources"]["ApiLaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert all(b["Ebs"]["Encrypted"] is True for b in data["BlockDeviceMappings"])
+    asg = one(tpl, "AWS::AutoScaling::AutoScalingGroup")
+    assert asg["VPCZoneIdentifier"] == {"Ref": "InstanceSubnetIds"}
+    assert tpl["Parameters"]["InstanceSubnetIds"]["Type"] == "List<AWS::EC2::Subnet::Id>"
+    assert asg["HealthCheckType"] == "ELB"
+    user_data = json.dumps(data["UserData"])
+    assert "docker run" in user_data and "ecr get-login-password" in user_data
+
+
+def test_https_listener_and_http_redirect(tpl: dict[str, Any]) -> None:
+    listeners = {r["Properties"]["Port"]: r["Properties"] for r in
+                 resources(tpl, "AWS::ElasticLoadBalancingV2::Listener").values()}
+    assert set(listeners) == {80, 443}
+    https = listeners[443]
+    assert https["Protocol"] == "HTTPS"
+    assert https["Certificates"] == [{"CertificateArn": {"Ref": "CertificateArn"}}]
+    assert https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+    redirect = listeners[80]["DefaultActions"][0]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"]["Protocol"] == "HTTPS" and redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
+    tg = one(tpl, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert tg["HealthCheckPath"] == "/api/health" and tg["Port"] == 8000
+
+
+def test_instances_accept_traffic_from_the_load_balancer_only(tpl: dict[str, Any]) -> None:
+    instance_sg = tpl["Resources"]["InstanceSecurityGroup"]["Properties"]
+    assert "SecurityGroupIngress" not in instance_sg
+    ingress = [r["Properties"] for r in resources(tpl, "AWS::EC2::SecurityGroupIngress").values()
+               if r["Properties"]["GroupId"] == {"Ref": "InstanceSecurityGroup"}]
+    assert ingress == [{"GroupId": {"Ref": "InstanceSecurityGroup"}, "Description": ingress[0]["Description"],
+                        "IpProtocol": "tcp", "FromPort": 8000, "ToPort": 8000,
+                        "SourceSecurityGroupId": {"Ref": "LoadBalancerSecurityGroup"}}]
+    alb_ports = {r["FromPort"] for r in tpl["Resources"]["LoadBalancerSecurityGroup"]["Properties"]
+                 ["SecurityGroupIngress"]}
+    assert alb_ports == {80, 443}
+
+
+def test_outputs_name_everything_an_operator_needs(tpl: dict[str, Any]) -> None:
+    assert {"Url", "Bucket", "Queue", "DeadLetterQueue", "Table", "Function"} <= set(tpl["Outputs"])
