@@ -1,7 +1,30 @@
-"""The web pages (HTML + small JavaScript modules calling the public API)."""
+"""The web pages: one HTML shell plus small plain ES modules (static/js) that call the public API (API.md)
+with the user's bearer token. No inline script or style: the Content-Security-Policy forbids them, so the
+configuration the scripts need (tile URL and attribution) travels in data- attributes of <body>."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
+
+from ... import __version__
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+
+@bp.get("/")
+def index() -> Response:
+    settings = current_app.extensions["cloudalbum"].settings
+    html = render_template(
+        "index.html",
+        version=__version__,
+        tile_url=settings.tile_url,
+        tile_attribution=settings.tile_attribution,
+    )
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    return send_from_directory(bp.static_folder or "", "favicon.svg", mimetype="image/svg+xml", max_age=86400)

@@ -1,0 +1,160 @@
+// A responsive grid of photo tiles: infinite scroll over a paginated list (next_cursor, IntersectionObserver),
+// lazy authenticated thumbnails, status badges, and polling of photos that are not final yet.
+
+import { api, imageUrl, thumbPath, forgetPhotoImages } from './api.js';
+import { FINAL, altText, announce, formatDate, h, statusBadge } from './dom.js';
+
+const POLL_MS = 2000;
+const POLL_BATCH = 12;
+
+/**
+ * photoGrid({load: (cursor) => Promise<{items, next_cursor}>, extras?: (photo, tile) => Node[], empty?: string,
+ *            onChange?: (photo) => void})
+ * -> {el, prepend(photo), remove(id), destroy()}
+ */
+export function photoGrid({ load, extras, empty = 'No photos here yet.', label = 'Photos' }) {
+  const list = h('ul', { class: 'grid', 'aria-label': label });
+  const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
+  const status = h('p', { class: 'grid-status', role: 'status' });
+  const el = h('section', { class: 'grid-wrap' }, list, status, sentinel);
+  const tiles = new Map(); // id -> {li, photo}
+  let cursor = null;
+  let finished = false;
+  let loading = false;
+  let destroyed = false;
+  let pollTimer = null;
+
+  const thumbObserver = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) continue;
+      thumbObserver.unobserve(e.target);
+      const t = tiles.get(e.target.dataset.id);
+      if (t) showThumb(t);
+    }
+  }, { rootMargin: '300px' });
+
+  const moreObserver = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) more();
+  }, { rootMargin: '600px' });
+  moreObserver.observe(sentinel);
+
+  async function more() {
+    if (loading || finished || destroyed) return;
+    loading = true;
+    status.textContent = 'Loading…';
+    try {
+      const page = await load(cursor);
+      if (destroyed) return;
+      for (const photo of page.items) add(photo, false);
+      cursor = page.next_cursor;
+      finished = !cursor;
+      status.textContent = tiles.size === 0 && finished ? empty : '';
+    } catch (e) {
+      status.textContent = `Could not load photos: ${e.message}`;
+      finished = true;
+    } finally {
+      loading = false;
+    }
+    // keep filling while the sentinel is still on screen
+    if (!finished && !destroyed) {
+      const r = sentinel.getBoundingClientRect();
+      if (r.top < window.innerHeight + 600) setTimeout(more, 0);
+    }
+    schedulePoll();
+  }
+
+  function tileNode(photo) {
+    const img = h('img', { alt: altText(photo), class: 'thumb', decoding: 'async' });
+    const frame = h('span', { class: 'thumb-frame' }, img);
+    const badge = statusBadge(photo);
+    const caption = h('span', { class: 'tile-caption' },
+      h('span', { class: 'tile-title' }, photo.title || formatDate(photo.taken_at) || photo.filename || ''));
+    const a = h('a', { class: 'tile', href: `#/photo/${encodeURIComponent(photo.id)}`, dataset: { id: photo.id, status: photo.status } },
+      frame, badge, caption);
+    a.setAttribute('aria-label', `${altText(photo)}${photo.taken_at ? `, ${formatDate(photo.taken_at)}` : ''}${badge ? `, ${badge.textContent}` : ''}`);
+    const li = h('li', { class: 'tile-item', dataset: { id: photo.id } }, a, extras ? extras(photo) : null);
+    return { li, img, frame };
+  }
+
+  function add(photo, atStart) {
+    if (tiles.has(photo.id)) { update(photo); return; }
+    const node = tileNode(photo);
+    const t = { photo, ...node, thumbShown: false };
+    tiles.set(photo.id, t);
+    if (atStart) list.prepend(t.li); else list.append(t.li);
+    status.textContent = '';
+    thumbObserver.observe(t.li);
+  }
+
+  function showThumb(t) {
+    if (t.thumbShown || !FINAL.has(t.photo.status)) { t.wantsThumb = true; return; }
+    t.thumbShown = true;
+    imageUrl(thumbPath(t.photo.id, 'small')).then((u) => {
+      t.img.src = u;
+      t.frame.classList.add('loaded');
+    }, () => {
+      t.frame.classList.add('no-thumb');
+      t.frame.dataset.name = t.photo.filename || '';
+    });
+  }
+
+  function update(photo) {
+    const t = tiles.get(photo.id);
+    if (!t) return;
+    const wasFinal = FINAL.has(t.photo.status);
+    const fresh = tileNode(photo);
+    t.li.replaceWith(fresh.li);
+    Object.assign(t, fresh, { photo, thumbShown: false });
+    if (!wasFinal && FINAL.has(photo.status)) forgetPhotoImages(photo.id);
+    thumbObserver.observe(t.li);
+  }
+
+  function schedulePoll() {
+    clearTimeout(pollTimer);
+    if (destroyed) return;
+    const pending = [...tiles.values()].filter((t) => !FINAL.has(t.photo.status));
+    if (!pending.length) return;
+    pollTimer = setTimeout(() => poll(pending.slice(0, POLL_BATCH)), POLL_MS);
+  }
+
+  async function poll(batch) {
+    let changed = 0;
+    await Promise.all(batch.map(async (t) => {
+      try {
+        const photo = await api('GET', `/api/photos/${encodeURIComponent(t.photo.id)}`);
+        if (destroyed) return;
+        if (photo.status !== t.photo.status) {
+          changed += 1;
+          update(photo);
+          if (FINAL.has(photo.status)) document.dispatchEvent(new CustomEvent('photo:final', { detail: photo }));
+        }
+      } catch (e) {
+        if (e.status === 404) remove(t.photo.id);
+      }
+    }));
+    if (changed) announce(`${changed} photo${changed === 1 ? '' : 's'} updated.`);
+    schedulePoll();
+  }
+
+  function remove(id) {
+    const t = tiles.get(id);
+    if (!t) return;
+    t.li.remove();
+    tiles.delete(id);
+    if (!tiles.size && finished) status.textContent = empty;
+  }
+
+  more();
+  return {
+    el,
+    prepend(photo) { add(photo, true); schedulePoll(); },
+    remove,
+    get size() { return tiles.size; },
+    destroy() {
+      destroyed = true;
+      clearTimeout(pollTimer);
+      thumbObserver.disconnect();
+      moreObserver.disconnect();
+    },
+  };
+}

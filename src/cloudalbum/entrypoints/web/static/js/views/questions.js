@@ -1,0 +1,143 @@
+// Follow-up questions: a queue of open questions with the photo beside each, answered with a click (choices)
+// or a word, optionally applied to the similar photos the service found; or dismissed.
+
+import { api, imageUrl, thumbPath } from '../api.js';
+import { announce, clear, field, h } from '../dom.js';
+
+export const questionEvents = new EventTarget();
+
+function thumb(photoId, alt, cls = 'q-thumb') {
+  const img = h('img', { alt, class: cls });
+  imageUrl(thumbPath(photoId, 'small')).then((u) => { img.src = u; }, () => img.classList.add('no-thumb'));
+  return img;
+}
+
+const PLACEHOLDERS = {
+  location: 'A place, e.g. Dublin',
+  date: 'A date, e.g. 2019-07-14',
+  people: 'A name',
+  event: 'e.g. Birthday',
+  label_name: 'What is it?',
+};
+
+/** One question as a card: {el}; onDone(question, result) after an answer or a dismissal. */
+export function questionCard(q, { onDone, showPhoto = true } = {}) {
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const related = q.related_photo_ids || [];
+  const applyBox = related.length ? h('input', { type: 'checkbox', checked: true, name: 'apply' }) : null;
+  let busy = false;
+
+  async function send(body, what) {
+    if (busy) return;
+    busy = true;
+    error.textContent = '';
+    card.classList.add('busy');
+    try {
+      if (applyBox && applyBox.checked) body.apply_to = related;
+      const result = await api('POST', `/api/questions/${encodeURIComponent(q.id)}/answer`, { json: body });
+      announce(`Answered: ${what}.`);
+      done(result);
+    } catch (e) {
+      error.textContent = e.message;
+    } finally {
+      busy = false;
+      card.classList.remove('busy');
+    }
+  }
+
+  function done(result) {
+    card.remove();
+    questionEvents.dispatchEvent(new CustomEvent('changed', { detail: { question: q, result } }));
+    if (onDone) onDone(q, result);
+  }
+
+  const choices = (q.choices || []).length
+    ? h('div', { class: 'choices', role: 'group', 'aria-label': 'Choices' },
+      q.choices.map((c) => h('button', { type: 'button', class: 'choice', onclick: () => send({ choice: c }, c) }, c)))
+    : null;
+  const word = h('input', { type: 'text', name: 'answer', autocomplete: 'off', placeholder: PLACEHOLDERS[q.kind] || 'Your answer' });
+  const answerForm = h('form', { class: 'answer-form' },
+    field(choices ? 'Or in your own words' : 'Your answer', word),
+    h('button', { type: 'submit', class: 'primary' }, 'Answer'));
+  answerForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = word.value.trim();
+    if (!text) { error.textContent = 'Type an answer first, or dismiss the question.'; word.focus(); return; }
+    send({ answer: text }, text);
+  });
+
+  const dismiss = h('button', { type: 'button', class: 'link', onclick: async () => {
+    try {
+      await api('POST', `/api/questions/${encodeURIComponent(q.id)}/dismiss`);
+      announce('Question dismissed.');
+      done(null);
+    } catch (e) { error.textContent = e.message; }
+  } }, 'Dismiss');
+
+  let applyPart = null;
+  if (applyBox) {
+    const strip = h('div', { class: 'related-strip' },
+      related.slice(0, 8).map((id) => h('a', { href: `#/photo/${encodeURIComponent(id)}` }, thumb(id, 'Similar photo', 'mini-thumb'))),
+      related.length > 8 ? h('span', { class: 'more' }, `+${related.length - 8}`) : null);
+    applyPart = h('div', { class: 'apply' },
+      h('label', { class: 'check' }, applyBox, ` Apply to these ${related.length} similar photo${related.length === 1 ? '' : 's'}`),
+      strip);
+  }
+
+  const card = h('li', { class: 'card question', dataset: { id: q.id, kind: q.kind } },
+    showPhoto ? h('a', { class: 'q-photo', href: `#/photo/${encodeURIComponent(q.photo_id)}` }, thumb(q.photo_id, 'The photo this question is about')) : null,
+    h('div', { class: 'q-body' },
+      h('h2', { class: 'q-text' }, q.text),
+      q.reason ? h('p', { class: 'q-reason' }, q.reason) : null,
+      choices,
+      answerForm,
+      applyPart,
+      error,
+      h('div', { class: 'q-actions' }, dismiss)));
+  return { el: card };
+}
+
+export async function openQuestionCount() {
+  const page = await api('GET', '/api/questions', { query: { limit: 200 } });
+  return { count: page.items.length, more: !!page.next_cursor };
+}
+
+export function questionsView(main) {
+  const list = h('ul', { class: 'questions', 'aria-label': 'Open questions' });
+  const status = h('p', { class: 'grid-status', role: 'status' }, 'Loading…');
+  const moreBtn = h('button', { type: 'button', hidden: true }, 'More questions');
+  let cursor = null;
+  let destroyed = false;
+
+  async function load(reset) {
+    if (reset) { clear(list); cursor = null; }
+    status.textContent = 'Loading…';
+    try {
+      const page = await api('GET', '/api/questions', { query: { limit: 50, cursor } });
+      if (destroyed) return;
+      for (const q of page.items) list.append(questionCard(q, { onDone: afterDone }).el);
+      cursor = page.next_cursor;
+      moreBtn.hidden = !cursor;
+      status.textContent = list.children.length ? '' : 'No open questions. Thank you!';
+    } catch (e) {
+      status.textContent = `Could not load questions: ${e.message}`;
+    }
+  }
+
+  function afterDone(q, result) {
+    // an answer applied to similar photos may have closed other questions too
+    if (!list.children.length || (result && result.photos && result.photos.length > 1)) load(true);
+    else {
+      const next = list.querySelector('button, input');
+      if (next) next.focus();
+    }
+  }
+
+  moreBtn.addEventListener('click', () => load(false));
+  main.append(
+    h('div', { class: 'view-head' }, h('h1', {}, 'Questions'),
+      h('p', { class: 'lead' }, 'A few answers make your photos easier to find.')),
+    list, status, moreBtn);
+  load(true);
+  return () => { destroyed = true; };
+}
