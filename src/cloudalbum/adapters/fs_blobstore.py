@@ -137,6 +137,13 @@ class FileBlobStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def modified_at(self, key: str) -> float:
+        """When the blob was last written (epoch seconds): lets maintenance judge an orphan's age at once."""
+        try:
+            return self._path(key).stat().st_mtime
+        except FileNotFoundError as exc:
+            raise NotFound(f"blob {key} not found") from exc
+
     def signed_url(self, key: str, *, expires_s: int, filename: str | None = None,
                    content_type: str | None = None) -> str | None:
         return None

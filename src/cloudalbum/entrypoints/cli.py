@@ -1,0 +1,221 @@
+"""The `cloudalbum` command: serve, worker, users create, import, gc.
+
+Subcommands live in the COMMANDS registry, so a shape-specific command (such as `aws-init`) is one added
+entry. Settings come from config.from_env with the command-line flags as overrides; a configuration error
+prints its message and exits 2; a missing or corrupt model exits 3 before any message is taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..config import ConfigError, Settings, from_env
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_MODEL = 0, 1, 2, 3
+
+
+class CommandError(Exception):
+    """A failure the user can act on: printed without a traceback, exit 1."""
+
+
+@dataclass
+class Command:
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
+    """Settings from the environment with this command's flags (those given) on top, validated."""
+    overrides = {"data_dir": getattr(args, "data_dir", None), **extra}
+    return from_env(**overrides).validate()
+
+
+def _container(args: argparse.Namespace, **extra: Any) -> Any:
+    from .. import bootstrap
+
+    return bootstrap.build(settings_from(args, **extra))
+
+
+# --- serve / worker / gc ----------------------------------------------------------------------------------
+
+
+def _configure_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="address to listen on (CLOUDALBUM_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (CLOUDALBUM_PORT, default 8000)")
+    p.add_argument("--workers", type=int, help="worker processes (CLOUDALBUM_WORKERS, default one per core)")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+
+    settings = settings_from(args, host=args.host, port=args.port, workers=args.workers)
+    return serve(settings, announce=lambda line: print(line, flush=True))
+
+
+def _run_worker(args: argparse.Namespace) -> int:
+    from ..domain.errors import ModelUnavailable
+    from .worker import run_worker
+
+    container = _container(args)
+    try:
+        acked = run_worker(container)
+    except ModelUnavailable as exc:
+        print(f"cloudalbum worker: the detection model is unavailable: {exc.message}", file=sys.stderr)
+        return EXIT_MODEL
+    finally:
+        container.close()
+    print(f"worker stopped after {acked} message(s)")
+    return EXIT_OK
+
+
+def _run_gc(args: argparse.Namespace) -> int:
+    container = _container(args)
+    try:
+        report = container.maintenance.run_once()
+    finally:
+        container.close()
+    summary = report.as_dict() if hasattr(report, "as_dict") else report
+    print(f"maintenance done: {summary}")
+    return EXIT_OK
+
+
+# --- users ------------------------------------------------------------------------------------------------
+
+
+def _configure_users(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    create = sub.add_parser("create", help="create an account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", help="asked for (not echoed) when left out")
+
+
+def _ask_password() -> str:
+    password = getpass.getpass("Password: ")
+    if sys.stdin.isatty() and getpass.getpass("Password again: ") != password:
+        raise CommandError("the passwords do not match")
+    return password
+
+
+def _run_users(args: argparse.Namespace) -> int:
+    password = args.password if args.password is not None else _ask_password()
+    container = _container(args)
+    try:
+        user = container.auth.register(args.email, password)
+    finally:
+        container.close()
+    print(f"created user {user.email} (id {user.id})")
+    return EXIT_OK
+
+
+# --- import -----------------------------------------------------------------------------------------------
+
+
+def _configure_import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("directory", type=Path, help="every file under it (recursively) is uploaded")
+    p.add_argument("--email", required=True, help="the account that will own the photos")
+
+
+def skip_reason(exc: Exception) -> str:
+    """Why a file was skipped, in a few words."""
+    from ..domain.errors import DomainError, TooLarge, UnsupportedMedia
+
+    if isinstance(exc, UnsupportedMedia):
+        return f"unsupported type ({exc.message})"
+    if isinstance(exc, TooLarge):
+        return f"too large ({exc.message})"
+    if isinstance(exc, DomainError):
+        return exc.message
+    return f"cannot read it ({exc})"
+
+
+def import_directory(container: Any, owner_id: str, directory: Path,
+                     progress: Callable[[Any], Any] | None = None) -> tuple[int, list[tuple[Path, str]]]:
+    """Upload every file under directory for owner_id. Returns (uploaded count, [(file, reason skipped)]).
+    Stops at the first storage failure (a full disk would fail every following file too)."""
+    from ..domain.errors import DomainError, StorageUnavailable
+
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    uploaded, skipped = 0, []
+    for path in (progress(files) if progress else files):
+        try:
+            with open(path, "rb") as f:
+                container.photos.upload(owner_id, f, path.name)
+            uploaded += 1
+        except StorageUnavailable as exc:
+            skipped.append((path, f"{exc.message} (import stopped here)"))
+            break
+        except (DomainError, OSError) as exc:
+            skipped.append((path, skip_reason(exc)))
+    return uploaded, skipped
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    if not args.directory.is_dir():
+        raise CommandError(f"{args.directory} is not a directory")
+    container = _container(args)
+    try:
+        user = container.store.user_by_email(args.email.strip())
+        if user is None:
+            raise CommandError(f"no account for {args.email}: create it with `cloudalbum users create`")
+        uploaded, skipped = import_directory(
+            container, user.id, args.directory,
+            progress=lambda files: tqdm(files, desc="importing", unit="file", file=sys.stderr))
+    finally:
+        container.close()
+    print(f"uploaded {uploaded}, skipped {len(skipped)}")
+    for path, reason in skipped:
+        print(f"  skipped {path.relative_to(args.directory)}: {reason}")
+    stopped = bool(skipped) and skipped[-1][1].endswith("(import stopped here)")
+    return EXIT_FAILED if stopped else EXIT_OK
+
+
+COMMANDS: dict[str, Command] = {
+    "serve": Command("serve the API and web pages, with background workers", _configure_serve, _run_serve),
+    "worker": Command("process queued photos in the foreground", lambda p: None, _run_worker),
+    "users": Command("manage accounts", _configure_users, _run_users),
+    "import": Command("upload every photo under a directory", _configure_import, _run_import),
+    "gc": Command("repair what crashes left behind (once)", lambda p: None, _run_gc),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cloudalbum", description="A photo album that understands its photos.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, cmd in COMMANDS.items():
+        p = sub.add_parser(name, help=cmd.help, description=cmd.help)
+        p.add_argument("--data-dir", type=Path, help="where data lives (CLOUDALBUM_DATA_DIR, default ./data)")
+        cmd.configure(p)
+        p.set_defaults(run=cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from ..domain.errors import DomainError
+
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        print(f"cloudalbum: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (CommandError, DomainError) as exc:
+        print(f"cloudalbum: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
