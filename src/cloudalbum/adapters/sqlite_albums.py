@@ -36,9 +36,7 @@ class SqliteAlbumsMixin:
         limit = max(1, limit)
         where, args = ["owner_id = ?"], [owner_id]
         if cursor:
-            created, last_id = decode_cursor(cursor, 2)
-            where.append("(created_at < ? OR (created_at = ? AND id < ?))")
-            args += [str(created), str(created), str(last_id)]
+            where.append(keyset_after(cursor, "created_at", "id", args))
         conn = self._read()  # type: ignore[attr-defined]
         rows = conn.execute(f"SELECT {ALBUM_COLUMNS} FROM albums WHERE {' AND '.join(where)}"
                             " ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit + 1)).fetchall()
@@ -98,9 +96,7 @@ class SqliteAlbumsMixin:
         limit = max(1, limit)
         where, args = ["album_id = ?", "owner_id = ?"], [album_id, owner_id]
         if cursor:
-            last_key, last_id = decode_cursor(cursor, 2)
-            where.append("(sort_key < ? OR (sort_key = ? AND photo_id < ?))")
-            args += [str(last_key), str(last_key), str(last_id)]
+            where.append(keyset_after(cursor, "sort_key", "photo_id", args))
         conn = self._read()  # type: ignore[attr-defined]
         rows = conn.execute(f"SELECT photo_id, sort_key FROM album_photos WHERE {' AND '.join(where)}"
                             " ORDER BY sort_key DESC, photo_id DESC LIMIT ?", (*args, limit + 1)).fetchall()
@@ -108,6 +104,13 @@ class SqliteAlbumsMixin:
         photos = self._load_photos(conn, [r["photo_id"] for r in rows])  # type: ignore[attr-defined]
         next_cursor = encode_cursor([rows[-1]["sort_key"], rows[-1]["photo_id"]]) if more and rows else None
         return Page(photos, next_cursor)
+
+
+def keyset_after(cursor: str, key: str, ident: str, args: list[object]) -> str:
+    """The WHERE clause of the rows after a cursor in (key DESC, ident DESC) order; appends its arguments."""
+    last_key, last_id = decode_cursor(cursor, 2)
+    args += [str(last_key), str(last_key), str(last_id)]
+    return f"({key} < ? OR ({key} = ? AND {ident} < ?))"
 
 
 def _album_of(conn: sqlite3.Connection, row: sqlite3.Row) -> Album:

@@ -20,7 +20,8 @@ from ..domain.search import (
     BBox, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons, place_names, place_parts,
     query_words, text_fields, words,
 )
-from .sqlite_base import decode_cursor, encode_cursor
+from .sqlite_albums import keyset_after
+from .sqlite_base import encode_cursor
 
 FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date")
 MAP_MAX_POINTS = 10_000
@@ -262,9 +263,8 @@ class SqliteSearchMixin:
                    cursor: str | None) -> list[sqlite3.Row]:
         sql = self._search_sql(owner_id, query)
         if cursor:
-            last_key, last_id = decode_cursor(cursor, 2)
-            sql.add(f"({sql.sort}.sort_key < ? OR ({sql.sort}.sort_key = ? AND {sql.sort}.photo_id < ?))",
-                    str(last_key), str(last_key), str(last_id))
+            args: list[Any] = []
+            sql.add(keyset_after(cursor, f"{sql.sort}.sort_key", f"{sql.sort}.photo_id", args), *args)
         text = (f"SELECT {columns} FROM {sql.source} WHERE {' AND '.join(sql.where)}"
                 f" ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC LIMIT ?")
         return self._search_conn().execute(text, (*sql.all_args(), limit)).fetchall()

@@ -1,7 +1,94 @@
-"""API routes: albums (see ../shared/API.md)."""
+"""API routes: albums (see ../shared/API.md). Another user's album or photo is a 404, as a missing one."""
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint
+from typing import Any
 
-bp = APIBlueprint("albums", __name__, url_prefix="/api")
+from apiflask import APIBlueprint
+from apiflask.schemas import EmptySchema
+
+from .auth import current_user_id, token_auth
+from .context import container
+from .schemas import AlbumIn, AlbumOut, AlbumPage, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery, PhotoPage
+from .views import album_json, page_json, photo_json
+
+bp = APIBlueprint("albums", __name__, url_prefix="/api", tag="Albums")
+
+NOT_FOUND = {404: "No such album (or not yours)"}
+
+
+@bp.post("/albums")
+@bp.auth_required(token_auth)
+@bp.input(AlbumIn, arg_name="body")
+@bp.output(AlbumOut, status_code=201)
+@bp.doc(summary="Create an album")
+def create_album(body: dict[str, Any]) -> Any:
+    album = container().albums.create(current_user_id(), body["name"], body.get("description"))
+    return album_json(album), 201
+
+
+@bp.get("/albums")
+@bp.auth_required(token_auth)
+@bp.input(AlbumPhotosQuery, location="query", arg_name="query")
+@bp.output(AlbumPage)
+@bp.doc(summary="Your albums, newest first")
+def list_albums(query: dict[str, Any]) -> Any:
+    page = container().albums.list(current_user_id(), limit=query["limit"], cursor=query.get("cursor"))
+    return page_json([album_json(a) for a in page.items], page.next_cursor)
+
+
+@bp.get("/albums/<album_id>")
+@bp.auth_required(token_auth)
+@bp.output(AlbumOut)
+@bp.doc(summary="One album, with photo_count and cover_photo_id", responses=NOT_FOUND)
+def get_album(album_id: str) -> Any:
+    return album_json(container().albums.get(current_user_id(), album_id))
+
+
+@bp.patch("/albums/<album_id>")
+@bp.auth_required(token_auth)
+@bp.input(AlbumPatchIn, arg_name="body")
+@bp.output(AlbumOut)
+@bp.doc(summary="Rename, describe or choose the cover", responses=NOT_FOUND)
+def patch_album(album_id: str, body: dict[str, Any]) -> Any:
+    album = container().albums.update(current_user_id(), album_id, name=body.get("name"),
+                                      description=body.get("description"),
+                                      cover_photo_id=body.get("cover_photo_id"), fields=set(body))
+    return album_json(album)
+
+
+@bp.delete("/albums/<album_id>")
+@bp.auth_required(token_auth)
+@bp.output(EmptySchema, status_code=204)
+@bp.doc(summary="Delete the album (the photos stay)", responses=NOT_FOUND)
+def delete_album(album_id: str) -> Any:
+    container().albums.delete(current_user_id(), album_id)
+    return "", 204
+
+
+@bp.post("/albums/<album_id>/photos")
+@bp.auth_required(token_auth)
+@bp.input(AlbumPhotosIn, arg_name="body")
+@bp.output(AlbumOut)
+@bp.doc(summary="Add your photos to the album (idempotent)", responses={404: "No such album or photo (or not yours)"})
+def add_photos(album_id: str, body: dict[str, Any]) -> Any:
+    return album_json(container().albums.add_photos(current_user_id(), album_id, body["photo_ids"]))
+
+
+@bp.delete("/albums/<album_id>/photos/<photo_id>")
+@bp.auth_required(token_auth)
+@bp.output(EmptySchema, status_code=204)
+@bp.doc(summary="Take a photo out of the album (the photo stays)", responses={404: "No such album or photo"})
+def remove_photo(album_id: str, photo_id: str) -> Any:
+    container().albums.remove_photo(current_user_id(), album_id, photo_id)
+    return "", 204
+
+
+@bp.get("/albums/<album_id>/photos")
+@bp.auth_required(token_auth)
+@bp.input(AlbumPhotosQuery, location="query", arg_name="query")
+@bp.output(PhotoPage)
+@bp.doc(summary="The album's photos, newest taken first", responses=NOT_FOUND)
+def album_photos(album_id: str, query: dict[str, Any]) -> Any:
+    page = container().albums.photos(current_user_id(), album_id, limit=query["limit"], cursor=query.get("cursor"))
+    return page_json([photo_json(p) for p in page.items], page.next_cursor)

@@ -202,4 +202,96 @@ class PageQuery(Schema):
     cursor = String(load_default=None, allow_none=True)
 
 
+# --- findability: search, map, albums, questions ---------------------------------------------------------
+
+
+class SearchParamsQuery(Schema):
+    """Search parameters of API.md (all optional, AND). Values are checked again by domain.search's parser,
+    which says precisely what is wrong (bad bbox, near, dates...)."""
+
+    q = String(validate=Length(max=500), metadata={"description": "Free text: labels, categories, places, camera, "
+                                                   "title, description, answers ('dogs' finds dog)"})
+    label = List(String(validate=Length(min=1, max=100)), metadata={"description": "Object label (repeatable)"})
+    min_confidence = Float(validate=Range(min=0, max=1), metadata={"description": "For label; default 0.25"})
+    category = String(validate=Length(max=100))
+    place = String(validate=Length(max=200), metadata={"description": "City, region, country or country code"})
+    date_from = String(data_key="from", validate=Length(max=10), metadata={"description": "YYYY-MM-DD (inclusive)"})
+    date_to = String(data_key="to", validate=Length(max=10), metadata={"description": "YYYY-MM-DD (inclusive)"})
+    bbox = String(validate=Length(max=200), metadata={"description": "min_lon,min_lat,max_lon,max_lat"})
+    near = String(validate=Length(max=100), metadata={"description": "lat,lon"})
+    radius_km = Float(metadata={"description": "Radius around near; default 10"})
+    album_id = String(validate=Length(max=100))
+    camera = String(validate=Length(max=200))
+    status = String(validate=OneOf(["uploaded", "processing", "done", "needs_input", "failed"]))
+
+
+class SearchPageQuery(SearchParamsQuery):
+    limit = Integer(load_default=50, validate=Range(min=1, max=200))
+    cursor = String(load_default=None, allow_none=True, validate=Length(max=2000))
+
+
+class MapQuery(SearchParamsQuery):
+    limit = Integer(load_default=10_000, validate=Range(min=1, max=10_000))
+
+
+class PointOut(Schema):
+    type = String(required=True, metadata={"example": "Point"})
+    coordinates = List(Float(), required=True, metadata={"description": "[lon, lat]"})
+
+
+class MarkerPropertiesOut(Schema):
+    id = String(required=True)
+    thumbnail_url = String(required=True)
+    taken_at = String(allow_none=True)
+    labels = List(String())
+
+
+class FeatureOut(Schema):
+    type = String(required=True, metadata={"example": "Feature"})
+    geometry = Nested(PointOut, required=True)
+    properties = Nested(MarkerPropertiesOut, required=True)
+
+
+class FeatureCollectionOut(Schema):
+    type = String(required=True, metadata={"example": "FeatureCollection"})
+    features = List(Nested(FeatureOut), required=True)
+
+
+class AlbumIn(Schema):
+    name = String(required=True, validate=Length(min=1, max=200))
+    description = String(allow_none=True, validate=Length(max=5000))
+
+
+class AlbumPatchIn(Schema):
+    name = String(validate=Length(min=1, max=200))
+    description = String(allow_none=True, validate=Length(max=5000))
+    cover_photo_id = String(allow_none=True, validate=Length(max=100))
+
+
+class AlbumPhotosIn(Schema):
+    photo_ids = List(String(validate=Length(min=1, max=100)), required=True, validate=Length(min=1, max=500))
+
+
+class AlbumPhotosQuery(Schema):
+    limit = Integer(load_default=50, validate=Range(min=1, max=200))
+    cursor = String(load_default=None, allow_none=True, validate=Length(max=2000))
+
+
+class QuestionListQuery(Schema):
+    limit = Integer(load_default=50, validate=Range(min=1, max=200))
+    cursor = String(load_default=None, allow_none=True, validate=Length(max=2000))
+    photo_id = String(validate=Length(max=100))
+
+
+class AnswerIn(Schema):
+    answer = String(validate=Length(min=1, max=500))
+    choice = String(validate=Length(min=1, max=500))
+    apply_to = List(String(validate=Length(min=1, max=100)), validate=Length(max=500),
+                    metadata={"description": "More of your photos the same answer applies to"})
+
+
+class AnswerOut(Schema):
+    question = Nested(QuestionOut, required=True)
+    photos = List(Nested(PhotoOut), required=True)
+
 __all__ = [name for name in dir() if name.endswith(("Out", "Page", "Query", "In"))] + ["Boolean", "Dict"]

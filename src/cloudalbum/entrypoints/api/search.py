@@ -1,7 +1,34 @@
-"""API routes: search (see ../shared/API.md)."""
+"""API routes: search (see ../shared/API.md). Thin: parse, call SearchService, present."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from apiflask import APIBlueprint
 
-bp = APIBlueprint("search", __name__, url_prefix="/api")
+from ...domain.search import SearchQuery
+from .auth import current_user_id, token_auth
+from .context import container
+from .schemas import PhotoPage, SearchPageQuery
+from .views import page_json, photo_json
+
+bp = APIBlueprint("search", __name__, url_prefix="/api", tag="Search")
+
+
+def search_query(params: dict[str, Any]) -> SearchQuery:
+    """Validated schema values (from/to under their data keys) to the domain's SearchQuery."""
+    raw = {k: v for k, v in params.items() if k not in ("limit", "cursor", "date_from", "date_to")}
+    raw["from"], raw["to"] = params.get("date_from"), params.get("date_to")
+    return container().search.parse(raw)
+
+
+@bp.get("/search")
+@bp.auth_required(token_auth)
+@bp.input(SearchPageQuery, location="query", arg_name="params")
+@bp.output(PhotoPage)
+@bp.doc(summary="Find photos: every parameter optional, all combine with AND; each hit says why it matched",
+        responses={422: "A parameter is not valid (bbox, near, radius_km, dates, min_confidence...)"})
+def search(params: dict[str, Any]) -> Any:
+    page = container().search.search(current_user_id(), search_query(params), limit=params["limit"],
+                                     cursor=params.get("cursor"))
+    return page_json([photo_json(hit.photo, reasons=hit.reasons) for hit in page.items], page.next_cursor)

@@ -1,0 +1,264 @@
+"""Follow-up questions: ask where an answer helps (domain.questions), turn answers into searchable metadata.
+
+`ask_about(photo)` is called by processing after each photo is processed; it is idempotent (a question asked,
+answered or dismissed once is never asked again) and never writes the photo itself (processing saves it next).
+Answers write photos (location, taken_at, user labels, rejected labels, answers) through save_photo, which
+re-indexes them, so what the user tells us is found by search at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Callable
+
+from ..config import Settings
+from ..domain import questions as rules
+from ..domain.errors import ConcurrentUpdate, Conflict, Invalid, NotFound
+from ..domain.model import (
+    Answer, Label, Location, Page, Photo, PhotoStatus, Question, QuestionStatus, Source, iso, new_id, utcnow,
+)
+from ..ports import Geocoder, MetadataStore
+from .search import check_limit
+
+log = logging.getLogger("cloudalbum.questions")
+SAVE_ATTEMPTS = 5
+MAX_ANSWER = 500
+MAX_APPLY_TO = 500
+_POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+class QuestionService:
+    def __init__(self, store: MetadataStore, geocoder: Geocoder, settings: Settings) -> None:
+        self.store = store
+        self.geocoder = geocoder
+        self.settings = settings
+
+    # --- asking ---------------------------------------------------------------------------------------------
+
+    def ask_about(self, photo: Photo) -> int:
+        """Store the questions worth asking about photo (up to settings.max_questions_per_photo open at once);
+        close open ones that no longer make sense. Returns the number of open questions on the photo."""
+        existing = self.store.questions_for_photo(photo.id)
+        asked = {(q.kind, q.subject) for q in existing}
+        open_now = 0
+        for q in existing:
+            if q.status != QuestionStatus.OPEN.value:
+                continue
+            if rules.still_needed(q.kind, q.subject, photo):
+                open_now += 1
+            else:
+                self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+        neighbours = self._neighbours(photo)
+        proposals = rules.propose(photo, confirm_low=self.settings.label_confirm_low,
+                                  confirm_high=self.settings.label_confirm_high, neighbours=neighbours)
+        for p in proposals:
+            if open_now >= self.settings.max_questions_per_photo:
+                break
+            if p.key in asked or (p.kind == rules.EVENT and self._joined_event(photo, neighbours)):
+                continue
+            self.store.add_question(Question(
+                id=new_id(), owner_id=photo.owner_id, photo_id=photo.id, kind=p.kind, text=p.text, reason=p.reason,
+                created_at=iso(utcnow()), choices=list(p.choices) if p.choices else None, subject=p.subject,
+                related_photo_ids=list(p.related_photo_ids), score=p.score))
+            open_now += 1
+        return open_now
+
+    def _neighbours(self, photo: Photo) -> list[Photo]:
+        if not photo.taken_at:
+            return []
+        loc = photo.location
+        return self.store.photos_near_in_time(
+            photo.owner_id, taken_at=photo.taken_at, window_s=rules.EVENT_WINDOW_S,
+            lat=loc.lat if loc else None, lon=loc.lon if loc else None, radius_km=rules.EVENT_RADIUS_KM)
+
+    def _joined_event(self, photo: Photo, neighbours: list[Photo]) -> bool:
+        """One event question per burst: when a neighbour already has one, this photo joins it instead."""
+        for other in neighbours:
+            if other.id == photo.id:
+                continue
+            for q in self.store.questions_for_photo(other.id):
+                if q.kind != rules.EVENT:
+                    continue
+                if q.status == QuestionStatus.OPEN.value and photo.id not in q.related_photo_ids:
+                    self.store.save_question(replace(q, related_photo_ids=[*q.related_photo_ids, photo.id],
+                                                     score=q.score + 1))
+                return True
+        return False
+
+    # --- listing --------------------------------------------------------------------------------------------
+
+    def list_open(self, owner_id: str, *, photo_id: str | None = None, limit: int = 50,
+                  cursor: str | None = None) -> Page:
+        """Open questions of the owner, most useful first; photo_id narrows to one of the owner's photos."""
+        if photo_id is not None and self.store.get_photo(photo_id, owner_id) is None:
+            raise NotFound("No such photo.", code="photo_not_found")
+        return self.store.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
+
+    def get(self, owner_id: str, question_id: str) -> Question:
+        q = self.store.get_question(question_id, owner_id)
+        if q is None:
+            raise NotFound("No such question.", code="question_not_found")
+        return q
+
+    # --- answering ------------------------------------------------------------------------------------------
+
+    def answer(self, owner_id: str, question_id: str, *, answer: str | None = None, choice: str | None = None,
+               apply_to: list[str] | None = None) -> tuple[Question, list[Photo]]:
+        """Record the answer on the question's photo and on `apply_to` (more of the owner's photos: the same
+        place, event or person). Returns the question and the photos as saved."""
+        q = self.get(owner_id, question_id)
+        if q.status != QuestionStatus.OPEN.value:
+            raise Conflict(f"This question was already {q.status}.", code="question_closed")
+        value = self._value(q, answer, choice)
+        targets = self._targets(owner_id, q.photo_id, apply_to or [])
+        change = self._change_for(q, value)
+        q = replace(q, status=QuestionStatus.ANSWERED.value, answer=value)
+        self.store.save_question(q)
+        for pid in targets[1:]:  # the same question on the other photos is answered too
+            for other in self.store.questions_for_photo(pid):
+                if other.status == QuestionStatus.OPEN.value and (other.kind, other.subject) == (q.kind, q.subject):
+                    self.store.save_question(replace(other, status=QuestionStatus.ANSWERED.value, answer=value))
+        photos = [self._update_photo(owner_id, pid, change) for pid in targets]
+        return q, [p for p in photos if p is not None]
+
+    def dismiss(self, owner_id: str, question_id: str) -> None:
+        """Never ask this again. Idempotent for a question already closed."""
+        q = self.get(owner_id, question_id)
+        if q.status != QuestionStatus.OPEN.value:
+            return
+        self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+        self._update_photo(owner_id, q.photo_id, None)
+
+    def _value(self, q: Question, answer: str | None, choice: str | None) -> str:
+        raw = choice if choice is not None else answer
+        value = raw.strip() if isinstance(raw, str) else ""
+        if not value or len(value) > MAX_ANSWER:
+            raise Invalid(f"Give an answer (1 to {MAX_ANSWER} characters) or a choice.", code="validation_error")
+        if q.choices:
+            by_fold = {c.casefold(): c for c in q.choices}
+            if value.casefold() not in by_fold:
+                raise Invalid("Choose one of: " + ", ".join(q.choices), code="invalid_choice")
+            value = by_fold[value.casefold()]
+        return value
+
+    def _targets(self, owner_id: str, photo_id: str, apply_to: list[str]) -> list[str]:
+        ids = list(dict.fromkeys([photo_id, *apply_to]))
+        if len(ids) > MAX_APPLY_TO + 1:
+            raise Invalid(f"apply_to lists at most {MAX_APPLY_TO} photos", code="validation_error")
+        for pid in ids:
+            if not isinstance(pid, str) or self.store.get_photo(pid, owner_id) is None:
+                raise NotFound(f"No such photo: {pid}", code="photo_not_found")
+        return ids
+
+    def _change_for(self, q: Question, value: str) -> Callable[[Photo], None]:
+        """How the answer changes a photo (resolved once: a place is looked up before any photo is written)."""
+        record = Answer(question=q.text, answer=value)
+        if q.kind == rules.LOCATION:
+            location = self._location(value)
+
+            def set_location(photo: Photo) -> None:
+                photo.location = replace(location)
+                _mark_user(photo, "location")
+                _add_answer(photo, record)
+            return set_location
+        if q.kind == rules.DATE:
+            taken = _parse_taken(value)
+
+            def set_taken(photo: Photo) -> None:
+                photo.taken_at = taken
+                _mark_user(photo, "taken_at")
+                _add_answer(photo, record)
+            return set_taken
+        if q.kind == rules.LABEL_CONFIRM:
+            name = q.subject or ""
+            return (lambda photo: _confirm_label(photo, name)) if value == rules.YES else (
+                lambda photo: _reject_label(photo, name))
+        if q.kind in (rules.PEOPLE, rules.LABEL_NAME):
+            def name_it(photo: Photo) -> None:
+                _add_user_label(photo, value)
+                _add_answer(photo, record)
+            return name_it
+        return lambda photo: _add_answer(photo, record)
+
+    def _location(self, value: str) -> Location:
+        m = _POINT.match(value)
+        if m:
+            lat, lon = float(m.group(1)), float(m.group(2))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise Invalid("A position is 'lat,lon' with lat within -90..90 and lon within -180..180.",
+                              code="invalid_location")
+            return Location(lat=lat, lon=lon, source=Source.USER.value, place=self.geocoder.reverse(lat, lon))
+        found = self.geocoder.forward(value)
+        if found is None:
+            raise Invalid(f"No place called {value!r} is known. Try a town or city, 'Town, Country', or "
+                          "'lat,lon'.", code="unknown_place")
+        lat, lon, place = found
+        return Location(lat=lat, lon=lon, source=Source.USER.value, place=place)
+
+    def _update_photo(self, owner_id: str, photo_id: str, change: Callable[[Photo], None] | None) -> Photo | None:
+        """Apply change and settle the status (needs_input with no open question left -> done); retried when
+        the worker writes the same photo meanwhile."""
+        for _ in range(SAVE_ATTEMPTS):
+            photo = self.store.get_photo(photo_id, owner_id)
+            if photo is None:
+                return None
+            status = photo.status
+            if change is not None:
+                change(photo)
+            if photo.status == PhotoStatus.NEEDS_INPUT.value and not self.store.open_questions(
+                    owner_id, photo_id=photo_id, limit=1).items:
+                photo.status = PhotoStatus.DONE.value
+            if change is None and photo.status == status:
+                return photo
+            try:
+                return self.store.save_photo(photo)
+            except ConcurrentUpdate:
+                log.info("photo %s changed while recording an answer; retrying", photo_id)
+            except NotFound:
+                return None
+        raise ConcurrentUpdate("The photo keeps changing; try again in a moment.")
+
+
+def _mark_user(photo: Photo, name: str) -> None:
+    if name not in photo.user_fields:
+        photo.user_fields.append(name)
+
+
+def _add_answer(photo: Photo, record: Answer) -> None:
+    photo.answers = [a for a in photo.answers if a.question != record.question] + [record]
+
+
+def _add_user_label(photo: Photo, name: str) -> None:
+    photo.rejected_labels = [r for r in photo.rejected_labels if r != name]
+    photo.labels = [lbl for lbl in photo.labels if lbl.name != name] + [
+        Label(name=name, confidence=1.0, count=1, source=Source.USER.value)]
+
+
+def _confirm_label(photo: Photo, name: str) -> None:
+    photo.rejected_labels = [r for r in photo.rejected_labels if r != name]
+    for lbl in photo.labels:
+        if lbl.name == name:
+            lbl.confidence, lbl.source = 1.0, Source.USER.value
+            return
+    photo.labels.append(Label(name=name, confidence=1.0, count=1, source=Source.USER.value))
+
+
+def _reject_label(photo: Photo, name: str) -> None:
+    if name not in photo.rejected_labels:
+        photo.rejected_labels.append(name)
+
+
+def _parse_taken(value: str) -> str:
+    """A day (YYYY-MM-DD) or an ISO date-time, kept as given (API.md: taken_at is returned as stored)."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value).isoformat()
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return value
+    except ValueError as exc:
+        raise Invalid("A date is YYYY-MM-DD (or an ISO date-time such as 2008-10-22T16:28:39).",
+                      code="invalid_date") from exc
+
