@@ -1,0 +1,123 @@
+"""The SQS batch handler: AWS Lambda's entry point (`cloudalbum.entrypoints.handler.handle`) and what the local
+workers drive with SQS-shaped events.
+
+Each record is processed on its own; the response lists only the messages that failed (Lambda's partial
+batch response, `ReportBatchItemFailures`), so one bad photo never makes the others run again.
+
+* A message that cannot be understood (body not JSON, not an object, unknown `type`, no `photo_id`) is a
+  poison message. It is logged and reported as failed — not acknowledged — so that after max_receives the
+  queue's redrive moves it to the dead-letter queue, where an operator can see it (acknowledging would drop
+  it silently; retrying it cannot help, but it costs only a few cheap receives).
+* A transient failure (storage down, model not loadable) fails its message; the queue redelivers it.
+* Near the end of the invocation's time the remaining records are reported as failed without starting them,
+  so a Lambda timeout never throws away work already done in the batch.
+
+The container is built once per process from the environment (12-factor) when none is passed, and kept
+across invocations; the detection model is loaded once, on the first message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..bootstrap import Container
+
+log = logging.getLogger("cloudalbum.handler")
+
+JOB_TYPES = ("process_photo",)
+MIN_REMAINING_MS = 15_000  # do not start a photo with less time than this left in the invocation
+
+_container: "Container | None" = None
+_container_lock = threading.Lock()
+
+
+class PoisonMessage(ValueError):
+    """A message no retry can make sense of."""
+
+
+def default_container() -> "Container":
+    """The process-wide container, built from CLOUDALBUM_* variables on first use and reused afterwards."""
+    global _container
+    if _container is None:
+        with _container_lock:
+            if _container is None:
+                from .. import bootstrap, config
+
+                _container = bootstrap.build(config.from_env())
+    return _container
+
+
+def parse_job(record: dict[str, Any]) -> dict[str, Any]:
+    """The job in an SQS record's body. Raises PoisonMessage when it is not one we know."""
+    body = record.get("body")
+    try:
+        job = json.loads(body) if isinstance(body, (str, bytes, bytearray)) else body
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PoisonMessage(f"the message body is not JSON: {exc}") from exc
+    if not isinstance(job, dict):
+        raise PoisonMessage("the message body is not a JSON object")
+    if job.get("type") not in JOB_TYPES:
+        raise PoisonMessage(f"unknown job type {job.get('type')!r} (known: {', '.join(JOB_TYPES)})")
+    photo_id = job.get("photo_id")
+    if not isinstance(photo_id, str) or not photo_id or len(photo_id) > 200:
+        raise PoisonMessage("the job has no valid photo_id")
+    return job
+
+
+def receive_count(record: dict[str, Any]) -> int:
+    attributes = record.get("attributes") or {}
+    try:
+        return max(1, int(attributes.get("ApproximateReceiveCount", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _remaining_ms(context: Any) -> float | None:
+    getter = getattr(context, "get_remaining_time_in_millis", None)
+    if getter is None:
+        return None
+    try:
+        return float(getter())
+    except Exception:  # noqa: BLE001 - a context without a usable clock: no deadline
+        return None
+
+
+def handle_record(container: "Container", record: dict[str, Any]) -> str:
+    """Process one record. Returns the outcome; raises to fail the message."""
+    job = parse_job(record)
+    return container.processing.process(job["photo_id"], force=bool(job.get("force", False)),
+                                        receive_count=receive_count(record))
+
+
+def handle(event: dict[str, Any], context: Any = None, container: "Container | None" = None) -> dict[str, Any]:
+    """SQS batch -> {"batchItemFailures": [{"itemIdentifier": messageId}, ...]}."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        log.error("not an SQS event (no Records list): %.200r", event)
+        return {"batchItemFailures": []}
+    c = container or default_container()
+    failures: list[dict[str, str]] = []
+    for record in records:
+        message_id = str(record.get("messageId", "")) if isinstance(record, dict) else ""
+        if not message_id:
+            log.error("an SQS record without a messageId cannot be acknowledged or failed: %.200r", record)
+            continue
+        remaining = _remaining_ms(context)
+        if remaining is not None and remaining < MIN_REMAINING_MS:
+            log.warning("message %s left for a later invocation: %.0f ms remain", message_id, remaining)
+            failures.append({"itemIdentifier": message_id})
+            continue
+        try:
+            outcome = handle_record(c, record)
+            log.info("message %s: %s", message_id, outcome)
+        except PoisonMessage as exc:
+            log.error("poison message %s (it will go to the dead-letter queue): %s", message_id, exc)
+            failures.append({"itemIdentifier": message_id})
+        except Exception:  # noqa: BLE001 - one failing photo fails only its own message
+            log.exception("message %s failed; it will be retried", message_id)
+            failures.append({"itemIdentifier": message_id})
+    return {"batchItemFailures": failures}

@@ -1,0 +1,273 @@
+"""Processing one photo: read (EXIF), place (geocoder), look (detector), thumbnail, and ask (questions).
+
+`ProcessingService.process(photo_id)` is what a queue message asks for. It is idempotent per (photo, model
+version): a photo already processed by this model version is left alone unless `force` (reprocess). Model
+labels are replaced, never appended, so a redelivered message cannot duplicate them; user labels, rejected
+labels and every field the user edited (photo.user_fields) are kept: user edits win over EXIF.
+
+Failures — the choice between "ack" and "retry":
+* the photo is gone (deleted meanwhile): nothing to do, the message is acknowledged;
+* deterministic (the bytes cannot be decoded, the original is missing): retrying cannot help, so the photo is
+  marked failed at once with a readable reason ("could not decode the image: …") and the message is
+  acknowledged. Whatever EXIF could be read is still recorded; the original stays downloadable;
+* transient (storage or database unavailable, a lost race we could not win, an unexpected error): the
+  exception propagates, the handler reports the message as failed and the queue redelivers it after the
+  visibility timeout. On the last allowed receive (receive_count >= settings.max_receives) the photo is first
+  marked failed with the reason, so a photo whose message goes to the dead-letter queue shows "failed"
+  instead of staying "processing" for ever. A later reprocess (explicit) can still succeed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..config import Settings
+from ..domain.categories import categories_for, labels_from_detections
+from ..domain.errors import ConcurrentUpdate, ModelUnavailable, NotFound
+from ..domain.model import Camera, Label, Location, ModelInfo, Photo, PhotoStatus, Place, Source
+from ..media.decode import UndecodableImage, decode
+from ..media.exif import ExifData, read_metadata
+from ..media.thumbnails import make_thumbnails, thumbnail_key
+from ..ports import BlobStore, Detector, Geocoder, MetadataStore
+
+log = logging.getLogger("cloudalbum.processing")
+
+SAVE_ATTEMPTS = 8
+FINAL = (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value)
+
+
+class Outcome:
+    """What process() did (for logs, the handler and tests)."""
+
+    GONE = "gone"
+    SKIPPED = "skipped"
+    DONE = "done"
+    NEEDS_INPUT = "needs_input"
+    FAILED = "failed"
+
+
+@dataclass
+class Analysis:
+    """Everything computed from one original's bytes; applied to the photo record afterwards."""
+
+    exif: ExifData
+    place: Place | None = None
+    width: int | None = None
+    height: int | None = None
+    labels: list[Label] = field(default_factory=list)
+    thumbnails: dict[str, bytes] = field(default_factory=dict)
+    error: str | None = None  # a deterministic failure: the image could not be decoded
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks, logs)
+
+
+def model_key(detector: Detector) -> str:
+    return f"{detector.name}@{detector.version}"
+
+
+def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, threshold: float = 0.25,
+            max_pixels: int = 120_000_000) -> Analysis:
+    """EXIF, place, one decode, detection and thumbnails. Raises nothing for bad bytes (error is set);
+    raises for a failing detector or geocoder bug only."""
+    t0 = time.perf_counter()
+    meta = read_metadata(data)
+    result = Analysis(exif=meta)
+    t1 = time.perf_counter()
+    result.place = _place(geocoder, meta)
+    t2 = time.perf_counter()
+    try:
+        decoded = decode(data, orientation=meta.orientation, min_long_side=1280, max_pixels=max_pixels)
+    except UndecodableImage as exc:
+        result.error = str(exc)
+        result.timings = {"exif": t1 - t0, "place": t2 - t1, "decode": time.perf_counter() - t2}
+        return result
+    t3 = time.perf_counter()
+    result.width, result.height = decoded.width, decoded.height
+    thumbs = make_thumbnails(decoded.image)
+    large_image = thumbs["large"][0]
+    t4 = time.perf_counter()
+    detections = detector.detect(large_image)
+    t5 = time.perf_counter()
+    scale_x = decoded.width / large_image.width
+    scale_y = decoded.height / large_image.height
+    result.labels = labels_from_detections(detections, model=model_key(detector), threshold=threshold,
+                                           scale_x=scale_x, scale_y=scale_y, width=decoded.width,
+                                           height=decoded.height)
+    result.thumbnails = {size: jpeg for size, (_, jpeg) in thumbs.items()}
+    result.timings = {"exif": t1 - t0, "place": t2 - t1, "decode": t3 - t2, "thumbnails": t4 - t3,
+                      "detect": t5 - t4, "labels": time.perf_counter() - t5}
+    return result
+
+
+def _place(geocoder: Geocoder | None, meta: ExifData) -> Place | None:
+    if geocoder is None or meta.lat is None or meta.lon is None:
+        return None
+    return geocoder.reverse(meta.lat, meta.lon)
+
+
+def apply_analysis(photo: Photo, result: Analysis, *, model: ModelInfo, thumbnail_keys: dict[str, str]) -> None:
+    """Put the analysis on the photo record without touching what the user set (pure; re-applied on retry)."""
+    meta = result.exif
+    user = set(photo.user_fields)
+    if "taken_at" not in user:
+        photo.taken_at = meta.taken_at
+    if "camera" not in user:
+        photo.camera = Camera(meta.make, meta.model) if (meta.make or meta.model) else None
+    if "location" not in user:
+        photo.location = (Location(lat=meta.lat, lon=meta.lon, alt_m=meta.alt_m, source=Source.EXIF.value,
+                                   place=result.place)
+                          if meta.lat is not None and meta.lon is not None else None)
+    photo.orientation = meta.orientation
+    if result.width and result.height:
+        photo.width, photo.height = result.width, result.height
+    elif meta.width and meta.height and photo.width is None:  # undecodable: the header's size, if any
+        swapped = meta.orientation in (5, 6, 7, 8)
+        photo.width, photo.height = (meta.height, meta.width) if swapped else (meta.width, meta.height)
+    if result.error is None:
+        kept = [lbl for lbl in photo.labels if lbl.source != Source.MODEL.value]
+        user_names = {lbl.name for lbl in kept}
+        photo.labels = kept + [lbl for lbl in result.labels if lbl.name not in user_names]
+        photo.categories = categories_for(photo.labels, rejected=photo.rejected_labels)
+        photo.thumbnail_keys = dict(thumbnail_keys)
+        photo.model = model
+        photo.processed_version = f"{model.name}@{model.version}"
+
+
+class ProcessingService:
+    """Use case: process one photo (see the module docstring for the failure policy)."""
+
+    def __init__(self, store: MetadataStore, blobs: BlobStore, detector_provider: Callable[[], Detector],
+                 geocoder: Geocoder | None, questions: Any, settings: Settings) -> None:
+        self.store = store
+        self.blobs = blobs
+        self.detector_provider = detector_provider
+        self.geocoder = geocoder
+        self.questions = questions
+        self.settings = settings
+
+    def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
+        """Process the photo; returns an Outcome. Raises on transient failures (the message is retried)."""
+        photo = self.store.get_photo(photo_id, None)
+        if photo is None:
+            return Outcome.GONE
+        detector = self.detector_provider()  # ModelUnavailable propagates: retried, never marks the photo
+        if not force and photo.processed_version == model_key(detector) and photo.status in FINAL:
+            return Outcome.SKIPPED
+        last = receive_count >= self.settings.max_receives
+        try:
+            return self._process(photo, detector)
+        except ModelUnavailable:
+            raise
+        except Exception as exc:
+            if last:
+                self._mark_failed(photo_id, f"processing failed after {receive_count} attempts: "
+                                            f"{_describe(exc)}")
+            raise
+
+    # --- steps --------------------------------------------------------------------------------------------
+
+    def _process(self, photo: Photo, detector: Detector) -> str:
+        photo = self._mark_processing(photo)
+        if photo is None:
+            return Outcome.GONE
+        try:
+            data = self.blobs.get(photo.original_key)
+        except NotFound:
+            if self.store.get_photo(photo.id, None) is None:
+                return Outcome.GONE
+            self._mark_failed(photo.id, "the original file is missing: upload the photo again")
+            return Outcome.FAILED
+        result = analyze(data, detector, self.geocoder, threshold=getattr(detector, "threshold", 0.25),
+                         max_pixels=self.settings.max_pixels)
+        model = ModelInfo(detector.name, detector.version)
+        keys: dict[str, str] = {}
+        if result.error is None:
+            for size, jpeg in result.thumbnails.items():
+                key = thumbnail_key(photo.owner_id, photo.id, size)
+                self.blobs.put(key, jpeg, content_type="image/jpeg")
+                keys[size] = key
+        log.info("photo %s analysed: %s", photo.id,
+                 ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items()))
+        return self._finish(photo, result, model, keys)
+
+    def _mark_processing(self, photo: Photo) -> Photo | None:
+        """Status "processing" (optimistic write, retried on a race). None when the photo was deleted."""
+        for _ in range(SAVE_ATTEMPTS):
+            photo.status, photo.error = PhotoStatus.PROCESSING.value, None
+            try:
+                return self.store.save_photo(photo)
+            except NotFound:
+                return None
+            except ConcurrentUpdate:
+                fresh = self.store.get_photo(photo.id, None)
+                if fresh is None:
+                    return None
+                photo = fresh
+        raise ConcurrentUpdate(f"photo {photo.id} kept changing while it was being marked as processing")
+
+    def _finish(self, photo: Photo, result: Analysis, model: ModelInfo, keys: dict[str, str]) -> str:
+        """Apply the results and the final status; on a lost race reload, re-apply, retry."""
+        open_questions: int | None = None
+        for _ in range(SAVE_ATTEMPTS):
+            apply_analysis(photo, result, model=model, thumbnail_keys=keys)
+            if result.error is not None:
+                photo.status, photo.error = PhotoStatus.FAILED.value, result.error
+                outcome = Outcome.FAILED
+            else:
+                if open_questions is None:
+                    open_questions = self._ask(photo)
+                needs = open_questions > 0
+                photo.status = PhotoStatus.NEEDS_INPUT.value if needs else PhotoStatus.DONE.value
+                photo.error = None
+                outcome = Outcome.NEEDS_INPUT if needs else Outcome.DONE
+            try:
+                self.store.save_photo(photo)
+                return outcome
+            except NotFound:
+                return Outcome.GONE
+            except ConcurrentUpdate:
+                fresh = self.store.get_photo(photo.id, None)
+                if fresh is None:
+                    return Outcome.GONE
+                photo = fresh
+        raise ConcurrentUpdate(f"photo {photo.id} kept changing while its results were being saved")
+
+    def _ask(self, photo: Photo) -> int:
+        """Open follow-up questions for the photo (engineer 4's QuestionService). A question failure never
+        fails the photo: the photo's own results are what matter."""
+        ask = getattr(self.questions, "ask_about", None)
+        if ask is None:
+            return 0
+        try:
+            return int(ask(photo) or 0)
+        except (NotImplementedError, AttributeError):
+            return 0
+        except Exception:  # noqa: BLE001
+            log.exception("asking questions about photo %s failed; the photo is processed without them", photo.id)
+            return 0
+
+    def _mark_failed(self, photo_id: str, reason: str) -> None:
+        """Best effort: a failure to record the failure is logged, never raised over the original error."""
+        for _ in range(SAVE_ATTEMPTS):
+            try:
+                photo = self.store.get_photo(photo_id, None)
+                if photo is None:
+                    return
+                photo.status, photo.error = PhotoStatus.FAILED.value, reason[:500]
+                self.store.save_photo(photo)
+                return
+            except ConcurrentUpdate:
+                continue
+            except Exception as exc:  # noqa: BLE001
+                log.warning("could not mark photo %s failed (%s): %s", photo_id, reason, exc)
+                return
+
+
+def _describe(exc: BaseException) -> str:
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return message[:300]
+
+
+__all__ = ["ProcessingService", "Analysis", "Outcome", "analyze", "apply_analysis", "model_key"]
