@@ -12,7 +12,7 @@ image that is too large in pixels or cannot be decoded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from PIL import Image
 
@@ -100,9 +100,23 @@ def _orientation(im: Image.Image) -> int | None:
     return value if isinstance(value, int) and 1 <= value <= 8 else None
 
 
+class _KeepOpen:
+    """The caller's stream as Pillow sees it: Pillow may close what it reads (PNG verify does); we still need
+    the stream afterwards to store the bytes."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def close(self) -> None:
+        """Deliberately nothing."""
+
+
 def _open(stream: BinaryIO, content_type: str) -> Image.Image:
     try:
-        return Image.open(stream, formats=PIL_FORMATS[content_type])
+        return Image.open(_KeepOpen(stream), formats=PIL_FORMATS[content_type])  # type: ignore[arg-type]
     except Image.DecompressionBombError as exc:
         raise Invalid(f"The image is too large in pixels ({exc}).", code="too_many_pixels") from exc
     except Exception as exc:  # noqa: BLE001 - any parser failure on untrusted bytes is the client's problem
