@@ -159,6 +159,7 @@ def serve(settings: Settings, *, announce: Callable[[str], None] = print) -> int
     from .api import create_app
 
     container = bootstrap.build(settings)
+    _ = container.store, container.queue  # open (and migrate) the stores now: fail before serving, not on a request
     app = create_app(container)
     server = create_server(app, host=settings.host, port=settings.port, threads=WAITRESS_THREADS,
                            clear_untrusted_proxy_headers=True)

@@ -1,0 +1,89 @@
+"""The `cloudalbum` command, run as a real subprocess against a temporary data directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cloudalbum import bootstrap
+from cloudalbum.config import Settings
+from embedded.helpers import cli_env, run_cli
+from support import make_jpeg
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return cli_env(tmp_path / "data")
+
+
+def test_users_create_then_duplicate(env: dict[str, str], tmp_path: Path) -> None:
+    r = run_cli(["users", "create", "--email", "Ann@Example.com", "--password", PASSWORD], env)
+    assert r.returncode == 0, r.stderr
+    assert "created user ann@example.com" in r.stdout
+    c = bootstrap.build(Settings(data_dir=tmp_path / "data", workers=0))
+    assert c.store.user_by_email("ann@example.com") is not None
+    c.close()
+    r = run_cli(["users", "create", "--email", "ann@example.com", "--password", PASSWORD], env)
+    assert r.returncode == 1 and "already exists" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_users_create_rejects_a_short_password(env: dict[str, str]) -> None:
+    r = run_cli(["users", "create", "--email", "ann@example.com", "--password", "short"], env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "password" in r.stderr.lower()
+
+
+def test_users_create_reads_the_password_from_the_terminal_prompt(env: dict[str, str]) -> None:
+    # Without a terminal, getpass falls back to reading stdin (and warns): the same code path a person uses.
+    r = run_cli(["users", "create", "--email", "tty@example.com"], env, input=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+
+
+def test_import_uploads_photos_and_names_what_it_skipped(env: dict[str, str], tmp_path: Path) -> None:
+    assert run_cli(["users", "create", "--email", "ann@example.com", "--password", PASSWORD], env).returncode == 0
+    src = tmp_path / "holiday"
+    (src / "day2").mkdir(parents=True)
+    (src / "beach.jpg").write_bytes(make_jpeg(320, 240, color=(200, 180, 120)))
+    (src / "day2" / "sunset.JPG").write_bytes(make_jpeg(240, 320, color=(220, 90, 40)))
+    (src / "notes.txt").write_text("not a photo")
+    (src / "broken.jpg").write_bytes(make_jpeg(64, 64)[:200])  # a truncated JPEG
+    r = run_cli(["import", str(src), "--email", "ann@example.com"], env)
+    assert r.returncode == 0, r.stderr
+    assert "uploaded 2, skipped 2" in r.stdout
+    assert "skipped notes.txt: unsupported type" in r.stdout
+    assert "skipped broken.jpg:" in r.stdout
+    c = bootstrap.build(Settings(data_dir=tmp_path / "data", workers=0))
+    user = c.store.user_by_email("ann@example.com")
+    photos = c.store.list_photos(user.id).items
+    assert sorted(p.filename for p in photos) == ["beach.jpg", "sunset.JPG"]
+    assert all(c.blobs.exists(p.original_key) for p in photos)
+    assert c.queue.depth().visible == 2  # processing jobs are queued for the workers
+    c.close()
+
+
+def test_import_for_an_unknown_account(env: dict[str, str], tmp_path: Path) -> None:
+    r = run_cli(["import", str(tmp_path), "--email", "nobody@example.com"], env)
+    assert r.returncode == 1 and "no account" in r.stderr
+
+
+def test_gc_runs_maintenance_once(env: dict[str, str]) -> None:
+    r = run_cli(["gc"], env)
+    assert r.returncode == 0, r.stderr
+    assert "maintenance done" in r.stdout
+
+
+@pytest.mark.parametrize("setting, value", [("backend", "mainframe"), ("port", "eighty"), ("workers", "-1")])
+def test_bad_settings_exit_2_with_a_clear_message(env: dict[str, str], setting: str, value: str) -> None:
+    env = {**env, f"CLOUDALBUM_{setting.upper()}": value}
+    r = run_cli(["serve"], env, timeout=60)
+    assert r.returncode == 2
+    assert "configuration error" in r.stderr and f"CLOUDALBUM_{setting.upper()}" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_production_without_a_key_refuses_to_start(env: dict[str, str]) -> None:
+    r = run_cli(["serve"], {**env, "CLOUDALBUM_ENV": "production"}, timeout=60)
+    assert r.returncode == 2 and "CLOUDALBUM_JWT_KEY" in r.stderr
