@@ -1,0 +1,190 @@
+"""What a crash or a failing store leaves behind, and how maintenance repairs it.
+
+The adapters are the real embedded ones; small wrappers make one method fail (a process dying between two
+writes cannot be reached any other way in a test) and pass everything else through.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from cloudalbum import bootstrap
+from cloudalbum.adapters.fs_blobstore import FileBlobStore
+from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+from cloudalbum.config import Settings
+from cloudalbum.domain.errors import StorageUnavailable
+from cloudalbum.services.maintenance import ORPHAN_GRACE_S, STALE_UPLOAD_S
+from support import make_jpeg
+
+
+class Crash(BaseException):
+    """The process dies here: not an Exception, so no handler in the code under test catches it."""
+
+
+class Failing:
+    """A real adapter with chosen methods replaced by a failure, everything else passed through."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.fail: dict[str, BaseException] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._real, name)
+        if name in self.fail and callable(attr):
+            def broken(*a: Any, **kw: Any) -> Any:
+                raise self.fail[name]
+            return broken
+        return attr
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Any]:
+    settings = Settings(data_dir=tmp_path / "data", workers=0, visibility_timeout_s=30)
+    store = Failing(SqliteMetadataStore(settings.data_dir / "cloudalbum.sqlite3"))
+    blobs = Failing(FileBlobStore(settings.data_dir / "blobs"))
+    queue = Failing(SqliteJobQueue(settings.data_dir / "queue.sqlite3", visibility_timeout_s=30, max_receives=4))
+    c = bootstrap.build(settings, store=store, blobs=blobs, queue=queue)
+    from cloudalbum.entrypoints.api import create_app
+    from conftest import ApiUser
+
+    app = create_app(c)
+    app.config["TESTING"] = True
+    user = ApiUser(app.test_client(), "crash@example.com", "correct horse battery")
+
+    class Rig:
+        pass
+
+    r = Rig()
+    r.c, r.store, r.blobs, r.queue, r.user = c, store, blobs, queue, user
+    yield r
+    store._real.close()
+    queue._real.close()
+
+
+def drain(queue: Any) -> list[dict[str, Any]]:
+    msgs = queue.receive(max_messages=10)
+    for m in msgs:
+        queue.delete(m.receipt_handle)
+    return [m.body for m in msgs]
+
+
+def originals(blobs: Any) -> list[str]:
+    return list(blobs.keys("originals/"))
+
+
+def test_queue_failure_leaves_an_uploaded_record_that_maintenance_requeues(rig: Any) -> None:
+    rig.queue.fail["send"] = RuntimeError("queue down")
+    r = rig.user.upload(make_jpeg())
+    assert r.status_code == 202  # the photo is durably stored and recorded; only its job is missing
+    pid = r.get_json()["id"]
+    assert rig.c.store.get_photo(pid, None).status == "uploaded"
+    del rig.queue.fail["send"]
+    assert drain(rig.queue) == []
+    report = rig.c.maintenance.run_once(now=time.time())  # too early: the upload may still be in flight
+    assert report.requeued == 0
+    report = rig.c.maintenance.run_once(now=time.time() + STALE_UPLOAD_S + 5)
+    assert report.requeued == 1
+    assert drain(rig.queue) == [{"type": "process_photo", "photo_id": pid, "owner_id": rig.user.id}]
+
+
+def test_crash_after_storing_before_recording_leaves_an_orphan_the_sweep_deletes(rig: Any) -> None:
+    rig.store.fail["add_photo"] = Crash()
+    with pytest.raises(Crash):
+        rig.c.photos.upload(rig.user.id, io.BytesIO(make_jpeg()), "x.jpg")
+    del rig.store.fail["add_photo"]
+    [orphan] = originals(rig.blobs)
+    assert rig.user.request("GET", "/api/photos").get_json()["items"] == []  # nothing visible
+    t0 = time.time()
+    assert rig.c.maintenance.run_once(now=t0).orphans_deleted == 0  # grace period: maybe still in flight
+    assert rig.c.maintenance.run_once(now=t0 + 60).orphans_deleted == 0
+    report = rig.c.maintenance.run_once(now=t0 + ORPHAN_GRACE_S + 1)
+    assert report.orphans_deleted == 1 and originals(rig.blobs) == []
+    assert orphan.startswith(f"originals/{rig.user.id}/")
+
+
+def test_sweep_keeps_originals_with_records(rig: Any) -> None:
+    pid = rig.user.upload(make_jpeg()).get_json()["id"]
+    t0 = time.time()
+    for dt in (0, ORPHAN_GRACE_S + 1, 2 * ORPHAN_GRACE_S):
+        rig.c.maintenance.run_once(now=t0 + dt)
+    assert originals(rig.blobs) == [f"originals/{rig.user.id}/{pid}"]
+    assert rig.user.request("GET", f"/api/photos/{pid}/original").status_code == 200
+
+
+def test_record_failure_is_503_with_no_record_and_no_orphan(rig: Any) -> None:
+    rig.store.fail["add_photo"] = RuntimeError("database is locked")
+    r = rig.user.upload(make_jpeg())
+    assert r.status_code == 503 and r.get_json()["error"]["code"] == "storage_unavailable"
+    assert int(r.headers["Retry-After"]) > 0
+    del rig.store.fail["add_photo"]
+    assert originals(rig.blobs) == []
+    assert rig.user.request("GET", "/api/photos").get_json()["items"] == []
+    assert drain(rig.queue) == []
+
+
+def test_record_failure_with_blob_delete_failing_too_is_swept_later(rig: Any) -> None:
+    rig.store.fail["add_photo"] = RuntimeError("database is locked")
+    rig.blobs.fail["delete"] = OSError("io error")
+    assert rig.user.upload(make_jpeg()).status_code == 503
+    rig.store.fail.clear()
+    rig.blobs.fail.clear()
+    assert len(originals(rig.blobs)) == 1
+    t0 = time.time()
+    rig.c.maintenance.run_once(now=t0)
+    assert rig.c.maintenance.run_once(now=t0 + ORPHAN_GRACE_S + 1).orphans_deleted == 1
+
+
+@pytest.mark.parametrize("exc,status,code", [
+    (StorageUnavailable("disk full", insufficient_storage=True), 507, "insufficient_storage"),
+    (StorageUnavailable("s3 down"), 503, "storage_unavailable"),
+    (OSError("EIO"), 503, "storage_unavailable"),
+])
+def test_blob_store_failures_are_503_or_507_and_leave_no_record(rig: Any, exc: Exception, status: int,
+                                                                 code: str) -> None:
+    rig.blobs.fail["put"] = exc
+    r = rig.user.upload(make_jpeg())
+    assert r.status_code == status and r.get_json()["error"]["code"] == code
+    assert "Retry-After" in r.headers
+    rig.blobs.fail.clear()
+    assert rig.user.request("GET", "/api/photos").get_json()["items"] == []
+    assert drain(rig.queue) == []
+
+
+def test_reprocess_with_the_queue_down_is_503(rig: Any) -> None:
+    pid = rig.user.upload(make_jpeg()).get_json()["id"]
+    rig.queue.fail["send"] = RuntimeError("queue down")
+    r = rig.user.request("POST", f"/api/photos/{pid}/reprocess")
+    assert r.status_code == 503 and "Retry-After" in r.headers
+
+
+def test_delete_with_blob_delete_failing_still_204_and_sweep_finishes(rig: Any) -> None:
+    pid = rig.user.upload(make_jpeg()).get_json()["id"]
+    rig.blobs.fail["delete"] = OSError("io error")
+    assert rig.user.request("DELETE", f"/api/photos/{pid}").status_code == 204
+    rig.blobs.fail.clear()
+    assert rig.user.request("GET", f"/api/photos/{pid}").status_code == 404
+    t0 = time.time()
+    rig.c.maintenance.run_once(now=t0)
+    assert rig.c.maintenance.run_once(now=t0 + ORPHAN_GRACE_S + 1).orphans_deleted == 1
+    assert originals(rig.blobs) == []
+
+
+def test_maintenance_survives_a_failing_store(rig: Any) -> None:
+    rig.store.fail["stale_photos"] = RuntimeError("boom")
+    rig.blobs.fail["keys"] = RuntimeError("boom")
+    report = rig.c.maintenance.run_once()
+    assert report.requeued == 0 and report.orphans_deleted == 0
+
+
+def test_unexpected_errors_are_a_uniform_500(rig: Any) -> None:
+    rig.store.fail["list_photos"] = ZeroDivisionError("bug")
+    r = rig.user.request("GET", "/api/photos")
+    assert r.status_code == 500
+    assert r.get_json() == {"error": {"code": "internal_error",
+                                      "message": "Something went wrong on our side; it has been logged."}}
