@@ -127,9 +127,9 @@ def _album_of(conn: sqlite3.Connection, row: sqlite3.Row) -> Album:
 
 
 def _sync_photo_albums(conn: sqlite3.Connection, photo_ids: Iterable[str]) -> None:
-    """Rewrite the `albums` field of each photo's document from the membership table (oldest membership first)."""
+    """Rewrite the `albums` field of each photo's document from the membership table (in the order they joined)."""
     for pid in photo_ids:
         ids = [r[0] for r in conn.execute(
-            "SELECT album_id FROM album_photos WHERE photo_id = ? ORDER BY added_at, album_id", (pid,))]
+            "SELECT album_id FROM album_photos WHERE photo_id = ? ORDER BY rowid", (pid,))]
         conn.execute("UPDATE photos SET doc = json_set(doc, '$.albums', json(?)), version = version + 1"
                      " WHERE id = ?", (json.dumps(ids), pid))
