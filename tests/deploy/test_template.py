@@ -286,3 +286,38 @@ def test_instances_accept_traffic_from_the_load_balancer_only(tpl: dict[str, Any
 
 def test_outputs_name_everything_an_operator_needs(tpl: dict[str, Any]) -> None:
     assert {"Url", "Bucket", "Queue", "DeadLetterQueue", "Table", "Function"} <= set(tpl["Outputs"])
+
+
+def _render_sub(sub: Any) -> str:
+    """The text of an Fn::Sub with every ${...} variable replaced by a placeholder (for shell checks)."""
+    text = sub[0] if isinstance(sub, list) else sub
+    return re.sub(r"\$\{(?!!)[^}]+\}", "placeholder", text)
+
+
+def test_user_data_is_valid_bash_that_stops_on_errors(tpl: dict[str, Any], tmp_path: Any) -> None:
+    import subprocess
+
+    user_data = tpl["Resources"]["ApiLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]
+    script = _render_sub(user_data["Fn::Base64"]["Fn::Sub"])
+    assert script.startswith("#!/bin/bash\n") and "set -euo pipefail" in script
+    path = tmp_path / "user-data.sh"
+    path.write_text(script)
+    r = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "install -m 600 /dev/null /etc/cloudalbum.env" in script, "the key file is private before it is written"
+    assert "--env-file /etc/cloudalbum.env" in script and "-e CLOUDALBUM_JWT_KEY=" not in script
+
+
+def test_docs_and_samconfig_example_cover_every_parameter(tpl: dict[str, Any]) -> None:
+    import tomllib
+
+    from support import ROOT
+
+    params = set(tpl["Parameters"])
+    docs = (ROOT / "docs" / "deploy.md").read_text()
+    assert {p for p in params if f"`{p}`" not in docs} == set(), "docs/deploy.md must explain every parameter"
+    example = tomllib.loads((ROOT / "deploy" / "samconfig.toml.example").read_text())
+    overrides = example["default"]["deploy"]["parameters"]["parameter_overrides"]
+    given = {item.split("=", 1)[0] for item in overrides}
+    assert given <= params
+    assert params - given == {"InstanceImageId"}  # an SSM public parameter: its default is the right one
