@@ -13,7 +13,7 @@ invokes the function, deletes the records not listed in batchItemFailures, and l
 back after the queue's visibility timeout; SQS's RedrivePolicy moves them to the dead-letter queue after
 maxReceiveCount receives.
 
-The photos go in through the real upload service (S3 put, DynamoDB record, SQS message), as the API does.
+The photos go in through the API (the Flask app on the AWS adapters: S3 put, DynamoDB record, SQS message).
 """
 
 from __future__ import annotations
@@ -189,19 +189,30 @@ def test_real_handler_in_lambda_processes_photos_and_sends_poison_to_the_dlq(
                                     MaximumBatchingWindowInSeconds=1,
                                     FunctionResponseTypes=["ReportBatchItemFailures"])
 
-    # 3. two real photos, uploaded through the real service (S3 original, DynamoDB record, SQS message)
+    # 3. two real photos, uploaded through the API as the EC2 instances serve it (the Flask app on the AWS
+    #    adapters: S3 original, DynamoDB record, SQS message)
+    from cloudalbum.entrypoints.api import create_app
+
     container = bootstrap.build(settings)
     try:
-        owner = container.auth.register("lambda@example.com", "correct horse battery").id
+        client = create_app(container).test_client()
+        account = {"email": "lambda@example.com", "password": "correct horse battery"}
+        assert client.post("/api/auth/register", json=account).status_code == 201
+        token = client.post("/api/auth/login", json=account).get_json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
         uploaded = {}
         for rel in ("objects/dog.jpg", "gps/DSCN0010.jpg"):
             with open(photos_dir / rel, "rb") as f:
-                uploaded[rel] = container.photos.upload(owner, f, Path(rel).name).id
+                r = client.post("/api/photos", headers=auth, data={"file": (f, Path(rel).name)},
+                                content_type="multipart/form-data")
+            assert r.status_code == 202, r.get_data(as_text=True)
+            uploaded[rel] = r.get_json()["id"]
 
         def all_processed() -> dict[str, Any] | None:
-            got = {rel: container.store.get_photo(pid, owner) for rel, pid in uploaded.items()}
-            if all(p and p.status in ("done", "needs_input", "failed") for p in got.values()):
-                return got
+            states = [client.get(f"/api/photos/{pid}", headers=auth).get_json()["status"]
+                      for pid in uploaded.values()]
+            if all(s in ("done", "needs_input", "failed") for s in states):
+                return {rel: container.store.get_photo(pid, None) for rel, pid in uploaded.items()}
             return None
 
         done = _wait_until("both photos processed by the Lambda function", all_processed, deadline, log)
