@@ -18,6 +18,14 @@ export function smallMap(container, lat, lon, label) {
   const map = L.map(container, { scrollWheelZoom: false, attributionControl: true }).setView([lat, lon], 12);
   tileLayer().addTo(map);
   L.marker([lat, lon], { title: label || '', alt: label || 'Photo location', keyboard: true }).addTo(map);
-  requestAnimationFrame(() => map.invalidateSize());
+  afterLayout(map);
   return map;
+}
+
+/** Leaflet measures its container: measure again once the layout has settled, unless the map is gone. */
+export function afterLayout(map) {
+  let alive = true;
+  map.on('unload', () => { alive = false; });
+  requestAnimationFrame(() => { if (alive && map.getContainer().isConnected) map.invalidateSize(); });
+  return () => alive;
 }

@@ -4,7 +4,7 @@
 import { api, imageUrl } from '../api.js';
 import { altText, formatDate, h, placeText } from '../dom.js';
 import { filterForm, filterParams } from '../filters.js';
-import { leaflet, tileLayer } from '../maps.js';
+import { afterLayout, leaflet, tileLayer } from '../maps.js';
 
 function popupContent(feature) {
   const p = feature.properties || {};
@@ -60,19 +60,20 @@ export function mapView(main, { params }) {
       });
       cluster.addLayers(markers);
       status.textContent = `${markers.length} located photo${markers.length === 1 ? '' : 's'}${[...filters.keys()].length ? ' matching the filters' : ''}.`;
+      if (markers.length) map.fitBounds(L.latLngBounds(markers.map((m) => m.getLatLng())), { padding: [40, 40], maxZoom: 13, animate: false });
       mapEl.dataset.count = String(markers.length);
-      if (markers.length) map.fitBounds(cluster.getBounds(), { padding: [40, 40], maxZoom: 13 });
     } catch (e) {
       status.textContent = `Could not load the map: ${e.message}`;
     }
   })();
-  requestAnimationFrame(() => map.invalidateSize());
+  afterLayout(map);
   const onResize = () => map.invalidateSize();
   window.addEventListener('resize', onResize);
   return () => {
     destroyed = true;
     window.removeEventListener('resize', onResize);
     main.classList.remove('wide');
+    cluster.clearLayers();
     map.remove();
   };
 }

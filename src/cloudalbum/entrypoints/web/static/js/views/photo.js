@@ -22,7 +22,9 @@ function boxesOverlay(photo) {
   for (const label of photo.labels || []) {
     const color = `hsl(${hue(label.name)} 85% 50%)`;
     for (const b of label.boxes || []) {
-      const box = h('div', { class: 'box', dataset: { label: label.name } },
+      // keep the label on the picture: inside the box at the top edge, right-aligned at the right edge
+      const cls = ['box', b.y / photo.height < 0.06 ? 'label-inside' : '', (b.x + b.w / 2) / photo.width > 0.75 ? 'label-right' : ''];
+      const box = h('div', { class: cls, dataset: { label: label.name } },
         h('span', { class: 'box-label' }, `${label.name} ${(b.confidence ?? label.confidence).toFixed(2)}`));
       Object.assign(box.style, {
         left: pct(b.x / photo.width), top: pct(b.y / photo.height),

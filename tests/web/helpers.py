@@ -1,0 +1,67 @@
+"""Helpers for the browser tests: a small client of the public API (requests) sharing the page's token."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+FINAL = {"done", "needs_input", "failed"}
+PROCESS_TIMEOUT_S = 300
+
+
+class Api:
+    def __init__(self, base_url: str, access_token: str | None = None) -> None:
+        import requests
+
+        self.base_url = base_url
+        self.http = requests.Session()
+        if access_token:
+            self.use(access_token)
+
+    def use(self, access_token: str) -> None:
+        self.http.headers["Authorization"] = f"Bearer {access_token}"
+
+    @classmethod
+    def from_page(cls, base_url: str, page: Any) -> "Api":
+        token = page.evaluate("JSON.parse(sessionStorage.getItem('cloudalbum.tokens') || 'null')")
+        assert token and token.get("access_token"), "the page holds no access token"
+        return cls(base_url, token["access_token"])
+
+    @classmethod
+    def new_user(cls, base_url: str, email: str, password: str) -> "Api":
+        api = cls(base_url)
+        r = api.http.post(base_url + "/api/auth/register", json={"email": email, "password": password}, timeout=30)
+        assert r.status_code == 201, r.text
+        r = api.http.post(base_url + "/api/auth/login", json={"email": email, "password": password}, timeout=30)
+        assert r.status_code == 200, r.text
+        api.tokens = r.json()
+        api.use(api.tokens["access_token"])
+        return api
+
+    def __call__(self, method: str, path: str, **kw: Any) -> Any:
+        r = self.http.request(method, self.base_url + path, timeout=60, **kw)
+        assert r.status_code < 400, f"{method} {path}: {r.status_code} {r.text}"
+        return r.json() if r.content and r.headers.get("Content-Type", "").startswith("application/json") else None
+
+    def photos(self) -> list[dict[str, Any]]:
+        return self("GET", "/api/photos", params={"limit": 200})["items"]
+
+    def photo_by_filename(self, filename: str) -> dict[str, Any]:
+        matches = [p for p in self.photos() if p["filename"] == filename]
+        assert matches, f"no photo named {filename!r} in {[p['filename'] for p in self.photos()]}"
+        return matches[0]
+
+    def upload(self, path: Path) -> dict[str, Any]:
+        with open(path, "rb") as f:
+            return self("POST", "/api/photos", files={"file": (path.name, f)})
+
+    def wait_processed(self, photo_ids: list[str], timeout_s: float = PROCESS_TIMEOUT_S) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            photos = [self("GET", f"/api/photos/{pid}") for pid in photo_ids]
+            if all(p["status"] in FINAL for p in photos):
+                return photos
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not processed within {timeout_s}s: {[(p['filename'], p['status']) for p in photos]}")
+            time.sleep(0.5)
