@@ -1,0 +1,130 @@
+"""DynamoDB plumbing shared by the store's parts: attribute values, paginated queries, batches, errors.
+
+Every Query here follows LastEvaluatedKey; BatchGetItem/BatchWriteItem retry their unprocessed items; nothing
+here (or anywhere in the store) calls Scan.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable, Iterator
+
+from ..domain.errors import StorageUnavailable
+from .s3_blobstore import error_code
+
+BATCH_GET = 100  # BatchGetItem's limit
+BATCH_WRITE = 25  # BatchWriteItem's limit
+PAGE = 100  # items per Query page when streaming
+
+
+def S(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def N(value: float | int) -> dict[str, str]:
+    return {"N": repr(value) if isinstance(value, float) else str(value)}
+
+
+def av_key(key: dict[str, str]) -> dict[str, dict[str, str]]:
+    """{"PK": "...", "SK": "..."} -> the attribute-value form."""
+    return {k: S(v) for k, v in key.items()}
+
+
+def s(item: dict[str, Any], name: str, default: str | None = None) -> str | None:
+    value = item.get(name)
+    return value["S"] if value and "S" in value else default
+
+
+def n(item: dict[str, Any], name: str, default: float = 0) -> float:
+    value = item.get(name)
+    return float(value["N"]) if value and "N" in value else default
+
+
+def ss(item: dict[str, Any], name: str) -> list[str]:
+    value = item.get(name)
+    return sorted(value["SS"]) if value and "SS" in value else []
+
+
+class DynamoBase:
+    """The client, the table name and the few operations every part of the store uses."""
+
+    client: Any
+    table: str
+
+    def _unavailable(self, exc: Exception) -> StorageUnavailable:
+        return StorageUnavailable(f"the metadata store is unavailable ({error_code(exc) or type(exc).__name__})")
+
+    def _get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
+        resp = self.client.get_item(TableName=self.table, Key=av_key(key), ConsistentRead=consistent)
+        return resp.get("Item")
+
+    def _query(self, *, index: str | None = None, pk_name: str = "PK", pk: str, sk_name: str = "SK",
+               sk_cond: str = "", values: dict[str, Any] | None = None, forward: bool = True,
+               page: int = PAGE, filter_expr: str = "", names: dict[str, str] | None = None,
+               consistent: bool = False) -> Iterator[dict[str, Any]]:
+        """Items of one partition in key order, lazily, page by page (LastEvaluatedKey followed).
+
+        sk_cond uses the placeholder #sk for the sort key, e.g. "#sk < :sk"."""
+        expr_names = {"#pk": pk_name, **({"#sk": sk_name} if sk_cond else {}), **(names or {})}
+        params: dict[str, Any] = {
+            "TableName": self.table, "KeyConditionExpression": "#pk = :pk" + (f" AND {sk_cond}" if sk_cond else ""),
+            "ExpressionAttributeNames": expr_names,
+            "ExpressionAttributeValues": {":pk": S(pk), **(values or {})},
+            "ScanIndexForward": forward, "Limit": page,
+        }
+        if index:
+            params["IndexName"] = index
+        elif consistent:
+            params["ConsistentRead"] = True
+        if filter_expr:
+            params["FilterExpression"] = filter_expr
+        while True:
+            resp = self.client.query(**params)
+            yield from resp.get("Items", [])
+            last = resp.get("LastEvaluatedKey")
+            if not last:
+                return
+            params["ExclusiveStartKey"] = last
+
+    def _batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Items of keys (missing ones left out), in no particular order."""
+        out: list[dict[str, Any]] = []
+        unique = list({(k["PK"], k["SK"]): k for k in keys}.values())
+        for start in range(0, len(unique), BATCH_GET):
+            request = {self.table: {"Keys": [av_key(k) for k in unique[start:start + BATCH_GET]],
+                                    "ConsistentRead": True}}
+            for attempt in range(8):
+                resp = self.client.batch_get_item(RequestItems=request)
+                out.extend(resp.get("Responses", {}).get(self.table, []))
+                request = resp.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(min(1.0, 0.05 * 2 ** attempt))
+            else:
+                raise StorageUnavailable("the metadata store kept refusing a batch read; try again")
+        return out
+
+    def _batch_write(self, puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, str]] = ()) -> None:
+        requests = [{"PutRequest": {"Item": item}} for item in puts]
+        requests += [{"DeleteRequest": {"Key": av_key(k)}} for k in deletes]
+        for start in range(0, len(requests), BATCH_WRITE):
+            pending = {self.table: requests[start:start + BATCH_WRITE]}
+            for attempt in range(8):
+                resp = self.client.batch_write_item(RequestItems=pending)
+                pending = resp.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(min(1.0, 0.05 * 2 ** attempt))
+            else:
+                raise StorageUnavailable("the metadata store kept refusing a batch write; try again")
+
+
+def cancellation_codes(exc: Exception) -> list[str]:
+    """The per-item reasons of a TransactionCanceledException ("ConditionalCheckFailed", "None", ...)."""
+    reasons = (getattr(exc, "response", None) or {}).get("CancellationReasons") or []
+    codes = [str(r.get("Code", "None")) for r in reasons]
+    if not codes:  # some emulators only put them in the message: "[ConditionalCheckFailed, None]"
+        message = str((getattr(exc, "response", None) or {}).get("Error", {}).get("Message", ""))
+        if "[" in message:
+            codes = [c.strip() for c in message[message.rfind("[") + 1:message.rfind("]")].split(",")]
+    return codes

@@ -1,0 +1,267 @@
+"""The DynamoDB table design, as pure functions: key schema, item keys, search index entries, geohash, cursors.
+
+docs/dynamodb.md explains every access pattern and which key or index serves it; this module is its code.
+One table, generic key names (PK, SK) and three overloaded global secondary indexes (GSI1..GSI3), so the SAM
+template mirrors a single definition. No function here does I/O.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Iterable
+
+from ..domain.errors import Invalid
+from ..domain.model import Photo, PhotoStatus
+from ..domain.search import BBox, fold, label_key, place_names, text_fields, words
+
+TTL_ATTRIBUTE = "expires_epoch"
+GSIS = ("GSI1", "GSI2", "GSI3")
+TEXT_PREFIX = 3  # free-text index entries are the first letters of each word
+GEO_PRECISIONS = (5, 4, 3, 2)  # geohash lengths a located photo is indexed under (about 5, 39, 156, 1250 km)
+MAX_GEO_CELLS = 24  # a bbox whose cover needs more cells than this at every precision uses the LOC list
+STALE_STATUSES = (PhotoStatus.UPLOADED.value, PhotoStatus.PROCESSING.value)  # sparse GSI3 for stale_photos
+
+TABLE_SCHEMA: dict[str, Any] = {
+    "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in
+                             ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")],
+    "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+    "GlobalSecondaryIndexes": [
+        {"IndexName": g, "KeySchema": [{"AttributeName": f"{g}PK", "KeyType": "HASH"},
+                                       {"AttributeName": f"{g}SK", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "ALL"}}
+        for g in GSIS
+    ],
+}
+
+# --- item keys ----------------------------------------------------------------------------------------------
+
+
+def user_key(user_id: str) -> dict[str, str]:
+    return {"PK": f"USER#{user_id}", "SK": "USER"}
+
+
+def email_key(email: str) -> dict[str, str]:
+    return {"PK": f"EMAIL#{email.strip().lower()}", "SK": "EMAIL"}
+
+
+def usage_key(owner_id: str) -> dict[str, str]:
+    return {"PK": f"USER#{owner_id}", "SK": "USAGE"}
+
+
+def session_key(session_id: str) -> dict[str, str]:
+    return {"PK": f"SESSION#{session_id}", "SK": "SESSION"}
+
+
+def token_key(jti: str) -> dict[str, str]:
+    return {"PK": f"TOKEN#{jti}", "SK": "TOKEN"}
+
+
+def hits_pk(key: str) -> str:
+    return f"HITS#{key}"
+
+
+def photo_key(photo_id: str) -> dict[str, str]:
+    return {"PK": f"PHOTO#{photo_id}", "SK": "PHOTO"}
+
+
+def album_key(album_id: str) -> dict[str, str]:
+    return {"PK": f"ALBUM#{album_id}", "SK": "ALBUM"}
+
+
+def question_key(question_id: str) -> dict[str, str]:
+    return {"PK": f"QUESTION#{question_id}", "SK": "QUESTION"}
+
+
+def owner_photos_pk(owner_id: str) -> str:
+    """GSI1: an owner's photos, newest first (GSI1SK = position)."""
+    return f"OWNER#{owner_id}#PHOTOS"
+
+
+def owner_status_pk(owner_id: str, status: str) -> str:
+    """GSI2: an owner's photos in one status, newest first."""
+    return f"OWNER#{owner_id}#STATUS#{status}"
+
+
+def stale_pk(status: str) -> str:
+    """GSI3 (sparse: uploaded and processing only): photos by upload time, for maintenance."""
+    return f"STALE#{status}"
+
+
+def owner_albums_pk(owner_id: str) -> str:
+    """GSI1: an owner's albums, newest first."""
+    return f"OWNER#{owner_id}#ALBUMS"
+
+
+def open_questions_pk(owner_id: str) -> str:
+    """GSI2 (sparse: open questions only): an owner's open questions, highest score first."""
+    return f"OWNER#{owner_id}#OPENQ"
+
+
+def photo_questions_pk(photo_id: str) -> str:
+    """GSI3: every question about one photo."""
+    return f"PHOTO#{photo_id}#QUESTIONS"
+
+
+# --- positions: the newest-first order of photo lists ------------------------------------------------------
+
+
+def sort_key(photo: Photo) -> str:
+    """taken_at (else uploaded_at) cut to "YYYY-MM-DDTHH:MM:SS", the same order key as the SQLite store."""
+    value = (photo.taken_at or photo.uploaded_at or "").strip().replace(" ", "T", 1)[:19]
+    template = "0000-01-01T00:00:00"
+    return value + template[len(value):]
+
+
+def position(photo: Photo) -> str:
+    """The sort key of every newest-first list a photo is in: "<sort_key>#<id>" (ties by id, descending)."""
+    return f"{sort_key(photo)}#{photo.id}"
+
+
+def score_key(score: float, created_at: str, question_id: str) -> str:
+    """GSI2SK of an open question: read descending = highest score first, then newest."""
+    clamped = max(0.0, min(score, 1e9))
+    return f"{clamped:020.6f}#{created_at}#{question_id}"
+
+
+# --- search index entries (items PK = IX#<owner>#<kind>#<value>, SK = position) ------------------------------
+
+
+def ix_pk(owner_id: str, kind: str, value: str) -> str:
+    return f"IX#{owner_id}#{kind}#{value}"
+
+
+def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Every search index item of a photo, by "PK|SK", with its extra attributes.
+
+    Kinds: L label (conf = confidence), C category, P place name, T first letters of a text word,
+    G geohash cell (several precisions), LOC every located photo, A album membership."""
+    owner, pos = photo.owner_id, position(photo)
+    entries: dict[str, dict[str, Any]] = {}
+
+    def add(kind: str, value: str, **extra: Any) -> None:
+        if value:
+            entries[f"{ix_pk(owner, kind, value)}|{pos}"] = extra
+
+    for lbl in photo.visible_labels():
+        key = label_key(lbl.name)
+        previous = entries.get(f"{ix_pk(owner, 'L', key)}|{pos}", {}).get("conf", -1.0)
+        add("L", key, conf=max(previous, float(lbl.confidence)))
+    for cat in photo.categories:
+        add("C", fold(cat.strip()))
+    for name in place_names(photo):
+        add("P", fold(name.strip()))
+    for prefix in text_prefixes(photo):
+        add("T", prefix)
+    if photo.location is not None:
+        add("LOC", "all")
+        cell = geohash(photo.location.lat, photo.location.lon, max(GEO_PRECISIONS))
+        for precision in GEO_PRECISIONS:
+            add("G", cell[:precision])
+    for album_id in albums:
+        add("A", album_id)
+    return entries
+
+
+def text_prefixes(photo: Photo) -> set[str]:
+    """The first TEXT_PREFIX letters of every word `q` can match (a query word of that length or longer
+    matches only photos that have one of its prefix's entries)."""
+    out: set[str] = set()
+    for text in text_fields(photo).values():
+        for w in words(text):
+            out.add(w[:TEXT_PREFIX])
+    return out
+
+
+def split_entry(entry: str) -> tuple[str, str]:
+    pk, sk = entry.split("|", 1)
+    return pk, sk
+
+
+def photo_id_of(position_sk: str) -> str:
+    return position_sk.rsplit("#", 1)[1]
+
+
+# --- geohash ----------------------------------------------------------------------------------------------
+
+_BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
+
+
+def geohash(lat: float, lon: float, precision: int) -> str:
+    lat_lo, lat_hi, lon_lo, lon_hi = -90.0, 90.0, -180.0, 180.0
+    out, bits, ch, even = [], 0, 0, True
+    while len(out) < precision:
+        if even:
+            mid = (lon_lo + lon_hi) / 2
+            ch, lon_lo, lon_hi = (ch << 1 | 1, mid, lon_hi) if lon >= mid else (ch << 1, lon_lo, mid)
+        else:
+            mid = (lat_lo + lat_hi) / 2
+            ch, lat_lo, lat_hi = (ch << 1 | 1, mid, lat_hi) if lat >= mid else (ch << 1, lat_lo, mid)
+        even, bits = not even, bits + 1
+        if bits == 5:
+            out.append(_BASE32[ch])
+            bits, ch = 0, 0
+    return "".join(out)
+
+
+def _cell_size(precision: int) -> tuple[float, float]:
+    """(lat degrees, lon degrees) of a geohash cell."""
+    lon_bits = (5 * precision + 1) // 2
+    lat_bits = 5 * precision // 2
+    return 180.0 / (1 << lat_bits), 360.0 / (1 << lon_bits)
+
+
+def geohash_cover(box: BBox, precision: int, limit: int) -> list[str] | None:
+    """The cells of one precision that cover box, or None when more than limit are needed."""
+    dlat, dlon = _cell_size(precision)
+    spans = [(box.min_lon, box.max_lon)] if box.min_lon <= box.max_lon else [(box.min_lon, 180.0),
+                                                                              (-180.0, box.max_lon)]
+    lat_steps = int((box.max_lat + 90.0) // dlat) - int((box.min_lat + 90.0) // dlat) + 1
+    cells: set[str] = set()
+    for lo, hi in spans:
+        lon_steps = int((min(hi, 179.999999) + 180.0) // dlon) - int((lo + 180.0) // dlon) + 1
+        if lat_steps * lon_steps + len(cells) > limit:
+            return None
+        for i in range(lat_steps):
+            lat = min(89.999999, box.min_lat + i * dlat)
+            for j in range(lon_steps):
+                lon = min(179.999999, lo + j * dlon)
+                cells.add(geohash(lat, lon, precision))
+        # the far edges, in case stepping from the min corner fell short of them
+        for lat in (box.min_lat, min(89.999999, box.max_lat)):
+            for lon in (lo, min(179.999999, hi)):
+                cells.add(geohash(lat, lon, precision))
+    return sorted(cells) if len(cells) <= limit else None
+
+
+def best_cover(box: BBox) -> list[str] | None:
+    """The finest-precision cover of box within MAX_GEO_CELLS cells, or None (use the LOC list)."""
+    for precision in GEO_PRECISIONS:
+        cells = geohash_cover(box, precision, MAX_GEO_CELLS)
+        if cells is not None:
+            return cells
+    return None
+
+
+# --- cursors --------------------------------------------------------------------------------------------------
+
+
+def encode_cursor(value: Any) -> str:
+    raw = json.dumps(value, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_position(cursor: str) -> str:
+    """The position a cursor of encode_cursor(position) carries; Invalid for anything else."""
+    value = decode_cursor(cursor)
+    if not isinstance(value, str) or "#" not in value or len(value) > 1024:
+        raise Invalid("the cursor is not one this service gave out", code="invalid_cursor")
+    return value
+
+
+def decode_cursor(cursor: str) -> Any:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return json.loads(raw)
+    except (ValueError, TypeError) as exc:
+        raise Invalid("the cursor is not one this service gave out", code="invalid_cursor") from exc

@@ -1,0 +1,357 @@
+"""MetadataStore on DynamoDB (the AWS shape): one table, three overloaded GSIs, search index items.
+
+The design and its every access pattern: docs/dynamodb.md. Keys: dynamodb_keys.py. Albums, questions and
+search: dynamodb_findability.py. Consistency in brief: a photo item is written with a condition on its version
+(optimistic, ConcurrentUpdate when another writer won); its search index items are derived from it and written
+after it in batches, and every read through an index re-checks the photo itself, so an index item that is
+stale (a crash between the two writes, a race) never yields a wrong answer and is cleaned when met.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+
+from ..config import Settings
+from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
+from ..domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
+from ..ports import RefreshToken, Session
+from . import dynamodb_keys as K
+from .dynamodb_base import N, S, DynamoBase, av_key, cancellation_codes, n, s
+from .dynamodb_findability import DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoSearchMixin
+from .s3_blobstore import aws_client, error_code
+
+TTL_SLACK_S = 24 * 3600  # items outlive their expiry by a day before DynamoDB's TTL may remove them
+MAX_DELETE_RETRIES = 5
+
+
+def album_ids(item: dict[str, Any]) -> list[str]:
+    """The photo item's album ids, oldest membership first (`albums` maps album id -> time it was added)."""
+    members = item.get("albums", {}).get("M", {})
+    return [a for a, _ in sorted(members.items(), key=lambda kv: (kv[1].get("S", ""), kv[0]))]
+
+
+def epoch_of(value: str) -> int:
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp())
+
+
+def utc_iso(value: str) -> str:
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return iso(dt.astimezone(timezone.utc))
+
+
+class DynamoUsersMixin(DynamoBase):
+    """Users (unique email by a second item in one transaction), sessions, refresh tokens, throttling."""
+
+    def add_user(self, user: User) -> None:
+        doc = S(json.dumps(to_dict(user)))
+        items = [{**av_key(K.user_key(user.id)), "doc": doc}, {**av_key(K.email_key(user.email)), "doc": doc}]
+        try:
+            self.client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+                for item in items])
+        except self.client.exceptions.TransactionCanceledException as exc:
+            if "ConditionalCheckFailed" in cancellation_codes(exc):
+                raise Conflict("an account with this email already exists", code="email_taken") from exc
+            raise self._unavailable(exc) from exc
+
+    def user_by_email(self, email: str) -> User | None:
+        item = self._get(K.email_key(email))
+        return User(**json.loads(item["doc"]["S"])) if item else None
+
+    def user_by_id(self, user_id: str) -> User | None:
+        item = self._get(K.user_key(user_id))
+        return User(**json.loads(item["doc"]["S"])) if item else None
+
+    def add_session(self, session: Session) -> None:
+        self.client.put_item(TableName=self.table, Item={
+            **av_key(K.session_key(session.id)), "doc": S(json.dumps(dataclasses.asdict(session))),
+            "revoked": {"BOOL": bool(session.revoked)},
+            K.TTL_ATTRIBUTE: N(epoch_of(session.expires_at) + TTL_SLACK_S)})
+
+    def get_session(self, session_id: str) -> Session | None:
+        item = self._get(K.session_key(session_id))
+        if item is None:
+            return None
+        session = Session(**json.loads(item["doc"]["S"]))
+        session.revoked = bool(item.get("revoked", {}).get("BOOL", False))
+        return session
+
+    def revoke_session(self, session_id: str) -> None:
+        try:
+            self.client.update_item(TableName=self.table, Key=av_key(K.session_key(session_id)),
+                                    UpdateExpression="SET revoked = :t", ConditionExpression="attribute_exists(PK)",
+                                    ExpressionAttributeValues={":t": {"BOOL": True}})
+        except self.client.exceptions.ConditionalCheckFailedException:
+            pass  # no such session: nothing to revoke
+
+    def add_refresh_token(self, token: RefreshToken) -> None:
+        self.client.put_item(TableName=self.table, Item={
+            **av_key(K.token_key(token.jti)), "doc": S(json.dumps(dataclasses.asdict(token))),
+            "used": {"BOOL": bool(token.used)}, K.TTL_ATTRIBUTE: N(epoch_of(token.expires_at) + TTL_SLACK_S)})
+
+    def use_refresh_token(self, jti: str) -> RefreshToken | None:
+        """One conditional update: of two concurrent uses exactly one sees used = false."""
+        try:
+            resp = self.client.update_item(
+                TableName=self.table, Key=av_key(K.token_key(jti)), UpdateExpression="SET used = :t",
+                ConditionExpression="attribute_exists(PK) AND used = :f",
+                ExpressionAttributeValues={":t": {"BOOL": True}, ":f": {"BOOL": False}}, ReturnValues="ALL_NEW")
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return None
+        token = RefreshToken(**json.loads(resp["Attributes"]["doc"]["S"]))
+        token.used = True
+        return token
+
+    def hit(self, key: str, *, window_s: int, now: float) -> int:
+        """One item per event (exact sliding window, as the embedded store), expired by TTL. The auth service
+        stops counting once a key is throttled, so a window holds about login_max_failures items."""
+        self.client.put_item(TableName=self.table, Item={
+            "PK": S(K.hits_pk(key)), "SK": S(f"{now:017.6f}#{secrets.token_hex(4)}"),
+            K.TTL_ATTRIBUTE: N(int(now + window_s) + 1)})
+        return self.hit_count(key, window_s=window_s, now=now)
+
+    def hit_count(self, key: str, *, window_s: int, now: float) -> int:
+        """The events within the last window_s, without adding one (one Query, Select COUNT)."""
+        params: dict[str, Any] = {
+            "TableName": self.table, "KeyConditionExpression": "PK = :pk AND SK > :since",
+            "ExpressionAttributeValues": {":pk": S(K.hits_pk(key)), ":since": S(f"{now - window_s:017.6f}#~")},
+            "Select": "COUNT", "ConsistentRead": True}
+        total = 0
+        while True:
+            resp = self.client.query(**params)
+            total += int(resp.get("Count", 0))
+            if not resp.get("LastEvaluatedKey"):
+                return total
+            params["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def clear_hits(self, key: str) -> None:
+        keys = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""}
+                for it in self._query(pk=K.hits_pk(key), consistent=True)]
+        self._batch_write(deletes=keys)
+
+
+class DynamoPhotosMixin(DynamoBase):
+    """Photos: one item each (the whole Photo as JSON in `doc`), conditional on `version`."""
+
+    # --- items ----------------------------------------------------------------------------------------------
+
+    def _photo_attrs(self, photo: Photo) -> dict[str, Any]:
+        """The attributes a photo item has besides its key and album set (GSI keys included)."""
+        doc = to_dict(photo)
+        doc.pop("albums", None)  # membership lives in the item's `albums` set, changed without a version bump
+        pos = K.position(photo)
+        attrs: dict[str, Any] = {
+            "doc": S(json.dumps(doc, separators=(",", ":"), ensure_ascii=False)), "version": N(photo.version),
+            "owner_id": S(photo.owner_id), "status": S(photo.status), "bytes": N(int(photo.bytes)),
+            "uploaded_at": S(photo.uploaded_at),
+            "GSI1PK": S(K.owner_photos_pk(photo.owner_id)), "GSI1SK": S(pos),
+            "GSI2PK": S(K.owner_status_pk(photo.owner_id, photo.status)), "GSI2SK": S(pos),
+        }
+        if photo.status in K.STALE_STATUSES:
+            attrs["GSI3PK"] = S(K.stale_pk(photo.status))
+            attrs["GSI3SK"] = S(f"{utc_iso(photo.uploaded_at)}#{photo.id}")
+        return attrs
+
+    @staticmethod
+    def _photo_of(item: dict[str, Any]) -> Photo:
+        photo = photo_from_dict(json.loads(item["doc"]["S"]))
+        photo.version = int(n(item, "version"))
+        photo.albums = album_ids(item)
+        return photo
+
+    def _write_index(self, old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> None:
+        """Bring a photo's index items from `old` to `new` (entries of dynamodb_keys.index_entries)."""
+        puts = []
+        for entry, extra in new.items():
+            if old.get(entry) != extra or entry not in old:
+                pk, sk = K.split_entry(entry)
+                item = {"PK": S(pk), "SK": S(sk), "photo_id": S(K.photo_id_of(sk))}
+                if "conf" in extra:
+                    item["conf"] = N(float(extra["conf"]))
+                puts.append(item)
+        deletes = [dict(zip(("PK", "SK"), K.split_entry(e))) for e in old if e not in new]
+        self._batch_write(puts=puts, deletes=deletes)
+
+    # --- port -----------------------------------------------------------------------------------------------
+
+    def add_photo(self, photo: Photo) -> None:
+        # `albums` maps album id -> when it joined; albums given here join in their order, before later ones
+        joined = {a: S(f"{photo.uploaded_at}~{i:04d}") for i, a in enumerate(dict.fromkeys(photo.albums))}
+        item = {**av_key(K.photo_key(photo.id)), **self._photo_attrs(photo), "albums": {"M": joined}}
+        try:
+            self.client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {"Update": {"TableName": self.table, "Key": av_key(K.usage_key(photo.owner_id)),
+                            "UpdateExpression": "ADD photo_count :one, stored_bytes :b",
+                            "ExpressionAttributeValues": {":one": N(1), ":b": N(int(photo.bytes))}}},
+            ])
+        except self.client.exceptions.TransactionCanceledException as exc:
+            if "ConditionalCheckFailed" in cancellation_codes(exc):
+                raise Conflict(f"photo {photo.id} already exists") from exc
+            raise self._unavailable(exc) from exc
+        self._write_index({}, K.index_entries(photo, photo.albums))
+        for album_id in dict.fromkeys(photo.albums):
+            self._count_member(album_id, 1)
+
+    def _count_member(self, album_id: str, delta: int) -> None:
+        """Move an album's photo count (an album that does not exist is left alone)."""
+        try:
+            self.client.update_item(TableName=self.table, Key=av_key(K.album_key(album_id)),
+                                    UpdateExpression="ADD photo_count :d", ConditionExpression="attribute_exists(PK)",
+                                    ExpressionAttributeValues={":d": N(delta)})
+        except self.client.exceptions.ConditionalCheckFailedException:
+            pass
+
+    def get_photo(self, photo_id: str, owner_id: str | None) -> Photo | None:
+        item = self._get(K.photo_key(photo_id))
+        if item is None or (owner_id is not None and s(item, "owner_id") != owner_id):
+            return None
+        return self._photo_of(item)
+
+    def save_photo(self, photo: Photo) -> Photo:
+        saved = dataclasses.replace(photo, version=photo.version + 1)
+        attrs = self._photo_attrs(saved)
+        names = {f"#a{i}": name for i, name in enumerate(attrs)}
+        values = {f":v{i}": value for i, value in enumerate(attrs.values())}
+        update = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(attrs)))
+        if "GSI3PK" not in attrs:
+            names.update({"#g3pk": "GSI3PK", "#g3sk": "GSI3SK"})
+            update += " REMOVE #g3pk, #g3sk"
+        names["#ver"] = "version"
+        values[":old"] = N(photo.version)
+        try:
+            resp = self.client.update_item(
+                TableName=self.table, Key=av_key(K.photo_key(photo.id)), UpdateExpression=update,
+                ConditionExpression="attribute_exists(PK) AND #ver = :old", ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values, ReturnValues="ALL_OLD")
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            if self._get(K.photo_key(photo.id)) is None:
+                raise NotFound(f"photo {photo.id} not found") from exc
+            raise ConcurrentUpdate(f"photo {photo.id} was changed by someone else; reload and retry") from exc
+        old = self._photo_of(resp["Attributes"])
+        saved.albums = old.albums
+        if old.bytes != saved.bytes or old.owner_id != saved.owner_id:
+            self._add_usage(old.owner_id, -1, -int(old.bytes))
+            self._add_usage(saved.owner_id, 1, int(saved.bytes))
+        self._write_index(K.index_entries(old, old.albums), K.index_entries(saved, old.albums))
+        return saved
+
+    def _add_usage(self, owner_id: str, count: int, nbytes: int) -> None:
+        self.client.update_item(TableName=self.table, Key=av_key(K.usage_key(owner_id)),
+                                UpdateExpression="ADD photo_count :c, stored_bytes :b",
+                                ExpressionAttributeValues={":c": N(count), ":b": N(nbytes)})
+
+    def delete_photo(self, photo_id: str) -> None:
+        """One transaction removes the photo and moves the owner's usage and its albums' counts (conditional
+        on the version read, retried on a race); then its index items and questions go, in batches."""
+        for _ in range(MAX_DELETE_RETRIES):
+            item = self._get(K.photo_key(photo_id))
+            if item is None:
+                return
+            photo = self._photo_of(item)
+            if self._delete_photo_item(photo):
+                break
+        else:
+            raise ConcurrentUpdate(f"photo {photo_id} kept changing while being deleted; try again")
+        self._write_index(K.index_entries(photo, photo.albums), {})
+        self._delete_questions_of(photo_id)
+
+    def _delete_photo_item(self, photo: Photo) -> bool:
+        ops: list[dict[str, Any]] = [
+            {"Delete": {"TableName": self.table, "Key": av_key(K.photo_key(photo.id)),
+                        "ConditionExpression": "#ver = :v", "ExpressionAttributeNames": {"#ver": "version"},
+                        "ExpressionAttributeValues": {":v": N(photo.version)}}},
+            {"Update": {"TableName": self.table, "Key": av_key(K.usage_key(photo.owner_id)),
+                        "UpdateExpression": "ADD photo_count :c, stored_bytes :b",
+                        "ExpressionAttributeValues": {":c": N(-1), ":b": N(-int(photo.bytes))}}},
+        ]
+        for album_id in photo.albums[:98]:  # TransactWriteItems takes 100 items
+            ops.append({"Update": {"TableName": self.table, "Key": av_key(K.album_key(album_id)),
+                                   "UpdateExpression": "ADD photo_count :m",
+                                   "ConditionExpression": "attribute_exists(PK)",
+                                   "ExpressionAttributeValues": {":m": N(-1)}}})
+        try:
+            self.client.transact_write_items(TransactItems=ops)
+            return True
+        except self.client.exceptions.TransactionCanceledException as exc:
+            codes = cancellation_codes(exc)
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return False  # changed since read: read again
+            if "ConditionalCheckFailed" in codes:  # an album went away meanwhile: drop it from the set, retry
+                self._prune_missing_albums(photo)
+                return False
+            raise self._unavailable(exc) from exc
+
+    def _prune_missing_albums(self, photo: Photo) -> None:
+        existing = {s(it, "PK") for it in self._batch_get([K.album_key(a) for a in photo.albums])}
+        gone = [a for a in photo.albums if K.album_key(a)["PK"] not in existing]
+        if gone:
+            names = {f"#a{i}": a for i, a in enumerate(gone)}
+            self.client.update_item(TableName=self.table, Key=av_key(K.photo_key(photo.id)),
+                                    UpdateExpression="REMOVE " + ", ".join(f"albums.{k}" for k in names),
+                                    ConditionExpression="attribute_exists(PK)", ExpressionAttributeNames=names)
+
+    def list_photos(self, owner_id: str, *, status: str | None = None, limit: int = 50,
+                    cursor: str | None = None) -> Page:
+        index, pk = ("GSI2", K.owner_status_pk(owner_id, status)) if status else ("GSI1", K.owner_photos_pk(owner_id))
+        return self._photo_page(index, pk, limit, cursor)
+
+    def _photo_page(self, index: str, pk: str, limit: int, cursor: str | None) -> Page:
+        """A newest-first page of one GSI partition of photo items (projected whole: no extra reads)."""
+        limit = max(1, limit)
+        cond, values = "", {}
+        if cursor:
+            cond, values = "#sk < :after", {":after": S(K.decode_position(cursor))}
+        items = []
+        for item in self._query(index=index, pk_name=f"{index}PK", pk=pk, sk_name=f"{index}SK", sk_cond=cond,
+                                values=values, forward=False, page=min(limit + 1, 1000)):
+            items.append(item)
+            if len(items) > limit:
+                break
+        more = len(items) > limit
+        items = items[:limit]
+        next_cursor = K.encode_cursor(s(items[-1], f"{index}SK")) if more else None
+        return Page(items=[self._photo_of(it) for it in items], next_cursor=next_cursor)
+
+    def usage(self, owner_id: str) -> tuple[int, int]:
+        item = self._get(K.usage_key(owner_id)) or {}
+        return int(n(item, "photo_count")), int(n(item, "stored_bytes"))
+
+    def stale_photos(self, status: str, *, older_than: str, limit: int = 100) -> list[Photo]:
+        if status not in K.STALE_STATUSES:
+            return []  # only unfinished photos can be stale; the sparse index holds no others
+        items = self._query(index="GSI3", pk_name="GSI3PK", pk=K.stale_pk(status), sk_name="GSI3SK",
+                            sk_cond="#sk < :t", values={":t": S(utc_iso(older_than))}, page=min(limit, 1000))
+        out = []
+        for item in items:
+            out.append(self._photo_of(item))
+            if len(out) >= limit:
+                break
+        return out
+
+
+class DynamoMetadataStore(DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsMixin,
+                          DynamoUsersMixin, DynamoPhotosMixin):
+    """The AWS MetadataStore. Thread-safe: boto3 clients are, and the store keeps no other state."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self.client, self.table = client, table
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "DynamoMetadataStore":
+        return cls(aws_client("dynamodb", settings), settings.dynamodb_table)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+__all__ = ["DynamoMetadataStore", "error_code"]
