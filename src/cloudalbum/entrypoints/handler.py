@@ -10,7 +10,8 @@ batch response, `ReportBatchItemFailures`), so one bad photo never makes the oth
   it silently; retrying it cannot help, but it costs only a few cheap receives).
 * A transient failure (storage down, model not loadable) fails its message; the queue redelivers it.
 * Near the end of the invocation's time the remaining records are reported as failed without starting them,
-  so a Lambda timeout never throws away work already done in the batch.
+  so a Lambda timeout never throws away work already done in the batch. The first record is always started,
+  so a short timeout still makes progress.
 
 The container is built once per process from the environment (12-factor) when none is passed, and kept
 across invocations; the detection model is loaded once, on the first message.
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("cloudalbum.handler")
 
 JOB_TYPES = ("process_photo",)
-MIN_REMAINING_MS = 15_000  # do not start a photo with less time than this left in the invocation
+MIN_REMAINING_MS = 5_000  # do not start a further photo with less time than this left in the invocation
 
 _container: "Container | None" = None
 _container_lock = threading.Lock()
@@ -101,13 +102,13 @@ def handle(event: dict[str, Any], context: Any = None, container: "Container | N
         return {"batchItemFailures": []}
     c = container or default_container()
     failures: list[dict[str, str]] = []
-    for record in records:
+    for position, record in enumerate(records):
         message_id = str(record.get("messageId", "")) if isinstance(record, dict) else ""
         if not message_id:
             log.error("an SQS record without a messageId cannot be acknowledged or failed: %.200r", record)
             continue
         remaining = _remaining_ms(context)
-        if remaining is not None and remaining < MIN_REMAINING_MS:
+        if position > 0 and remaining is not None and remaining < MIN_REMAINING_MS:
             log.warning("message %s left for a later invocation: %.0f ms remain", message_id, remaining)
             failures.append({"itemIdentifier": message_id})
             continue
