@@ -21,24 +21,12 @@ from ..domain.model import Album, Page, Photo, Question, QuestionStatus, iso, qu
 from ..domain.search import SearchHit, SearchQuery, fold, haversine_km, label_key, place_parts, query_words
 from . import dynamodb_keys as K
 from .dynamodb_base import N, S, DynamoBase, av_key, cancellation_codes, n, s
+from .sqlite_search import taken_seconds  # a pure function: one reading of taken_at for both stores
 
 PROBE = 200  # items a selectivity probe reads at most
 RESOLVE_CHUNK = 40  # candidates re-read per BatchGetItem while filling a page
 MAP_MAX_POINTS = 10_000
 MAX_TZ_OFFSET_S = 14 * 3600  # taken_at is wall-clock time; a time window is widened by this, then checked exactly
-
-
-def taken_seconds(taken_at: str | None) -> float | None:
-    """taken_at as epoch seconds; a naive camera time is read as UTC (as the SQLite store does)."""
-    if not taken_at:
-        return None
-    try:
-        dt = datetime.fromisoformat(taken_at.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
 
 
 def _invert(text: str) -> str:
