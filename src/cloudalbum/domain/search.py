@@ -11,11 +11,13 @@ Free text: words are lower-cased and reduced by `stem` (plural and -e endings: "
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from .errors import Invalid
@@ -88,17 +90,47 @@ class SearchHit:
     reasons: list[str] = field(default_factory=list)
 
 
+class Marker:
+    """One map marker: what GET /api/map shows of a located photo. Stores may build these without loading
+    whole photos, passing the label names as JSON text (`labels_json`) that is decoded only if read."""
+
+    __slots__ = ("id", "lat", "lon", "taken_at", "_labels", "labels_json")
+
+    def __init__(self, id: str, lat: float, lon: float, taken_at: str | None,  # noqa: A002 - the API's name
+                 labels: list[str] | None = None, *, labels_json: str | None = None) -> None:
+        self.id, self.lat, self.lon, self.taken_at = id, lat, lon, taken_at
+        self._labels, self.labels_json = labels, labels_json
+
+    @property
+    def labels(self) -> list[str]:
+        if self._labels is None:
+            self._labels = json.loads(self.labels_json or "[]")
+        return self._labels
+
+    def __repr__(self) -> str:
+        return f"Marker({self.id!r}, {self.lat}, {self.lon}, {self.taken_at!r}, {self.labels!r})"
+
+
+def marker_of(photo: Photo) -> Marker | None:
+    if photo.location is None:
+        return None
+    return Marker(photo.id, photo.location.lat, photo.location.lon, photo.taken_at,
+                  [lbl.name for lbl in photo.visible_labels()])
+
+
 # --- words ------------------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Zürich" and "zurich" compare equal (as SQLite FTS5 unicode61 does)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer (plurals and a final e): enough for labels, places and short answers.
 
@@ -122,6 +154,7 @@ def words(text: str | None) -> list[str]:
     return [stem(w) for w in _WORD.findall(text or "")]
 
 
+@lru_cache(maxsize=65536)
 def label_key(name: str) -> str:
     """The normalised form labels are compared in: "Dogs" and "dog" are the same label."""
     return " ".join(words(name))

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from ..domain.errors import Invalid
 from ..domain.model import Page, Photo
-from ..domain.search import SearchQuery, parse_search_params
+from ..domain.search import Marker, SearchQuery, marker_of, parse_search_params
 from ..ports import Geocoder, MetadataStore
 
 MAX_LIMIT = 200
@@ -39,3 +39,11 @@ class SearchService:
     def map_points(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT) -> list[Photo]:
         """Located photos matching query (at most `limit`, newest first) for map markers."""
         return self.store.map_points(owner_id, query, limit=max(1, min(limit, MAP_LIMIT)))
+
+    def map_markers(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT) -> list[Marker]:
+        """Map markers; a store with a faster path (SQLite: straight from its index) provides map_markers."""
+        limit = max(1, min(limit, MAP_LIMIT))
+        fast = getattr(self.store, "map_markers", None)
+        if fast is not None:
+            return fast(owner_id, query, limit=limit)
+        return [m for m in map(marker_of, self.store.map_points(owner_id, query, limit=limit)) if m is not None]

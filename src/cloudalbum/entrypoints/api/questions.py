@@ -9,7 +9,7 @@ from apiflask.schemas import EmptySchema
 
 from .auth import current_user_id, token_auth
 from .context import container
-from .schemas import AnswerIn, AnswerOut, QuestionListQuery, QuestionPage
+from .schemas import AnswerIn, AnswerResultOut, QuestionListQuery, QuestionPage
 from .views import page_json, photo_json, question_json
 
 bp = APIBlueprint("questions", __name__, url_prefix="/api", tag="Questions")
@@ -31,7 +31,7 @@ def list_questions(query: dict[str, Any]) -> Any:
 @bp.post("/questions/<question_id>/answer")
 @bp.auth_required(token_auth)
 @bp.input(AnswerIn, arg_name="body")
-@bp.output(AnswerOut)
+@bp.output(AnswerResultOut)
 @bp.doc(summary="Answer (free text or one of the choices); apply_to gives the same answer to more photos",
         responses={404: "No such question or photo (or not yours)", 409: "Already answered or dismissed",
                    422: "Not a valid answer (unknown place, bad date, not one of the choices)"})

@@ -4,8 +4,11 @@ Response schemas mirror the {photo}, {album}, {question} shapes of API.md."""
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Dict, File, Float, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Range
+from typing import Any
+
+from apiflask.fields import Boolean, Dict, Email, File, Float, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range, Regexp
+from marshmallow import pre_load
 
 
 class ErrorDetail(Schema):
@@ -130,8 +133,15 @@ class QuestionPage(Schema):
 
 
 class RegisterIn(Schema):
-    email = String(required=True, validate=Length(min=3, max=254))
+    email = Email(required=True, validate=Length(min=3, max=254))
     password = String(required=True, validate=Length(min=8, max=1024))
+
+    @pre_load
+    def _trim_email(self, data: Any, **_: Any) -> Any:
+        """Surrounding spaces are a typing slip, not part of the address."""
+        if isinstance(data, dict) and isinstance(data.get("email"), str):
+            return {**data, "email": data["email"].strip()}
+        return data
 
 
 class LoginIn(Schema):
@@ -185,10 +195,16 @@ class LocationIn(Schema):
     lon = Float(required=True, validate=Range(min=-180, max=180))
 
 
+# ISO 8601 date-time, offset optional (a camera without a zone gives a naive time, kept as given)
+TAKEN_AT_PATTERN = (r"^(?!0000)\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+                    r"[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?"
+                    r"(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$")
+
+
 class PhotoPatchIn(Schema):
     title = String(allow_none=True, validate=Length(max=500))
     description = String(allow_none=True, validate=Length(max=10_000))
-    taken_at = String(allow_none=True, validate=Length(min=1, max=40),
+    taken_at = String(allow_none=True, validate=[Length(min=1, max=40), Regexp(TAKEN_AT_PATTERN)],
                       metadata={"description": "ISO 8601; a naive time is kept as given"})
     location = Nested(LocationIn, allow_none=True)
 
@@ -290,7 +306,7 @@ class AnswerIn(Schema):
                     metadata={"description": "More of your photos the same answer applies to"})
 
 
-class AnswerOut(Schema):
+class AnswerResultOut(Schema):
     question = Nested(QuestionOut, required=True)
     photos = List(Nested(PhotoOut), required=True)
 
