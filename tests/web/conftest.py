@@ -28,6 +28,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SERVER_START_S = 90
+ACCESS_TTL_S = 30
 
 
 def _free_port() -> int:
@@ -137,6 +138,8 @@ def service(tmp_path_factory: pytest.TempPathFactory, tile_stub: TileStub) -> It
         "CLOUDALBUM_TILE_ATTRIBUTION": "Test tiles &copy; cloudalbum tests",
         "CLOUDALBUM_DATA_DIR": str(data_dir),
         "CLOUDALBUM_VISIBILITY_TIMEOUT_S": "60",
+        # short-lived access tokens: every page refreshes its token while the suite runs
+        "CLOUDALBUM_ACCESS_TTL_S": str(ACCESS_TTL_S),
         "PYTHONUNBUFFERED": "1",
     })
     for keep in ("CLOUDALBUM_MODEL_PATH", "CLOUDALBUM_PHOTOS"):

@@ -4,29 +4,41 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 FINAL = {"done", "needs_input", "failed"}
 PROCESS_TIMEOUT_S = 300
 
 
+def page_tokens(page: Any) -> dict[str, Any] | None:
+    """The tokens the page keeps in sessionStorage."""
+    return page.evaluate("() => JSON.parse(sessionStorage.getItem('cloudalbum.tokens') || 'null')")
+
+
 class Api:
-    def __init__(self, base_url: str, access_token: str | None = None) -> None:
+    """The service runs with short-lived access tokens (see conftest), so a 401 gets a fresh token once."""
+
+    def __init__(self, base_url: str, token_source: Callable[[], str] | None = None) -> None:
         import requests
 
         self.base_url = base_url
         self.http = requests.Session()
-        if access_token:
-            self.use(access_token)
+        self.token_source = token_source
+        if token_source:
+            self.use(token_source())
 
     def use(self, access_token: str) -> None:
         self.http.headers["Authorization"] = f"Bearer {access_token}"
 
     @classmethod
     def from_page(cls, base_url: str, page: Any) -> "Api":
-        token = page.evaluate("JSON.parse(sessionStorage.getItem('cloudalbum.tokens') || 'null')")
-        assert token and token.get("access_token"), "the page holds no access token"
-        return cls(base_url, token["access_token"])
+        """Borrows the page's token (the page refreshes it; we read it again after a 401)."""
+        def token() -> str:
+            tokens = page_tokens(page)
+            assert tokens and tokens.get("access_token"), "the page holds no access token"
+            return tokens["access_token"]
+
+        return cls(base_url, token)
 
     @classmethod
     def new_user(cls, base_url: str, email: str, password: str) -> "Api":
@@ -36,11 +48,24 @@ class Api:
         r = api.http.post(base_url + "/api/auth/login", json={"email": email, "password": password}, timeout=30)
         assert r.status_code == 200, r.text
         api.tokens = r.json()
+
+        def refreshed() -> str:
+            r = api.http.post(base_url + "/api/auth/refresh", json={"refresh_token": api.tokens["refresh_token"]}, timeout=30)
+            assert r.status_code == 200, r.text
+            api.tokens = r.json()
+            return api.tokens["access_token"]
+
         api.use(api.tokens["access_token"])
+        api.token_source = refreshed
         return api
 
     def __call__(self, method: str, path: str, **kw: Any) -> Any:
         r = self.http.request(method, self.base_url + path, timeout=60, **kw)
+        if r.status_code == 401 and self.token_source:
+            self.use(self.token_source())
+            for f in (kw.get("files") or {}).values():
+                f[1].seek(0)
+            r = self.http.request(method, self.base_url + path, timeout=60, **kw)
         assert r.status_code < 400, f"{method} {path}: {r.status_code} {r.text}"
         return r.json() if r.content and r.headers.get("Content-Type", "").startswith("application/json") else None
 

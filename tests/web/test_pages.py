@@ -11,8 +11,8 @@ import pytest
 
 from support import needs_corpus
 
-from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import PROCESS_TIMEOUT_S, Api
+from .conftest import ACCESS_TTL_S, DESKTOP, PHONE, new_watched_page, screenshot
+from .helpers import PROCESS_TIMEOUT_S, Api, page_tokens
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
@@ -336,4 +336,31 @@ def test_map_shows_markers_with_thumbnail_popups_and_applies_filters(album: Albu
     _map_settled(page)
     screenshot(page, "map-phone")
     page.set_viewport_size(DESKTOP)
+    album.watched.assert_clean()
+
+
+def test_the_page_refreshes_its_access_token_before_it_expires(album: Album) -> None:
+    page = album.page
+    album.go("#/")
+    before = page_tokens(page)["access_token"]
+    page.wait_for_function(
+        "old => { const t = JSON.parse(sessionStorage.getItem('cloudalbum.tokens') || 'null'); return t && t.access_token !== old; }",
+        arg=before, timeout=(ACCESS_TTL_S + 30) * 1000, polling=1000)
+    album.go("#/albums")
+    page.locator(".album-card").first.wait_for()
+    assert page.locator(".auth-form").count() == 0
+    album.watched.assert_clean()
+
+
+def test_a_rejected_access_token_is_refreshed_once_and_the_request_retried(album: Album) -> None:
+    page = album.page
+    album.go("#/")
+    page.evaluate("() => { const t = JSON.parse(sessionStorage.getItem('cloudalbum.tokens'));"
+                  " t.access_token = t.access_token.slice(0, -4) + 'AAAA'; sessionStorage.setItem('cloudalbum.tokens', JSON.stringify(t)); }")
+    forged = page_tokens(page)["access_token"]
+    page.reload()
+    page.locator(".grid .tile").first.wait_for()
+    page.locator("#who", has_text=album.email).wait_for()
+    assert page_tokens(page)["access_token"] != forged
+    assert page.locator(".auth-form").count() == 0
     album.watched.assert_clean()
