@@ -26,6 +26,7 @@ _SYSTEM_ATTRIBUTES = ["ApproximateReceiveCount", "SentTimestamp", "ApproximateFi
 class SqsJobQueue:
     def __init__(self, client: Any, queue_url: str, dead_url: str) -> None:
         self.client, self.queue_url, self.dead_url = client, queue_url, dead_url
+        self.name = queue_url.rstrip("/").rsplit("/", 1)[-1]  # the local worker names it in the SQS event
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SqsJobQueue":

@@ -178,12 +178,26 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_FAILED if stopped else EXIT_OK
 
 
+def _run_aws_init(args: argparse.Namespace) -> int:
+    """Create the S3 bucket, SQS queue + dead-letter queue and DynamoDB table the settings name (idempotent)."""
+    from ..adapters.aws_init import init_aws
+
+    settings = settings_from(args)
+    created = init_aws(settings)
+    for line in created:
+        print(f"created {line}")
+    print("aws-init: everything already existed" if not created else f"aws-init: created {len(created)}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Command] = {
     "serve": Command("serve the API and web pages, with background workers", _configure_serve, _run_serve),
     "worker": Command("process queued photos in the foreground", lambda p: None, _run_worker),
     "users": Command("manage accounts", _configure_users, _run_users),
     "import": Command("upload every photo under a directory", _configure_import, _run_import),
     "gc": Command("repair what crashes left behind (once)", lambda p: None, _run_gc),
+    "aws-init": Command("create the AWS bucket, queues and table where missing (idempotent)", lambda p: None,
+                        _run_aws_init),
 }
 
 
