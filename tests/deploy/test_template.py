@@ -273,15 +273,14 @@ def test_https_listener_and_http_redirect(tpl: dict[str, Any]) -> None:
 
 def test_instances_accept_traffic_from_the_load_balancer_only(tpl: dict[str, Any]) -> None:
     instance_sg = tpl["Resources"]["InstanceSecurityGroup"]["Properties"]
-    assert "SecurityGroupIngress" not in instance_sg
-    ingress = [r["Properties"] for r in resources(tpl, "AWS::EC2::SecurityGroupIngress").values()
-               if r["Properties"]["GroupId"] == {"Ref": "InstanceSecurityGroup"}]
-    assert ingress == [{"GroupId": {"Ref": "InstanceSecurityGroup"}, "Description": ingress[0]["Description"],
-                        "IpProtocol": "tcp", "FromPort": 8000, "ToPort": 8000,
-                        "SourceSecurityGroupId": {"Ref": "LoadBalancerSecurityGroup"}}]
-    alb_ports = {r["FromPort"] for r in tpl["Resources"]["LoadBalancerSecurityGroup"]["Properties"]
-                 ["SecurityGroupIngress"]}
-    assert alb_ports == {80, 443}
+    (ingress,) = instance_sg["SecurityGroupIngress"]
+    assert (ingress["IpProtocol"], ingress["FromPort"], ingress["ToPort"]) == ("tcp", 8000, 8000)
+    assert ingress["SourceSecurityGroupId"] == {"Ref": "LoadBalancerSecurityGroup"}
+    assert "CidrIp" not in ingress and "CidrIpv6" not in ingress
+    assert {(e["FromPort"], e["ToPort"]) for e in instance_sg["SecurityGroupEgress"]} == {(443, 443)}
+    alb = tpl["Resources"]["LoadBalancerSecurityGroup"]["Properties"]
+    assert {r["FromPort"] for r in alb["SecurityGroupIngress"]} == {80, 443}
+    assert {(e["FromPort"], e["ToPort"]) for e in alb["SecurityGroupEgress"]} == {(8000, 8000)}
 
 
 def test_outputs_name_everything_an_operator_needs(tpl: dict[str, Any]) -> None:
