@@ -8,7 +8,7 @@ import signal
 import urllib.request
 from pathlib import Path
 
-from embedded.helpers import cli_env, start_serve
+from embedded.helpers import cli_env, start_serve, wait_for
 
 
 def get_json(port: int, path: str) -> tuple[int, dict]:
@@ -39,3 +39,42 @@ def test_serve_stops_when_workers_cannot_load_the_model(tmp_path: Path) -> None:
     assert proc.returncode == 3, err
     assert "model is unavailable" in err and "missing.onnx" in err
     assert "stopped" in err
+
+
+def worker_pids(pid: int) -> set[int]:
+    """The worker processes of a serve process (Linux /proc: spawn children running spawn_main)."""
+    children = []  # each thread lists the children it started: the supervisor thread starts restarts
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children += (task / "children").read_text().split()
+        except OSError:
+            continue
+    found = set()
+    for child in children:
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline:
+            found.add(int(child))
+    return found
+
+
+def test_a_worker_that_dies_is_restarted(tmp_path: Path) -> None:
+    import os
+
+    from support import needs
+
+    needs(Path("/proc/self/task").is_dir(), "Linux /proc", "run the suite on Linux (as CI does)")
+    proc, port = start_serve(cli_env(tmp_path / "data"), "--workers", "1")
+    try:
+        [first] = wait_for(lambda: worker_pids(proc.pid), 60, "the worker process to start")
+        os.kill(first, signal.SIGKILL)
+        [second] = wait_for(lambda: worker_pids(proc.pid) - {first}, 60, "the worker process to be restarted")
+        assert second != first
+        assert get_json(port, "/api/health")[0] == 200  # the API never noticed
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err[-3000:]
+    assert "restarting" in err
