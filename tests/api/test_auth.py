@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 import pytest
 
+from api.conftest import fast_hashing
 from cloudalbum.config import ConfigError, Settings
 
 PASSWORD = "correct horse battery"
@@ -267,7 +268,7 @@ def test_production_starts_with_a_long_key_and_uses_it(tmp_path: Any) -> None:
     from cloudalbum.config import DEV_KEY
 
     key = "k" * 48
-    c = bootstrap.build(Settings(env="production", jwt_key=key, data_dir=tmp_path, workers=0))
+    c = fast_hashing(bootstrap.build(Settings(env="production", jwt_key=key, data_dir=tmp_path, workers=0)))
     try:
         assert c.settings.signing_key == key != DEV_KEY
         c.auth.register("p@example.com", PASSWORD)
@@ -304,3 +305,19 @@ def test_dummy_verify_for_unknown_email_keeps_timing_alike(container: Any) -> No
         with pytest.raises(Exception):
             auth.login(email, "wrong password", client_ip=None)
     assert len(calls) == 2 and all(c.startswith("$argon2id$") for c in calls)
+
+
+def test_production_hasher_is_argon2id(settings: Settings, tmp_path: Any) -> None:
+    """The service's own hasher (the API tests swap in a cheap one): Argon2id, RFC 9106 low-memory profile."""
+    from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+    from cloudalbum.services.auth import AuthService
+
+    store = SqliteMetadataStore(tmp_path / "hash.sqlite3")
+    try:
+        auth = AuthService(store, settings)
+        user = auth.register("strong@example.com", PASSWORD)
+        stored = store.user_by_id(user.id).password_hash
+        assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in stored
+        assert auth.login("strong@example.com", PASSWORD).access_token
+    finally:
+        store.close()

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from api.conftest import fast_hashing
 from cloudalbum import bootstrap
 from cloudalbum.adapters.fs_blobstore import FileBlobStore
 from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
@@ -49,7 +50,7 @@ def rig(tmp_path: Path) -> Iterator[Any]:
     store = Failing(SqliteMetadataStore(settings.data_dir / "cloudalbum.sqlite3"))
     blobs = Failing(FileBlobStore(settings.data_dir / "blobs"))
     queue = Failing(SqliteJobQueue(settings.data_dir / "queue.sqlite3", visibility_timeout_s=30, max_receives=4))
-    c = bootstrap.build(settings, store=store, blobs=blobs, queue=queue)
+    c = fast_hashing(bootstrap.build(settings, store=store, blobs=blobs, queue=queue))
     from cloudalbum.entrypoints.api import create_app
     from conftest import ApiUser
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from api.conftest import fast_hashing
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
 from support import make_jpeg, manifest, needs_corpus
@@ -405,7 +406,7 @@ def make_settings_app(tmp_path: Path) -> Any:
 
     def make(**changes: Any) -> tuple[Any, Any]:
         settings = Settings(data_dir=tmp_path / f"data{len(made)}", workers=0, **changes)
-        c = bootstrap.build(settings)
+        c = fast_hashing(bootstrap.build(settings))
         made.append(c)
         app = create_app(c)
         app.config["TESTING"] = True

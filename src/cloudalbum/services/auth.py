@@ -28,8 +28,9 @@ REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "jti", "typ", "sid"]
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # Argon2 hashes anything, but a megabyte password is a denial of service, not a secret
 MAX_EMAIL = 254
-# Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is not ours to prove.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Deliberately simple: one @ with something on both sides, no spaces (the API schema checks the format in
+# detail; a service caller gets this floor). Deliverability is not ours to prove.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 BAD_LOGIN = "Wrong email or password."
 BAD_TOKEN = "The token is missing, expired, revoked or invalid: sign in again."
@@ -83,8 +84,15 @@ class AuthService:
         self.settings = settings
         self.clock = clock or Clock()
         self.hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 low-memory defaults
-        # Verified against for unknown emails so both failure paths cost one Argon2 verification.
-        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        self._dummy: tuple[PasswordHasher, str] | None = None
+
+    @property
+    def _dummy_hash(self) -> str:
+        """A hash made with the current hasher, verified against for unknown emails so both failure paths
+        cost one Argon2 verification with the same parameters. Made on first use."""
+        if self._dummy is None or self._dummy[0] is not self.hasher:
+            self._dummy = (self.hasher, self.hasher.hash(secrets.token_urlsafe(16)))
+        return self._dummy[1]
 
     # --- accounts -----------------------------------------------------------------------------------------
 

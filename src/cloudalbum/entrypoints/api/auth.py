@@ -19,6 +19,8 @@ from .schemas import LoginIn, MeOut, RefreshIn, RegisterIn, TokenOut, UserOut
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api", tag="Accounts")
 
+BAD_JSON = "The body is not valid JSON"
+
 token_auth = HTTPTokenAuth(
     scheme="Bearer",
     description="An access token from POST /api/auth/login (or /api/auth/refresh).",
@@ -45,7 +47,8 @@ def current_user_id() -> str:
 @bp.post("/auth/register")
 @bp.input(RegisterIn, arg_name="body")
 @bp.output(UserOut, status_code=201)
-@bp.doc(summary="Create an account", responses={409: "The email is taken", 422: "Invalid email or password"})
+@bp.doc(summary="Create an account", responses={400: BAD_JSON, 409: "The email is taken",
+                                                 422: "Invalid email or password"})
 def register(body: dict[str, Any]) -> Any:
     user = container().auth.register(body["email"], body["password"])
     return {"id": user.id, "email": user.email}, 201
@@ -54,7 +57,8 @@ def register(body: dict[str, Any]) -> Any:
 @bp.post("/auth/login")
 @bp.input(LoginIn, arg_name="body")
 @bp.output(TokenOut)
-@bp.doc(summary="Sign in", responses={401: "Wrong email or password", 429: "Too many failures; see Retry-After"})
+@bp.doc(summary="Sign in", responses={400: BAD_JSON, 401: "Wrong email or password",
+                                      429: "Too many failures; see Retry-After"})
 def login(body: dict[str, Any]) -> Any:
     return container().auth.login(body["email"], body["password"], client_ip=request.remote_addr).as_dict()
 
@@ -63,7 +67,7 @@ def login(body: dict[str, Any]) -> Any:
 @bp.input(RefreshIn, arg_name="body")
 @bp.output(TokenOut)
 @bp.doc(summary="Exchange a refresh token (single use) for a new pair",
-        responses={401: "Invalid, expired or already used refresh token"})
+        responses={400: BAD_JSON, 401: "Invalid, expired or already used refresh token"})
 def refresh(body: dict[str, Any]) -> Any:
     return container().auth.refresh(body["refresh_token"]).as_dict()
 

@@ -12,6 +12,7 @@ from apiflask import APIBlueprint
 from apiflask.schemas import EmptySchema, FileSchema
 from flask import redirect, send_file
 
+from ...media.formats import EXTENSIONS
 from .auth import current_user_id, token_auth
 from .context import container
 from .schemas import PhotoListQuery, PhotoOut, PhotoPage, PhotoPatchIn, ThumbnailQuery, UploadForm
@@ -21,6 +22,7 @@ bp = APIBlueprint("photos", __name__, url_prefix="/api", tag="Photos")
 
 NOT_FOUND = {404: "No such photo (or not yours)"}
 BINARY = FileSchema(type="string", format="binary")
+IMAGE_TYPES = sorted(set(EXTENSIONS))
 
 
 @bp.post("/photos")
@@ -28,7 +30,8 @@ BINARY = FileSchema(type="string", format="binary")
 @bp.input(UploadForm, location="form_and_files", arg_name="form")
 @bp.output(PhotoOut, status_code=202)
 @bp.doc(summary="Upload one photo; processing continues in the background",
-        responses={413: "Over the size limit", 415: "Not a supported image",
+        responses={400: "Broken multipart body", 404: "No such album (album_id)", 413: "Over the size limit",
+                   415: "Not a supported image",
                    422: "Cannot be decoded, or too large in pixels", 503: "Storage unavailable; see Retry-After",
                    507: "Storage full"})
 def upload(form: dict[str, Any]) -> Any:
@@ -61,7 +64,7 @@ def get_photo(photo_id: str) -> Any:
 @bp.input(PhotoPatchIn, arg_name="body")
 @bp.output(PhotoOut)
 @bp.doc(summary="Edit title, description, taken_at or location; user edits are never overwritten by processing",
-        responses=NOT_FOUND)
+        responses={400: "The body is not valid JSON", 409: "Changed concurrently; try again", **NOT_FOUND})
 def patch_photo(photo_id: str, body: dict[str, Any]) -> Any:
     return photo_json(container().photos.patch(current_user_id(), photo_id, body))
 
@@ -84,9 +87,10 @@ def _stream(key: str, mimetype: str, download_name: str) -> Any:
 
 @bp.get("/photos/<photo_id>/original")
 @bp.auth_required(token_auth)
-@bp.output(BINARY, content_type="application/octet-stream", description="The original bytes")
+@bp.output(BINARY, content_type="image/jpeg", description="The original bytes, in their own image type")
 @bp.doc(summary="Download the original (or 302 to a short-lived signed URL)",
-        responses={302: "Redirect to a signed URL", **NOT_FOUND})
+        responses={200: {"content": {ct: {"schema": {"type": "string", "format": "binary"}} for ct in IMAGE_TYPES}},
+                   302: "Redirect to a signed URL", **NOT_FOUND})
 def original(photo_id: str) -> Any:
     photo, url = container().photos.original(current_user_id(), photo_id)
     if url:
