@@ -155,7 +155,7 @@ def test_photos_near_in_time(store):
     ({"place": "IT"}, "search_term"),
     ({"q": "horse"}, "search_fts"),
     ({"bbox": "-6,49.5,2,56"}, "search_geo"),
-    ({"from": "2010-01-01", "to": "2011-01-01"}, "search_doc_owner_day"),
+    ({"from": "2010-01-01", "to": "2011-01-01"}, "search_doc_owner_sort (owner_id=? AND sort_key>? AND sort_key<?)"),
     ({}, "search_doc_owner_sort"),
     ({"label": "car", "place": "IT", "q": "italy", "near": "43.4,11.8"}, ""),
 ])

@@ -25,7 +25,8 @@ from .sqlite_base import encode_cursor
 
 FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date")
 MAP_MAX_POINTS = 10_000
-SMALL_SET = 2_000  # a candidate set this small is fetched whole and sorted; larger ones are walked in order
+SMALL_SET = 2_000  # an unordered candidate set (FTS, R*Tree) this small is fetched whole and sorted
+PROBE_CAP = 20_001  # candidate counts are exact up to this
 
 
 def taken_seconds(taken_at: str | None) -> float | None:
@@ -108,18 +109,24 @@ class _Sql:
     source: str = ""
     sort: str = "d"  # alias whose (sort_key, photo_id) orders the rows: the driver's when it is walked in order
     source_args: list[Any] = field(default_factory=list)
-    where: list[str] = field(default_factory=list)
-    args: list[Any] = field(default_factory=list)
+    filters: list[tuple[str, list[Any]]] = field(default_factory=list)
 
-    def add(self, clause: str, *args: Any) -> None:
-        self.where.append(clause)
-        self.args.extend(args)
+    def add(self, clause: str, *args: Any) -> tuple[str, list[Any]]:
+        self.filters.append((clause, list(args)))
+        return self.filters[-1]
 
-    def drive(self, source: str, sort: str, *args: Any) -> None:
+    def drive(self, source: str, sort: str, *args: Any, instead_of: tuple[str, list[Any]] | None = None) -> None:
+        """Use source as the row source; `instead_of` is the filter it makes redundant (a walked label's)."""
         self.source, self.sort, self.source_args = source, sort, list(args)
+        if instead_of is not None:
+            self.filters = [f for f in self.filters if f is not instead_of]
+
+    @property
+    def where(self) -> str:
+        return " AND ".join(clause for clause, _ in self.filters)
 
     def all_args(self) -> list[Any]:
-        return [*self.source_args, *self.args]
+        return [*self.source_args, *(a for _, args in self.filters for a in args)]
 
 
 def _geo_ranges(box: BBox) -> tuple[str, list[float]]:
@@ -177,16 +184,19 @@ class SqliteSearchMixin:
         places = place_parts(query.place) if query.place else []
         keys = [label_key(x) for x in query.labels]
         sql.add("d.owner_id = ?", owner_id)
+        tagged: dict[tuple[str, ...], tuple[str, list[Any]]] = {}
         for key in keys:
-            sql.add("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label = ?"
-                    " AND x.confidence >= ?)", key, query.min_confidence)
+            tagged[("label", key)] = sql.add("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid"
+                                             " AND x.label = ? AND x.confidence >= ?)", key, query.min_confidence)
         terms = [("place", part) for part in places] + ([("category", fold(query.category))] if query.category else [])
         for kind, value in terms:
-            sql.add("EXISTS (SELECT 1 FROM search_term t WHERE t.docid = d.docid AND t.kind = ? AND t.value = ?)",
-                    kind, value)
+            tagged[(kind, value)] = sql.add(
+                "EXISTS (SELECT 1 FROM search_term t WHERE t.docid = d.docid AND t.kind = ? AND t.value = ?)",
+                kind, value)
         if query.album_id:
-            sql.add("EXISTS (SELECT 1 FROM album_photos a WHERE a.album_id = ? AND a.photo_id = d.photo_id)",
-                    query.album_id)
+            tagged[("album",)] = sql.add(
+                "EXISTS (SELECT 1 FROM album_photos a WHERE a.album_id = ? AND a.photo_id = d.photo_id)",
+                query.album_id)
         if query.date_from:
             sql.add("d.taken_day >= ?", query.date_from)
         if query.date_to:
@@ -201,58 +211,64 @@ class SqliteSearchMixin:
             _exact_box(sql, query.near.bbox())
             sql.add("ca_distance_km(d.lat, d.lon, ?, ?) <= ?", query.near.lat, query.near.lon,
                     query.near.radius_km)
-        self._choose_driver(sql, owner_id, query, keys, terms, expr, box)
+        self._choose_driver(sql, owner_id, query, keys, terms, expr, box, tagged)
         return sql
 
     def _choose_driver(self, sql: _Sql, owner_id: str, query: SearchQuery, keys: list[str],
-                       terms: list[tuple[str, str]], expr: str | None, box: BBox | None) -> None:
-        """Pick the row source. A small candidate set (FTS match, R*Tree box, date range, rare label: at most
-        SMALL_SET rows, counted with a bounded index probe) drives and is sorted; otherwise an index already in
-        list order is walked (label, album, place/category term, else the owner's photos) until a page is full.
-        Either way the work is bounded by the matches, not by the library."""
-        small: list[tuple[int, str, str, list[Any]]] = []
+                       terms: list[tuple[str, str]], expr: str | None, box: BBox | None,
+                       tagged: dict[tuple[str, ...], tuple[str, list[Any]]]) -> None:
+        """Pick the row source by counting each candidate with a bounded index probe (at most PROBE_CAP rows).
+
+        Indexes kept in list order (a label's, a place's or category's, an album's, else the owner's photos)
+        are walked newest first until a page is full: with A candidates of which M match, about 50*A/M rows,
+        never more than A, so the smallest candidate is walked. A small unordered set (FTS5 match, R*Tree box:
+        at most SMALL_SET rows) that is smaller still is fetched whole and sorted instead. Either way the work
+        is bounded by the smallest candidate set, never by the library."""
         conn = self._search_conn()
 
         def probe(inner: str, args: list[Any]) -> int:
-            return int(conn.execute(f"SELECT COUNT(*) FROM ({inner} LIMIT {SMALL_SET + 1})", args).fetchone()[0])
+            return int(conn.execute(f"SELECT COUNT(*) FROM ({inner} LIMIT {PROBE_CAP})", args).fetchone()[0])
 
+        walks: list[tuple[int, str, list[Any], tuple[str, ...]]] = []
+        for key in dict.fromkeys(keys):
+            args = [owner_id, key, query.min_confidence]
+            n = probe("SELECT 1 FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
+                      " AND label = ? AND confidence >= ?", args)
+            walks.append((n, "search_label drv INDEXED BY search_label_owner_sort CROSS JOIN search_doc d"
+                             " ON d.docid = drv.docid AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?",
+                          args, ("label", key)))
+        for kind, value in terms:
+            args = [owner_id, kind, value]
+            n = probe("SELECT 1 FROM search_term INDEXED BY search_term_owner_sort WHERE owner_id = ? AND kind = ?"
+                      " AND value = ?", args)
+            walks.append((n, "search_term drv INDEXED BY search_term_owner_sort CROSS JOIN search_doc d"
+                             " ON d.docid = drv.docid AND drv.owner_id = ? AND drv.kind = ? AND drv.value = ?", args,
+                          (kind, value)))
+        if query.album_id:
+            n = probe("SELECT 1 FROM album_photos INDEXED BY album_photos_sort WHERE album_id = ?", [query.album_id])
+            walks.append((n, "album_photos drv INDEXED BY album_photos_sort CROSS JOIN search_doc d"
+                             " ON d.photo_id = drv.photo_id AND drv.album_id = ?", [query.album_id], ("album",)))
+        sets: list[tuple[int, str, list[Any]]] = []
         if expr:
             inner = "SELECT rowid AS docid FROM search_fts WHERE search_fts MATCH ?"
-            small.append((probe(inner, [expr]), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
-                          "d", [expr]))
+            sets.append((probe(inner, [expr]), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                         [expr]))
         if box is not None:
             geo, geo_args = _geo_ranges(box)
-            small.append((probe(geo, geo_args), f"({geo}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
-                          "d", geo_args))
-        if query.date_from or query.date_to:
-            inner = ("SELECT docid FROM search_doc INDEXED BY search_doc_owner_day WHERE owner_id = ?"
-                     " AND taken_day BETWEEN ? AND ?")
-            date_args = [owner_id, query.date_from or "", query.date_to or "9999-99-99"]
-            small.append((probe(inner, date_args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
-                          "d", date_args))
-        label_args = [owner_id, keys[0], query.min_confidence] if keys else []
-        if keys:
-            inner = ("SELECT docid, sort_key, photo_id FROM search_label INDEXED BY search_label_owner_conf"
-                     " WHERE owner_id = ? AND label = ? AND confidence >= ?")
-            small.append((probe(inner, label_args),
-                          f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid", "drv", label_args))
-        best = min(small, default=None, key=lambda c: c[0])
-        if best is not None and best[0] <= SMALL_SET:
-            sql.drive(best[1], best[2], *best[3])
-        elif keys:
-            sql.drive("search_label drv INDEXED BY search_label_owner_sort CROSS JOIN search_doc d"
-                      " ON d.docid = drv.docid AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?",
-                      "drv", *label_args)
-        elif query.album_id:
-            sql.drive("album_photos drv INDEXED BY album_photos_sort CROSS JOIN search_doc d"
-                      " ON d.photo_id = drv.photo_id AND drv.album_id = ?", "drv", query.album_id)
-        elif terms:
-            sql.drive("search_term drv INDEXED BY search_term_owner_sort CROSS JOIN search_doc d"
-                      " ON d.docid = drv.docid AND drv.owner_id = ? AND drv.kind = ? AND drv.value = ?",
-                      "drv", owner_id, *terms[0])
+            sets.append((probe(geo, geo_args), f"({geo}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                         geo_args))
+        walk = min(walks, key=lambda c: c[0], default=None)
+        fetch = min(sets, key=lambda c: c[0], default=None)
+        if fetch is not None and fetch[0] <= SMALL_SET and (walk is None or fetch[0] < walk[0]):
+            sql.drive(fetch[1], "d", *fetch[2])
+        elif walk is not None:
+            sql.drive(walk[1], "drv", *walk[2], instead_of=tagged.get(walk[3]))
         else:
             sql.drive("search_doc d INDEXED BY search_doc_owner_sort", "d")
-        if expr and not (best is not None and best[0] <= SMALL_SET and best[1].startswith("(SELECT rowid")):
+        if query.date_from or query.date_to:  # taken_day in [from, to] <=> sort_key in [from, to + "T~")
+            sql.add(f"{sql.sort}.sort_key >= ? AND {sql.sort}.sort_key < ?", query.date_from or "",
+                    (query.date_to or "9999-12-31") + "T~")
+        if expr and not sql.source.startswith("(SELECT rowid"):
             sql.add("d.docid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", expr)
 
     def _search_conn(self) -> sqlite3.Connection:
@@ -266,14 +282,14 @@ class SqliteSearchMixin:
         if cursor:
             args: list[Any] = []
             sql.add(keyset_after(cursor, f"{sql.sort}.sort_key", f"{sql.sort}.photo_id", args), *args)
-        text = (f"SELECT {columns} FROM {sql.source} WHERE {' AND '.join(sql.where)}"
+        text = (f"SELECT {columns} FROM {sql.source} WHERE {sql.where}"
                 f" ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC LIMIT ?")
         return self._search_conn().execute(text, (*sql.all_args(), limit)).fetchall()
 
     def explain_search(self, owner_id: str, query: SearchQuery, *, cursor: str | None = None) -> list[str]:
         """EXPLAIN QUERY PLAN of a search (tests check that an index drives it)."""
         sql = self._search_sql(owner_id, query)
-        text = (f"EXPLAIN QUERY PLAN SELECT d.photo_id FROM {sql.source} WHERE {' AND '.join(sql.where)}"
+        text = (f"EXPLAIN QUERY PLAN SELECT d.photo_id FROM {sql.source} WHERE {sql.where}"
                 f" ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC LIMIT 50")
         return [row[3] for row in self._search_conn().execute(text, sql.all_args()).fetchall()]
 
@@ -309,7 +325,7 @@ class SqliteSearchMixin:
         sql = self._search_sql(owner_id, query)
         sql.add("d.lat IS NOT NULL")
         text = (f"SELECT {columns} FROM {sql.source}"
-                f" WHERE {' AND '.join(sql.where)} ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC"
+                f" WHERE {sql.where} ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC"
                 " LIMIT ?")
         return self._search_conn().execute(text, (*sql.all_args(), limit)).fetchall()
 
