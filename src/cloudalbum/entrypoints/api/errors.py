@@ -127,8 +127,18 @@ def _unexpected(exc: Exception) -> Response:
     return error_response(500, code, message)
 
 
+def _require_request_bodies(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every route that reads a body refuses to work without one (422): say so in the document."""
+    for ops in spec.get("paths", {}).values():
+        for op in ops.values():
+            if isinstance(op, dict) and "requestBody" in op:
+                op["requestBody"]["required"] = True
+    return spec
+
+
 def register(app: APIFlask) -> None:
-    """Install the handlers and document the error body in the OpenAPI document."""
+    """Install the handlers and document the error body (and required request bodies) in the OpenAPI
+    document. An app-level spec processor registered before this one keeps running first."""
     app.config["VALIDATION_ERROR_SCHEMA"] = ERROR_SCHEMA
     app.config["HTTP_ERROR_SCHEMA"] = ERROR_SCHEMA
     app.config["VALIDATION_ERROR_DESCRIPTION"] = "Validation error"
@@ -136,3 +146,9 @@ def register(app: APIFlask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _werkzeug_error)
     app.register_error_handler(Exception, _unexpected)
+    previous = getattr(app, "spec_callback", None)
+
+    def _spec(spec: dict[str, Any]) -> dict[str, Any]:
+        return _require_request_bodies(previous(spec) if previous else spec)
+
+    app.spec_processor(_spec)

@@ -186,7 +186,8 @@ class PhotoListQuery(Schema):
 
 
 class UploadForm(Schema):
-    file = File(required=True, metadata={"description": "One photo: JPEG, PNG, WebP, HEIC/HEIF, TIFF, GIF or MPO"})
+    file = File(required=True, metadata={"description": "One photo: JPEG, PNG, WebP, HEIC/HEIF, TIFF, GIF or MPO",
+                                         "minLength": 1})
     album_id = String(validate=Length(min=1, max=100), metadata={"description": "Add the photo to this album"})
 
 
