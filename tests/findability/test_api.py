@@ -176,3 +176,11 @@ def test_upload_straight_into_an_album(alice):
     assert r.status_code == 202, r.get_data(as_text=True)
     assert r.get_json()["albums"] == [aid]
     assert alice.request("GET", f"/api/albums/{aid}").get_json()["photo_count"] == 1
+
+
+def test_free_text_is_never_fts_syntax(alice, photos):
+    for q in ['"', "*", "dog OR", "NEAR(dog car)", "d*g", "label:dog", "'; DROP TABLE photos; --", "-dog", "^"]:
+        r = alice.request("GET", "/api/search", query_string={"q": q})
+        assert r.status_code == 200, (q, r.get_data(as_text=True))
+    assert [p["id"] for p in items(alice.request("GET", "/api/search", query_string={"q": "dog OR"}))] == []
+    assert [p["id"] for p in items(alice.request("GET", "/api/search", query_string={"q": "(dog)"}))] == [photos["paris"]]
