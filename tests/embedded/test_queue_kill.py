@@ -41,9 +41,9 @@ while True:
 """
 
 
-def consume_and_die(path: Path, max_receives: int) -> dict:
+def consume_and_die(path: Path, max_receives: int, vt: int = VT) -> dict:
     """Start a consumer, wait until it holds a message, SIGKILL it; returns what it received."""
-    proc = subprocess.Popen([sys.executable, "-c", CONSUMER, str(path), str(VT), str(max_receives)],
+    proc = subprocess.Popen([sys.executable, "-c", CONSUMER, str(path), str(vt), str(max_receives)],
                             stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()  # type: ignore[union-attr]
@@ -57,12 +57,13 @@ def consume_and_die(path: Path, max_receives: int) -> dict:
 
 def test_message_of_a_killed_consumer_is_delivered_again(tmp_path: Path) -> None:
     path = tmp_path / "queue.sqlite3"
-    q = SqliteJobQueue(path, visibility_timeout_s=VT, max_receives=5)
+    vt = 4  # long enough that "still invisible" below cannot race the expiry on a loaded machine
+    q = SqliteJobQueue(path, visibility_timeout_s=vt, max_receives=5)
     mid = q.send({"photo_id": "p1"})
-    got = consume_and_die(path, 5)
+    got = consume_and_die(path, 5, vt)
     assert got == {"id": mid, "count": 1}
     assert q.receive(wait_s=0) == []  # still invisible: the dead consumer's claim holds until it expires
-    time.sleep(VT + 0.5)
+    time.sleep(vt + 0.5)
     [again] = q.receive(wait_s=3)
     assert (again.id, again.receive_count, again.body) == (mid, 2, {"photo_id": "p1"})
     q.delete(again.receipt_handle)

@@ -82,7 +82,8 @@ def test_successes_are_deleted_and_failures_come_back(wcontainer: bootstrap.Cont
     handler = Recorder()
     assert run_worker(wcontainer, handler=handler, max_batches=1) == 2
     assert {r["messageId"] for r in handler.events[0]["Records"]} == {ok1, bad, ok2}
-    assert q.depth().in_flight == 1 and q.depth().visible == 0
+    depth = q.depth()
+    assert depth.in_flight + depth.visible == 1  # the failed one was not acknowledged
     time.sleep(VT + 0.5)
     [again] = q.receive(wait_s=2)
     assert again.id == bad and again.receive_count == 2
