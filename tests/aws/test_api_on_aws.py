@@ -58,7 +58,9 @@ class Client:
 
 @pytest.fixture
 def aws(moto_env: str, tmp_path: Path) -> Iterator[tuple[Settings, bootstrap.Container, Any]]:
-    settings = unique_settings(tmp_path, visibility_timeout_s=1, max_receives=2)
+    # the visibility timeout bounds a batch (the handler defers records it cannot start in time): long enough
+    # for real photos on a busy machine, short enough that a failing message dies in seconds
+    settings = unique_settings(tmp_path, visibility_timeout_s=10, max_receives=2)
     init_aws(settings)
     container = api_container(settings)
     from cloudalbum.entrypoints.api import create_app
