@@ -125,12 +125,21 @@ def letterbox_geometry(w: int, h: int, size: int = INPUT_SIZE, *, square: bool =
 def letterbox(image: Image.Image, size: int = INPUT_SIZE, *, square: bool = True) -> tuple[np.ndarray, Letterbox]:
     """RGB PIL image -> (1x3xHxW float32 tensor in [0, 1], geometry)."""
     geo, (nw, nh) = letterbox_geometry(image.width, image.height, size, square=square)
-    resized = image if (nw, nh) == image.size else image.resize((nw, nh), Image.Resampling.BILINEAR)
+    resized = image if (nw, nh) == image.size else _shrink(image, nw, nh)
     canvas = np.full((geo.height, geo.width, 3), PAD_VALUE, dtype=np.uint8)
     top, left = int(geo.pad_y), int(geo.pad_x)
     canvas[top:top + nh, left:left + nw] = np.asarray(resized.convert("RGB"), dtype=np.uint8)
     tensor = canvas.transpose(2, 0, 1)[np.newaxis].astype(np.float32) * np.float32(1 / 255)
     return np.ascontiguousarray(tensor), geo
+
+
+def _shrink(image: Image.Image, nw: int, nh: int) -> Image.Image:
+    """Resize; an exact integer reduction (1280x960 -> 640x480, the usual case after the large thumbnail) is
+    a box filter, a fraction of bilinear's cost."""
+    k = image.width // nw
+    if k >= 2 and image.width == nw * k and image.height == nh * k:
+        return image.reduce(k)
+    return image.resize((nw, nh), Image.Resampling.BILINEAR)
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou: float) -> np.ndarray:
