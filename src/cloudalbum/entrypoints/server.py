@@ -139,7 +139,8 @@ class MaintenanceThread(threading.Thread):
         self.stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self.stop_event.wait(self.interval_s):
+        """Once at start (repairs what a crash before this start left behind), then every interval."""
+        while True:
             try:
                 report = self.container.maintenance.run_once()
                 log.debug("maintenance: %s", getattr(report, "as_dict", lambda: report)())
@@ -148,6 +149,8 @@ class MaintenanceThread(threading.Thread):
                 return
             except Exception:  # noqa: BLE001 - maintenance must never take the server down
                 log.exception("maintenance run failed")
+            if self.stop_event.wait(self.interval_s):
+                return
 
 
 def serve(settings: Settings, *, announce: Callable[[str], None] = print) -> int:
