@@ -193,6 +193,7 @@ class Watched:
         self.page = page
         self.errors: list[str] = []
         self.dialogs: list[str] = []
+        self.accept_confirms = 0  # how many upcoming confirm() dialogs to accept; any other dialog is dismissed
         page.on("pageerror", lambda e: self.errors.append(f"page error at {page.url}: {e}\n{getattr(e, 'stack', '')}"))
         page.on("console", self._console)
         page.on("dialog", self._dialog)
@@ -204,7 +205,11 @@ class Watched:
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
+        if dialog.type == "confirm" and self.accept_confirms > 0:
+            self.accept_confirms -= 1
+            dialog.accept()
+        else:
+            dialog.dismiss()
 
     def assert_clean(self) -> None:
         assert not self.errors, "\n".join(self.errors)

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from support import needs_corpus
+from support import make_jpeg, needs_corpus
 
 from .conftest import ACCESS_TTL_S, DESKTOP, PHONE, new_watched_page, screenshot
 from .helpers import PROCESS_TIMEOUT_S, Api, page_tokens
@@ -58,6 +58,7 @@ def album(browser: Any, service: Any) -> Iterator[Album]:
         [{"name": (photos / p).name, "mimeType": "", "buffer": (photos / p).read_bytes()} for p in UPLOADS]
         + [{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"these are not the pixels you are looking for"}])
     page.locator(".overall-text", has_text="3 of 4 uploaded, 1 refused").wait_for(timeout=60_000)
+    screenshot(page, "upload-desktop")
     a.upload_rows = page.locator(".upload-item").evaluate_all(
         "rows => rows.map(r => ({name: r.querySelector('.upload-name').textContent, state: r.dataset.state,"
         " message: r.querySelector('.upload-state').textContent,"
@@ -240,6 +241,9 @@ def test_search_by_label_and_by_place_shows_why_it_matched(album: Album) -> None
     assert results.count() == 1
     assert results.first.locator(".tile").get_attribute("data-id") == album.ids[PARIS]
     assert "paris" in results.first.locator(".reasons").inner_text().lower()
+    results.first.locator(".thumb-frame.loaded").wait_for()
+    page.wait_for_timeout(300)  # the thumbnail fades in
+    screenshot(page, "search-desktop")
 
     page.get_by_label("Place").fill("")
     page.get_by_label("Search", exact=True).fill("bus")
@@ -288,6 +292,11 @@ def test_answering_the_location_question_places_the_photo(album: Album) -> None:
     assert int(count.inner_text().rstrip("+")) >= 1
     card = page.locator(f".question[data-kind=location]:has(a[href='#/photo/{album.ids[CHELSEA]}'])")
     card.wait_for()
+    page.wait_for_function("() => [...document.querySelectorAll('.question img')].every(i => i.complete)")
+    screenshot(page, "questions-desktop")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "questions-phone")
+    page.set_viewport_size(DESKTOP)
     assert card.locator("img").first.get_attribute("alt")
     apply = card.get_by_label(re.compile(r"Apply to these \d+ similar"))
     if apply.count():
@@ -363,4 +372,49 @@ def test_a_rejected_access_token_is_refreshed_once_and_the_request_retried(album
     page.locator("#who", has_text=album.email).wait_for()
     assert page_tokens(page)["access_token"] != forged
     assert page.locator(".auth-form").count() == 0
+    album.watched.assert_clean()
+
+
+def test_drop_a_photo_anywhere_then_delete_it_after_confirming(album: Album) -> None:
+    page = album.page
+    album.go("#/")
+    page.locator(".grid .tile").first.wait_for()
+    data = list(make_jpeg(320, 240, color=(200, 90, 40)))
+    page.evaluate("""bytes => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], 'dropped.jpg', {type: 'image/jpeg'}));
+        document.querySelector('main').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""", data)
+    page.locator(".grid .tile", has_text="dropped.jpg").wait_for(timeout=60_000)  # shown at once, while processing
+    photo = album.api.photo_by_filename("dropped.jpg")
+    tile = page.locator(f".grid .tile[data-id='{photo['id']}']")
+    album.api.wait_processed([photo["id"]])
+    tile.click()
+    page.locator("h1.photo-title", has_text="dropped.jpg").wait_for()
+
+    delete = page.get_by_role("button", name="Delete photo")
+    delete.click()  # the confirm() is dismissed: nothing happens
+    assert album.api("GET", f"/api/photos/{photo['id']}")["id"] == photo["id"]
+    album.watched.accept_confirms = 1
+    delete.click()
+    page.get_by_role("heading", name="Photos").wait_for()
+    page.locator(".grid .tile").first.wait_for()
+    assert page.locator(f".grid .tile[data-id='{photo['id']}']").count() == 0
+    r = album.api.http.get(f"{album.service.base_url}/api/photos/{photo['id']}", timeout=30)
+    assert r.status_code in (401, 404)
+    assert any("Delete" in d for d in album.watched.dialogs)
+    album.watched.assert_clean()
+
+
+def test_dismissing_a_question_removes_it_from_the_queue(album: Album) -> None:
+    page = album.page
+    album.go("#/questions")
+    cards = page.locator(".questions .question")
+    cards.first.wait_for()
+    qid = cards.first.get_attribute("data-id")
+    before = len(album.api("GET", "/api/questions", params={"limit": 200})["items"])
+    cards.first.get_by_role("button", name="Dismiss").click()
+    page.locator(f".question[data-id='{qid}']").wait_for(state="detached")
+    after = album.api("GET", "/api/questions", params={"limit": 200})["items"]
+    assert qid not in [q["id"] for q in after] and len(after) == before - 1
     album.watched.assert_clean()

@@ -9,6 +9,9 @@ const CONCURRENCY = 3;
 export const uploadEvents = new EventTarget();
 
 let seq = 0;
+let newFailures = 0; // refusals since files were last added
+let autoClear = null;
+const AUTO_CLEAR_MS = 5000;
 const items = []; // {id, file, albumId, state: queued|uploading|done|error, loaded, error, photo, row}
 let active = 0;
 let panel = null;
@@ -20,6 +23,7 @@ export function enqueue(files, albumId = '') {
     items.push(item);
     added.push(item);
   }
+  if (added.length) { setCollapsed(false); newFailures = 0; clearTimeout(autoClear); }
   if (added.length) announce(`${added.length} file${added.length === 1 ? '' : 's'} added to the uploads.`);
   render();
   pump();
@@ -92,6 +96,7 @@ async function upload(item) {
   } else {
     item.state = 'error';
     item.error = errorMessage(res);
+    newFailures += 1;
     announce(`${item.file.name} was not uploaded: ${item.error}`);
   }
   renderItem(item);
@@ -99,6 +104,12 @@ async function upload(item) {
     const done = items.filter((i) => i.state === 'done').length;
     const failed = items.filter((i) => i.state === 'error').length;
     announce(`Uploads finished: ${done} uploaded${failed ? `, ${failed} refused` : ''}.`);
+    // all went well: fold the panel away soon so it stops covering the page; refusals stay to be read
+    if (!newFailures) {
+      setCollapsed(true);
+      clearTimeout(autoClear);
+      autoClear = setTimeout(() => { if (!busy()) clearFinished(); }, AUTO_CLEAR_MS);
+    }
     uploadEvents.dispatchEvent(new Event('idle'));
   }
 }
@@ -112,21 +123,26 @@ export function busy() {
 let overallBar = null;
 let overallText = null;
 let list = null;
+let toggle = null;
 let collapsed = false;
+
+function setCollapsed(value) {
+  collapsed = value;
+  if (!toggle) return;
+  toggle.setAttribute('aria-expanded', String(!collapsed));
+  toggle.textContent = collapsed ? 'Show' : 'Hide';
+  list.hidden = collapsed;
+}
 
 function build() {
   panel = document.getElementById('uploads');
   clear(panel);
   overallBar = h('progress', { max: 1, value: 0, 'aria-label': 'All uploads' });
   overallText = h('span', { class: 'overall-text' });
-  const toggle = h('button', { type: 'button', class: 'link', 'aria-expanded': 'true', onclick: () => {
-    collapsed = !collapsed;
-    toggle.setAttribute('aria-expanded', String(!collapsed));
-    toggle.textContent = collapsed ? 'Show' : 'Hide';
-    list.hidden = collapsed;
-  } }, 'Hide');
+  toggle = h('button', { type: 'button', class: 'link', 'aria-expanded': 'true', 'aria-controls': 'upload-list',
+    onclick: () => setCollapsed(!collapsed) }, 'Hide');
   const clearBtn = h('button', { type: 'button', class: 'link', onclick: clearFinished }, 'Clear finished');
-  list = h('ol', { class: 'upload-list' });
+  list = h('ol', { class: 'upload-list', id: 'upload-list' });
   panel.append(
     h('div', { class: 'uploads-head' }, h('h2', {}, 'Uploads'), overallText, toggle, clearBtn),
     overallBar,
@@ -144,6 +160,7 @@ function clearFinished() {
 function render() {
   if (!panel) build();
   panel.hidden = items.length === 0;
+  document.body.classList.toggle('has-uploads', items.length > 0);
   clear(list);
   for (const item of items) {
     item.row = null;
