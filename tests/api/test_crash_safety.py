@@ -166,14 +166,19 @@ def test_reprocess_with_the_queue_down_is_503(rig: Any) -> None:
 
 def test_delete_with_blob_delete_failing_still_204_and_sweep_finishes(rig: Any) -> None:
     pid = rig.user.upload(make_jpeg()).get_json()["id"]
+    photo = rig.c.store.get_photo(pid, None)
+    thumb = f"thumbnails/{rig.user.id}/{pid}/small.jpg"
+    rig.blobs.put(thumb, make_jpeg(32, 32), content_type="image/jpeg")
+    photo.thumbnail_keys = {"small": thumb}
+    rig.c.store.save_photo(photo)
     rig.blobs.fail["delete"] = OSError("io error")
     assert rig.user.request("DELETE", f"/api/photos/{pid}").status_code == 204
     rig.blobs.fail.clear()
     assert rig.user.request("GET", f"/api/photos/{pid}").status_code == 404
     t0 = time.time()
     rig.c.maintenance.run_once(now=t0)
-    assert rig.c.maintenance.run_once(now=t0 + ORPHAN_GRACE_S + 1).orphans_deleted == 1
-    assert originals(rig.blobs) == []
+    assert rig.c.maintenance.run_once(now=t0 + ORPHAN_GRACE_S + 1).orphans_deleted == 2
+    assert originals(rig.blobs) == [] and list(rig.blobs.keys("thumbnails/")) == []
 
 
 def test_maintenance_survives_a_failing_store(rig: Any) -> None:

@@ -416,3 +416,34 @@ def make_settings_app(tmp_path: Path) -> Any:
     yield make
     for c in made:
         c.close()
+
+
+# --- the service with streams that cannot seek -------------------------------------------------------------
+
+
+def _pipe_with(data: bytes) -> Any:
+    """A real OS pipe carrying data: a stream that cannot seek, as a proxy's chunked body might be."""
+    import threading
+
+    r, w = os.pipe()
+
+    def feed() -> None:
+        with open(w, "wb") as out:
+            out.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return open(r, "rb")
+
+
+def test_unseekable_stream_is_spooled_and_counted(container: Any, alice: Any) -> None:
+    from cloudalbum.domain.errors import TooLarge
+
+    data = make_jpeg(300, 200)
+    with _pipe_with(data) as stream:
+        assert not stream.seekable()
+        photo = container.photos.upload(alice.id, stream, "piped.jpg")
+    assert container.blobs.get(photo.original_key) == data and photo.bytes == len(data)
+    small = container.photos
+    small.settings = container.settings.with_(max_upload_bytes=len(data) - 1)
+    with _pipe_with(data) as stream, pytest.raises(TooLarge):
+        small.upload(alice.id, stream, "piped.jpg")

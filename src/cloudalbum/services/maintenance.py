@@ -6,6 +6,8 @@
 * An original under originals/<owner>/<photo> with no record is the leftover of an upload that died between
   storing the bytes and writing the record (or of a delete that died after removing the record): delete it
   once it has been seen without a record for longer than the grace period, so uploads in flight are safe.
+  Thumbnails under thumbnails/<owner>/<photo>/<size>.jpg without a record (a delete that died half way, or a
+  worker that finished a photo deleted meanwhile) go the same way.
 
 The BlobStore port has no modification times, so an orphan's age is measured from when this service first
 saw it (a long-running server calls run_once every minute). A store that offers `modified_at(key) -> float`
@@ -41,6 +43,14 @@ class MaintenanceReport:
     def as_dict(self) -> dict[str, int]:
         return {"requeued": self.requeued, "orphans_deleted": self.orphans_deleted,
                 "orphans_pending": self.orphans_pending}
+
+
+def photo_id_of_blob(key: str) -> str | None:
+    """The photo an originals/<owner>/<photo> or thumbnails/<owner>/<photo>/<name> key belongs to."""
+    parts = key.split("/")
+    if len(parts) == 4 and parts[0] == "thumbnails" and parts[2]:
+        return parts[2]
+    return photo_id_of_original(key)
 
 
 class MaintenanceService:
@@ -79,19 +89,20 @@ class MaintenanceService:
         return count
 
     def sweep_orphan_originals(self, now: float) -> tuple[int, int]:
-        """(deleted, still waiting out the grace period)."""
+        """(deleted, still waiting out the grace period): originals and thumbnails without a photo record."""
         modified_at = getattr(self.blobs, "modified_at", None)
         seen_now: dict[str, float] = {}
         deleted = 0
-        for key in list(self.blobs.keys("originals/")):
-            photo_id = photo_id_of_original(key)
+        keys = [*self.blobs.keys("originals/"), *self.blobs.keys("thumbnails/")]
+        for key in keys:
+            photo_id = photo_id_of_blob(key)
             if photo_id is None or self.store.get_photo(photo_id, None) is not None:
                 continue
             born = self._age_origin(key, now, modified_at)
             if now - born >= self.orphan_grace_s and self._still_orphan(photo_id):
                 self.blobs.delete(key)
                 deleted += 1
-                log.info("deleted orphan original %s", key)
+                log.info("deleted orphan blob %s", key)
             else:
                 seen_now[key] = self._first_seen.get(key, now)
         self._first_seen = seen_now  # forget keys that got a record or were deleted
