@@ -87,3 +87,21 @@ def test_bad_settings_exit_2_with_a_clear_message(env: dict[str, str], setting: 
 def test_production_without_a_key_refuses_to_start(env: dict[str, str]) -> None:
     r = run_cli(["serve"], {**env, "CLOUDALBUM_ENV": "production"}, timeout=60)
     assert r.returncode == 2 and "CLOUDALBUM_JWT_KEY" in r.stderr
+
+
+def test_queue_status_dead_and_redrive(env: dict[str, str], tmp_path: Path) -> None:
+    from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+
+    q = SqliteJobQueue(tmp_path / "data" / "queue.sqlite3", visibility_timeout_s=0, max_receives=1)
+    q.send({"type": "process_photo", "photo_id": "poison"})
+    q.send({"type": "process_photo", "photo_id": "fine"})
+    assert len(q.receive(max_messages=1)) == 1  # received once, never deleted: dead at the next receive
+    q.close()
+    env = {**env, "CLOUDALBUM_MAX_RECEIVES": "1"}  # the redrive rule is the consumers' setting, as on SQS
+    r = run_cli(["queue", "status"], env)
+    assert r.returncode == 0 and "visible 1, in flight 0, dead 1" in r.stdout, r.stdout + r.stderr
+    r = run_cli(["queue", "dead"], env)
+    assert r.returncode == 0 and '"photo_id": "poison"' in r.stdout and "1 dead-letter message(s)" in r.stdout
+    r = run_cli(["queue", "redrive"], env)
+    assert r.returncode == 0 and "moved 1 message(s)" in r.stdout
+    assert "visible 2, in flight 0, dead 0" in run_cli(["queue", "status"], env).stdout

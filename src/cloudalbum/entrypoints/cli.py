@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import sys
 from dataclasses import dataclass
@@ -190,6 +191,37 @@ def _run_aws_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- queue ------------------------------------------------------------------------------------------------
+
+
+def _configure_queue(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="queue_command", required=True, metavar="ACTION")
+    sub.add_parser("status", help="messages waiting, in flight and dead")
+    sub.add_parser("dead", help="show up to 10 dead-letter messages (they stay in the dead-letter queue)")
+    sub.add_parser("redrive", help="move every dead-letter message back to the queue (embedded queue)")
+
+
+def _run_queue(args: argparse.Namespace) -> int:
+    container = _container(args)
+    try:
+        queue = container.queue
+        if args.queue_command == "status":
+            d = queue.depth()
+            print(f"visible {d.visible}, in flight {d.in_flight}, dead {d.dead}")
+        elif args.queue_command == "dead":
+            dead = queue.receive_dead(max_messages=10)
+            for m in dead:
+                print(f"{m.id}  received {m.receive_count}x  {json.dumps(m.body)}")
+            print(f"{len(dead)} dead-letter message(s) shown")
+        elif hasattr(queue, "redrive_dead"):
+            print(f"moved {queue.redrive_dead()} message(s) back to the queue")
+        else:
+            raise CommandError("this queue cannot redrive from here: use the SQS console's dead-letter redrive")
+    finally:
+        container.close()
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Command] = {
     "serve": Command("serve the API and web pages, with background workers", _configure_serve, _run_serve),
     "worker": Command("process queued photos in the foreground", lambda p: None, _run_worker),
@@ -198,6 +230,7 @@ COMMANDS: dict[str, Command] = {
     "gc": Command("repair what crashes left behind (once)", lambda p: None, _run_gc),
     "aws-init": Command("create the AWS bucket, queues and table where missing (idempotent)", lambda p: None,
                         _run_aws_init),
+    "queue": Command("inspect the job queue and its dead-letter queue", _configure_queue, _run_queue),
 }
 
 
