@@ -120,3 +120,21 @@ END;
 """
     parts = split_sql(script)
     assert len(parts) == 2 and parts[1].startswith("CREATE TRIGGER") and parts[1].endswith("END;")
+
+
+def test_a_full_database_is_insufficient_storage(tmp_path: Path) -> None:
+    """SQLite's own size cap (max_page_count) makes a real SQLITE_FULL without filling the disk."""
+    from cloudalbum.domain.errors import StorageUnavailable
+
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    conn = store._read()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(StorageUnavailable) as info:
+        for _ in range(500):
+            store.add_photo(make_photo("u1", title="x" * 2000))
+    assert info.value.code == "insufficient_storage"
+    conn.execute("PRAGMA max_page_count = 1073741823")
+    store.add_photo(make_photo("u1"))  # the store works again once there is room
+    store.close()

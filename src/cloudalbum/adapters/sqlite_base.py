@@ -48,10 +48,26 @@ def _retry_locked(fn: Any, attempts: int = 50) -> Any:
             time.sleep(0.05)
 
 
+_STORAGE_CODES = {getattr(sqlite3, n, -1) for n in ("SQLITE_FULL", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR",
+                                                     "SQLITE_CANTOPEN", "SQLITE_READONLY")}
+
+
+def is_storage_failure(exc: BaseException) -> bool:
+    """A failure of the disk or of the lock (retryable, not a bug): full, busy, locked, I/O error."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _STORAGE_CODES
+    text = str(exc)
+    return any(word in text for word in ("full", "locked", "disk I/O", "readonly"))
+
+
 def storage_error(exc: sqlite3.Error) -> StorageUnavailable:
     """Map SQLite's operational failures to the domain's retryable storage error."""
     text = str(exc)
-    full = "full" in text or getattr(exc, "sqlite_errorcode", None) == getattr(sqlite3, "SQLITE_FULL", -1)
+    code = getattr(exc, "sqlite_errorcode", None)
+    full = "full" in text or (code is not None and (code & 0xFF) == getattr(sqlite3, "SQLITE_FULL", -1))
     return StorageUnavailable(f"the metadata store could not take the write: {text}", insufficient_storage=full)
 
 
@@ -111,9 +127,11 @@ class SqliteDatabase:
             raise storage_error(exc) from exc
         try:
             yield conn
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if is_storage_failure(exc):
+                raise storage_error(exc) from exc  # type: ignore[arg-type]
             raise
         try:
             conn.execute("COMMIT")
