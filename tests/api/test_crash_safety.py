@@ -194,3 +194,44 @@ def test_unexpected_errors_are_a_uniform_500(rig: Any) -> None:
     assert r.status_code == 500
     assert r.get_json() == {"error": {"code": "internal_error",
                                       "message": "Something went wrong on our side; it has been logged."}}
+
+
+class Signing:
+    """The real file store, with signed URLs as S3 gives them (the embedded store has none)."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.asked: list[dict[str, Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def signed_url(self, key: str, *, expires_s: int, filename: str | None = None,
+                   content_type: str | None = None) -> str:
+        self.asked.append({"key": key, "expires_s": expires_s, "filename": filename, "content_type": content_type})
+        return f"https://signed.example/{key}?X-Expires={expires_s}"
+
+
+def test_signed_urls_give_302_for_original_and_thumbnail(tmp_path: Path) -> None:
+    from cloudalbum.entrypoints.api import create_app
+    from conftest import ApiUser
+
+    settings = Settings(data_dir=tmp_path / "data", workers=0, signed_url_expiry_s=120)
+    blobs = Signing(FileBlobStore(settings.data_dir / "blobs"))
+    c = fast_hashing(bootstrap.build(settings, blobs=blobs))
+    try:
+        app = create_app(c)
+        user = ApiUser(app.test_client(), "signed@example.com", "correct horse battery")
+        pid = user.upload(make_jpeg(), "Holiday.jpg").get_json()["id"]
+        r = user.request("GET", f"/api/photos/{pid}/original")
+        assert r.status_code == 302
+        assert r.headers["Location"] == f"https://signed.example/originals/{user.id}/{pid}?X-Expires=120"
+        assert blobs.asked[-1]["filename"] == "Holiday.jpg" and blobs.asked[-1]["content_type"] == "image/jpeg"
+        assert user.request("GET", f"/api/photos/{pid}/thumbnail").status_code == 404  # not ready: no URL yet
+        photo = c.store.get_photo(pid, None)
+        photo.thumbnail_keys = {"small": f"thumbnails/{user.id}/{pid}/small.jpg"}
+        c.store.save_photo(photo)
+        r = user.request("GET", f"/api/photos/{pid}/thumbnail?size=small")
+        assert r.status_code == 302 and "thumbnails/" in r.headers["Location"]
+    finally:
+        c.close()

@@ -62,15 +62,19 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return resp
 
 
+_LOCATIONS = ("json", "query", "form", "files", "form_and_files", "path", "headers", "cookies")
+
+
 def _flatten(detail: Any, prefix: str = "") -> list[str]:
     """marshmallow's nested messages ({"json": {"email": ["Missing data..."]}}) as 'email: Missing data...'."""
     if isinstance(detail, dict):
         out: list[str] = []
         for key, value in detail.items():
-            name = key if prefix == "" and key in ("json", "query", "form", "files", "path", "headers", "cookies") \
-                else (f"{prefix}.{key}" if prefix else str(key))
-            out += _flatten(value, "" if name in ("json", "query", "form", "files", "path", "headers",
-                                                  "cookies") else name)
+            if prefix == "" and key in _LOCATIONS:
+                out += _flatten(value, "")
+                continue
+            name = "body" if key == "_schema" else str(key)
+            out += _flatten(value, f"{prefix}.{name}" if prefix else name)
         return out
     if isinstance(detail, (list, tuple)):
         if all(isinstance(x, str) for x in detail):
