@@ -321,3 +321,38 @@ def test_production_hasher_is_argon2id(settings: Settings, tmp_path: Any) -> Non
         assert auth.login("strong@example.com", PASSWORD).access_token
     finally:
         store.close()
+
+
+def test_throttling_without_hit_count_counts_attempts(settings: Settings, tmp_path: Any) -> None:
+    """A store without the optional hit_count: every attempt counts and a success clears; the limit on
+    failures is the same."""
+    from argon2 import PasswordHasher
+
+    from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+    from cloudalbum.domain.errors import Throttled, Unauthorized
+    from cloudalbum.ports import Clock
+    from cloudalbum.services.auth import AuthService
+
+    class WithoutHitCount:
+        def __init__(self, real: Any) -> None:
+            self._real = real
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "hit_count":
+                raise AttributeError(name)
+            return getattr(self._real, name)
+
+    real = SqliteMetadataStore(tmp_path / "nohc.sqlite3")
+    try:
+        auth = AuthService(WithoutHitCount(real), settings, Clock())  # type: ignore[arg-type]
+        auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        auth.register("fallback@example.com", PASSWORD)
+        for _ in range(10):  # successes never throttle
+            auth.login("fallback@example.com", PASSWORD, client_ip="10.0.0.5")
+        for _ in range(settings.login_max_failures):
+            with pytest.raises(Unauthorized):
+                auth.login("fallback@example.com", "wrong password", client_ip="10.0.0.5")
+        with pytest.raises(Throttled):
+            auth.login("fallback@example.com", PASSWORD, client_ip="10.0.0.6")
+    finally:
+        real.close()
