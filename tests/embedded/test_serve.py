@@ -78,3 +78,18 @@ def test_a_worker_that_dies_is_restarted(tmp_path: Path) -> None:
         out, err = proc.communicate(timeout=90)
     assert proc.returncode == 0, err[-3000:]
     assert "restarting" in err
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    from embedded.helpers import run_cli
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        r = run_cli(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "0"],
+                    cli_env(tmp_path / "data"), timeout=60)
+    assert r.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "Traceback" not in r.stderr

@@ -54,10 +54,13 @@ def _configure_serve(p: argparse.ArgumentParser) -> None:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from .server import serve
+    from .server import ServeError, serve
 
     settings = settings_from(args, host=args.host, port=args.port, workers=args.workers)
-    return serve(settings, announce=lambda line: print(line, flush=True))
+    try:
+        return serve(settings, announce=lambda line: print(line, flush=True))
+    except ServeError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _run_worker(args: argparse.Namespace) -> int:

@@ -49,6 +49,10 @@ def worker_process_main(settings: Settings) -> None:
         container.close()
 
 
+class ServeError(Exception):
+    """The service cannot start (for example, the port is taken): a message for the operator."""
+
+
 @dataclass
 class _Slot:
     process: Any = None
@@ -164,8 +168,13 @@ def serve(settings: Settings, *, announce: Callable[[str], None] = print) -> int
     container = bootstrap.build(settings)
     _ = container.store, container.queue  # open (and migrate) the stores now: fail before serving, not on a request
     app = create_app(container)
-    server = create_server(app, host=settings.host, port=settings.port, threads=WAITRESS_THREADS,
-                           clear_untrusted_proxy_headers=True)
+    try:
+        server = create_server(app, host=settings.host, port=settings.port, threads=WAITRESS_THREADS,
+                               clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        container.close()
+        raise ServeError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc} "
+                         "(is another server running there? choose one with --port)") from exc
     fatal: list[str] = []
 
     def stop_server(message: str | None = None) -> None:

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from ..domain.errors import StorageUnavailable
 from ..ports import Message
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,6 +27,7 @@ log = logging.getLogger("cloudalbum.worker")
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 RECEIVE_WAIT_S = 1.0
+QUEUE_RETRY_S = 2.0
 LOCAL_REGION = "local"
 LOCAL_ACCOUNT = "000000000000"
 
@@ -96,7 +98,11 @@ def process_batch(container: "Container", handler: Handler, messages: list[Messa
     for m in messages:
         if m.id in failed:
             continue
-        queue.delete(m.receipt_handle)
+        try:
+            queue.delete(m.receipt_handle)
+        except StorageUnavailable as exc:  # processed but not acknowledged: it comes back (idempotent)
+            log.warning("could not acknowledge message %s (%s); it will be redelivered", m.id, exc.message)
+            continue
         acked += 1
     if failed:
         log.warning("%d message(s) failed and will be retried after the visibility timeout", len(failed))
@@ -136,8 +142,13 @@ def run_worker(container: "Container", *, handler: Handler | None = None, stop_e
     acked = batches = 0
     try:
         while not stop.is_set() and (max_batches is None or batches < max_batches):
-            messages = container.queue.receive(max_messages=container.settings.worker_batch_size,
-                                               wait_s=RECEIVE_WAIT_S)
+            try:
+                messages = container.queue.receive(max_messages=container.settings.worker_batch_size,
+                                                   wait_s=RECEIVE_WAIT_S)
+            except StorageUnavailable as exc:  # a queue that is briefly unavailable is waited for, not fatal
+                log.warning("cannot receive from the queue (%s); retrying", exc.message)
+                stop.wait(QUEUE_RETRY_S)
+                continue
             if not messages:
                 continue
             done, _ = process_batch(container, handler, messages)
