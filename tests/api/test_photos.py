@@ -106,8 +106,10 @@ def test_content_type_lies_are_ignored(alice: Any) -> None:
     assert r.status_code == 202 and r.get_json()["content_type"] == "image/jpeg"
 
 
-def test_truncated_jpeg_is_422(alice: Any) -> None:
-    data = make_jpeg(800, 600)
+@pytest.mark.parametrize("progressive", [False, True])
+def test_truncated_jpeg_is_422(alice: Any, progressive: bool) -> None:
+    data = image_bytes("JPEG", (800, 600), progressive=progressive, quality=90)
+    assert alice.upload(data).status_code == 202
     assert_error(alice.upload(data[: len(data) // 2]), 422, "undecodable_image")
 
 

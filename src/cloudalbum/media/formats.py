@@ -41,6 +41,9 @@ PIL_FORMATS = {
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
               "image/tiff": ".tif", "image/heic": ".heic", "image/heif": ".heif"}
 FULL_LOAD_MAX_PIXELS = 8_000_000  # non-JPEG formats are fully decoded for the check only up to this size
+# A progressive JPEG's decoder holds all its DCT coefficients (~3 bytes per pixel even at 1/8 scale), so the
+# request-path check stops at this size; larger ones are accepted on their header and the worker decides.
+PROGRESSIVE_CHECK_MAX_PIXELS = 40_000_000
 ORIENTATION_TAG = 0x0112
 SUPPORTED = "JPEG, PNG, WebP, HEIC/HEIF, TIFF, GIF or MPO"
 
@@ -124,10 +127,16 @@ def _open(stream: BinaryIO, content_type: str) -> Image.Image:
                       code="undecodable_image") from exc
 
 
+def _progressive(im: Image.Image) -> bool:
+    return bool(im.info.get("progressive") or im.info.get("progression"))
+
+
 def _check_decodable(im: Image.Image, pixels: int) -> None:
     """Decode cheaply enough for the request path; raise Invalid for truncated or corrupt data."""
     try:
         if im.format in ("JPEG", "MPO"):
+            if _progressive(im) and pixels > PROGRESSIVE_CHECK_MAX_PIXELS:
+                return  # libjpeg buffers every coefficient of a progressive file: too much memory for a check
             im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
             im.load()
         elif im.format == "PNG":
