@@ -1,0 +1,173 @@
+"""Helpers for the reliability and security suites: a data dir seeded in-process, the real `cloudalbum`
+commands in subprocesses (output to files, so a chatty process never blocks on a full pipe), and checks that
+every photo is whole."""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from cloudalbum import bootstrap
+from cloudalbum.config import Settings
+
+CLI = [sys.executable, "-m", "cloudalbum.entrypoints.cli"]
+FINAL = ("done", "needs_input", "failed")
+PROCESSED = ("done", "needs_input")
+
+
+def env_for(data_dir: Path, **settings: Any) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDALBUM_")}
+    env["CLOUDALBUM_DATA_DIR"] = str(data_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update({f"CLOUDALBUM_{k.upper()}": str(v) for k, v in settings.items()})
+    return env
+
+
+def container(data_dir: Path, **changes: Any) -> bootstrap.Container:
+    return bootstrap.build(Settings(data_dir=data_dir, workers=0, **changes))
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Proc:
+    """A `cloudalbum` subprocess whose stderr+stdout go to a log file we can read while it runs."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log_path = log
+        self._log = open(log, "ab")
+        self.p = subprocess.Popen([*CLI, *args], env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.p.pid
+
+    def text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_log(self, pattern: str, timeout: float, start: int = 0) -> re.Match:
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern)
+        while time.monotonic() < deadline:
+            m = rx.search(self.text(), start)
+            if m:
+                return m
+            if self.p.poll() is not None:
+                raise AssertionError(f"process exited with {self.p.returncode}: {self.text()[-3000:]}")
+            time.sleep(0.05)
+        raise AssertionError(f"gave up waiting for /{pattern}/ after {timeout} s: {self.text()[-3000:]}")
+
+    def kill(self) -> None:
+        if self.p.poll() is None:
+            os.kill(self.p.pid, signal.SIGKILL)
+        self.p.wait(30)
+        self._log.close()
+
+    def stop(self, timeout: float = 90) -> int:
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        try:
+            code = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(self.p.pid, signal.SIGKILL)
+            code = self.p.wait(30)
+        self._log.close()
+        return code
+
+
+def serve(data_dir: Path, log: Path, *, workers: int = 0, **settings: Any) -> tuple[Proc, str]:
+    """`cloudalbum serve` on a free loopback port; returns the process and its base URL."""
+    size = log.stat().st_size if log.exists() else 0
+    proc = Proc(["serve", "--host", "127.0.0.1", "--port", "0", "--workers", str(workers)],
+                env_for(data_dir, **settings), log)
+    m = proc.wait_log(r"serving on (http://127\.0\.0\.1:\d+)/", 120, start=size)
+    return proc, m.group(1)
+
+
+def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"gave up waiting for {what} after {timeout} s")
+
+
+def integrity_ok(db: Path) -> bool:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def all_photos(store: Any, owner_id: str) -> list[Any]:
+    items, cursor = [], None
+    while True:
+        page = store.list_photos(owner_id, limit=200, cursor=cursor)
+        items += page.items
+        cursor = page.next_cursor
+        if not cursor:
+            return items
+
+
+def assert_whole(c: bootstrap.Container, owner_id: str, ids: Iterable[str], *, statuses: tuple[str, ...]) -> None:
+    """Every id is listed exactly once, in one of statuses, with its original; a processed photo has both
+    thumbnails, labels without duplicates, and no duplicate questions."""
+    listed = collections.Counter(p.id for p in all_photos(c.store, owner_id))
+    for pid in ids:
+        assert listed[pid] == 1, (pid, listed[pid])
+        photo = c.store.get_photo(pid, owner_id)
+        assert photo is not None and photo.status in statuses, (pid, photo and photo.status, photo and photo.error)
+        assert c.blobs.exists(photo.original_key), pid
+        if photo.status in PROCESSED:
+            assert set(photo.thumbnail_keys) == {"small", "large"}, photo.thumbnail_keys
+            assert all(c.blobs.exists(k) for k in photo.thumbnail_keys.values())
+            names = [(lb.name, lb.source) for lb in photo.labels]
+            assert len(names) == len(set(names)), (pid, names)
+            assert photo.processed_version, pid
+            qs = [(q.kind, q.subject) for q in c.store.questions_for_photo(pid)]
+            assert len(qs) == len(set(qs)), (pid, qs)
+
+
+class Uploader(threading.Thread):
+    """A client uploading photos until told to stop or the connection breaks; remembers every 202."""
+
+    def __init__(self, base: str, token: str, payloads: list[tuple[str, bytes]], stop: threading.Event,
+                 accepted: dict[str, str], lock: threading.Lock) -> None:
+        super().__init__(daemon=True)
+        self.base, self.token, self.payloads, self.stop = base, token, payloads, stop
+        self.accepted, self.lock = accepted, lock
+        self.errors: list[str] = []
+        self.statuses: collections.Counter = collections.Counter()
+
+    def run(self) -> None:
+        import requests
+
+        s = requests.Session()
+        i = 0
+        while not self.stop.is_set():
+            name, data = self.payloads[i % len(self.payloads)]
+            i += 1
+            try:
+                r = s.post(f"{self.base}/api/photos", files={"file": (name, data)},
+                           headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
+            except requests.RequestException as exc:
+                self.errors.append(type(exc).__name__)
+                return
+            self.statuses[r.status_code] += 1
+            if r.status_code == 202:
+                with self.lock:
+                    self.accepted[r.json()["id"]] = sha(data)
