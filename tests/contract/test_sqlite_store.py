@@ -138,3 +138,21 @@ def test_a_full_database_is_insufficient_storage(tmp_path: Path) -> None:
     conn.execute("PRAGMA max_page_count = 1073741823")
     store.add_photo(make_photo("u1"))  # the store works again once there is room
     store.close()
+
+
+@pytest.mark.parametrize("status", [None, "done"])
+def test_deep_pages_are_an_index_range_not_a_scan(tmp_path: Path, status: str | None) -> None:
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    for i in range(5):
+        store.add_photo(make_photo("u1", status="done", taken_at=f"2024-01-0{i + 1}T00:00:00"))
+    first = store.list_photos("u1", status=status, limit=2)
+    statements: list[str] = []
+    conn = store._read()
+    conn.set_trace_callback(statements.append)
+    store.list_photos("u1", status=status, limit=2, cursor=first.next_cursor)
+    conn.set_trace_callback(None)
+    [sql] = [s for s in statements if "FROM photos" in s]
+    plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "USING" in plan and "INDEX" in plan and "(sort_key,id)<" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # ordered by the index: no sort step
+    store.close()

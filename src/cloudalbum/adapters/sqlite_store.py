@@ -183,8 +183,8 @@ class SqlitePhotosMixin:
             args.append(status)
         if cursor:
             last_key, last_id = decode_cursor(cursor, 2)
-            where.append("(sort_key < ? OR (sort_key = ? AND id < ?))")
-            args += [str(last_key), str(last_key), str(last_id)]
+            where.append("(sort_key, id) < (?, ?)")  # a row value: an index range, not a scan from the top
+            args += [str(last_key), str(last_id)]
         conn = self._read()  # type: ignore[attr-defined]
         rows = conn.execute(
             f"SELECT id, sort_key, version, doc FROM photos WHERE {' AND '.join(where)}"
