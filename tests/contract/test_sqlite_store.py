@@ -156,3 +156,37 @@ def test_deep_pages_are_an_index_range_not_a_scan(tmp_path: Path, status: str | 
     assert "USING" in plan and "INDEX" in plan and "(sort_key,id)<" in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # ordered by the index: no sort step
     store.close()
+
+
+def test_pagination_property(tmp_path: Path) -> None:
+    """Any library, any page size: the pages are the whole list, once each, in the documented order."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    times = st.one_of(
+        st.none(),
+        st.datetimes().map(lambda d: d.isoformat(timespec="seconds")),
+        st.datetimes().map(lambda d: d.isoformat(timespec="seconds") + "+02:00"),
+        st.sampled_from(["2024-01-01T00:00:00", "2024-01-01T00:00:00+05:30"]),  # many ties
+    )
+    counter = iter(range(10**6))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(taken=st.lists(times, max_size=25), limit=st.integers(1, 7))
+    def check(taken: list[str | None], limit: int) -> None:
+        store = SqliteMetadataStore(tmp_path / f"meta{next(counter)}.sqlite3")
+        photos = [make_photo("u1", taken_at=t, uploaded_at="2025-06-01T00:00:00+00:00") for t in taken]
+        for p in photos:
+            store.add_photo(p)
+        seen, cursor = [], None
+        while True:
+            page = store.list_photos("u1", limit=limit, cursor=cursor)
+            seen += [p.id for p in page.items]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        expected = sorted(photos, key=lambda p: (sort_key(p), p.id), reverse=True)
+        assert seen == [p.id for p in expected]
+        store.close()
+
+    check()
