@@ -38,10 +38,12 @@ def worker_process_main(settings: Settings) -> None:
     from .worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker[{os.getpid()}] %(levelname)s %(message)s")
+    stop = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())  # the parent's stop: finish the batch
     container = bootstrap.build(settings)
     try:
-        run_worker(container)
+        run_worker(container, stop_event=stop)
     except ModelUnavailable as exc:
         print(f"cloudalbum worker: the detection model is unavailable: {exc.message}", file=sys.stderr, flush=True)
         sys.exit(EXIT_MODEL_UNAVAILABLE)
