@@ -15,6 +15,11 @@ the same Python minor version, for the compiled wheels; the fixture checks). Min
 receives batches, invokes the function, deletes the records not listed in batchItemFailures and leaves the
 listed ones to come back after the visibility timeout; the queue's RedrivePolicy moves them to the
 dead-letter queue after maxReceiveCount receives.
+
+MiniStack runs with AUTH=true and USE_SSL=1: every call is signed, evaluated against IAM policies, and made
+over TLS (the buckets' policies deny plain HTTP). The function runs with the stack's ProcessingRole session
+credentials and the API with an IAM user carrying exactly the ApiRole's policies, so the template's least
+privilege is exercised, not only read: a role missing, say, s3:PutObject on thumbnails/* fails the photos.
 """
 
 from __future__ import annotations
@@ -71,11 +76,14 @@ def _wait_until(what: str, check: Callable[[], Any], deadline: float, log: Path)
         time.sleep(0.5)
 
 
+_CA: dict[str, str] = {}
+
+
 def _client(service: str, url: str) -> Any:
     import boto3
 
     return boto3.client(service, endpoint_url=url, region_name=REGION, aws_access_key_id=ACCOUNT,
-                        aws_secret_access_key="test")
+                        aws_secret_access_key="test", verify=_CA.get("ca", True))
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +101,8 @@ def ministack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     log = tmp_path_factory.mktemp("ministack") / "ministack.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(GATEWAY_PORT=str(port), BIND_HOST="127.0.0.1", MINISTACK_REGION=REGION, LOG_LEVEL="INFO",
-               AWS_ACCESS_KEY_ID=ACCOUNT, AWS_SECRET_ACCESS_KEY="test", TMPDIR=str(log.parent))
+               AWS_ACCESS_KEY_ID=ACCOUNT, AWS_SECRET_ACCESS_KEY="test", TMPDIR=str(log.parent),
+               AUTH="true", USE_SSL="1")
     with open(log, "w") as out:
         proc = subprocess.Popen([str(exe)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
     try:
@@ -106,7 +115,9 @@ def ministack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
                 assert proc.poll() is None, log.read_text()[-3000:]
                 assert time.monotonic() < deadline, "MiniStack did not start listening"
                 time.sleep(0.2)
-        yield {"url": f"http://127.0.0.1:{port}", "log": log}
+        cert = log.parent / "ministack-tls" / "server.crt"
+        _wait_until("MiniStack's TLS certificate", cert.exists, time.monotonic() + 30, log)
+        yield {"url": f"https://127.0.0.1:{port}", "log": log, "ca": str(cert)}
     finally:
         proc.terminate()
         try:
@@ -121,6 +132,7 @@ def stack(ministack: dict[str, Any]) -> dict[str, Any]:
     """deploy/template.yaml deployed with what an operator prepares first: a VPC with two subnets, an ACM
     certificate and the JWT key in SSM (docs/deploy.md)."""
     url = ministack["url"]
+    _CA["ca"] = ministack["ca"]
     ec2, acm, ssm, cfn = (_client(s, url) for s in ("ec2", "acm", "ssm", "cloudformation"))
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
     subnets = ",".join(ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=f"{REGION}{az}")
@@ -129,7 +141,7 @@ def stack(ministack: dict[str, Any]) -> dict[str, Any]:
     ssm.put_parameter(Name="/cloudalbum/jwt-key", Type="SecureString", Value="k" * 48)
     params = {"VpcId": vpc, "LoadBalancerSubnetIds": subnets, "InstanceSubnetIds": subnets,
               "CertificateArn": cert, **PARAMETERS}
-    cfn.create_stack(StackName=STACK, TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_IAM"],
+    cfn.create_stack(StackName=STACK, TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
                      Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])
     deadline = time.monotonic() + 120
     described = _wait_until("the stack", lambda: next(
@@ -188,7 +200,7 @@ def _zip_twin(lam: Any, stack: dict[str, str], url: str) -> str:
     (esm,) = lam.list_event_source_mappings(FunctionName=stack["Function"])["EventSourceMappings"]
     lam.update_event_source_mapping(UUID=esm["UUID"], Enabled=False)  # the image needs Docker to run
     env = {k: str(v) for k, v in fn["Environment"]["Variables"].items()}  # MiniStack keeps a mapped number as int
-    env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(_site_packages())]), AWS_ENDPOINT_URL=url)
+    env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(_site_packages())]))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("README.txt", "the handler comes from PYTHONPATH: tests/deploy/test_ministack_lambda.py")
@@ -203,6 +215,39 @@ def _zip_twin(lam: Any, stack: dict[str, str], url: str) -> str:
     return name
 
 
+def _api_host_credentials(url: str) -> tuple[str, str]:
+    """Credentials with exactly the API instances' permissions: the stack's ApiRole policies on an IAM user.
+    (On AWS the instances get them through the instance profile; MiniStack runs no instance for the API.)"""
+    iam, cfn = _client("iam", url), _client("cloudformation", url)
+    role = cfn.describe_stack_resource(StackName=STACK, LogicalResourceId="ApiRole")["StackResourceDetail"][
+        "PhysicalResourceId"]
+    iam.create_user(UserName="api-host")
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        doc = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        iam.put_user_policy(UserName="api-host", PolicyName=name,
+                            PolicyDocument=doc if isinstance(doc, str) else json.dumps(doc))
+    key = iam.create_access_key(UserName="api-host")["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def _assert_api_host_cannot_consume_jobs_or_read_logs(url: str, queue_url: str, stack: dict[str, str], ca: str) -> None:
+    """MiniStack runs with AUTH=true (real IAM evaluation): what the API role lacks is refused."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    session = boto3.session.Session(region_name=REGION)  # the API host's credentials, from the environment
+    sqs = session.client("sqs", endpoint_url=url, verify=ca)
+    s3 = session.client("s3", endpoint_url=url, verify=ca)
+    with pytest.raises(ClientError) as denied:
+        sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1)
+    assert "AccessDenied" in str(denied.value) or "not authorized" in str(denied.value)
+    logs_bucket = _client("cloudformation", url).describe_stack_resource(
+        StackName=STACK, LogicalResourceId="LogsBucket")["StackResourceDetail"]["PhysicalResourceId"]
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(Bucket=logs_bucket, Key="s3/forged.log", Body=b"x")
+    assert "AccessDenied" in str(denied.value) or "not authorized" in str(denied.value)
+
+
 def test_real_handler_processes_photos_uploaded_through_the_api_and_poison_goes_to_the_dlq(
         ministack: dict[str, Any], stack: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     photos_dir = needs_corpus()
@@ -215,16 +260,19 @@ def test_real_handler_processes_photos_uploaded_through_the_api_and_poison_goes_
     dlq_url = sqs.get_queue_url(QueueName=stack["DeadLetterQueue"])["QueueUrl"]
 
     # The API as an EC2 instance runs it: settings from the template's variables (the function's copy of
-    # them), boto3 from the standard environment.
+    # them), boto3 from the standard environment, with the API role's permissions only.
+    key_id, secret = _api_host_credentials(url)
     for k in [k for k in os.environ if k.startswith("AWS_")]:
         monkeypatch.delenv(k)
-    for k, v in {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": ACCOUNT, "AWS_SECRET_ACCESS_KEY": "test",
-                 "AWS_DEFAULT_REGION": REGION}.items():
+    for k, v in {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret,
+                 "AWS_DEFAULT_REGION": REGION, "AWS_CA_BUNDLE": ministack["ca"]}.items():
         monkeypatch.setenv(k, v)
     template_env = {k: str(v) for k, v in
                     lam.get_function_configuration(FunctionName=stack["Function"])["Environment"]["Variables"].items()}
     settings = config.from_env(template_env, data_dir=tmp_path / "data", workers=0)
     assert (settings.backend, settings.s3_bucket, settings.s3_sse) == ("aws", stack["Bucket"], "aws:kms")
+
+    _assert_api_host_cannot_consume_jobs_or_read_logs(url, queue_url, stack, ministack["ca"])
 
     from cloudalbum.entrypoints.api import create_app
 
