@@ -1,0 +1,55 @@
+"""Poison under a real worker process: a photo whose processing keeps failing (its thumbnail directory cannot
+be created: a file stands where it should be, a real OSError at every attempt) is retried max_receives times,
+then its message is in the dead-letter queue and the photo shows `failed` with a reason, its original still
+downloadable. A message nobody can parse goes to the dead-letter queue too. Healthy photos beside them are
+processed normally.
+
+(Unit-level: tests/pipeline/test_processing.py::test_last_receive_marks_failed_with_a_reason and
+test_undecodable_photo_fails_at_once_with_a_reason; queue-level: tests/embedded/test_queue_kill.py.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reliability.helpers import PROCESSED, Proc, container, env_for, wait_for
+from support import make_jpeg, needs_corpus
+
+KNOBS = {"visibility_timeout_s": 1, "max_receives": 3, "worker_batch_size": 1}
+
+
+@pytest.mark.corpus
+def test_poison_photo_and_message_reach_the_dead_letter_queue(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    root = needs_corpus()
+    c = container(data_dir, **KNOBS)
+    try:
+        user = c.auth.register("poison@example.com", "correct horse battery")
+        good = c.photos.upload(user.id, open(root / "objects" / sorted(
+            p.name for p in (root / "objects").iterdir() if p.suffix.lower() == ".jpg")[0], "rb"), "good.jpg")
+        bad = c.photos.upload(user.id, __import__("io").BytesIO(make_jpeg(200, 150)), "bad.jpg")
+        blocker = data_dir / "blobs" / "thumbnails" / user.id / bad.id
+        blocker.parent.mkdir(parents=True, exist_ok=True)
+        blocker.write_bytes(b"not a directory")
+        c.queue.send({"type": "no_such_job", "photo_id": "x"})
+        c.queue.send({"type": "process_photo"})
+
+        worker = Proc(["worker"], env_for(data_dir, **KNOBS), tmp_path / "worker.log")
+        try:
+            wait_for(lambda: c.queue.depth().dead == 3 and c.queue.depth().visible == 0
+                     and c.queue.depth().in_flight == 0, 180, "three dead letters", every=0.3)
+        finally:
+            assert worker.stop() == 0, worker.text()[-3000:]
+
+        photo = c.store.get_photo(bad.id, user.id)
+        assert photo.status == "failed" and photo.error and "3 attempts" in photo.error, photo.error
+        assert c.blobs.exists(photo.original_key)
+        assert c.store.get_photo(good.id, user.id).status in PROCESSED
+        dead = c.queue.receive_dead(max_messages=10)
+        bodies = sorted(str(m.body) for m in dead)
+        assert any(bad.id in b for b in bodies) and any("no_such_job" in b for b in bodies), bodies
+        assert all(m.receive_count >= KNOBS["max_receives"] for m in dead)
+    finally:
+        c.close()
