@@ -1,0 +1,157 @@
+"""Broken object level authorization (OWASP API1): every route that takes an id, read from app.url_map so a
+new route is covered the day it lands, answers another user's object exactly as a missing one (a 4xx, the same
+status and body) and changes nothing of it. Plus the mixed cases: another user's photo put into my album,
+removed from it, or answered for through `apply_to`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import pytest
+
+from cloudalbum.domain.model import Question, iso, new_id, utcnow
+from support import make_jpeg
+
+# A plausible body per endpoint (valid for the owner), so a refusal is about ownership, not about the body.
+BODIES: dict[str, dict[str, Any]] = {
+    "photos.patch_photo": {"json": {"title": "pwned", "description": "pwned"}},
+    "albums.patch_album": {"json": {"name": "pwned"}},
+    "albums.add_photos": {"json": {"photo_ids": ["{photo_id}"]}},
+    "questions.answer": {"json": {"answer": "Paris"}},
+    "photos.thumbnail": {"query_string": {"size": "small"}},
+}
+SKIP_PREFIXES = ("/static/", "/api/docs")
+
+
+def id_routes(app: Any) -> list[tuple[str, str, str]]:
+    out = []
+    for rule in app.url_map.iter_rules():
+        if not rule.arguments or rule.rule.startswith(SKIP_PREFIXES) or "path:" in str(rule):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((method, rule.rule, rule.endpoint))
+    return out
+
+
+def fill(rule: str, ids: dict[str, str]) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: ids[m.group(1)], rule)
+
+
+def scrub(resp: Any, ids: dict[str, str]) -> str:
+    text = resp.get_data(as_text=True)
+    for v in ids.values():
+        text = text.replace(v, "<id>")
+    return text
+
+
+def body_for(endpoint: str, ids: dict[str, str]) -> dict[str, Any]:
+    spec = BODIES.get(endpoint, {})
+    out: dict[str, Any] = {}
+    for k, v in spec.items():
+        if k == "json":
+            out[k] = {f: ([x.format(**ids) for x in val] if isinstance(val, list) else val) for f, val in v.items()}
+        else:
+            out[k] = v
+    return out
+
+
+@pytest.fixture
+def world(alice: Any, bob: Any, container: Any) -> dict[str, Any]:
+    """Alice: a processed-looking photo with thumbnails, in an album, with an open question. Bob: his own."""
+    c = container
+    pid = alice.upload(make_jpeg(64, 48)).get_json()["id"]
+    photo = c.store.get_photo(pid, alice.id)
+    keys = {}
+    for size in ("small", "large"):
+        keys[size] = f"thumbnails/{alice.id}/{pid}/{size}.jpg"
+        c.blobs.put(keys[size], make_jpeg(16, 12), content_type="image/jpeg")
+    photo.thumbnail_keys = keys
+    photo.status = "needs_input"
+    c.store.save_photo(photo)
+    aid = alice.request("POST", "/api/albums", json={"name": "Alice's"}).get_json()["id"]
+    assert alice.request("POST", f"/api/albums/{aid}/photos", json={"photo_ids": [pid]}).status_code == 200
+    qid = new_id()
+    c.store.add_question(Question(id=qid, owner_id=alice.id, photo_id=pid, kind="location", text="Where?",
+                                  reason="no GPS", created_at=iso(utcnow())))
+    bob_pid = bob.upload(make_jpeg(64, 48)).get_json()["id"]
+    bob_aid = bob.request("POST", "/api/albums", json={"name": "Bob's"}).get_json()["id"]
+    bob_qid = new_id()
+    c.store.add_question(Question(id=bob_qid, owner_id=bob.id, photo_id=bob_pid, kind="location",
+                                  text="Where?", reason="no GPS", created_at=iso(utcnow())))
+    for m in c.queue.receive(max_messages=10):
+        c.queue.delete(m.receipt_handle)
+    return {"alice": {"photo_id": pid, "album_id": aid, "question_id": qid},
+            "bob": {"photo_id": bob_pid, "album_id": bob_aid, "question_id": bob_qid}}
+
+
+def snapshot(c: Any, owner: str, ids: dict[str, str]) -> Any:
+    photo = c.store.get_photo(ids["photo_id"], owner)
+    album = c.store.get_album(ids["album_id"], owner)
+    question = c.store.get_question(ids["question_id"], owner)
+    members = [p.id for p in c.store.album_photos(ids["album_id"], owner).items]
+    blobs = sorted(c.blobs.keys(f"originals/{owner}/")) + sorted(c.blobs.keys(f"thumbnails/{owner}/"))
+    return (dataclasses.asdict(photo), dataclasses.asdict(album), dataclasses.asdict(question), members, blobs,
+            c.queue.depth())
+
+
+def test_the_matrix_covers_every_id_route(app: Any) -> None:
+    endpoints = {e for _, _, e in id_routes(app)}
+    for needed in ("photos.get_photo", "photos.patch_photo", "photos.delete_photo", "photos.original",
+                   "photos.thumbnail", "photos.reprocess", "albums.get_album", "albums.patch_album",
+                   "albums.delete_album", "albums.add_photos", "albums.remove_photo", "albums.album_photos",
+                   "questions.answer", "questions.dismiss"):
+        assert needed in endpoints
+
+
+def test_another_users_objects_are_404_like_missing_ones_on_every_id_route(app: Any, bob: Any, container: Any,
+                                                                          world: dict[str, Any]) -> None:
+    alice_ids = world["alice"]
+    alice_id = container.store.get_photo(alice_ids["photo_id"], None).owner_id
+    before = snapshot(container, alice_id, alice_ids)
+    missing = {k: "doesNotExist0000000000" for k in alice_ids}
+    checked = []
+    for method, rule, endpoint in id_routes(app):
+        for label, ids in (("all alice", alice_ids),
+                           ("bob's album, alice's photo", {**alice_ids, "album_id": world["bob"]["album_id"]})):
+            if label != "all alice" and not ("<album_id>" in rule and (
+                    "<photo_id>" in rule or endpoint == "albums.add_photos")):
+                continue
+            theirs = bob.request(method, fill(rule, ids), **body_for(endpoint, ids))
+            ref_ids = {**missing, **({"album_id": ids["album_id"]} if label != "all alice" else {})}
+            ref = bob.request(method, fill(rule, ref_ids), **body_for(endpoint, ref_ids))
+            where = f"{method} {rule} ({label})"
+            assert 400 <= theirs.status_code < 500, (where, theirs.status_code, theirs.get_data(as_text=True))
+            assert theirs.status_code == ref.status_code, (where, theirs.status_code, ref.status_code)
+            assert scrub(theirs, ids) == scrub(ref, ref_ids), where  # the same answer, but for the id echoed
+            assert theirs.status_code in (404, 422), where
+            checked.append(where)
+        assert snapshot(container, alice_id, alice_ids) == before, f"{method} {rule} changed alice's data"
+    assert len(checked) >= 14
+
+
+def test_apply_to_cannot_reach_another_users_photo(bob: Any, container: Any, world: dict[str, Any]) -> None:
+    alice_ids = world["alice"]
+    alice_id = container.store.get_photo(alice_ids["photo_id"], None).owner_id
+    before = snapshot(container, alice_id, alice_ids)
+    r = bob.request("POST", f"/api/questions/{world['bob']['question_id']}/answer",
+                    json={"answer": "Paris", "apply_to": [alice_ids["photo_id"]]})
+    assert r.status_code in (200, 404, 422), r.get_data(as_text=True)
+    if r.status_code == 200:
+        assert alice_ids["photo_id"] not in [p["id"] for p in r.get_json().get("photos", [])]
+    assert snapshot(container, alice_id, alice_ids) == before
+
+
+def test_lists_and_searches_never_show_another_users_photos(bob: Any, world: dict[str, Any]) -> None:
+    pid = world["alice"]["photo_id"]
+    for path in ("/api/photos", "/api/search", "/api/search?q=photo", "/api/questions", "/api/albums",
+                 f"/api/questions?photo_id={pid}", f"/api/search?album_id={world['alice']['album_id']}"):
+        r = bob.request("GET", path)
+        assert r.status_code in (200, 404, 422), (path, r.status_code)
+        text = r.get_data(as_text=True)
+        assert pid not in text and world["alice"]["album_id"] not in text.replace(
+            f"album_id={world['alice']['album_id']}", ""), path
+    r = bob.request("GET", "/api/map")
+    assert r.status_code == 200 and pid not in r.get_data(as_text=True)
