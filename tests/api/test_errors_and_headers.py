@@ -121,6 +121,13 @@ def test_openapi_document(client: Any) -> None:
 
 
 def test_docs_page_renders(client: Any) -> None:
+    import re
+
     r = client.get("/api/docs")
     assert r.status_code == 200 and r.mimetype == "text/html"
     assert b"openapi.json" in r.data
+    assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    assets = re.findall(r'(?:href|src)="([^"]+)"', r.get_data(as_text=True))
+    assert assets and all(a.startswith("/api/docs-assets/") for a in assets), assets  # no CDN
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset

@@ -21,6 +21,11 @@ BASE_HEADERS = {
 }
 
 
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+            "base-uri 'none'; form-action 'self'")
+
+
 def tile_origin(tile_url: str) -> str | None:
     """'https://tile.openstreetmap.org' from a tile URL template; None when it has no usable host."""
     parts = urlsplit(tile_url.replace("{s}", "a"))
@@ -55,7 +60,8 @@ def content_security_policy(settings: Settings) -> str:
 def register(app: APIFlask) -> None:
     settings: Settings = app.extensions["cloudalbum"].settings
     csp = content_security_policy(settings)
-    # The interactive docs page (/api/docs) loads its UI from a CDN, so it gets its own, looser policy.
+    # The interactive docs page (/api/docs) is APIFlask's template, which starts Swagger UI with an inline
+    # script: it gets its own policy, same-origin only but with inline script and style allowed.
     docs_path = getattr(app, "docs_path", None) or "/api/docs"
 
     @app.after_request
@@ -65,7 +71,7 @@ def register(app: APIFlask) -> None:
         if resp.mimetype == "text/html" and request.path != docs_path:
             resp.headers.setdefault("Content-Security-Policy", csp)
         elif resp.mimetype == "text/html":
-            resp.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'none'")
+            resp.headers.setdefault("Content-Security-Policy", DOCS_CSP)
         if request.path.startswith("/api/") and resp.mimetype == "application/json":
             resp.headers["Cache-Control"] = "no-store"
         return resp
