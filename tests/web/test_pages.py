@@ -418,3 +418,23 @@ def test_dismissing_a_question_removes_it_from_the_queue(album: Album) -> None:
     after = album.api("GET", "/api/questions", params={"limit": 200})["items"]
     assert qid not in [q["id"] for q in after] and len(after) == before - 1
     album.watched.assert_clean()
+
+
+def test_select_several_photos_in_the_gallery_and_add_them_to_a_new_album(album: Album) -> None:
+    page = album.page
+    album.go("#/")
+    page.locator(".grid .tile").nth(2).wait_for()
+    page.get_by_role("button", name="Select").click()
+    page.locator(f".tile[data-id='{album.ids[BUS]}']").click()  # a click selects instead of opening
+    page.locator(f".tile-item[data-id='{album.ids[CHELSEA]}'] .select-box").check()
+    page.locator(".select-count", has_text="2 selected").wait_for()
+    assert "#/photo/" not in page.url
+    page.get_by_label("New album").fill("Street and cat")
+    screenshot(page, "gallery-select-desktop")
+    page.get_by_role("button", name="Add to album").click()
+    page.locator(".select-bar").wait_for(state="hidden")
+    albums = {a["name"]: a for a in album.api("GET", "/api/albums")["items"]}
+    assert "Street and cat" in albums
+    in_album = album.api("GET", f"/api/albums/{albums['Street and cat']['id']}/photos")["items"]
+    assert {p["id"] for p in in_album} == {album.ids[BUS], album.ids[CHELSEA]}
+    album.watched.assert_clean()

@@ -12,7 +12,7 @@ const POLL_BATCH = 12;
  *            onChange?: (photo) => void})
  * -> {el, prepend(photo), remove(id), destroy()}
  */
-export function photoGrid({ load, extras, empty = 'No photos here yet.', label = 'Photos' }) {
+export function photoGrid({ load, extras, empty = 'No photos here yet.', label = 'Photos', onSelect }) {
   const list = h('ul', { class: 'grid', 'aria-label': label });
   const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
   const status = h('p', { class: 'grid-status', role: 'status' });
@@ -23,6 +23,8 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
   let loading = false;
   let destroyed = false;
   let pollTimer = null;
+  const selected = new Set(); // ids, in select mode
+  let selecting = false;
 
   const thumbObserver = new IntersectionObserver((entries) => {
     for (const e of entries) {
@@ -72,7 +74,16 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     const a = h('a', { class: 'tile', href: `#/photo/${encodeURIComponent(photo.id)}`, dataset: { id: photo.id, status: photo.status } },
       frame, badge, caption);
     a.setAttribute('aria-label', `${altText(photo)}${photo.taken_at ? `, ${formatDate(photo.taken_at)}` : ''}${badge ? `, ${badge.textContent}` : ''}`);
-    const li = h('li', { class: 'tile-item', dataset: { id: photo.id } }, a, extras ? extras(photo) : null);
+    const box = h('input', { type: 'checkbox', class: 'select-box', checked: selected.has(photo.id), 'aria-label': `Select ${altText(photo)}` });
+    box.addEventListener('change', () => toggle(photo.id, box.checked));
+    a.addEventListener('click', (e) => {
+      if (!selecting) return;
+      e.preventDefault(); // in select mode a click selects instead of opening
+      box.checked = !box.checked;
+      toggle(photo.id, box.checked);
+    });
+    const li = h('li', { class: ['tile-item', selected.has(photo.id) ? 'selected' : ''], dataset: { id: photo.id } },
+      box, a, extras ? extras(photo) : null);
     return { li, img, frame };
   }
 
@@ -136,6 +147,13 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     schedulePoll();
   }
 
+  function toggle(id, on) {
+    if (on) selected.add(id); else selected.delete(id);
+    const t = tiles.get(id);
+    if (t) t.li.classList.toggle('selected', on);
+    if (onSelect) onSelect(new Set(selected));
+  }
+
   function remove(id) {
     const t = tiles.get(id);
     if (!t) return;
@@ -150,6 +168,19 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     prepend(photo) { add(photo, true); schedulePoll(); },
     remove,
     get size() { return tiles.size; },
+    /** Select mode: checkboxes on the tiles; a click selects instead of opening. */
+    setSelecting(on) {
+      selecting = on;
+      list.classList.toggle('selecting', on);
+      if (!on) {
+        selected.clear();
+        for (const t of tiles.values()) {
+          t.li.classList.remove('selected');
+          t.li.querySelector('.select-box').checked = false;
+        }
+        if (onSelect) onSelect(new Set());
+      }
+    },
     destroy() {
       destroyed = true;
       clearTimeout(pollTimer);

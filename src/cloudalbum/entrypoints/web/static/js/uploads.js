@@ -11,7 +11,7 @@ export const uploadEvents = new EventTarget();
 let seq = 0;
 let newFailures = 0; // refusals since files were last added
 let autoClear = null;
-const AUTO_CLEAR_MS = 5000;
+const AUTO_CLEAR_MS = 8000;
 const items = []; // {id, file, albumId, state: queued|uploading|done|error, loaded, error, photo, row}
 let active = 0;
 let panel = null;
@@ -104,12 +104,11 @@ async function upload(item) {
     const done = items.filter((i) => i.state === 'done').length;
     const failed = items.filter((i) => i.state === 'error').length;
     announce(`Uploads finished: ${done} uploaded${failed ? `, ${failed} refused` : ''}.`);
-    // all went well: fold the panel away soon so it stops covering the page; refusals stay to be read
-    if (!newFailures) {
-      setCollapsed(true);
-      clearTimeout(autoClear);
-      autoClear = setTimeout(() => { if (!busy()) clearFinished(); }, AUTO_CLEAR_MS);
-    }
+    // fold the panel away so it stops covering the page: the uploaded files go soon (they are in the
+    // gallery now); refusals stay, with the API's message, until the user clears them
+    if (!newFailures) setCollapsed(true);
+    clearTimeout(autoClear);
+    autoClear = setTimeout(() => { if (!busy()) clearFinished({ keepErrors: true }); }, AUTO_CLEAR_MS);
     uploadEvents.dispatchEvent(new Event('idle'));
   }
 }
@@ -141,7 +140,7 @@ function build() {
   overallText = h('span', { class: 'overall-text' });
   toggle = h('button', { type: 'button', class: 'link', 'aria-expanded': 'true', 'aria-controls': 'upload-list',
     onclick: () => setCollapsed(!collapsed) }, 'Hide');
-  const clearBtn = h('button', { type: 'button', class: 'link', onclick: clearFinished }, 'Clear finished');
+  const clearBtn = h('button', { type: 'button', class: 'link', onclick: () => clearFinished() }, 'Clear finished');
   list = h('ol', { class: 'upload-list', id: 'upload-list' });
   panel.append(
     h('div', { class: 'uploads-head' }, h('h2', {}, 'Uploads'), overallText, toggle, clearBtn),
@@ -150,9 +149,9 @@ function build() {
   );
 }
 
-function clearFinished() {
+function clearFinished({ keepErrors = false } = {}) {
   for (let i = items.length - 1; i >= 0; i -= 1) {
-    if (items[i].state === 'done' || items[i].state === 'error') items.splice(i, 1);
+    if (items[i].state === 'done' || (items[i].state === 'error' && !keepErrors)) items.splice(i, 1);
   }
   render();
 }
@@ -208,10 +207,13 @@ function renderOverall() {
   const loaded = items.reduce((s, i) => s + (i.state === 'done' || i.state === 'error' ? (i.file.size || 1) : i.loaded), 0);
   overallBar.max = total;
   overallBar.value = loaded;
+  overallBar.hidden = !items.some((i) => i.state === 'queued' || i.state === 'uploading');
   const done = items.filter((i) => i.state === 'done').length;
   const failed = items.filter((i) => i.state === 'error').length;
   const left = items.length - done - failed;
-  overallText.textContent = `${done} of ${items.length} uploaded${failed ? `, ${failed} refused` : ''}${left ? ` — ${Math.round((100 * loaded) / total)}%` : ''}`;
+  overallText.textContent = !done && !left
+    ? `${failed} file${failed === 1 ? '' : 's'} refused`
+    : `${done} of ${items.length} uploaded${failed ? `, ${failed} refused` : ''}${left ? ` — ${Math.round((100 * loaded) / total)}%` : ''}`;
 }
 
 apiEvents.addEventListener('signedout', () => {
