@@ -82,8 +82,12 @@ class SqliteJobQueue(SqliteDatabase):
             time.sleep(min(POLL_INTERVAL_S, max(0.0, deadline - time.monotonic())))
 
     def _claim(self, queue: str, max_messages: int, timeout_s: float, *, redrive: bool) -> list[Message]:
-        """Take up to max_messages visible messages of queue under the write lock."""
+        """Take up to max_messages visible messages of queue under the write lock. An idle poll only reads
+        (WAL readers never wait), so idle workers do not contend with writers for the lock."""
         now = time.time()
+        if self._read().execute("SELECT 1 FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1",
+                                (queue, now)).fetchone() is None:
+            return []
         with self._tx() as conn:
             if redrive:
                 self._redrive(conn, now)
