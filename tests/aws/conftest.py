@@ -75,7 +75,7 @@ def stop(proc: subprocess.Popen) -> None:
     """Stop a process this fixture started (by its own handle, never by name)."""
     proc.terminate()
     try:
-        proc.wait(10)
+        proc.wait(5)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(10)

@@ -79,3 +79,19 @@ def test_dynamodb_agrees_with_the_pure_rule(store: DynamoMetadataStore, seed: in
         query = random_query(rng)
         expected = [pid for pid in order if match_reasons(saved[pid], query) is not None]
         assert all_ids(store, "alice", query, limit=7) == expected, query
+
+
+def test_dynamodb_local_agrees_with_the_pure_rule(moto_endpoint: str, ddb_local_endpoint: str,
+                                                  monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The same agreement on Amazon's own engine (key conditions, filters, pagination as DynamoDB does them)."""
+    from aws.conftest import point_boto3
+
+    point_boto3(monkeypatch, endpoint=moto_endpoint, dynamodb=ddb_local_endpoint)
+    settings = unique_settings(tmp_path)
+    init_aws(settings, ("dynamodb",))
+    store = DynamoMetadataStore.from_settings(settings)
+    try:
+        test_dynamodb_agrees_with_the_pure_rule(store, 3)
+    finally:
+        store.client.delete_table(TableName=settings.dynamodb_table)
+        store.close()

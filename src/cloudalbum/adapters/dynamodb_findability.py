@@ -167,14 +167,15 @@ class DynamoAlbumsMixin(DynamoBase):
             self._write_membership(photo.id, album_id)
 
     def _join(self, photo: Photo, album_id: str, owner: str, now: str) -> bool:
+        joined_at = utcnow().isoformat()  # microseconds: the photo's albums keep their join order
         try:
             self.client.transact_write_items(TransactItems=[
                 {"Update": {"TableName": self.table, "Key": av_key(K.photo_key(photo.id)),
-                            "UpdateExpression": "SET albums.#a = :now",
+                            "UpdateExpression": "SET albums.#a = :at",
                             "ConditionExpression": "attribute_exists(PK) AND owner_id = :o AND "
                                                    "attribute_not_exists(albums.#a)",
                             "ExpressionAttributeNames": {"#a": album_id},
-                            "ExpressionAttributeValues": {":now": S(now), ":o": S(owner)}}},
+                            "ExpressionAttributeValues": {":at": S(joined_at), ":o": S(owner)}}},
                 {"Update": {"TableName": self.table, "Key": av_key(K.album_key(album_id)),
                             "UpdateExpression": "ADD photo_count :one SET updated_at = :now",
                             "ConditionExpression": "attribute_exists(PK)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from typing import Any, Iterable
 
 from ..domain.errors import Invalid
@@ -212,25 +213,32 @@ def _cell_size(precision: int) -> tuple[float, float]:
 
 
 def geohash_cover(box: BBox, precision: int, limit: int) -> list[str] | None:
-    """The cells of one precision that cover box, or None when more than limit are needed."""
+    """The cells of one precision that cover box, or None when more than limit are needed.
+
+    Cells are enumerated by row and column (one more on every side, against rounding at the box's edges)
+    and kept when they touch the box; each is named by the geohash of its centre. Cell edges are dyadic
+    fractions of the globe, exact in floating point, so "touches" is exact."""
     dlat, dlon = _cell_size(precision)
+    rows, cols = round(180.0 / dlat), round(360.0 / dlon)
     spans = [(box.min_lon, box.max_lon)] if box.min_lon <= box.max_lon else [(box.min_lon, 180.0),
                                                                               (-180.0, box.max_lon)]
-    lat_steps = int((box.max_lat + 90.0) // dlat) - int((box.min_lat + 90.0) // dlat) + 1
+    r0 = max(0, math.floor((box.min_lat + 90.0) / dlat) - 1)
+    r1 = min(rows - 1, math.floor((box.max_lat + 90.0) / dlat) + 1)
     cells: set[str] = set()
     for lo, hi in spans:
-        lon_steps = int((min(hi, 179.999999) + 180.0) // dlon) - int((lo + 180.0) // dlon) + 1
-        if lat_steps * lon_steps + len(cells) > limit:
+        c0 = max(0, math.floor((lo + 180.0) / dlon) - 1)
+        c1 = min(cols - 1, math.floor((hi + 180.0) / dlon) + 1)
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 4 * limit + 16:
             return None
-        for i in range(lat_steps):
-            lat = min(89.999999, box.min_lat + i * dlat)
-            for j in range(lon_steps):
-                lon = min(179.999999, lo + j * dlon)
-                cells.add(geohash(lat, lon, precision))
-        # the far edges, in case stepping from the min corner fell short of them
-        for lat in (box.min_lat, min(89.999999, box.max_lat)):
-            for lon in (lo, min(179.999999, hi)):
-                cells.add(geohash(lat, lon, precision))
+        for r in range(r0, r1 + 1):
+            lat_lo = -90.0 + r * dlat
+            if lat_lo > box.max_lat or lat_lo + dlat < box.min_lat:
+                continue
+            for c in range(c0, c1 + 1):
+                lon_lo = -180.0 + c * dlon
+                if lon_lo > hi or lon_lo + dlon < lo:
+                    continue
+                cells.add(geohash(lat_lo + dlat / 2, lon_lo + dlon / 2, precision))
     return sorted(cells) if len(cells) <= limit else None
 
 
