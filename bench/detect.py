@@ -269,14 +269,14 @@ def report(rows: list[dict], svc: tuple[float, float], threads: dict[int, float]
     return "\n".join(lines) + "\n"
 
 
-def write_docs(section: str) -> None:
-    """Replace our section of docs/performance.md (others' sections untouched); create the file if missing."""
+def write_docs(section: str, title: str = SECTION) -> None:
+    """Replace one section of docs/performance.md (others' sections untouched); create the file if missing."""
     text = DOC.read_text() if DOC.exists() else (
         "# Performance\n\nFigures measured by the scripts under `bench/`; each section says how, where and under "
         "what load.\n\n")
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
+    if title in text:
+        start = text.index(title)
+        nxt = text.find("\n## ", start + len(title))
         text = text[:start] + section + (text[nxt + 1:] if nxt != -1 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + section
