@@ -23,6 +23,7 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
   let loading = false;
   let destroyed = false;
   let pollTimer = null;
+  let pollOffset = 0;
   const selected = new Set(); // ids, in select mode
   let selecting = false;
 
@@ -125,7 +126,11 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     if (destroyed) return;
     const pending = [...tiles.values()].filter((t) => !FINAL.has(t.photo.status));
     if (!pending.length) return;
-    pollTimer = setTimeout(() => poll(pending.slice(0, POLL_BATCH)), POLL_MS);
+    // after a large upload many photos wait: ask about a few at a time, taking turns
+    pollOffset = pollOffset >= pending.length ? 0 : pollOffset;
+    const batch = pending.slice(pollOffset, pollOffset + POLL_BATCH);
+    pollOffset += POLL_BATCH;
+    pollTimer = setTimeout(() => poll(batch), POLL_MS);
   }
 
   async function poll(batch) {
