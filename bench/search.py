@@ -31,7 +31,7 @@ from cloudalbum.adapters.sqlite_search import index_rows, write_index_rows  # no
 from cloudalbum.adapters.sqlite_store import SqliteMetadataStore, _doc, sort_key  # noqa: E402
 from cloudalbum.domain.model import Camera, Label, Location, Photo, Place  # noqa: E402
 from cloudalbum.domain.search import SearchQuery, parse_search_params  # noqa: E402
-from cloudalbum.entrypoints.api.map import feature_collection_json  # noqa: E402
+from cloudalbum.services.search import SearchService  # noqa: E402
 
 OWNER, OTHER = "bench-owner", "other-owner"
 CPU_TIME = False
@@ -163,9 +163,8 @@ def run_once(store: SqliteMetadataStore, queries: list[SearchQuery], map_queries
     search = [timed(lambda q=q: store.search(OWNER, q, limit=50)) for q in queries]
 
     def geojson(q: SearchQuery) -> None:
-        markers = store.map_markers(OWNER, q, limit=10_000)
-        counts.append(len(markers))
-        feature_collection_json(markers)
+        body = SearchService(store).map_geojson(OWNER, q, limit=10_000)
+        counts.append(body.count('"Feature"'))
 
     counts: list[int] = []
     maps = [timed(lambda q=q: geojson(q)) for q in map_queries]

@@ -211,3 +211,19 @@ def test_sqlite_agrees_with_the_pure_rule(store, seed):
         query = random_query(rng)
         expected = [pid for pid in order if match_reasons(saved[pid], query) is not None]
         assert all_ids(store, "alice", query, limit=7) == expected, query
+
+
+def test_map_geojson_fast_path_equals_the_generic_one(library):
+    import json
+
+    from cloudalbum.domain.search import marker_of
+    from cloudalbum.services.search import SearchService, features_json
+
+    for params in ({}, {"label": "person"}, {"bbox": "-6,40,13,56"}):
+        query = parse_search_params(params)
+        fast = json.loads(SearchService(library).map_geojson("alice", query))
+        generic = json.loads(features_json([marker_of(p) for p in library.map_points("alice", query)]))
+        markers = json.loads(features_json(library.map_markers("alice", query)))
+        assert fast["type"] == "FeatureCollection"
+        assert fast["features"] == generic == markers
+        assert fast["features"], params

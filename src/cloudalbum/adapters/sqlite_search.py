@@ -61,7 +61,8 @@ def index_rows(photo: Photo, docid: int, sort_key: str) -> IndexRows:
            (photo.taken_at or "")[:10] or None, taken_seconds(photo.taken_at),
            loc.lat if loc else None, loc.lon if loc else None, photo.taken_at,
            json.dumps([[lbl.name, round(lbl.confidence, 4)] for lbl in visible], separators=(",", ":")),
-           json.dumps([lbl.name for lbl in visible], separators=(",", ":"), ensure_ascii=False))
+           json.dumps([lbl.name for lbl in visible], separators=(",", ":"), ensure_ascii=False),
+           json.dumps([loc.lon, loc.lat], separators=(",", ":")) if loc else None)
     best: dict[str, float] = {}
     for lbl in visible:
         key = label_key(lbl.name)
@@ -77,7 +78,7 @@ def index_rows(photo: Photo, docid: int, sort_key: str) -> IndexRows:
 
 
 DOC_INSERT = ("INSERT INTO search_doc (docid, photo_id, owner_id, sort_key, status, taken_day, taken_ts, lat, lon,"
-              " taken_at, labels, label_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              " taken_at, labels, label_names, coords) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 LABEL_INSERT = "INSERT INTO search_label (docid, owner_id, label, confidence, sort_key, photo_id) VALUES (?, ?, ?, ?, ?, ?)"
 TERM_INSERT = "INSERT INTO search_term (docid, owner_id, kind, value, sort_key, photo_id) VALUES (?, ?, ?, ?, ?, ?)"
 FTS_INSERT = f"INSERT INTO search_fts (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?{', ?' * len(FTS_COLUMNS)})"
@@ -148,6 +149,12 @@ def _exact_box(sql: _Sql, box: BBox) -> None:
         sql.add("d.lon BETWEEN ? AND ?", box.min_lon, box.max_lon)
     else:
         sql.add("(d.lon >= ? OR d.lon <= ?)", box.min_lon, box.max_lon)
+
+
+# A walked index row finds its photo in the owner's covering index by (owner, sort_key, photo id) - the same
+# key both keep - so filters and map features read no table row.
+_COVERED_DOC = (" CROSS JOIN search_doc d INDEXED BY search_doc_owner_sort ON d.owner_id = drv.owner_id"
+                " AND d.sort_key = drv.sort_key AND d.photo_id = drv.photo_id")
 
 
 class SqliteSearchMixin:
@@ -234,20 +241,20 @@ class SqliteSearchMixin:
             args = [owner_id, key, query.min_confidence]
             n = probe("SELECT 1 FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
                       " AND label = ? AND confidence >= ?", args)
-            walks.append((n, "search_label drv INDEXED BY search_label_owner_sort CROSS JOIN search_doc d"
-                             " ON d.docid = drv.docid AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?",
+            walks.append((n, "search_label drv INDEXED BY search_label_owner_sort" + _COVERED_DOC +
+                          " AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?",
                           args, ("label", key)))
         for kind, value in terms:
             args = [owner_id, kind, value]
             n = probe("SELECT 1 FROM search_term INDEXED BY search_term_owner_sort WHERE owner_id = ? AND kind = ?"
                       " AND value = ?", args)
-            walks.append((n, "search_term drv INDEXED BY search_term_owner_sort CROSS JOIN search_doc d"
-                             " ON d.docid = drv.docid AND drv.owner_id = ? AND drv.kind = ? AND drv.value = ?", args,
+            walks.append((n, "search_term drv INDEXED BY search_term_owner_sort" + _COVERED_DOC +
+                          " AND drv.owner_id = ? AND drv.kind = ? AND drv.value = ?", args,
                           (kind, value)))
         if query.album_id:
             n = probe("SELECT 1 FROM album_photos INDEXED BY album_photos_sort WHERE album_id = ?", [query.album_id])
-            walks.append((n, "album_photos drv INDEXED BY album_photos_sort CROSS JOIN search_doc d"
-                             " ON d.photo_id = drv.photo_id AND drv.album_id = ?", [query.album_id], ("album",)))
+            walks.append((n, "album_photos drv INDEXED BY album_photos_sort" + _COVERED_DOC + " AND drv.album_id = ?",
+                          [query.album_id], ("album",)))
         sets: list[tuple[int, str, list[Any]]] = []
         if expr:
             inner = "SELECT rowid AS docid FROM search_fts WHERE search_fts MATCH ?"
@@ -269,7 +276,8 @@ class SqliteSearchMixin:
             sql.add(f"{sql.sort}.sort_key >= ? AND {sql.sort}.sort_key < ?", query.date_from or "",
                     (query.date_to or "9999-12-31") + "T~")
         if expr and not sql.source.startswith("(SELECT rowid"):
-            sql.add("d.docid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", expr)
+            # "+": a membership test per walked row, never an index constraint looped over the whole match list
+            sql.add("+d.docid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", expr)
 
     def _search_conn(self) -> sqlite3.Connection:
         conn = self._read()  # type: ignore[attr-defined]
@@ -319,6 +327,22 @@ class SqliteSearchMixin:
         """The fast path of the map: markers straight from the index (label names extracted by SQLite)."""
         rows = self._located_rows(owner_id, query, max(1, limit), "d.photo_id, d.lat, d.lon, d.taken_at, d.label_names")
         return [Marker(pid, lat, lon, taken, labels_json=names) for pid, lat, lon, taken, names in rows]
+
+    def map_features_json(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_MAX_POINTS,
+                          thumbnail_url: str = "{id}") -> str:
+        """The fastest path of the map: the JSON array of GeoJSON Point features, assembled by SQLite from the
+        covering index (no Python object per point). thumbnail_url is a template with "{id}"."""
+        prefix, _, suffix = thumbnail_url.partition("{id}")
+        feature = ("""'{"type":"Feature","geometry":{"type":"Point","coordinates":' || d.coords ||"""
+                   """ '},"properties":{"id":' || json_quote(d.photo_id) || ',"thumbnail_url":' ||"""
+                   """ json_quote(? || d.photo_id || ?) || ',"taken_at":' || json_quote(d.taken_at) ||"""
+                   """ ',"labels":' || d.label_names || '}}'""")
+        sql = self._search_sql(owner_id, query)
+        sql.add("d.lat IS NOT NULL")
+        text = (f"SELECT '[' || COALESCE(group_concat(f, ','), '') || ']' FROM (SELECT {feature} AS f"
+                f" FROM {sql.source} WHERE {sql.where} ORDER BY {sql.sort}.sort_key DESC, {sql.sort}.photo_id DESC"
+                " LIMIT ?)")
+        return self._search_conn().execute(text, (prefix, suffix, *sql.all_args(), max(1, limit))).fetchone()[0]
 
     def _located_rows(self, owner_id: str, query: SearchQuery, limit: int,
                       columns: str = "d.photo_id, d.taken_at, d.lat, d.lon, d.labels, d.status") -> list[sqlite3.Row]:
