@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from PIL import Image
 
 from cloudalbum.media.decode import UndecodableImage, decode, draft_size, to_rgb
@@ -136,3 +137,21 @@ def test_corpus_thumbnails_are_upright_and_clean(rel: str) -> None:
 
 def test_thumbnail_key() -> None:
     assert thumbnail_key("u", "p", "small") == "thumbnails/u/p/small.jpg"
+
+
+_SEED = make_jpeg(48, 32, exif=gps_exif(45.5, 9.1, orientation=6))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 255)), min_size=1, max_size=8),
+       st.integers(16, 5000))
+def test_decode_of_mutated_bytes_is_an_image_or_undecodable(flips: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(_SEED)
+    for pos, value in flips:
+        data[pos % len(data)] = value
+    try:
+        d = decode(bytes(data[:cut]))
+    except UndecodableImage as exc:
+        assert str(exc).startswith("could not decode the image")
+        return
+    assert d.image.mode == "RGB" and d.width >= 1 and d.height >= 1

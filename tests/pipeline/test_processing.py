@@ -179,3 +179,23 @@ def test_handler_builds_its_container_from_the_environment(monkeypatch: pytest.M
         assert c.settings.data_dir == tmp_path / "data"
     finally:
         c.close()
+
+
+def test_every_corpus_file_reaches_a_final_status(pipeline_container: Any) -> None:
+    """Whatever the bytes (empty, not an image, bomb, truncated, HEIC named .jpg, CMYK, 16-bit, MPO...),
+    processing ends in done, needs_input or failed with a reason; it never raises."""
+    from .helpers import corpus_files
+
+    c = pipeline_container
+    owner = None
+    for rel in corpus_files("gps", "objects", "bad"):
+        photo = add_photo(c, photo_bytes(rel), filename=rel, owner_id=owner)
+        owner = photo.owner_id
+        outcome = c.processing.process(photo.id)
+        got = c.store.get_photo(photo.id, None)
+        assert got.status == outcome and outcome in ("done", "needs_input", "failed"), rel
+        if outcome == "failed":
+            assert got.error and got.error.startswith("could not decode the image"), (rel, got.error)
+        else:
+            assert got.width and got.height and set(got.thumbnail_keys) == {"small", "large"}, rel
+        assert "\x00" not in json.dumps(photo_json(got)), rel
