@@ -438,3 +438,17 @@ def test_select_several_photos_in_the_gallery_and_add_them_to_a_new_album(album:
     in_album = album.api("GET", f"/api/albums/{albums['Street and cat']['id']}/photos")["items"]
     assert {p["id"] for p in in_album} == {album.ids[BUS], album.ids[CHELSEA]}
     album.watched.assert_clean()
+
+
+def test_moving_quickly_between_views_leaves_no_errors(album: Album) -> None:
+    """Views clean up after themselves (maps removed, polling stopped) when the user moves on mid-load."""
+    page = album.page
+    routes = ["#/", f"#/photo/{album.ids[PARIS]}", "#/albums", "#/map", f"#/photo/{album.ids[BUS]}", "#/questions",
+              "#/search?q=bus", "#/map?place=Paris", f"#/photo/{album.ids[CHELSEA]}", "#/upload"]
+    for pause_ms in (0, 40, 120):
+        for route in routes:
+            album.go(route)
+            page.wait_for_timeout(pause_ms)
+    page.get_by_role("heading", name="Upload photos").wait_for()
+    page.wait_for_timeout(1000)  # late answers to abandoned views arrive now
+    album.watched.assert_clean()
