@@ -129,6 +129,11 @@ class PhotoStore(Protocol):
     def map_points(self, owner_id: str, query: SearchQuery, *, limit: int = 10000) -> list[Photo]:
         """Located photos matching query (map markers)."""
 
+    # Optional faster map paths (not Protocol members; SearchService uses them when present, else map_points):
+    #   def map_markers(self, owner_id, query, *, limit=10000) -> list[domain.search.Marker]
+    #   def map_features_json(self, owner_id, query, *, limit=10000, thumbnail_url="...{id}...") -> str
+    # the second returns the JSON array of GeoJSON Point features (see services/search.features_json).
+
     def photos_near_in_time(self, owner_id: str, *, taken_at: str, window_s: int,
                             lat: float | None, lon: float | None, radius_km: float,
                             limit: int = 200) -> list[Photo]:
