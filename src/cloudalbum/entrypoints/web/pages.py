@@ -28,3 +28,11 @@ def index() -> Response:
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     return send_from_directory(bp.static_folder or "", "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+
+@bp.after_request
+def _revalidate(resp: Response) -> Response:
+    """Scripts import each other without version tags: browsers revalidate (cheap 304s) instead of guessing a
+    freshness lifetime, so an upgraded server never runs with yesterday's modules."""
+    resp.headers.setdefault("Cache-Control", "no-cache")
+    return resp
