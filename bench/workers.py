@@ -72,7 +72,7 @@ def drain(container: Any) -> int:
     stop = threading.Event()
 
     def watch() -> None:
-        while not stop.wait(0.05):
+        while not stop.wait(0.2):
             d = container.queue.depth()
             if d.visible == 0 and d.in_flight == 0:
                 stop.set()

@@ -130,17 +130,17 @@ class SqliteJobQueue(SqliteDatabase):
     # --- operations -------------------------------------------------------------------------------------
 
     def depth(self) -> QueueDepth:
-        """Visible (ready now), in flight (received, not yet deleted or expired) and dead messages.
-        Delayed messages not yet visible count in none of them."""
+        """Visible (ready now), in flight (received, not yet deleted or expired) and dead messages; a message
+        that the next receive would move to the dead-letter queue counts as dead already. Delayed messages not
+        yet visible count in none of them. Reads only: monitoring never takes the write lock."""
         now = time.time()
-        with self._tx() as conn:
-            self._redrive(conn, now)
-            visible, in_flight = conn.execute(
-                "SELECT COALESCE(SUM(visible_at <= ?), 0),"
-                " COALESCE(SUM(visible_at > ? AND receipt IS NOT NULL), 0) FROM messages WHERE queue = ?",
-                (now, now, self.name)).fetchone()
-            (dead,) = conn.execute("SELECT COUNT(*) FROM messages WHERE queue = ?", (self.dead_name,)).fetchone()
-        return QueueDepth(visible=int(visible), in_flight=int(in_flight), dead=int(dead))
+        row = self._read().execute(
+            "SELECT COALESCE(SUM(queue = :q AND visible_at <= :now AND receive_count < :max), 0),"
+            " COALESCE(SUM(queue = :q AND visible_at > :now AND receipt IS NOT NULL), 0),"
+            " COALESCE(SUM(queue = :dead OR (visible_at <= :now AND receive_count >= :max)), 0)"
+            " FROM messages WHERE queue IN (:q, :dead)",
+            {"q": self.name, "dead": self.dead_name, "now": now, "max": self.max_receives}).fetchone()
+        return QueueDepth(visible=int(row[0]), in_flight=int(row[1]), dead=int(row[2]))
 
     def receive_dead(self, *, max_messages: int = 10) -> list[Message]:
         """Messages of the dead-letter queue, each invisible for the visibility timeout once received."""
