@@ -452,3 +452,18 @@ def test_moving_quickly_between_views_leaves_no_errors(album: Album) -> None:
     page.get_by_role("heading", name="Upload photos").wait_for()
     page.wait_for_timeout(1000)  # late answers to abandoned views arrive now
     album.watched.assert_clean()
+
+
+def test_uploading_into_an_album(album: Album) -> None:
+    page = album.page
+    target = album.api("POST", "/api/albums", json={"name": "Uploaded straight in"})
+    album.go("#/albums")
+    album.go("#/upload")
+    page.get_by_label("Add to album (optional)").select_option(label="Uploaded straight in")
+    page.locator("#file-input").set_input_files(
+        [{"name": "into-album.jpg", "mimeType": "image/jpeg", "buffer": make_jpeg(200, 150, color=(30, 160, 90))}])
+    page.locator(".upload-item", has_text="into-album.jpg").wait_for(state="attached")
+    page.wait_for_function("() => !document.querySelector('.upload-item[data-state=queued], .upload-item[data-state=uploading]')")
+    photos = album.api("GET", f"/api/albums/{target['id']}/photos")["items"]
+    assert [p["filename"] for p in photos] == ["into-album.jpg"]
+    album.watched.assert_clean()
