@@ -58,7 +58,6 @@ def tool_env() -> dict[str, str]:
         AWS_SECRET_ACCESS_KEY="testing",
         AWS_DEFAULT_REGION="us-east-1",
         SAM_CLI_TELEMETRY="0",
-        SAM_CLI_CONTAINER_CONNECTION_TIMEOUT="1",
     )
     return env
 

@@ -185,7 +185,7 @@ def lambda_python() -> str:
 @pytest.mark.slow
 def test_lambda_pip_steps_give_a_tree_that_runs_the_handler(tmp_path: Path) -> None:
     if os.environ.get("CLOUDALBUM_LONG") != "1":
-        pytest.skip("slow: installs the whole dependency tree (about a minute); run with CLOUDALBUM_LONG=1")
+        pytest.skip("slow: installs the whole dependency tree (about two minutes); run with CLOUDALBUM_LONG=1")
     python = lambda_python()
     task_root = tmp_path / "task"
     for rest in args_of(LAMBDA, "RUN"):
