@@ -463,6 +463,8 @@ def test_uploading_into_an_album(album: Album) -> None:
     page.locator("#file-input").set_input_files(
         [{"name": "into-album.jpg", "mimeType": "image/jpeg", "buffer": make_jpeg(200, 150, color=(30, 160, 90))}])
     page.locator(".upload-item", has_text="into-album.jpg").wait_for(state="attached")
+    album.go("#/albums")  # uploads go on while the user browses
+    page.locator(".album-card", has_text="Uploaded straight in").wait_for()
     page.wait_for_function("() => !document.querySelector('.upload-item[data-state=queued], .upload-item[data-state=uploading]')")
     photos = album.api("GET", f"/api/albums/{target['id']}/photos")["items"]
     assert [p["filename"] for p in photos] == ["into-album.jpg"]
