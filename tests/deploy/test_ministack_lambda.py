@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -104,7 +105,9 @@ def ministack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
                AWS_ACCESS_KEY_ID=ACCOUNT, AWS_SECRET_ACCESS_KEY="test", TMPDIR=str(log.parent),
                AUTH="true", USE_SSL="1")
     with open(log, "w") as out:
-        proc = subprocess.Popen([str(exe)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
+        # Its own process group: the function workers it spawns end with it.
+        proc = subprocess.Popen([str(exe)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent,
+                                start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -119,12 +122,21 @@ def ministack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         _wait_until("MiniStack's TLS certificate", cert.exists, time.monotonic() + 30, log)
         yield {"url": f"https://127.0.0.1:{port}", "log": log, "ca": str(cert)}
     finally:
-        proc.terminate()
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM MiniStack's process group (it and its function workers), SIGKILL what is left after 5 s."""
+    for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 20)):
         try:
-            proc.wait(timeout=20)
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            continue
 
 
 @pytest.fixture(scope="module")
