@@ -241,3 +241,24 @@ def test_end_to_end_real_photos_through_sqs_and_the_handler(aws: Any) -> None:
     assert r.status_code == 302 and "X-Amz-Signature=" in r.headers["Location"]
     features = alice("GET", "/api/map").get_json()["features"]
     assert real["gps/DSCN0029.jpg"]["id"] in {f["properties"]["id"] for f in features}
+
+
+def test_awkward_ids_and_emails_are_4xx_never_5xx(aws: Any) -> None:
+    """Keys DynamoDB would refuse (over 2048 bytes, empty) are answered as the missing objects they are."""
+    _settings, _container, app = aws
+    alice = Client(app, "alice@example.com")
+    long_id = "x" * 3000
+    for method, path, kw in [("GET", f"/api/photos/{long_id}", {}), ("PATCH", f"/api/photos/{long_id}",
+                                                                     {"json": {"title": "t"}}),
+                             ("DELETE", f"/api/photos/{long_id}", {}), ("GET", f"/api/albums/{long_id}", {}),
+                             ("GET", f"/api/albums/{long_id}/photos", {}),
+                             ("POST", f"/api/questions/{long_id}/dismiss", {}),
+                             ("GET", f"/api/search?album_id={long_id}", {}),
+                             ("GET", f"/api/questions?photo_id={long_id}", {}),
+                             ("GET", f"/api/photos?cursor={long_id}", {})]:
+        r = alice(method, path, **kw)
+        assert 400 <= r.status_code < 500, (method, path[:40], r.status_code, r.get_data(as_text=True)[:200])
+    r = alice.http.post("/api/auth/login", json={"email": "a" * 3000 + "@example.com", "password": PASSWORD})
+    assert 400 <= r.status_code < 500
+    r = alice.http.post("/api/auth/register", json={"email": "a" * 3000 + "@example.com", "password": PASSWORD})
+    assert 400 <= r.status_code < 500

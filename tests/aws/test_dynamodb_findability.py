@@ -95,3 +95,19 @@ def test_dynamodb_local_agrees_with_the_pure_rule(moto_endpoint: str, ddb_local_
     finally:
         store.client.delete_table(TableName=settings.dynamodb_table)
         store.close()
+
+
+def test_store_failures_are_domain_errors(store: DynamoMetadataStore, monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Path) -> None:
+    """A key DynamoDB refuses is Invalid (422); a store that cannot be reached is StorageUnavailable (503)."""
+    from aws.conftest import free_port
+    from cloudalbum.domain.errors import Invalid, StorageUnavailable
+    from cloudalbum.domain.model import Album
+
+    with pytest.raises(Invalid):
+        store.add_album(Album(id="x" * 3000, owner_id="alice", name="a", created_at="t", updated_at="t"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")
+    down = DynamoMetadataStore.from_settings(unique_settings(tmp_path))
+    with pytest.raises(StorageUnavailable):
+        down.get_photo("p1", "alice")
+    down.close()

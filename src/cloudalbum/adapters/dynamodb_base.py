@@ -119,6 +119,49 @@ class DynamoBase:
                 raise StorageUnavailable("the metadata store kept refusing a batch write; try again")
 
 
+PASS_THROUGH = {"ConditionalCheckFailedException", "TransactionCanceledException"}  # the store decides
+
+
+class GuardedClient:
+    """The DynamoDB client with its failures in domain terms: a refused request (ValidationException: a key
+    or item DynamoDB will not take) is Invalid; anything else that is not an expected condition failure (the
+    service down or throttling after retries) is StorageUnavailable, so the API answers 422/503, never 500.
+    Everything else (exceptions, meta.events for hooks) is the client's own."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if not callable(attr) or name.startswith("_") or name in ("close", "get_paginator", "get_waiter"):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except Exception as exc:
+                mapped = _domain_error(exc)
+                if mapped is exc:
+                    raise
+                raise mapped from exc
+
+        return call
+
+
+def _domain_error(exc: Exception) -> Exception:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ..domain.errors import Invalid
+
+    code = error_code(exc)
+    if code in PASS_THROUGH or not isinstance(exc, (ClientError, BotoCoreError)):
+        return exc
+    if code == "ValidationException":
+        return Invalid("the request names something the metadata store cannot hold (too long or empty)",
+                       code="invalid_request")
+    return StorageUnavailable(f"the metadata store is unavailable ({code or type(exc).__name__}); try again")
+
+
 def cancellation_codes(exc: Exception) -> list[str]:
     """The per-item reasons of a TransactionCanceledException ("ConditionalCheckFailed", "None", ...)."""
     reasons = (getattr(exc, "response", None) or {}).get("CancellationReasons") or []

@@ -20,7 +20,7 @@ from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
 from ..domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
 from ..ports import RefreshToken, Session
 from . import dynamodb_keys as K
-from .dynamodb_base import N, S, DynamoBase, av_key, cancellation_codes, n, s
+from .dynamodb_base import N, S, DynamoBase, GuardedClient, av_key, cancellation_codes, n, s
 from .dynamodb_findability import DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoSearchMixin
 from .s3_blobstore import aws_client, error_code
 
@@ -344,7 +344,7 @@ class DynamoMetadataStore(DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsM
     """The AWS MetadataStore. Thread-safe: boto3 clients are, and the store keeps no other state."""
 
     def __init__(self, client: Any, table: str) -> None:
-        self.client, self.table = client, table
+        self.client, self.table = GuardedClient(client), table
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "DynamoMetadataStore":
