@@ -320,3 +320,15 @@ def test_docs_and_samconfig_example_cover_every_parameter(tpl: dict[str, Any]) -
     given = {item.split("=", 1)[0] for item in overrides}
     assert given <= params
     assert params - given == {"InstanceImageId"}  # an SSM public parameter: its default is the right one
+
+
+def test_alb_access_logs_can_be_delivered_in_every_region(tpl: dict[str, Any]) -> None:
+    mapped = set(tpl["Mappings"]["ElbLogAccount"])
+    listed = {eq["Fn::Equals"][1] for name in ("ElbLogAccountRegionA", "ElbLogAccountRegionB")
+              for eq in tpl["Conditions"][name]["Fn::Or"]}
+    assert listed == mapped, "the condition and the mapping must name the same Regions"
+    policy = tpl["Resources"]["LogsBucketPolicy"]["Properties"]["PolicyDocument"]
+    (alb,) = [s for s in policy["Statement"] if s.get("Sid") == "LoadBalancerAccessLogs"]
+    condition, old_regions, new_regions = alb["Principal"]["Fn::If"]
+    assert condition == "HasElbLogAccount" and "AWS" in old_regions
+    assert new_regions == {"Service": {"Fn::Sub": "logdelivery.elasticloadbalancing.${AWS::URLSuffix}"}}
