@@ -4,6 +4,7 @@ store and model are real."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def test_sqs_event_shape() -> None:
     [record] = sqs_event([msg], queue_name="jobs")["Records"]
     assert record["messageId"] == "m1" and record["receiptHandle"] == "r1"
     assert json.loads(record["body"]) == {"photo_id": "p"}
+    assert record["md5OfBody"] == hashlib.md5(record["body"].encode()).hexdigest()  # as SQS computes it
     assert record["attributes"]["ApproximateReceiveCount"] == "2"
     assert record["attributes"]["SentTimestamp"] == "1700000000000"
     assert record["eventSource"] == "aws:sqs"

@@ -8,6 +8,7 @@ queue. The model is loaded before the first receive: a worker without a usable m
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import signal
@@ -43,13 +44,15 @@ def sqs_event(messages: Iterable[Message], *, queue_name: str, region: str = LOC
         attrs["ApproximateReceiveCount"] = str(m.receive_count)
         attrs.setdefault("SentTimestamp", now_ms)
         attrs.setdefault("ApproximateFirstReceiveTimestamp", now_ms)
+        attrs.setdefault("SenderId", account)
+        body = json.dumps(m.body)
         records.append({
             "messageId": m.id,
             "receiptHandle": m.receipt_handle,
-            "body": json.dumps(m.body),
+            "body": body,
             "attributes": attrs,
             "messageAttributes": {},
-            "md5OfBody": "",
+            "md5OfBody": hashlib.md5(body.encode(), usedforsecurity=False).hexdigest(),
             "eventSource": "aws:sqs",
             "eventSourceARN": f"arn:aws:sqs:{region}:{account}:{queue_name}",
             "awsRegion": region,
