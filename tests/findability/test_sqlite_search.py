@@ -33,7 +33,7 @@ def library(store):
         make_photo("arezzo1", taken="2008-10-22T16:28:39", labels={"car": 0.8}, at=AREZZO,
                    place=("Arezzo", "Tuscany", "Italy", "IT"), camera=("NIKON", "COOLPIX P6000")),
         make_photo("rome", taken="2010-03-01T10:00:00", labels={"horse": 0.9, "person": 0.7}, at=ROME,
-                   place=("Rome", "Lazio", "Italy", "IT")),
+                   place=("Rome", "Lazio", "Italy", "IT"), categories=["animals", "people"]),
         make_photo("paris", taken="2012-07-14T22:00:00", labels={"dog": 0.91, "bicycle": 0.4}, at=PARIS,
                    place=("Paris", "Île-de-France", "France", "FR"), title="Eiffel Tower at night"),
         make_photo("london", taken="2015-04-10T20:12:23", labels={"bus": 0.95, "person": 0.3}, at=LONDON,
@@ -74,6 +74,9 @@ def library(store):
     ({"near": "42.5,12.2", "radius_km": "150"}, ["rome", "arezzo1"]),
     ({"label": "car", "place": "IT"}, ["arezzo1"]),
     ({"label": "person", "place": "GB", "q": "bus"}, ["london"]),
+    ({"category": "Animals"}, ["rome"]),
+    ({"category": "animals", "label": "person"}, ["rome"]),
+    ({"q": "animal"}, ["rome"]),
     ({"q": "nothing-like-this"}, []),
     ({"label": "unicorn"}, []),
 ])
