@@ -1,9 +1,10 @@
 """SQLite search index (FTS5 text, R*Tree location, label and term tables): a mixin of SqliteMetadataStore.
 
-Every photo write calls `_index_photo` in its transaction (see migration 0100_search.sql for the tables). A
-query walks ONE index already in list order (newest first) — the first label's, the album's, the place's or
-category's, else the owner's photos — and checks the other parameters through per-photo indexed lookups
-(EXISTS on docid, FTS5 MATCH, R*Tree range), so a page of 50 never scans a library. The reasons of each hit
+Every photo write calls `_index_photo` in its transaction (migrations 0100-0103 for the tables). A query
+counts its candidate sets with bounded index probes, walks the smallest index kept in list order (newest
+first: a label's, a place's or category's, an album's, else the owner's photos) or fetches a small FTS5/R*Tree
+set, and checks the other parameters through per-photo indexed lookups, so a page of 50 never scans a library
+(see _choose_driver and docs/performance.md). The reasons of each hit
 come from the pure rule domain.search.match_reasons, so SQLite and DynamoDB explain matches alike.
 """
 
@@ -231,39 +232,8 @@ class SqliteSearchMixin:
         never more than A, so the smallest candidate is walked. A small unordered set (FTS5 match, R*Tree box:
         at most SMALL_SET rows) that is smaller still is fetched whole and sorted instead. Either way the work
         is bounded by the smallest candidate set, never by the library."""
-        conn = self._search_conn()
-
-        def probe(inner: str, args: list[Any]) -> int:
-            return int(conn.execute(f"SELECT COUNT(*) FROM ({inner} LIMIT {PROBE_CAP})", args).fetchone()[0])
-
-        walks: list[tuple[int, str, list[Any], tuple[str, ...]]] = []
-        for key in dict.fromkeys(keys):
-            args = [owner_id, key, query.min_confidence]
-            n = probe("SELECT 1 FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
-                      " AND label = ? AND confidence >= ?", args)
-            walks.append((n, "search_label drv INDEXED BY search_label_owner_sort" + _COVERED_DOC +
-                          " AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?",
-                          args, ("label", key)))
-        for kind, value in terms:
-            args = [owner_id, kind, value]
-            n = probe("SELECT 1 FROM search_term INDEXED BY search_term_owner_sort WHERE owner_id = ? AND kind = ?"
-                      " AND value = ?", args)
-            walks.append((n, "search_term drv INDEXED BY search_term_owner_sort" + _COVERED_DOC +
-                          " AND drv.owner_id = ? AND drv.kind = ? AND drv.value = ?", args,
-                          (kind, value)))
-        if query.album_id:
-            n = probe("SELECT 1 FROM album_photos INDEXED BY album_photos_sort WHERE album_id = ?", [query.album_id])
-            walks.append((n, "album_photos drv INDEXED BY album_photos_sort" + _COVERED_DOC + " AND drv.album_id = ?",
-                          [query.album_id], ("album",)))
-        sets: list[tuple[int, str, list[Any]]] = []
-        if expr:
-            inner = "SELECT rowid AS docid FROM search_fts WHERE search_fts MATCH ?"
-            sets.append((probe(inner, [expr]), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
-                         [expr]))
-        if box is not None:
-            geo, geo_args = _geo_ranges(box)
-            sets.append((probe(geo, geo_args), f"({geo}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
-                         geo_args))
+        walks = self._walk_candidates(owner_id, query, keys, terms)
+        sets = self._set_candidates(expr, box)
         walk = min(walks, key=lambda c: c[0], default=None)
         fetch = min(sets, key=lambda c: c[0], default=None)
         if fetch is not None and fetch[0] <= SMALL_SET and (walk is None or fetch[0] < walk[0]):
@@ -278,6 +248,48 @@ class SqliteSearchMixin:
         if expr and not sql.source.startswith("(SELECT rowid"):
             # "+": a membership test per walked row, never an index constraint looped over the whole match list
             sql.add("+d.docid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", expr)
+
+    def _probe(self, inner: str, args: list[Any]) -> int:
+        """How many rows inner yields, counted up to PROBE_CAP (an index range read, stopped early)."""
+        row = self._search_conn().execute(f"SELECT COUNT(*) FROM ({inner} LIMIT {PROBE_CAP})", args).fetchone()
+        return int(row[0])
+
+    def _walk_candidates(self, owner_id: str, query: SearchQuery, keys: list[str],
+                         terms: list[tuple[str, str]]) -> list[tuple[int, str, list[Any], tuple[str, ...]]]:
+        """(count, row source walked in list order, its arguments, the filter it replaces) per label, place or
+        category term and album of the query."""
+        walks: list[tuple[int, str, list[Any], tuple[str, ...]]] = []
+        for key in dict.fromkeys(keys):
+            args = [owner_id, key, query.min_confidence]
+            n = self._probe("SELECT 1 FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
+                            " AND label = ? AND confidence >= ?", args)
+            walks.append((n, "search_label drv INDEXED BY search_label_owner_sort" + _COVERED_DOC +
+                          " AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?", args, ("label", key)))
+        for kind, value in terms:
+            args = [owner_id, kind, value]
+            n = self._probe("SELECT 1 FROM search_term INDEXED BY search_term_owner_sort WHERE owner_id = ?"
+                            " AND kind = ? AND value = ?", args)
+            walks.append((n, "search_term drv INDEXED BY search_term_owner_sort" + _COVERED_DOC +
+                          " AND drv.owner_id = ? AND drv.kind = ? AND drv.value = ?", args, (kind, value)))
+        if query.album_id:
+            n = self._probe("SELECT 1 FROM album_photos INDEXED BY album_photos_sort WHERE album_id = ?",
+                            [query.album_id])
+            walks.append((n, "album_photos drv INDEXED BY album_photos_sort" + _COVERED_DOC + " AND drv.album_id = ?",
+                          [query.album_id], ("album",)))
+        return walks
+
+    def _set_candidates(self, expr: str | None, box: BBox | None) -> list[tuple[int, str, list[Any]]]:
+        """(count, row source, its arguments) of the unordered candidate sets: the FTS5 match, the R*Tree box."""
+        sets: list[tuple[int, str, list[Any]]] = []
+        if expr:
+            inner = "SELECT rowid AS docid FROM search_fts WHERE search_fts MATCH ?"
+            sets.append((self._probe(inner, [expr]),
+                         f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid", [expr]))
+        if box is not None:
+            geo, geo_args = _geo_ranges(box)
+            sets.append((self._probe(geo, geo_args),
+                         f"({geo}) drv CROSS JOIN search_doc d ON d.docid = drv.docid", geo_args))
+        return sets
 
     def _search_conn(self) -> sqlite3.Connection:
         conn = self._read()  # type: ignore[attr-defined]
