@@ -1,0 +1,86 @@
+"""Races the DynamoDB store must win on Amazon's own engine (DynamoDB Local): conditional writes and
+transactions, not read-then-write."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from aws.conftest import point_boto3, unique_settings
+from cloudalbum.adapters.aws_init import init_aws
+from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
+from cloudalbum.domain.errors import ConcurrentUpdate
+from cloudalbum.domain.model import Album
+from cloudalbum.domain.search import parse_search_params
+from contract.metadata_contract import make_photo, make_user
+
+pytestmark = pytest.mark.emulator
+
+
+@pytest.fixture
+def store(moto_endpoint: str, ddb_local_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+          tmp_path: Path) -> Iterator[DynamoMetadataStore]:
+    point_boto3(monkeypatch, endpoint=moto_endpoint, dynamodb=ddb_local_endpoint)
+    settings = unique_settings(tmp_path)
+    init_aws(settings, ("dynamodb",))
+    s = DynamoMetadataStore.from_settings(settings)
+    yield s
+    s.client.delete_table(TableName=settings.dynamodb_table)
+    s.close()
+
+
+def together(n: int, fn: Callable[[int], Any]) -> list[Any]:
+    """Run fn(i) in n threads released at once; results (or exceptions) by thread."""
+    barrier, out = threading.Barrier(n), [None] * n
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            out[i] = fn(i)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            out[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def test_one_of_many_writers_of_a_version_wins(store: DynamoMetadataStore) -> None:
+    photo = make_photo("u1")
+    store.add_photo(photo)
+    results = together(6, lambda i: store.save_photo(dataclasses.replace(photo, title=f"writer {i}")))
+    winners = [r for r in results if not isinstance(r, Exception)]
+    assert len(winners) == 1 and all(isinstance(r, ConcurrentUpdate) for r in results if r not in winners)
+    got = store.get_photo(photo.id, "u1")
+    assert got.title == winners[0].title and got.version == 1
+    hits = store.search("u1", parse_search_params({"q": "writer"})).items
+    assert [h.photo.id for h in hits] == [photo.id]  # the index holds the winner's words, once
+
+
+def test_one_account_per_email_under_a_race(store: DynamoMetadataStore) -> None:
+    results = together(5, lambda i: store.add_user(make_user("Same@Example.com")))
+    assert sum(r is None for r in results) == 1
+
+
+def test_album_counts_stay_exact_under_concurrent_adds_and_removes(store: DynamoMetadataStore) -> None:
+    album = Album(id="al1", owner_id="u1", name="A", created_at="2026-01-01T00:00:00+00:00",
+                  updated_at="2026-01-01T00:00:00+00:00")
+    store.add_album(album)
+    photos = [make_photo("u1", taken_at=f"2024-01-0{i + 1}T00:00:00") for i in range(4)]
+    for p in photos:
+        store.add_photo(p)
+    together(4, lambda i: store.add_to_album("al1", [p.id for p in photos]))  # everyone adds everything
+    assert store.get_album("al1", "u1").photo_count == 4
+    together(3, lambda i: store.remove_from_album("al1", photos[0].id))
+    got = store.get_album("al1", "u1")
+    assert got.photo_count == 3 and got.cover_photo_id == photos[3].id
+    assert [p.id for p in store.album_photos("al1", "u1").items] == [p.id for p in reversed(photos[1:])]
+    store.delete_photo(photos[3].id)
+    assert store.get_album("al1", "u1").photo_count == 2
