@@ -292,6 +292,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tok = s.post(svc.base + "/api/auth/login", json=creds, timeout=60).json()["access_token"]
         auth = {"Authorization": f"Bearer {tok}"}
         time.sleep(args.warmup)  # the workers load the model first: startup is not what we measure
+        if args.nice_workers:  # experiment: detection yields the CPU to the API (what `serve` could do itself)
+            for pid in svc.worker_processes():
+                os.setpriority(os.PRIO_PROCESS, pid, args.nice_workers)
+            result["workers_niced_to"] = args.nice_workers
 
         samples: list[dict[str, Any]] = []
         stop_sampling = threading.Event()
@@ -452,6 +456,8 @@ def main() -> int:
     ap.add_argument("--poll-every", type=float, default=1.0)
     ap.add_argument("--detect-baseline", type=float, default=None,
                     help="photos/minute bench/detect.py reported for the same number of workers (for the ratio)")
+    ap.add_argument("--nice-workers", type=int, default=0,
+                    help="experiment: renice the worker processes to this niceness once started")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--keep", action="store_true", help="keep the data dir and service.log")
     args = ap.parse_args()
