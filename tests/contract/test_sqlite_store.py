@@ -190,3 +190,14 @@ def test_pagination_property(tmp_path: Path) -> None:
         store.close()
 
     check()
+
+
+def test_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    for _ in range(20):
+        t = threading.Thread(target=lambda: store.usage("u1"))
+        t.start()
+        t.join()
+    # each new thread's connection closed those of the threads that had ended before it
+    assert len(store._conns) <= 2
+    store.close()

@@ -80,7 +80,7 @@ class SqliteDatabase:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._conns_lock = threading.Lock()
         self._pid = os.getpid()
 
@@ -98,8 +98,23 @@ class SqliteDatabase:
             conn = connect(self.path)
             self._local.conn = conn
             with self._conns_lock:
-                self._conns.append(conn)
+                self._close_orphans()
+                self._conns.append((threading.current_thread(), conn))
         return conn
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (caller holds _conns_lock), so a process that
+        starts many short threads does not keep a file descriptor per thread it ever had."""
+        alive = []
+        for thread, conn in self._conns:
+            if thread.is_alive():
+                alive.append((thread, conn))
+            else:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+        self._conns = alive
 
     def _read(self) -> sqlite3.Connection:
         """A connection for reads (autocommit: each statement sees the latest committed state)."""
@@ -144,7 +159,7 @@ class SqliteDatabase:
         """Close every connection this object opened (in any thread)."""
         with self._conns_lock:
             conns, self._conns = self._conns, []
-        for conn in conns:
+        for _, conn in conns:
             try:
                 conn.close()
             except sqlite3.Error:
