@@ -230,3 +230,22 @@ def test_map_geojson_fast_path_equals_the_generic_one(library):
         assert fast["type"] == "FeatureCollection"
         assert fast["features"] == generic == markers
         assert fast["features"], params
+
+
+def test_album_membership_follows_date_changes_and_deletes(library):
+    from cloudalbum.domain.model import Album
+
+    library.add_album(Album("alb", "alice", "Trips", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00+00:00"))
+    library.add_to_album("alb", ["rome", "paris", "bob-dog"])  # bob's photo never joins alice's album
+    assert library.get_album("alb", "alice").photo_count == 2
+    assert library.get_album("alb", "alice").cover_photo_id == "paris"
+    photo = library.get_photo("rome", "alice")
+    photo.taken_at = "2030-01-01T00:00:00"  # now the newest: list order and the covering-index join follow
+    library.save_photo(photo)
+    assert [p.id for p in library.album_photos("alb", "alice").items] == ["rome", "paris"]
+    assert all_ids(library, "alice", parse_search_params({"album_id": "alb"}), limit=1) == ["rome", "paris"]
+    assert ids(library.search("alice", parse_search_params({"album_id": "alb", "label": "horse"}))) == ["rome"]
+    library.delete_photo("rome")
+    album = library.get_album("alb", "alice")
+    assert (album.photo_count, album.cover_photo_id) == (1, "paris")
+    assert all_ids(library, "alice", parse_search_params({"album_id": "alb"})) == ["paris"]
