@@ -8,6 +8,7 @@ template) moves a message received that many times to the DLQ. Receipt handles a
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from ..config import Settings
@@ -89,7 +90,8 @@ class SqsJobQueue:
         params: dict[str, Any] = {
             "QueueUrl": url,
             "MaxNumberOfMessages": max(1, min(MAX_BATCH, int(max_messages))),
-            "WaitTimeSeconds": max(0, min(MAX_WAIT_S, int(round(wait_s)))),
+            # any wait is a real long poll (SQS's short poll samples only some of its servers)
+            "WaitTimeSeconds": max(0, min(MAX_WAIT_S, math.ceil(wait_s))),
             "MessageSystemAttributeNames": _SYSTEM_ATTRIBUTES,
         }
         if visibility_timeout_s is not None:
