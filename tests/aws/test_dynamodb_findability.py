@@ -15,7 +15,8 @@ from cloudalbum.adapters.aws_init import init_aws
 from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
 from cloudalbum.domain.search import SearchQuery, match_reasons, parse_search_params
 from findability.test_sqlite_search import (  # noqa: F401 - collected here against DynamoDB
-    all_ids, ids, library, random_photo, random_query, test_map_points_are_located_matches,
+    all_ids, ids, library, random_photo, random_query, test_album_membership_follows_date_changes_and_deletes,
+    test_map_points_are_located_matches,
     test_other_owners_photos_never_found, test_pagination_is_newest_first_and_complete,
     test_photos_near_in_time, test_reasons_say_why, test_rejected_label_is_never_matched,
     test_search_finds_exactly)
