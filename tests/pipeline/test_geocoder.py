@@ -41,7 +41,8 @@ def test_reverse(geocoder: Any, lat: float, lon: float, city: str, cc: str) -> N
     assert (place.city, place.country_code) == (city, cc)
 
 
-@pytest.mark.parametrize("lat, lon", [(float("nan"), 0.0), (91.0, 0.0), (0.0, 181.0), (float("inf"), 1.0)])
+@pytest.mark.parametrize("lat, lon", [(float("nan"), 0.0), (91.0, 0.0), (0.0, 181.0), (float("inf"), 1.0),
+                                      (0.0, -25.0)])  # the last: mid-Atlantic, no place within 100 km
 def test_reverse_rejects_impossible_coordinates(geocoder: Any, lat: float, lon: float) -> None:
     assert geocoder.reverse(lat, lon) is None
 

@@ -199,3 +199,32 @@ def test_every_corpus_file_reaches_a_final_status(pipeline_container: Any) -> No
         else:
             assert got.width and got.height and set(got.thumbnail_keys) == {"small", "large"}, rel
         assert "\x00" not in json.dumps(photo_json(got)), rel
+
+
+def test_a_concurrent_user_edit_survives_the_final_save(pipeline_container: Any) -> None:
+    """The user edits the photo while it is being processed (a real second write through the store): the
+    final save loses the optimistic race, reloads, re-applies the results and keeps the user's edit."""
+    from cloudalbum.services.processing import ProcessingService
+
+    c = pipeline_container
+    photo = add_photo(c, photo_bytes("gps/DSCN0010.jpg"))
+
+    class EditingDuringQuestions:
+        calls = 0
+
+        def ask_about(self, p: Any) -> int:
+            self.calls += 1
+            if self.calls == 1:  # the user's PATCH lands between our read and our write
+                fresh = c.store.get_photo(p.id, None)
+                fresh.title, fresh.taken_at = "Arezzo at dusk", "2008-10-22T18:00:00"
+                fresh.user_fields = ["title", "taken_at"]
+                c.store.save_photo(fresh)
+            return 1
+
+    questions = EditingDuringQuestions()
+    service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, questions, c.settings)
+    assert service.process(photo.id) == Outcome.NEEDS_INPUT
+    got = c.store.get_photo(photo.id, None)
+    assert got.title == "Arezzo at dusk" and got.taken_at == "2008-10-22T18:00:00"  # the user's edit won
+    assert got.location is not None and got.location.place.city == "Arezzo"  # our results are there too
+    assert got.status == "needs_input" and got.thumbnail_keys and questions.calls == 1  # asked once

@@ -37,6 +37,7 @@ from ..domain.model import Place
 
 EARTH_KM = 6371.0088
 SEARCH_KM = 40.0  # how far a big city's coverage is looked for
+MAX_PLACE_KM = 100.0  # farther than this from any place of 1000 people: no place at all
 RADIUS_PER_SQRT_POP_KM = 0.005  # coverage radius: 0.005 * sqrt(population) km (Paris 2.1 M -> 7.3 km)
 MIN_RADIUS_KM = 1.0
 MAX_RADIUS_KM = 12.0  # megacities' suburbs 20+ km out keep their own names
@@ -111,7 +112,8 @@ class OfflineGeocoder:
     # --- loading ------------------------------------------------------------------------------------------
 
     def load(self) -> "OfflineGeocoder":
-        """Load everything now (workers call this at start so the first photo is not slower)."""
+        """Load everything now (~1 s), e.g. in a worker before its first message, so that the first located
+        photo is not the slow one. Otherwise each part loads on first use."""
         self._ensure_small()
         self._ensure_big()
         self._ensure_countries()
@@ -145,8 +147,8 @@ class OfflineGeocoder:
         small, big = self._ensure_small(), self._ensure_big()
         point = unit_vectors(lat, lon)
         chord, i = small.tree.query(point)
-        if not np.isfinite(chord):
-            return None
+        if not np.isfinite(chord) or chord_to_km(chord) > MAX_PLACE_KM:
+            return None  # open sea, ice, desert: no place rather than a town hundreds of km away
         cc = small.cc[i]
         name, region = small.name[i], (small.region[i] if small.region else None)
         j, score = self._covering_city(big, point, cc)
