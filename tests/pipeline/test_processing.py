@@ -228,3 +228,21 @@ def test_a_concurrent_user_edit_survives_the_final_save(pipeline_container: Any)
     assert got.title == "Arezzo at dusk" and got.taken_at == "2008-10-22T18:00:00"  # the user's edit won
     assert got.location is not None and got.location.place.city == "Arezzo"  # our results are there too
     assert got.status == "needs_input" and got.thumbnail_keys and questions.calls == 1  # asked once
+
+
+def test_photo_deleted_during_processing_leaves_nothing(pipeline_container: Any) -> None:
+    from cloudalbum.services.processing import ProcessingService
+
+    c = pipeline_container
+    photo = add_photo(c, photo_bytes("objects/chelsea.png"))
+
+    class DeletingDuringQuestions:
+        def ask_about(self, p: Any) -> int:  # the user deletes the photo while it is being processed
+            c.store.delete_photo(p.id)
+            return 0
+
+    service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, DeletingDuringQuestions(),
+                                c.settings)
+    assert service.process(photo.id) == Outcome.GONE
+    assert c.store.get_photo(photo.id, None) is None
+    assert list(c.blobs.keys(f"thumbnails/{photo.owner_id}/")) == []

@@ -190,7 +190,17 @@ class ProcessingService:
                 keys[size] = key
         log.info("photo %s analysed: %s", photo.id,
                  ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items()))
-        return self._finish(photo, result, model, keys)
+        outcome = self._finish(photo, result, model, keys)
+        if outcome == Outcome.GONE:  # deleted while we worked: leave no thumbnails behind
+            for key in keys.values():
+                self._delete_quietly(key)
+        return outcome
+
+    def _delete_quietly(self, key: str) -> None:
+        try:
+            self.blobs.delete(key)
+        except Exception as exc:  # noqa: BLE001 - best effort; the photo is gone either way
+            log.warning("could not delete %s of a deleted photo: %s", key, exc)
 
     def _mark_processing(self, photo: Photo) -> Photo | None:
         """Status "processing" (optimistic write, retried on a race). None when the photo was deleted."""
