@@ -7,9 +7,12 @@ with its best confidence, how many boxes of it were found and where (upright pix
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Protocol
+from typing import TYPE_CHECKING, Iterable
 
 from .model import Box, Label, Source
+
+if TYPE_CHECKING:  # pragma: no cover - the value type detectors return; typing only, no import cycle
+    from ..ports import Detection
 
 #: Every one of the 80 COCO classes, by category. A class belongs to exactly one category.
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -31,15 +34,6 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 CATEGORY_OF: dict[str, str] = {name: cat for cat, names in CATEGORIES.items() for name in names}
 
 
-class DetectionLike(Protocol):
-    name: str
-    confidence: float
-    x: float
-    y: float
-    w: float
-    h: float
-
-
 def category_of(label: str) -> str | None:
     """The category of a COCO class name (or of a user label that happens to be one), else None."""
     return CATEGORY_OF.get(label.strip().lower())
@@ -52,7 +46,7 @@ def categories_for(labels: Iterable[Label], *, rejected: Iterable[str] = ()) -> 
     return sorted(c for c in cats if c)
 
 
-def labels_from_detections(detections: Iterable[DetectionLike], *, model: str, threshold: float = 0.25,
+def labels_from_detections(detections: Iterable["Detection"], *, model: str, threshold: float = 0.25,
                            scale_x: float = 1.0, scale_y: float = 1.0, width: int | None = None,
                            height: int | None = None) -> list[Label]:
     """Group detections by class: confidence = best box, count = boxes at or above threshold.
@@ -75,7 +69,7 @@ def labels_from_detections(detections: Iterable[DetectionLike], *, model: str, t
     return labels
 
 
-def _box(d: DetectionLike, sx: float, sy: float, width: int | None, height: int | None) -> Box:
+def _box(d: "Detection", sx: float, sy: float, width: int | None, height: int | None) -> Box:
     x0, y0, x1, y1 = d.x * sx, d.y * sy, (d.x + d.w) * sx, (d.y + d.h) * sy
     if width is not None:
         x0, x1 = min(max(x0, 0.0), width), min(max(x1, 0.0), width)
