@@ -60,6 +60,7 @@ def kill_workers_repeatedly(tmp_path: Path, photos: int, kills: int, seed: int) 
             done = sum(1 for pid in ids if c.store.get_photo(pid, owner).status in PROCESSED)
             if done == len(ids):
                 break
+        print(f"worker SIGKILLs: {k + 1}, with a message in flight: {killed_while_busy}")
         assert killed_while_busy > 0, "no kill landed while a message was in flight: the test proved nothing"
 
         last = Proc(["worker"], env, tmp_path / "worker-last.log")
