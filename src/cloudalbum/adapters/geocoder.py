@@ -294,7 +294,7 @@ class OfflineGeocoder:
             big = self._ensure_big()
             index: dict[str, list[int]] = defaultdict(list)
             for j, (primary, alternates) in enumerate(zip(big.name, big.alternates or [])):
-                for n in {normalize(primary), *(normalize(a) for a in alternates)}:
+                for n in {normalize(primary), *(normalize(a) for a in alternates if _latin(a))}:
                     if n:
                         index[n].append(j)
             self._by_name = dict(index)
@@ -357,7 +357,7 @@ def _load_cities15000() -> _Places:
     return _Places(
         la, lo, [c["name"] for c in cities], [c["countrycode"] for c in cities], _tree(la, lo),
         population=population,
-        alternates=[[a for a in c.get("alternatenames") or [] if _latin(a)] for c in cities],
+        alternates=[c.get("alternatenames") or [] for c in cities],  # filtered by forward's index, lazily
         vectors=unit_vectors(la, lo),
         coverage=np.clip(RADIUS_PER_SQRT_POP_KM * np.sqrt(population), MIN_RADIUS_KM, MAX_RADIUS_KM),
         cc_array=np.asarray([c["countrycode"] for c in cities]),
