@@ -14,7 +14,7 @@ batch response, `ReportBatchItemFailures`), so one bad photo never makes the oth
   so a short timeout still makes progress.
 
 The container is built once per process from the environment (12-factor) when none is passed, and kept
-across invocations; the detection model is loaded once, on the first message.
+across invocations; the detection model and the place data are loaded then, once (Lambda's init phase).
 """
 
 from __future__ import annotations
@@ -48,8 +48,18 @@ def default_container() -> "Container":
             if _container is None:
                 from .. import bootstrap, config
 
-                _container = bootstrap.build(config.from_env())
+                built = bootstrap.build(config.from_env())
+                _warm(built)
+                _container = built
     return _container
+
+
+def _warm(container: "Container") -> None:
+    """Load the model and the place data now (Lambda's init phase), not inside the first photo's time."""
+    container.detector  # noqa: B018 - raises ModelUnavailable here for a missing or corrupt model
+    load = getattr(container.geocoder, "load", None)
+    if callable(load):
+        load()
 
 
 def parse_job(record: dict[str, Any]) -> dict[str, Any]:
