@@ -246,3 +246,21 @@ def test_photo_deleted_during_processing_leaves_nothing(pipeline_container: Any)
     assert service.process(photo.id) == Outcome.GONE
     assert c.store.get_photo(photo.id, None) is None
     assert list(c.blobs.keys(f"thumbnails/{photo.owner_id}/")) == []
+
+
+def test_warm_up_loads_model_and_places(settings: Any) -> None:
+    from cloudalbum import bootstrap
+    from cloudalbum.adapters.geocoder import OfflineGeocoder
+    from cloudalbum.entrypoints.handler import warm_up
+
+    geocoder = OfflineGeocoder()
+    c = bootstrap.build(settings, geocoder=geocoder)
+    try:
+        warm_up(c)
+        assert "detector" in c.__dict__ and geocoder._small is not None and geocoder._big is not None
+    finally:
+        c.close()
+    broken = bootstrap.build(settings.with_(model_path=str(settings.data_dir / "missing.onnx")))
+    with pytest.raises(Exception) as info:
+        warm_up(broken)
+    assert type(info.value).__name__ == "ModelUnavailable"

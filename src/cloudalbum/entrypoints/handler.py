@@ -49,13 +49,14 @@ def default_container() -> "Container":
                 from .. import bootstrap, config
 
                 built = bootstrap.build(config.from_env())
-                _warm(built)
+                warm_up(built)
                 _container = built
     return _container
 
 
-def _warm(container: "Container") -> None:
-    """Load the model and the place data now (Lambda's init phase), not inside the first photo's time."""
+def warm_up(container: "Container") -> None:
+    """Load the model and the place data now (Lambda's init phase; a local worker before its first receive),
+    not inside the first photo's time. Raises ModelUnavailable for a missing or corrupt model."""
     container.detector  # noqa: B018 - raises ModelUnavailable here for a missing or corrupt model
     load = getattr(container.geocoder, "load", None)
     if callable(load):
