@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cloudalbum.domain.errors import StorageUnavailable
+from cloudalbum.domain.errors import ModelUnavailable, StorageUnavailable
 from cloudalbum.domain.model import Label, Location, Source
 from cloudalbum.entrypoints.api.views import photo_json
 from cloudalbum.entrypoints.handler import handle
@@ -261,6 +261,5 @@ def test_warm_up_loads_model_and_places(settings: Any) -> None:
     finally:
         c.close()
     broken = bootstrap.build(settings.with_(model_path=str(settings.data_dir / "missing.onnx")))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ModelUnavailable, match="cannot read the model file"):
         warm_up(broken)
-    assert type(info.value).__name__ == "ModelUnavailable"
