@@ -299,7 +299,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tok = s.post(svc.base + "/api/auth/login", json=creds, timeout=60).json()["access_token"]
         auth = {"Authorization": f"Bearer {tok}"}
         time.sleep(args.warmup)  # the workers load the model first: startup is not what we measure
-        if args.nice_workers:  # experiment: detection yields the CPU to the API (what `serve` could do itself)
+        if args.nice_workers is not None:  # A/B: serve runs its workers at nice 10; 0 (root only) undoes it
             for pid in svc.worker_processes():
                 os.setpriority(os.PRIO_PROCESS, pid, args.nice_workers)
             result["workers_niced_to"] = args.nice_workers
@@ -489,8 +489,9 @@ def main() -> int:
     ap.add_argument("--probe", type=int, default=40,
                     help="then upload the 3 MB JPEG this many times from one client while the backlog lasts")
     ap.add_argument("--probe-pause", type=float, default=0.25)
-    ap.add_argument("--nice-workers", type=int, default=0,
-                    help="experiment: renice the worker processes to this niceness once started")
+    ap.add_argument("--nice-workers", type=int, default=None,
+                    help="A/B: renice the worker processes to this niceness once started (serve uses 10; "
+                         "0 undoes that, as root)")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--keep", action="store_true", help="keep the data dir and service.log")
     args = ap.parse_args()
