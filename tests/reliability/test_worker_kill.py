@@ -92,4 +92,4 @@ def test_worker_sigkilled_at_random_points_loses_and_duplicates_nothing(tmp_path
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_worker_sigkilled_many_times_long(tmp_path: Path) -> None:
-    kill_workers_repeatedly(tmp_path, photos=40, kills=60, seed=int(os.environ.get("CLOUDALBUM_SEED", "88")))
+    kill_workers_repeatedly(tmp_path, photos=150, kills=60, seed=int(os.environ.get("CLOUDALBUM_SEED", "88")))
