@@ -263,3 +263,25 @@ def test_warm_up_loads_model_and_places(settings: Any) -> None:
     broken = bootstrap.build(settings.with_(model_path=str(settings.data_dir / "missing.onnx")))
     with pytest.raises(ModelUnavailable, match="cannot read the model file"):
         warm_up(broken)
+
+
+def test_last_attempt_is_failed_while_it_runs_then_done(pipeline_container: Any) -> None:
+    """If the last allowed attempt dies (SIGKILL, OOM) nothing could record it afterwards: the photo is marked
+    failed, with a reason, before the work starts; the attempt succeeding overwrites it."""
+    from cloudalbum.services.processing import ProcessingService
+
+    c = pipeline_container
+    photo = add_photo(c, photo_bytes("objects/chelsea.png"))
+    seen: list[tuple[str, str | None]] = []
+
+    class Peek:
+        def ask_about(self, p: Any) -> int:  # what a reader sees while the last attempt runs
+            stored = c.store.get_photo(p.id, None)
+            seen.append((stored.status, stored.error))
+            return 0
+
+    service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, Peek(), c.settings)
+    assert service.process(photo.id, receive_count=c.settings.max_receives) == Outcome.DONE
+    assert seen[0][0] == "failed" and "did not complete in" in seen[0][1]
+    got = c.store.get_photo(photo.id, None)
+    assert got.status == "done" and got.error is None

@@ -12,9 +12,11 @@ Failures — the choice between "ack" and "retry":
   acknowledged. Whatever EXIF could be read is still recorded; the original stays downloadable;
 * transient (storage or database unavailable, a lost race we could not win, an unexpected error): the
   exception propagates, the handler reports the message as failed and the queue redelivers it after the
-  visibility timeout. On the last allowed receive (receive_count >= settings.max_receives) the photo is first
-  marked failed with the reason, so a photo whose message goes to the dead-letter queue shows "failed"
-  instead of staying "processing" for ever. A later reprocess (explicit) can still succeed.
+  visibility timeout. On the last allowed receive (receive_count >= settings.max_receives) the photo is marked
+  failed with a reason when the attempt starts (so a worker killed mid-photo every time still leaves it
+  failed) and with the error's own reason if it raises, so a photo whose message goes to the dead-letter queue
+  shows "failed" instead of staying "processing" for ever. A successful last attempt ends done as usual, and
+  a later reprocess (explicit) can still succeed.
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ class ProcessingService:
             return Outcome.SKIPPED
         last = receive_count >= self.settings.max_receives
         try:
-            return self._process(photo, detector)
+            return self._process(photo, detector, last_attempt=receive_count if last else None)
         except ModelUnavailable:
             raise
         except Exception as exc:
@@ -168,8 +170,8 @@ class ProcessingService:
 
     # --- steps --------------------------------------------------------------------------------------------
 
-    def _process(self, photo: Photo, detector: Detector) -> str:
-        photo = self._mark_processing(photo)
+    def _process(self, photo: Photo, detector: Detector, *, last_attempt: int | None = None) -> str:
+        photo = self._mark_processing(photo, last_attempt)
         if photo is None:
             return Outcome.GONE
         try:
@@ -202,10 +204,20 @@ class ProcessingService:
         except Exception as exc:  # noqa: BLE001 - best effort; the photo is gone either way
             log.warning("could not delete %s of a deleted photo: %s", key, exc)
 
-    def _mark_processing(self, photo: Photo) -> Photo | None:
-        """Status "processing" (optimistic write, retried on a race). None when the photo was deleted."""
+    def _mark_processing(self, photo: Photo, last_attempt: int | None = None) -> Photo | None:
+        """Status "processing" (optimistic write, retried on a race). None when the photo was deleted.
+
+        On the last allowed delivery the photo is marked failed instead, with the reason, before the work starts:
+        if this attempt dies too (a worker killed by the OOM killer, SIGKILL, a Lambda timeout) nothing else
+        would run to record the failure, and the photo would stay "processing" while its message sits in the
+        dead-letter queue. A successful attempt overwrites it with done/needs_input."""
         for _ in range(SAVE_ATTEMPTS):
-            photo.status, photo.error = PhotoStatus.PROCESSING.value, None
+            if last_attempt is None:
+                photo.status, photo.error = PhotoStatus.PROCESSING.value, None
+            else:
+                photo.status = PhotoStatus.FAILED.value
+                photo.error = (f"processing did not complete in {last_attempt} attempts (the worker stopped or "
+                               "failed each time, for example out of memory); reprocess the photo to try again")
             try:
                 return self.store.save_photo(photo)
             except NotFound:
