@@ -19,10 +19,24 @@ from typing import Any, Iterable
 
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
+from embedded.helpers import wait_for  # noqa: F401 - re-exported for the tests here
 
 CLI = [sys.executable, "-m", "cloudalbum.entrypoints.cli"]
 FINAL = ("done", "needs_input", "failed")
 PROCESSED = ("done", "needs_input")
+
+
+def skip_slow_unless_long(items: list[Any], here: Path) -> None:
+    """The conftest hook of tests/reliability and tests/security: `slow` tests under here run only with
+    CLOUDALBUM_LONG=1."""
+    import pytest
+
+    if os.environ.get("CLOUDALBUM_LONG") == "1":
+        return
+    skip = pytest.mark.skip(reason="long variant: run with CLOUDALBUM_LONG=1")
+    for item in items:
+        if "slow" in item.keywords and here in Path(str(item.fspath)).parents:
+            item.add_marker(skip)
 
 
 def env_for(data_dir: Path, **settings: Any) -> dict[str, str]:
@@ -93,16 +107,6 @@ def serve(data_dir: Path, log: Path, *, workers: int = 0, **settings: Any) -> tu
                 env_for(data_dir, **settings), log)
     m = proc.wait_log(r"serving on (http://127\.0\.0\.1:\d+)/", 120, start=size)
     return proc, m.group(1)
-
-
-def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"gave up waiting for {what} after {timeout} s")
 
 
 def integrity_ok(db: Path) -> bool:

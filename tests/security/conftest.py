@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-LONG = os.environ.get("CLOUDALBUM_LONG") == "1"
+from reliability.helpers import skip_slow_unless_long
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if LONG:
-        return
-    skip = pytest.mark.skip(reason="long variant: run with CLOUDALBUM_LONG=1")
-    for item in items:
-        if "slow" in item.keywords and HERE in Path(str(item.fspath)).parents:
-            item.add_marker(skip)
+    skip_slow_unless_long(items, Path(__file__).resolve().parent)
 
 
 @pytest.fixture
