@@ -56,10 +56,10 @@ def test_poison_photo_and_message_reach_the_dead_letter_queue(tmp_path: Path) ->
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=True, reason="known gap (reported): a photo whose worker dies at every attempt (OOM, "
-                   "SIGKILL) reaches the dead-letter queue but stays 'processing': nothing marks it failed, and "
-                   "maintenance re-enqueues only 'uploaded' photos")
 def test_photo_whose_worker_dies_at_every_attempt_ends_failed(tmp_path: Path) -> None:
+    """A worker killed mid-photo at every delivery (an OOM kill by a pathological image): the message
+    dead-letters and the photo shows failed, not 'processing' for ever (found by this test, fixed in e2d0526:
+    the last allowed delivery marks the photo failed before the work starts)."""
     import time
 
     data_dir = tmp_path / "data"
