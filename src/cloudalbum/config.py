@@ -66,6 +66,10 @@ class Settings:
     sqs_queue: str = "cloudalbum-jobs"
     sqs_dlq: str = "cloudalbum-jobs-dlq"
     signed_url_expiry_s: int = 300
+    # Origins (space-separated) whose pages may fetch signed blob URLs: the bucket's CORS rule (aws-init).
+    # The pages' fetch follows the API's 302 to S3, which is cross-origin. Signed URLs are capabilities, so "*"
+    # only lets a page that already holds one read it; production sets the site's own origin (SAM: SiteOrigin).
+    s3_cors_origins: str = "*"
     s3_sse: str = "AES256"  # server-side encryption of every put: AES256 | aws:kms
     s3_kms_key_id: str = ""  # with aws:kms: the key id or ARN ("" = the account's aws/s3 key)
 

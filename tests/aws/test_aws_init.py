@@ -36,6 +36,8 @@ def test_aws_init_creates_everything_once(moto_env: str, monkeypatch: pytest.Mon
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     block = s3.get_public_access_block(Bucket=settings.s3_bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values())
+    cors = s3.get_bucket_cors(Bucket=settings.s3_bucket)["CORSRules"][0]
+    assert cors["AllowedMethods"] == ["GET", "HEAD"] and cors["AllowedOrigins"] == ["*"]
     url = sqs.get_queue_url(QueueName=settings.sqs_queue)["QueueUrl"]
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     redrive = json.loads(attrs["RedrivePolicy"])

@@ -57,3 +57,22 @@ def test_original_redirects_to_a_signed_url(alice: Any, container: bootstrap.Con
     got = requests.get(url, timeout=10)
     assert got.status_code == 200 and got.content == data
     assert got.headers["Content-Type"] == "image/jpeg"
+
+
+def test_pages_may_follow_the_redirect_to_signed_urls(client: Any, alice: Any) -> None:
+    """The pages fetch thumbnails with the bearer token and follow the 302 to S3: the Content-Security-Policy
+    allows exactly the origin the signed URLs point at, and the bucket's CORS rule lets the page read them."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    from support import make_jpeg
+
+    photo = alice.upload(make_jpeg(64, 48), "a.jpg").get_json()
+    url = alice.request("GET", f"/api/photos/{photo['id']}/original").headers["Location"]
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    csp = dict(d.strip().split(" ", 1) for d in client.get("/").headers["Content-Security-Policy"].split(";"))
+    assert origin in csp["connect-src"].split() and origin in csp["img-src"].split()
+    got = requests.get(url, headers={"Origin": "https://photos.example.com"}, timeout=10)
+    assert got.status_code == 200 and got.headers.get("Access-Control-Allow-Origin") in ("*", "https://photos.example.com")

@@ -54,7 +54,20 @@ def _init_bucket(s3: Any, settings: Settings) -> list[str]:
     except Exception as exc:  # an S3-compatible store without the call (SeaweedFS): the bucket has no ACLs
         if error_code(exc) not in ("NotImplemented", "MethodNotAllowed"):
             raise
+    _put_cors(s3, settings)
     return [f"s3 bucket {bucket} (encrypted {rule['SSEAlgorithm']}, public access blocked)"]
+
+
+def _put_cors(s3: Any, settings: Settings) -> None:
+    """Let the web pages read signed URLs: their fetch follows the API's 302 to the bucket (cross-origin)."""
+    origins = settings.s3_cors_origins.split() or ["*"]
+    try:
+        s3.put_bucket_cors(Bucket=settings.s3_bucket, CORSConfiguration={"CORSRules": [{
+            "AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": origins, "AllowedHeaders": ["*"],
+            "MaxAgeSeconds": 3600}]})
+    except Exception as exc:  # an S3-compatible store without bucket CORS settings
+        if error_code(exc) not in ("NotImplemented", "MethodNotAllowed"):
+            raise
 
 
 def _init_queues(sqs: Any, settings: Settings) -> list[str]:

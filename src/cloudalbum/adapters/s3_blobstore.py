@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from typing import Any, BinaryIO, Iterator
+from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..domain.errors import NotFound, StorageUnavailable
@@ -124,6 +125,14 @@ class S3BlobStore:
         if filename:
             params["ResponseContentDisposition"] = _disposition(filename)
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(expires_s))
+
+    def url_origin(self) -> str:
+        """The scheme://host that signed URLs point at: the pages' Content-Security-Policy must allow it, since
+        the browser follows the API's 302 to it (signing is local: no request is made)."""
+        url = self.client.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": "x"},
+                                                 ExpiresIn=60)
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def keys(self, prefix: str) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")

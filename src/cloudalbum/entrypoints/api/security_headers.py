@@ -37,17 +37,22 @@ def tile_origin(tile_url: str) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(settings: Settings) -> str:
+def content_security_policy(settings: Settings, blob_origin: str | None = None) -> str:
+    """blob_origin: where signed blob URLs point (S3), which the pages fetch after the API's 302."""
     img = ["'self'", "data:", "blob:"]
+    connect = ["'self'"]
     origin = tile_origin(settings.tile_url)
     if origin:
         img.append(origin)
+    if blob_origin:
+        img.append(blob_origin)
+        connect.append(blob_origin)
     directives = {
         "default-src": "'self'",
         "img-src": " ".join(img),
         "script-src": "'self'",
         "style-src": "'self'",
-        "connect-src": "'self'",
+        "connect-src": " ".join(connect),
         "font-src": "'self'",
         "object-src": "'none'",
         "frame-ancestors": "'none'",
@@ -58,8 +63,10 @@ def content_security_policy(settings: Settings) -> str:
 
 
 def register(app: APIFlask) -> None:
-    settings: Settings = app.extensions["cloudalbum"].settings
-    csp = content_security_policy(settings)
+    container = app.extensions["cloudalbum"]
+    settings: Settings = container.settings
+    blob_origin = getattr(container.blobs, "url_origin", None) if settings.backend == "aws" else None
+    csp = content_security_policy(settings, blob_origin() if blob_origin else None)
     # The interactive docs page (/api/docs) is APIFlask's template, which starts Swagger UI with an inline
     # script: it gets its own policy, same-origin only but with inline script and style allowed.
     docs_path = getattr(app, "docs_path", None) or "/api/docs"
