@@ -40,18 +40,25 @@ def kill_api_during_uploads(tmp_path: Path, rounds: int, clients: int, per_round
     auth = {"Authorization": f"Bearer {token}"}
     accepted: dict[str, str] = {}
     lock = threading.Lock()
-    for _ in range(rounds):
-        stop = threading.Event()
-        start = len(accepted)
-        clients_ = [Uploader(base, token, files[i::clients] or files, stop, accepted, lock) for i in range(clients)]
-        for c in clients_:
-            c.start()
-        wait_for(lambda: len(accepted) >= start + per_round, 120, "uploads to be accepted", every=0.01)
-        proc.kill()  # SIGKILL mid-upload: the clients are in the middle of requests
-        stop.set()
-        for c in clients_:
-            c.join(60)
-        proc, base = serve(data_dir, log)
+    try:
+        for _ in range(rounds):
+            stop = threading.Event()
+            start = len(accepted)
+            clients_ = [Uploader(base, token, files[i::clients] or files, stop, accepted, lock)
+                        for i in range(clients)]
+            for c in clients_:
+                c.start()
+            try:
+                wait_for(lambda: len(accepted) >= start + per_round, 120, "uploads to be accepted", every=0.01)
+            finally:
+                proc.kill()  # SIGKILL mid-upload: the clients are in the middle of requests
+                stop.set()
+                for c in clients_:
+                    c.join(60)
+            proc, base = serve(data_dir, log)
+    except BaseException:
+        proc.kill()
+        raise
 
     try:
         # Every 202 is there, whole: GET 200, original byte for byte; no listed photo lacks its original.
