@@ -235,3 +235,22 @@ def test_signed_urls_give_302_for_original_and_thumbnail(tmp_path: Path) -> None
         assert r.status_code == 302 and "thumbnails/" in r.headers["Location"]
     finally:
         c.close()
+
+
+def test_sweep_deletes_temp_files_of_writes_that_died(rig: Any) -> None:
+    """A process SIGKILLed during a blob write leaves its temporary file (tests/reliability/test_api_kill.py
+    saw them): maintenance deletes those older than the grace period and leaves writes in flight alone."""
+    import os
+
+    from cloudalbum.adapters.fs_blobstore import TMP_PREFIX
+
+    folder = rig.c.settings.data_dir / "blobs" / "originals" / rig.user.id
+    folder.mkdir(parents=True, exist_ok=True)
+    dead, in_flight = folder / f"{TMP_PREFIX}dead", folder / f"{TMP_PREFIX}live"
+    dead.write_bytes(b"half a photo")
+    in_flight.write_bytes(b"a photo being written")
+    t0 = time.time()
+    os.utime(dead, (t0 - ORPHAN_GRACE_S - 5, t0 - ORPHAN_GRACE_S - 5))
+    report = rig.c.maintenance.run_once(now=t0)
+    assert report.temp_files_deleted == 1 and not dead.exists() and in_flight.exists()
+    assert originals(rig.blobs) == []  # temp files were never keys

@@ -166,6 +166,19 @@ class FileBlobStore:
                 if key.startswith(prefix):
                     yield key
 
+    def sweep_temp(self, *, older_than: float) -> int:
+        """Delete temporary files of writes that never finished (a process killed mid-put) last modified before
+        `older_than` (epoch seconds); a write in flight is younger than that. Returns how many were deleted."""
+        deleted = 0
+        for path in self.root.rglob(TMP_PREFIX + "*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < older_than:
+                    path.unlink()
+                    deleted += 1
+            except FileNotFoundError:  # finished (renamed) or swept by another process meanwhile
+                continue
+        return deleted
+
     def usage_bytes(self) -> int:
         """Total bytes on disk under root (diagnostics)."""
         return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())

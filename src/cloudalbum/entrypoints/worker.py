@@ -137,7 +137,12 @@ def run_worker(container: "Container", *, handler: Handler | None = None, stop_e
     """Process batches until stopped (stop_event, SIGTERM/SIGINT) or until max_batches non-empty batches are
     done. Returns the number of messages acknowledged. Raises ModelUnavailable before receiving anything when
     the model cannot be loaded."""
-    detector = container.detector  # load (and check) the model first: a broken model takes no message
+    # Load (and check) the model and the place data first: a broken model takes no message, and the first
+    # photo does not pay for loading them.
+    from .handler import warm_up
+
+    warm_up(container)
+    detector = container.detector
     log.info("worker ready: model %s@%s", getattr(detector, "name", "?"), getattr(detector, "version", "?"))
     handler = handler or default_handler(container)
     stop = stop_event or threading.Event()

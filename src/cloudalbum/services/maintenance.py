@@ -8,6 +8,8 @@
   once it has been seen without a record for longer than the grace period, so uploads in flight are safe.
   Thumbnails under thumbnails/<owner>/<photo>/<size>.jpg without a record (a delete that died half way, or a
   worker that finished a photo deleted meanwhile) go the same way.
+* A blob store that keeps temporary files for writes in flight (the file store) may offer
+  `sweep_temp(older_than=...)`: temporary files older than the grace period are writes whose process died.
 
 The BlobStore port has no modification times, so an orphan's age is measured from when this service first
 saw it (a long-running server calls run_once every minute). A store that offers `modified_at(key) -> float`
@@ -39,10 +41,11 @@ class MaintenanceReport:
     requeued: int = 0
     orphans_deleted: int = 0
     orphans_pending: int = 0
+    temp_files_deleted: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"requeued": self.requeued, "orphans_deleted": self.orphans_deleted,
-                "orphans_pending": self.orphans_pending}
+                "orphans_pending": self.orphans_pending, "temp_files_deleted": self.temp_files_deleted}
 
 
 def photo_id_of_blob(key: str) -> str | None:
@@ -76,7 +79,13 @@ class MaintenanceService:
             report.orphans_deleted, report.orphans_pending = self.sweep_orphan_originals(now)
         except Exception as exc:  # noqa: BLE001
             log.warning("sweeping orphan originals failed: %s", exc)
-        if report.requeued or report.orphans_deleted:
+        sweep_temp = getattr(self.blobs, "sweep_temp", None)
+        if callable(sweep_temp):
+            try:
+                report.temp_files_deleted = sweep_temp(older_than=now - self.orphan_grace_s)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("sweeping temporary blob files failed: %s", exc)
+        if report.requeued or report.orphans_deleted or report.temp_files_deleted:
             log.info("maintenance: %s", report.as_dict())
         return report
 
