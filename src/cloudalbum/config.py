@@ -48,7 +48,9 @@ class Settings:
     detect_threshold: float = 0.25
     visibility_timeout_s: int = 120
     max_receives: int = 4
-    worker_batch_size: int = 4
+    # Messages a local worker takes per receive. One: with a worker per core, a worker holding several
+    # photos leaves the others idle at the end of a burst (Lambda's batch size is the template's BatchSize).
+    worker_batch_size: int = 1
 
     # questions
     label_confirm_low: float = 0.30
