@@ -186,11 +186,9 @@ def main() -> int:
         f"| ratio cloudalbum / ultralytics | {ours / ultra['seconds']:.2f}x | |", "",
         "Ultralytics' session uses every core for one image at a time (pre- and post-processing in torch); "
         "cloudalbum runs one single-threaded worker per core while the same cores also serve the uploads (HTTP, "
-        "format check, fsynced original, record, queue), write thumbnails and the search index, ask follow-up "
-        "questions and load the place data on each worker's first located photo. Both figures swing with the load "
-        "that other work puts on a shared machine, the more so as `serve` runs its workers at nice 10 (earlier runs "
-        "on 2026-11-25: 14.8 s vs 17.4 s at load average 8, 8.3 s vs 4.9 s at 3.9, 8.4 s vs 12.2 s at 1.5-2.9): "
-        "compare them within one run only.", "",
+        "format check, fsynced original, record, queue), write thumbnails and the search index, and ask "
+        "follow-up questions. Both figures swing with the load that other work puts on a shared machine, the more "
+        "so as `serve` runs its workers at nice 10: compare them within one run only.", "",
         f"Label sets identical on {agree} of {len(paths)} photos (conf 0.25, NMS IoU 0.7 on both sides; the "
         "others differ by a low-confidence object where the resampling differs).", "",
     ])
