@@ -94,6 +94,23 @@ def test_queue_failure_leaves_an_uploaded_record_that_maintenance_requeues(rig: 
     assert drain(rig.queue) == [{"type": "process_photo", "photo_id": pid, "owner_id": rig.user.id}]
 
 
+def test_a_zero_delay_sweep_requeues_an_upload_of_the_same_second(rig: Any) -> None:
+    """Upload times are stored to the second: a sweep with no delay, run within the second of the upload,
+    still finds it (found by the API-kill test, whose gc ran in the same second as the last upload)."""
+    from cloudalbum.services.maintenance import MaintenanceService
+
+    rig.queue.fail["send"] = RuntimeError("queue down")
+    pid = rig.user.upload(make_jpeg()).get_json()["id"]
+    del rig.queue.fail["send"]
+    uploaded = rig.c.store.get_photo(pid, None).uploaded_at
+    from datetime import datetime
+
+    same_second = datetime.fromisoformat(uploaded).timestamp() + 0.5
+    sweep = MaintenanceService(rig.c.store, rig.c.blobs, rig.c.queue, rig.c.settings, stale_upload_s=0)
+    assert sweep.run_once(now=same_second).requeued == 1
+    assert drain(rig.queue) == [{"type": "process_photo", "photo_id": pid, "owner_id": rig.user.id}]
+
+
 def test_crash_after_storing_before_recording_leaves_an_orphan_the_sweep_deletes(rig: Any) -> None:
     rig.store.fail["add_photo"] = Crash()
     with pytest.raises(Crash):

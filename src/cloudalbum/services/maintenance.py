@@ -19,6 +19,7 @@ saw it (a long-running server calls run_once every minute). A store that offers 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -90,7 +91,11 @@ class MaintenanceService:
         return report
 
     def requeue_stale_uploads(self, now: float) -> int:
-        cutoff = datetime.fromtimestamp(now - self.stale_upload_s, timezone.utc).isoformat(timespec="seconds")
+        # Upload times are stored to the second and stale_photos compares strictly, so the cutoff is the next
+        # whole second: a photo uploaded in the very second that is stale_upload_s ago counts (with a zero
+        # delay, one uploaded a moment ago does; re-enqueueing an upload in flight is harmless: idempotent).
+        boundary = math.floor(now - self.stale_upload_s) + 1
+        cutoff = datetime.fromtimestamp(boundary, timezone.utc).isoformat(timespec="seconds")
         count = 0
         for photo in self.store.stale_photos(PhotoStatus.UPLOADED.value, older_than=cutoff, limit=BATCH):
             self.queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": photo.owner_id})
