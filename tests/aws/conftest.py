@@ -215,3 +215,20 @@ def aws_settings(moto_env: str, tmp_path: Path) -> Settings:
     settings = unique_settings(tmp_path)
     init_aws(settings)
     return settings
+
+
+@pytest.fixture
+def ddb_local_store(moto_endpoint: str, ddb_local_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+                    tmp_path: Path) -> Iterator[Any]:
+    """A DynamoMetadataStore on its own table in DynamoDB Local (moto for the other services), dropped after
+    the test to keep the in-memory JVM small."""
+    from cloudalbum.adapters.aws_init import init_aws
+    from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
+
+    point_boto3(monkeypatch, endpoint=moto_endpoint, dynamodb=ddb_local_endpoint)
+    settings = unique_settings(tmp_path)
+    init_aws(settings, ("dynamodb",))
+    store = DynamoMetadataStore.from_settings(settings)
+    yield store
+    store.client.delete_table(TableName=settings.dynamodb_table)
+    store.close()

@@ -62,15 +62,8 @@ class TestDynamoMetadataStoreOnMoto(MetadataStoreContract):
 
 class TestDynamoMetadataStoreOnDynamoDBLocal(MetadataStoreContract):
     @pytest.fixture
-    def store(self, moto_endpoint: str, ddb_local_endpoint: str, monkeypatch: pytest.MonkeyPatch,
-              tmp_path: Path) -> Iterator[DynamoMetadataStore]:
-        point_boto3(monkeypatch, endpoint=moto_endpoint, dynamodb=ddb_local_endpoint)
-        settings = unique_settings(tmp_path)
-        init_aws(settings, ("dynamodb",))
-        store = DynamoMetadataStore.from_settings(settings)
-        yield store
-        store.client.delete_table(TableName=settings.dynamodb_table)  # keep the in-memory JVM small
-        store.close()
+    def store(self, ddb_local_store: DynamoMetadataStore) -> DynamoMetadataStore:
+        return ddb_local_store
 
 
 class TestSqsJobQueueOnMoto(JobQueueContract):

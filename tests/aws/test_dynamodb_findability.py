@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -13,9 +12,9 @@ from aws.conftest import unique_settings
 from cloudalbum.adapters import dynamodb_keys as K
 from cloudalbum.adapters.aws_init import init_aws
 from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
-from cloudalbum.domain.search import SearchQuery, match_reasons, parse_search_params
+from cloudalbum.domain.search import SearchQuery, parse_search_params
 from findability.test_sqlite_search import (  # noqa: F401 - collected here against DynamoDB
-    all_ids, ids, library, random_photo, random_query, test_album_membership_follows_date_changes_and_deletes,
+    all_ids, assert_agrees_with_the_pure_rule, ids, library, test_album_membership_follows_date_changes_and_deletes,
     test_map_points_are_located_matches,
     test_other_owners_photos_never_found, test_pagination_is_newest_first_and_complete,
     test_photos_near_in_time, test_reasons_say_why, test_rejected_label_is_never_matched,
@@ -70,16 +69,7 @@ def test_bad_cursor_is_invalid(library: DynamoMetadataStore) -> None:
 @pytest.mark.parametrize("seed", [7])
 def test_dynamodb_agrees_with_the_pure_rule(store: DynamoMetadataStore, seed: int) -> None:
     """Whatever the DynamoDB indexes find is exactly what match_reasons accepts, in list order."""
-    rng = random.Random(seed)
-    photos = [random_photo(rng, i, "alice") for i in range(40)] + [random_photo(rng, i, "bob") for i in range(5)]
-    for p in photos:
-        store.add_photo(p)
-    saved = {p.id: store.get_photo(p.id, "alice") for p in photos if p.owner_id == "alice"}
-    order = [p.id for p in store.list_photos("alice", limit=200).items]
-    for _ in range(25):
-        query = random_query(rng)
-        expected = [pid for pid in order if match_reasons(saved[pid], query) is not None]
-        assert all_ids(store, "alice", query, limit=7) == expected, query
+    assert_agrees_with_the_pure_rule(store, seed, photos=40, others=5, queries=25)
 
 
 def test_dynamodb_local_agrees_with_the_pure_rule(moto_endpoint: str, ddb_local_endpoint: str,

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 
-from aws.conftest import point_boto3, unique_settings
-from cloudalbum.adapters.aws_init import init_aws
 from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
 from cloudalbum.domain.errors import ConcurrentUpdate
 from cloudalbum.domain.model import Album
@@ -22,15 +19,8 @@ pytestmark = pytest.mark.emulator
 
 
 @pytest.fixture
-def store(moto_endpoint: str, ddb_local_endpoint: str, monkeypatch: pytest.MonkeyPatch,
-          tmp_path: Path) -> Iterator[DynamoMetadataStore]:
-    point_boto3(monkeypatch, endpoint=moto_endpoint, dynamodb=ddb_local_endpoint)
-    settings = unique_settings(tmp_path)
-    init_aws(settings, ("dynamodb",))
-    s = DynamoMetadataStore.from_settings(settings)
-    yield s
-    s.client.delete_table(TableName=settings.dynamodb_table)
-    s.close()
+def store(ddb_local_store: DynamoMetadataStore) -> DynamoMetadataStore:
+    return ddb_local_store
 
 
 def together(n: int, fn: Callable[[int], Any]) -> list[Any]:
