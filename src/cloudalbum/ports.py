@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator, Protocol, runtime_checkable
 
 from .domain.model import Album, Page, Photo, Place, Question, User
+from .domain.people import Face, Person
 from .domain.search import SearchHit, SearchQuery
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -175,9 +176,58 @@ class QuestionStore(Protocol):
     def questions_for_photo(self, photo_id: str) -> list[Question]: ...
 
 
+class FaceStore(Protocol):
+    """Faces (with embeddings) and the people they are grouped into; per owner, never shared.
+
+    delete_photo (PhotoStore) deletes the photo's faces too; the people service then updates the people."""
+
+    def add_faces(self, faces: list[Face]) -> None: ...
+
+    def get_face(self, face_id: str, owner_id: str) -> Face | None:
+        """Another owner's face is None, as a missing one."""
+
+    def save_face(self, face: Face) -> None:
+        """Overwrite (person_id, not_person_ids change); last writer wins."""
+
+    def delete_faces(self, face_ids: list[str]) -> None:
+        """Idempotent."""
+
+    def faces_of_photo(self, photo_id: str) -> list[Face]:
+        """The photo's faces, left to right (box x, then id)."""
+
+    def faces_of_person(self, person_id: str, owner_id: str, *, limit: int = 50,
+                        cursor: str | None = None) -> Page:
+        """Page of Face, oldest first (created_at, id)."""
+
+    def add_person(self, person: Person) -> None: ...
+
+    def get_person(self, person_id: str, owner_id: str) -> Person | None: ...
+
+    def save_person(self, person: Person) -> Person:
+        """Optimistic write on person.version (returned bumped). ConcurrentUpdate when someone else wrote
+        first, NotFound when the person is gone."""
+
+    def delete_person(self, person_id: str) -> None:
+        """Idempotent. The person's faces are not touched (the service moves them first)."""
+
+    def list_people(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
+        """Page of Person, most photos first (photo_count descending, then id)."""
+
+    def people_of_owner(self, owner_id: str) -> list[Person]:
+        """Every person of the owner, with centroids (grouping a new face compares it with all of them)."""
+
+    def face_grouping_enabled(self, owner_id: str) -> bool:
+        """The owner's setting; True until they turn it off."""
+
+    def set_face_grouping(self, owner_id: str, enabled: bool) -> None: ...
+
+    def delete_face_data(self, owner_id: str) -> None:
+        """Every face and person of the owner (the photos' own face lists are the service's to clear)."""
+
+
 @runtime_checkable
-class MetadataStore(UserStore, PhotoStore, AlbumStore, QuestionStore, Protocol):
-    """Everything the services keep about users, photos, albums and questions."""
+class MetadataStore(UserStore, PhotoStore, AlbumStore, QuestionStore, FaceStore, Protocol):
+    """Everything the services keep about users, photos, albums, questions, faces and people."""
 
     def close(self) -> None: ...
 
@@ -247,6 +297,29 @@ class Detector(Protocol):
 
     def detect(self, image: "Image") -> list[Detection]:
         """Objects in an RGB PIL image (already upright)."""
+
+
+@dataclass
+class FoundFace:
+    """One face, in pixels of the image given to faces(): the box, the detector's score, five landmarks
+    (eyes, nose tip, mouth corners) and the L2-normalised embedding of the aligned face."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    confidence: float
+    landmarks: list[tuple[float, float]]
+    embedding: list[float]
+
+
+class FaceAnalyzer(Protocol):
+    name: str  # "yunet+sface"
+    version: str  # a digest of both models' weights: faces record it
+
+    def faces(self, image: "Image") -> list[FoundFace]:
+        """The faces in an RGB PIL image (already upright) scoring at least the analyzer's threshold, each
+        with its embedding."""
 
 
 class Geocoder(Protocol):

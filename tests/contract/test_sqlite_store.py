@@ -13,6 +13,7 @@ import pytest
 
 from cloudalbum.adapters.sqlite_base import migration_files, split_sql
 from cloudalbum.adapters.sqlite_store import SqliteMetadataStore, sort_key
+from contract.faces_contract import FaceStoreContract
 from contract.metadata_contract import MetadataStoreContract, make_photo
 
 
@@ -201,3 +202,11 @@ def test_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
     # each new thread's connection closed those of the threads that had ended before it
     assert len(store._conns) <= 2
     store.close()
+
+
+class TestSqliteFaceStore(FaceStoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
+        s = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+        yield s
+        s.close()

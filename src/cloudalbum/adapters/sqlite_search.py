@@ -18,13 +18,14 @@ from typing import Any, Iterable
 
 from ..domain.model import Label, Location, Page, Photo
 from ..domain.search import (
-    BBox, Marker, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons, place_names, place_parts,
+    BBox, Marker, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons, person_key, place_names,
+    place_parts,
     query_words, text_fields, words,
 )
 from .sqlite_albums import keyset_after
 from .sqlite_base import encode_cursor
 
-FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date")
+FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date", "people")
 MAP_MAX_POINTS = 10_000
 SMALL_SET = 2_000  # an unordered candidate set (FTS, R*Tree) this small is fetched whole and sorted
 PROBE_CAP = 20_001  # candidate counts are exact up to this
@@ -70,7 +71,9 @@ def index_rows(photo: Photo, docid: int, sort_key: str) -> IndexRows:
         if key:
             best[key] = max(best.get(key, 0.0), lbl.confidence)
     labels = [(docid, photo.owner_id, key, conf, sort_key, photo.id) for key, conf in best.items()]
-    term_values = {("place", fold(n)) for n in place_names(photo)} | {("category", fold(c)) for c in photo.categories}
+    term_values = ({("place", fold(n)) for n in place_names(photo)} | {("category", fold(c)) for c in photo.categories}
+                   | {("person", person_key(n)) for n in photo.people_names()}
+                   | {("person_id", f.person_id) for f in photo.faces if f.person_id})
     terms = [(docid, photo.owner_id, kind, value, sort_key, photo.id) for kind, value in sorted(term_values)]
     fields = text_fields(photo)
     fts = (docid, *(" ".join(words(fields[c])) for c in FTS_COLUMNS))
@@ -197,6 +200,8 @@ class SqliteSearchMixin:
             tagged[("label", key)] = sql.add("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid"
                                              " AND x.label = ? AND x.confidence >= ?)", key, query.min_confidence)
         terms = [("place", part) for part in places] + ([("category", fold(query.category))] if query.category else [])
+        terms += [("person", person_key(query.person))] if query.person else []
+        terms += [("person_id", query.person_id)] if query.person_id else []
         for kind, value in terms:
             tagged[(kind, value)] = sql.add(
                 "EXISTS (SELECT 1 FROM search_term t WHERE t.docid = d.docid AND t.kind = ? AND t.value = ?)",

@@ -1,7 +1,7 @@
 """MetadataStore on SQLite (the embedded shape): users, logins, refresh tokens, throttling events and photos.
 
-Albums, questions and the search index are mixins (sqlite_albums.py, sqlite_questions.py, sqlite_search.py)
-that share this class's connections, transactions and migrations. A photo is a JSON document plus the columns
+Albums, questions, faces and the search index are mixins (sqlite_albums.py, sqlite_questions.py,
+sqlite_faces.py, sqlite_search.py) that share this class's connections, transactions and migrations. A photo is a JSON document plus the columns
 that queries filter and sort on; every photo write re-indexes it in the same transaction.
 """
 
@@ -20,6 +20,7 @@ from ..domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
 from ..ports import RefreshToken, Session
 from .sqlite_albums import SqliteAlbumsMixin
 from .sqlite_base import SqliteDatabase, decode_cursor, encode_cursor
+from .sqlite_faces import SqliteFacesMixin
 from .sqlite_questions import SqliteQuestionsMixin
 from .sqlite_search import SqliteSearchMixin
 
@@ -222,7 +223,7 @@ def _page(rows: Iterable[sqlite3.Row], limit: int) -> Page:
     return Page(items=items, next_cursor=next_cursor)
 
 
-class SqliteMetadataStore(SqliteSearchMixin, SqliteAlbumsMixin, SqliteQuestionsMixin,
+class SqliteMetadataStore(SqliteSearchMixin, SqliteAlbumsMixin, SqliteQuestionsMixin, SqliteFacesMixin,
                           SqliteUsersMixin, SqlitePhotosMixin, SqliteDatabase):
     """The embedded MetadataStore: one SQLite file (WAL), safe for API threads and worker processes."""
 

@@ -95,6 +95,21 @@ class Label:
 
 
 @dataclass
+class FaceRef:
+    """A face on the photo record (what {photo} shows): the box in upright pixels and who it is, if known.
+    The embedding and the grouping live in the face store (domain.people.Face)."""
+
+    id: str
+    x: int
+    y: int
+    w: int
+    h: int
+    confidence: float
+    person_id: str | None = None
+    person_name: str | None = None
+
+
+@dataclass
 class Answer:
     question: str
     answer: str
@@ -123,6 +138,7 @@ class Photo:
     camera: Camera | None = None
     location: Location | None = None
     labels: list[Label] = field(default_factory=list)
+    faces: list[FaceRef] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     albums: list[str] = field(default_factory=list)
@@ -136,6 +152,10 @@ class Photo:
     rejected_labels: list[str] = field(default_factory=list)
     processed_version: str | None = None  # "<model name>@<version>" of the last completed processing
     version: int = 0  # optimistic concurrency counter, bumped by every save
+
+    def people_names(self) -> list[str]:
+        """Names of the named people whose faces are in the photo (each once, in face order)."""
+        return list(dict.fromkeys(f.person_name for f in self.faces if f.person_name))
 
     def visible_labels(self) -> list[Label]:
         """Labels the user has not rejected."""
@@ -175,7 +195,9 @@ class Question:
     answer: str | None = None
     subject: str | None = None  # e.g. the label a label_confirm question is about
     related_photo_ids: list[str] = field(default_factory=list)  # photos the answer could also apply to
-    score: float = 0.0  # rank: how many photos an answer improves
+    score: float = 0.0
+    person_id: str | None = None  # "Who is this?" about a group of faces: the person and the face shown
+    face_id: str | None = None  # rank: how many photos an answer improves
 
 
 @dataclass
@@ -205,6 +227,7 @@ def photo_from_dict(d: dict[str, Any]) -> Photo:
     d["labels"] = [
         Label(**{**lbl, "boxes": [Box(**b) for b in lbl.get("boxes", [])]}) for lbl in d.get("labels", [])
     ]
+    d["faces"] = [FaceRef(**f) for f in d.get("faces", [])]
     d["answers"] = [Answer(**a) for a in d.get("answers", [])]
     if d.get("model") is not None:
         d["model"] = ModelInfo(**d["model"])

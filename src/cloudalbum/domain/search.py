@@ -82,6 +82,8 @@ class SearchQuery:
     album_id: str | None = None
     camera: str | None = None
     status: str | None = None
+    person: str | None = None  # a person's name (case-insensitive, whole name)
+    person_id: str | None = None  # one person (GET /api/people/{id}/photos)
 
 
 @dataclass
@@ -189,6 +191,7 @@ def text_fields(photo: Photo) -> dict[str, str]:
         "description": photo.description or "",
         "answers": answers,
         "date": taken,
+        "people": " ".join(photo.people_names()),
     }
 
 
@@ -289,6 +292,11 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         if photo.status != query.status:
             return None
         reasons.append(f"status {photo.status}")
+    if query.person_id or query.person:
+        reason = _person_reason(photo, query)
+        if reason is None:
+            return None
+        reasons.append(reason)
     qwords = query_words(query.q)
     if qwords:  # a q without any word (punctuation only) asks for nothing
         reason = _text_reason(query.q or "", text_fields(photo), qwords)
@@ -296,6 +304,22 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
             return None
         reasons.append(reason)
     return reasons
+
+
+def person_key(name: str) -> str:
+    """The form person names are compared in: case, accents and spacing do not matter."""
+    return " ".join(fold(name).split())
+
+
+def _person_reason(photo: Photo, query: SearchQuery) -> str | None:
+    """"person Anna" when a face of the photo belongs to the person asked for (by id and/or by name)."""
+    for face in photo.faces:
+        if query.person_id and face.person_id != query.person_id:
+            continue
+        if query.person and (not face.person_name or person_key(face.person_name) != person_key(query.person)):
+            continue
+        return f"person {face.person_name}" if face.person_name else "person (not named yet)"
+    return None
 
 
 def _taken_reason(day: str, today: date | None) -> str:
@@ -381,7 +405,7 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
 
 def parse_search_params(params: Mapping[str, Any]) -> SearchQuery:
     """API query parameters (as in API.md: q, label (repeatable), min_confidence, category, place, from, to,
-    bbox, near, radius_km, album_id, camera, status) to a SearchQuery. Bad values raise Invalid (422)."""
+    bbox, near, radius_km, album_id, camera, status; and person, a name) to a SearchQuery. Bad values raise Invalid (422)."""
     raw_labels = params.get("label") or ()
     if isinstance(raw_labels, str):
         raw_labels = [raw_labels]
@@ -412,4 +436,5 @@ def parse_search_params(params: Mapping[str, Any]) -> SearchQuery:
         bbox=parse_bbox(bbox_raw) if bbox_raw else None,
         near=parse_near(near_raw, radius_raw) if near_raw else None,
         album_id=_one(params, "album_id"), camera=_one(params, "camera"), status=status,
+        person=_one(params, "person"),
     )

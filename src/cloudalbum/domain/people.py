@@ -1,0 +1,182 @@
+"""People: faces found in photos, grouped by embedding similarity into people, named once.
+
+Pure rules, no storage: which person a new face joins, which people turn out to be one, and how a group is
+described. Embeddings are L2-normalised vectors (SFace: 128 floats), so cosine similarity is a dot product.
+
+Grouping is centroid linkage: a face joins the person whose centroid (the normalised mean of its faces'
+embeddings) is most similar, if that similarity reaches SAME_PERSON (SFace's published threshold for "same
+person", 0.363). Centroids are steadier than single faces, so chains of look-alikes (A~B, B~C, A!~C) do not
+pull different people together the way single linkage would. Two people merge when their centroids reach the
+threshold, unless the owner said they are different people, or each already has a different name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from .model import Box
+
+SAME_PERSON = 0.363  # SFace, cosine similarity (OpenCV model zoo: face_recognition_sface)
+MIN_FACE_SCORE = 0.8  # YuNet: below this, headlights and patterns come back as faces
+MIN_FACE_PX = 24  # a face smaller than this (short side, upright pixels) gives no usable embedding
+MAX_NAME = 100
+QUESTION_TEXT = "Who is this?"
+NOT_SAME = "not the same person"
+DONT_ASK = "don't ask again"
+PERSON_SUBJECT = "person:"
+
+
+@dataclass
+class Face:
+    """One face in one photo. box: pixels of the upright image; embedding: L2-normalised."""
+
+    id: str
+    owner_id: str
+    photo_id: str
+    box: Box
+    embedding: list[float]
+    created_at: str
+    model: str  # "<detector>@<version>+<embedder>@<version>"
+    person_id: str | None = None
+    # People the owner said this face is not: it never joins them again.
+    not_person_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Person:
+    """A group of one owner's faces. `centroid_sum` is the sum of the member embeddings (the centroid is its
+    direction), so a face joins or leaves without reading the others."""
+
+    id: str
+    owner_id: str
+    created_at: str
+    updated_at: str
+    name: str | None = None
+    cover_face_id: str | None = None
+    cover_photo_id: str | None = None
+    face_count: int = 0
+    photo_count: int = 0
+    centroid_sum: list[float] = field(default_factory=list)
+    not_same_as: list[str] = field(default_factory=list)  # people the owner said are someone else
+    dont_ask: bool = False  # the owner answered "don't ask again" about this person
+    question_id: str | None = None  # the open "Who is this?" question, if any
+    version: int = 0
+
+
+# --- vectors ----------------------------------------------------------------------------------------------
+
+
+def normalise(vector: Sequence[float]) -> list[float]:
+    norm = math.sqrt(sum(v * v for v in vector))
+    return [v / norm for v in vector] if norm > 0 else list(vector)
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine similarity of two vectors (any length; 0 for a zero vector)."""
+    dot = sum(x * y for x, y in zip(a, b))
+    na = math.sqrt(sum(x * x for x in a))
+    nb = math.sqrt(sum(y * y for y in b))
+    return dot / (na * nb) if na > 0 and nb > 0 else 0.0
+
+
+def add_vectors(a: Sequence[float], b: Sequence[float], sign: float = 1.0) -> list[float]:
+    if not a:
+        return [sign * y for y in b]
+    return [x + sign * y for x, y in zip(a, b)]
+
+
+# --- grouping ---------------------------------------------------------------------------------------------
+
+
+def best_person(embedding: Sequence[float], people: Iterable[Person], *, exclude: Iterable[str] = (),
+                threshold: float = SAME_PERSON) -> tuple[Person | None, float]:
+    """The person a face with this embedding belongs to (highest centroid similarity >= threshold), or None;
+    with the similarity. People in `exclude` (the face's not_person_ids) are never chosen."""
+    banned = set(exclude)
+    best, best_sim = None, -1.0
+    for person in people:
+        if person.id in banned or not person.centroid_sum:
+            continue
+        sim = cosine(embedding, person.centroid_sum)
+        if sim > best_sim:
+            best, best_sim = person, sim
+    if best is None or best_sim < threshold:
+        return None, best_sim
+    return best, best_sim
+
+
+def may_merge(a: Person, b: Person) -> bool:
+    """Whether two people may be merged automatically: not the same record, not told apart by the owner, and
+    not named differently (a name is the owner's word; two names mean two people)."""
+    if a.id == b.id or b.id in a.not_same_as or a.id in b.not_same_as:
+        return False
+    return not (a.name and b.name and fold_name(a.name) != fold_name(b.name))
+
+
+def merge_candidates(person: Person, people: Iterable[Person], *, threshold: float = SAME_PERSON) -> list[Person]:
+    """The other people whose centroid is as similar to person's as one face of the same person would be."""
+    out = []
+    for other in people:
+        if other.centroid_sum and may_merge(person, other) and cosine(person.centroid_sum,
+                                                                      other.centroid_sum) >= threshold:
+            out.append(other)
+    return out
+
+
+def survivor(a: Person, b: Person) -> tuple[Person, Person]:
+    """(kept, absorbed) when a and b merge: a named person is kept over an unnamed one, then the bigger,
+    then the older, so ids people already know (and links to them) stay valid as long as possible."""
+    def rank(p: Person) -> tuple[int, int, str, str]:
+        return (0 if p.name else 1, -p.face_count, p.created_at, p.id)
+    kept, absorbed = sorted((a, b), key=rank)
+    return kept, absorbed
+
+
+def fold_name(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def clean_name(raw: object) -> str | None:
+    """A person's name as given (whitespace collapsed), None for "no name"; raises ValueError when bad."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ValueError("a name is a string")
+    name = " ".join(raw.split())
+    if not name:
+        return None
+    if len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
+        raise ValueError(f"a name has at most {MAX_NAME} printable characters")
+    return name
+
+
+def question_reason(person: Person) -> str:
+    photos = "1 photo" if person.photo_count == 1 else f"{person.photo_count} photos"
+    return (f"This person is in {photos}. One name makes all of them findable by searching for it, and names "
+            "this person in photos you add later.")
+
+
+def question_score(person: Person) -> float:
+    """Rank: how many photos one answer improves (the questions module's scale)."""
+    return round(person.photo_count + 0.15, 3)
+
+
+def person_subject(person_id: str) -> str:
+    return PERSON_SUBJECT + person_id
+
+
+def person_of_subject(subject: str | None) -> str | None:
+    if subject and subject.startswith(PERSON_SUBJECT):
+        return subject[len(PERSON_SUBJECT):]
+    return None
+
+
+def boxes_overlap(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes (0..1): a re-detected face is the same face when this is high."""
+    x1, y1 = max(a.x, b.x), max(a.y, b.y)
+    x2, y2 = min(a.x + a.w, b.x + b.w), min(a.y + a.h, b.y + b.h)
+    inter = max(0, x2 - x1) * max(0, y2 - y1)
+    union = a.w * a.h + b.w * b.h - inter
+    return inter / union if union > 0 else 0.0
