@@ -1,5 +1,6 @@
 """The port contract suites (tests/contract/) run against the AWS adapters on emulators:
-S3BlobStore on moto and on SeaweedFS, DynamoMetadataStore on moto and on DynamoDB Local, SqsJobQueue on moto."""
+S3BlobStore on moto and on SeaweedFS, DynamoMetadataStore (MetadataStore and FaceStore) on moto and on
+DynamoDB Local, SqsJobQueue on moto."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
 from cloudalbum.adapters.s3_blobstore import S3BlobStore
 from cloudalbum.adapters.sqs_queue import SqsJobQueue
 from contract.blobstore_contract import BlobStoreContract
+from contract.faces_contract import FaceStoreContract
 from contract.metadata_contract import MetadataStoreContract
 from contract.queue_contract import JobQueueContract
 
@@ -50,7 +52,7 @@ class TestS3BlobStoreOnSeaweedFS(BlobStoreContract):
         store.close()
 
 
-class TestDynamoMetadataStoreOnMoto(MetadataStoreContract):
+class OnMoto:
     @pytest.fixture
     def store(self, moto_env: str, tmp_path: Path) -> Iterator[DynamoMetadataStore]:
         settings = unique_settings(tmp_path)
@@ -60,10 +62,26 @@ class TestDynamoMetadataStoreOnMoto(MetadataStoreContract):
         store.close()
 
 
-class TestDynamoMetadataStoreOnDynamoDBLocal(MetadataStoreContract):
+class OnDynamoDBLocal:
     @pytest.fixture
     def store(self, ddb_local_store: DynamoMetadataStore) -> DynamoMetadataStore:
         return ddb_local_store
+
+
+class TestDynamoMetadataStoreOnMoto(OnMoto, MetadataStoreContract):
+    pass
+
+
+class TestDynamoMetadataStoreOnDynamoDBLocal(OnDynamoDBLocal, MetadataStoreContract):
+    pass
+
+
+class TestDynamoFaceStoreOnMoto(OnMoto, FaceStoreContract):
+    pass
+
+
+class TestDynamoFaceStoreOnDynamoDBLocal(OnDynamoDBLocal, FaceStoreContract):
+    pass
 
 
 class TestSqsJobQueueOnMoto(JobQueueContract):

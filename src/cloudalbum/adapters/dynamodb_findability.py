@@ -1,11 +1,12 @@
 """DynamoDB albums, follow-up questions and search: mixins of DynamoMetadataStore.
 
-Search: every candidate source (a label, an album, a place, a category, the first letters of a query word, the
-geohash cells covering a box, a date range, the owner's photos) is a set of partitions sorted newest first by
-the photo's position. A bounded COUNT probe of each applicable source picks the smallest; its partitions are
-merged in order, each candidate photo is re-read and judged by the one rule, domain.search.match_reasons, until
-a page is full. So the work is bounded by the matches and the chosen source, never by a Scan, and a stale
-index item (see dynamodb_store) can only cost a read, never give a wrong answer.
+Search: every candidate source (a label, an album, a place, a category, a person's name or id, the first letters
+of a query word, the geohash cells covering a box, a date range, the owner's photos) is a set of partitions
+sorted newest first by the photo's position. A bounded COUNT probe of each applicable source picks the
+smallest; its partitions are merged in order, each candidate photo is re-read and judged by the one rule,
+domain.search.match_reasons, until a page is full. So the work is bounded by the matches and the chosen
+source, never by a Scan, and a stale index item (see dynamodb_store) can only cost a read, never give a wrong
+answer.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any, Callable, Iterator
 
 from ..domain.errors import NotFound
 from ..domain.model import Album, Page, Photo, Question, QuestionStatus, iso, question_from_dict, to_dict, utcnow
-from ..domain.search import SearchHit, SearchQuery, fold, haversine_km, label_key, place_parts, query_words
+from ..domain.search import (SearchHit, SearchQuery, fold, haversine_km, label_key, person_key, place_parts,
+                             query_words)
 from . import dynamodb_keys as K
 from .dynamodb_base import N, S, DynamoBase, av_key, cancellation_codes, n, s
 from .sqlite_search import taken_seconds  # a pure function: one reading of taken_at for both stores
@@ -376,6 +378,10 @@ class DynamoSearchMixin(DynamoAlbumsMixin):
             out.append(Source(None, (K.ix_pk(owner_id, "P", place_parts(query.place)[0]),)))
         if query.category:
             out.append(Source(None, (K.ix_pk(owner_id, "C", fold(query.category.strip())),)))
+        if query.person and person_key(query.person):
+            out.append(Source(None, (K.ix_pk(owner_id, "N", person_key(query.person)),)))
+        if query.person_id:
+            out.append(Source(None, (K.ix_pk(owner_id, "PID", query.person_id),)))
         long_words = [w for w in query_words(query.q) if len(w) >= K.TEXT_PREFIX]
         if long_words:
             out.append(Source(None, (K.ix_pk(owner_id, "T", max(long_words, key=len)[:K.TEXT_PREFIX]),)))

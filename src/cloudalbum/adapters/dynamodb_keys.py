@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from ..domain.errors import Invalid
 from ..domain.model import Photo, PhotoStatus
-from ..domain.search import BBox, fold, label_key, place_names, text_fields, words
+from ..domain.search import BBox, fold, label_key, person_key, place_names, text_fields, words
 
 TTL_ATTRIBUTE = "expires_epoch"
 GSIS = ("GSI1", "GSI2", "GSI3")
@@ -104,6 +104,55 @@ def photo_questions_pk(photo_id: str) -> str:
     return f"PHOTO#{photo_id}#QUESTIONS"
 
 
+def face_key(face_id: str) -> dict[str, str]:
+    return {"PK": f"FACE#{face_id}", "SK": "FACE"}
+
+
+def person_item_key(person_id: str) -> dict[str, str]:
+    """The person item's key (domain.search.person_key is something else: a name's folded form)."""
+    return {"PK": f"PERSON#{person_id}", "SK": "PERSON"}
+
+
+def face_settings_key(owner_id: str) -> dict[str, str]:
+    return {"PK": f"USER#{owner_id}", "SK": "FACESETTINGS"}
+
+
+def photo_faces_pk(photo_id: str) -> str:
+    """GSI1: the faces of one photo, left to right (GSI1SK = face_x_rank)."""
+    return f"PHOTO#{photo_id}#FACES"
+
+
+def person_faces_pk(owner_id: str, person_id: str) -> str:
+    """GSI2 (sparse: faces with a person only): one person's faces, oldest first (GSI2SK = created_at#id)."""
+    return f"OWNER#{owner_id}#PERSON#{person_id}#FACES"
+
+
+def owner_faces_pk(owner_id: str) -> str:
+    """GSI3: every face of an owner (forgetting face data)."""
+    return f"OWNER#{owner_id}#FACES"
+
+
+def owner_people_pk(owner_id: str) -> str:
+    """GSI1: an owner's people, most photos first (GSI1SK = people_rank, read ascending)."""
+    return f"OWNER#{owner_id}#PEOPLE"
+
+
+X_OFFSET = 10 ** 9  # box x may be slightly negative (a face cut by the frame's edge)
+MAX_COUNT = 10 ** 12 - 1
+
+
+def face_x_rank(x: float, face_id: str) -> str:
+    """GSI1SK of a face: ascending = left to right (int(box.x), as the SQLite store), then id."""
+    return f"{max(0, min(int(x) + X_OFFSET, 2 * X_OFFSET)):010d}#{face_id}"
+
+
+def people_rank(photo_count: int, person_id: str) -> str:
+    """GSI1SK of a person: ascending = photo_count descending, then id ascending. The count is stored as its
+    complement to MAX_COUNT, zero-padded, so a string's ascending order is the count's descending order and a
+    save that changes the count moves the person by rewriting this one attribute."""
+    return f"{MAX_COUNT - max(0, min(int(photo_count), MAX_COUNT)):012d}#{person_id}"
+
+
 # --- positions: the newest-first order of photo lists ------------------------------------------------------
 
 
@@ -135,8 +184,9 @@ def ix_pk(owner_id: str, kind: str, value: str) -> str:
 def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Every search index item of a photo, by "PK|SK", with its extra attributes.
 
-    Kinds: L label (conf = confidence), C category, P place name, T first letters of a text word,
-    G geohash cell (several precisions), LOC every located photo, A album membership."""
+    Kinds: L label (conf = confidence), C category, P place name, T first letters of a text word (people's
+    names included), G geohash cell (several precisions), LOC every located photo, A album membership,
+    N a named person in the photo (domain.search.person_key of the name), PID a person whose face is in it."""
     owner, pos = photo.owner_id, position(photo)
     entries: dict[str, dict[str, Any]] = {}
 
@@ -161,6 +211,10 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
             add("G", cell[:precision])
     for album_id in albums:
         add("A", album_id)
+    for name in photo.people_names():
+        add("N", person_key(name))
+    for face in photo.faces:
+        add("PID", face.person_id or "")
     return entries
 
 

@@ -1,10 +1,11 @@
 """MetadataStore on DynamoDB (the AWS shape): one table, three overloaded GSIs, search index items.
 
 The design and its every access pattern: docs/dynamodb.md. Keys: dynamodb_keys.py. Albums, questions and
-search: dynamodb_findability.py. Consistency in brief: a photo item is written with a condition on its version
-(optimistic, ConcurrentUpdate when another writer won); its search index items are derived from it and written
-after it in batches, and every read through an index re-checks the photo itself, so an index item that is
-stale (a crash between the two writes, a race) never yields a wrong answer and is cleaned when met.
+search: dynamodb_findability.py. Faces and people: dynamodb_faces.py. Consistency in brief: a photo item is
+written with a condition on its version (optimistic, ConcurrentUpdate when another writer won); its search
+index items are derived from it and written after it in batches, and every read through an index re-checks the
+photo itself, so an index item that is stale (a crash between the two writes, a race) never yields a wrong
+answer and is cleaned when met.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import dataclasses
 import json
 import secrets
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from ..config import Settings
 from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
@@ -21,6 +22,7 @@ from ..domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
 from ..ports import RefreshToken, Session
 from . import dynamodb_keys as K
 from .dynamodb_base import N, S, DynamoBase, GuardedClient, av_key, cancellation_codes, n, s
+from .dynamodb_faces import DynamoFacesMixin
 from .dynamodb_findability import DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoSearchMixin
 from .s3_blobstore import aws_client, error_code
 
@@ -142,6 +144,9 @@ class DynamoUsersMixin(DynamoBase):
 class DynamoPhotosMixin(DynamoBase):
     """Photos: one item each (the whole Photo as JSON in `doc`), conditional on `version`."""
 
+    _delete_questions_of: Callable[[str], None]
+    _delete_faces_of: Callable[[str], None]
+
     # --- items ----------------------------------------------------------------------------------------------
 
     def _photo_attrs(self, photo: Photo) -> dict[str, Any]:
@@ -252,7 +257,7 @@ class DynamoPhotosMixin(DynamoBase):
 
     def delete_photo(self, photo_id: str) -> None:
         """One transaction removes the photo and moves the owner's usage and its albums' counts (conditional
-        on the version read, retried on a race); then its index items and questions go, in batches."""
+        on the version read, retried on a race); then its index items, questions and faces go, in batches."""
         for _ in range(MAX_DELETE_RETRIES):
             item = self._get(K.photo_key(photo_id))
             if item is None:
@@ -264,6 +269,7 @@ class DynamoPhotosMixin(DynamoBase):
             raise ConcurrentUpdate(f"photo {photo_id} kept changing while being deleted; try again")
         self._write_index(K.index_entries(photo, photo.albums), {})
         self._delete_questions_of(photo_id)
+        self._delete_faces_of(photo_id)
 
     def _delete_photo_item(self, photo: Photo) -> bool:
         ops: list[dict[str, Any]] = [
@@ -339,7 +345,7 @@ class DynamoPhotosMixin(DynamoBase):
         return out
 
 
-class DynamoMetadataStore(DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsMixin,
+class DynamoMetadataStore(DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoFacesMixin,
                           DynamoUsersMixin, DynamoPhotosMixin):
     """The AWS MetadataStore. Thread-safe: boto3 clients are, and the store keeps no other state."""
 
