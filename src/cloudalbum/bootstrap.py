@@ -11,12 +11,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .ports import BlobStore, Clock, Detector, Geocoder, JobQueue, MetadataStore
+from .ports import BlobStore, Clock, Detector, FaceAnalyzer, Geocoder, JobQueue, MetadataStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from .services.albums import AlbumService
     from .services.auth import AuthService
     from .services.maintenance import MaintenanceService
+    from .services.people import PeopleService
     from .services.photos import PhotoService
     from .services.processing import ProcessingService
     from .services.questions import QuestionService
@@ -94,6 +95,15 @@ class Container:
         s = self.settings
         return OnnxDetector.load(s.model, model_path=s.model_path or None, threshold=s.detect_threshold)
 
+    @cached_property
+    def face_analyzer(self) -> FaceAnalyzer:
+        """Loaded on first use (workers only). Raises ModelUnavailable for missing or corrupt face models."""
+        if "face_analyzer" in self.overrides:
+            return self.overrides["face_analyzer"]
+        from .adapters.opencv_faces import OpencvFaceAnalyzer
+
+        return OpencvFaceAnalyzer.load(threshold=self.settings.face_threshold)
+
     # --- services -----------------------------------------------------------------------------------------
 
     @cached_property
@@ -107,20 +117,28 @@ class Container:
         from .services.photos import PhotoService
 
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
-        return PhotoService(self.store, self.blobs, self.queue, self.settings, geocoder=lambda: self.geocoder)
+        return PhotoService(self.store, self.blobs, self.queue, self.settings, geocoder=lambda: self.geocoder,
+                            people=self.people)
+
+    @cached_property
+    def people(self) -> "PeopleService":
+        from .services.people import PeopleService
+
+        return PeopleService(self.store, self.blobs, self.settings)
 
     @cached_property
     def questions(self) -> "QuestionService":
         from .services.questions import QuestionService
 
-        return QuestionService(self.store, self.geocoder, self.settings)
+        return QuestionService(self.store, self.geocoder, self.settings, people=self.people)
 
     @cached_property
     def processing(self) -> "ProcessingService":
         from .services.processing import ProcessingService
 
         return ProcessingService(
-            self.store, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings
+            self.store, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
+            faces_provider=lambda: self.face_analyzer, people=self.people,
         )
 
     @cached_property

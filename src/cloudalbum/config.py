@@ -51,6 +51,10 @@ class Settings:
     # Messages a local worker takes per receive. One: with a worker per core, a worker holding several
     # photos leaves the others idle at the end of a burst (Lambda's batch size is the template's BatchSize).
     worker_batch_size: int = 1
+    # People (faces grouped into people, issue 8): off for the whole service here; each user can also turn it
+    # off for themselves (PATCH /api/me/settings), which deletes their face data.
+    faces: bool = True
+    face_threshold: float = 0.8  # YuNet score; lower finds headlights and patterns as faces
 
     # questions
     label_confirm_low: float = 0.30

@@ -47,11 +47,12 @@ def _score(kind: str, photos_improved: int) -> float:
 
 
 def propose(photo: Photo, *, confirm_low: float, confirm_high: float,
-            neighbours: Iterable[Photo] = ()) -> list[Proposal]:
+            neighbours: Iterable[Photo] = (), ask_people: bool = True) -> list[Proposal]:
     """Every question worth asking about `photo`, most useful first.
 
     `neighbours`: the owner's other photos taken close in time (and place): an answer about where the photo
-    was taken or what the event was applies to them too."""
+    was taken or what the event was applies to them too. `ask_people` False: people are asked about once per
+    person, from their grouped faces (services.people), not once per photo with a person in it."""
     others = [p for p in neighbours if p.id != photo.id]
     out: list[Proposal] = []
     if photo.location is None and "location" not in photo.user_fields:
@@ -77,7 +78,7 @@ def propose(photo: Photo, *, confirm_low: float, confirm_high: float,
                 f"{lbl.name} certain; saying no hides the label for good.", _score(LABEL_CONFIRM, 1), (YES, NO)))
     names_given = {a.question for a in photo.answers}
     confident = {lbl.name for lbl in photo.visible_labels() if lbl.confidence >= confirm_high}
-    if "person" in confident and "Who is this?" not in names_given:
+    if ask_people and "person" in confident and "Who is this?" not in names_given:
         out.append(Proposal(PEOPLE, "person", "Who is this?",
                             "There is someone in this photo. A name lets you find every photo of them by searching "
                             "for it.", _score(PEOPLE, 1)))

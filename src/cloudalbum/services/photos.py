@@ -16,13 +16,16 @@ import re
 import tempfile
 import unicodedata
 from datetime import datetime
-from typing import Any, BinaryIO, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable
 
 from ..config import Settings
 from ..domain.errors import ConcurrentUpdate, DomainError, Invalid, NotFound, StorageUnavailable, TooLarge
 from ..domain.model import Location, Page, Photo, PhotoStatus, Source, iso, new_id, utcnow
 from ..media import formats
 from ..ports import BlobStore, Geocoder, JobQueue, MetadataStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .people import PeopleService
 
 log = logging.getLogger("cloudalbum.photos")
 
@@ -103,12 +106,14 @@ def _text(value: Any, name: str, limit: int) -> str | None:
 
 class PhotoService:
     def __init__(self, store: MetadataStore, blobs: BlobStore, queue: JobQueue, settings: Settings,
-                 geocoder: Geocoder | Callable[[], Geocoder] | None = None) -> None:
+                 geocoder: Geocoder | Callable[[], Geocoder] | None = None,
+                 people: PeopleService | None = None) -> None:
         self.store = store
         self.blobs = blobs
         self.queue = queue
         self.settings = settings
         self._geocoder = geocoder
+        self.people = people
 
     # --- upload -------------------------------------------------------------------------------------------
 
@@ -322,7 +327,10 @@ class PhotoService:
         """The record first (the photo disappears at once), then the blobs. Leftover originals are found by
         the maintenance sweep."""
         photo = self.get(owner_id, photo_id)
+        faces = self.store.faces_of_photo(photo.id)
         self.store.delete_photo(photo.id)
+        if self.people is not None and faces:
+            self.people.forget_photo(photo, faces)  # crops go; the people it was in are rebuilt
         for key in [photo.original_key, *photo.thumbnail_keys.values()]:
             try:
                 self.blobs.delete(key)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..config import Settings
 from ..domain.categories import categories_for, labels_from_detections
@@ -32,8 +32,12 @@ from ..domain.errors import ConcurrentUpdate, ModelUnavailable, NotFound
 from ..domain.model import Camera, Label, Location, ModelInfo, Photo, PhotoStatus, Place, Source
 from ..media.decode import UndecodableImage, decode
 from ..media.exif import ExifData, read_metadata
+from ..media.face_crops import face_crop
 from ..media.thumbnails import make_thumbnails, thumbnail_key
-from ..ports import BlobStore, Detector, Geocoder, MetadataStore
+from ..ports import BlobStore, Detector, FaceAnalyzer, FoundFace, Geocoder, MetadataStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .people import PeopleService
 
 log = logging.getLogger("cloudalbum.processing")
 
@@ -60,6 +64,9 @@ class Analysis:
     width: int | None = None
     height: int | None = None
     labels: list[Label] = field(default_factory=list)
+    faces: list[FoundFace] = field(default_factory=list)  # upright pixels of the decoded image
+    face_crops: list[bytes] = field(default_factory=list)  # a JPEG per face, same order
+    faces_model: str | None = None  # "<name>@<version>" of the face analyzer, when faces were looked for
     thumbnails: dict[str, bytes] = field(default_factory=dict)
     error: str | None = None  # a deterministic failure: the image could not be decoded
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks, logs)
@@ -70,9 +77,9 @@ def model_key(detector: Detector) -> str:
 
 
 def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, threshold: float = 0.25,
-            max_pixels: int = 120_000_000) -> Analysis:
-    """EXIF, place, one decode, detection and thumbnails. Raises nothing for bad bytes (error is set);
-    raises for a failing detector or geocoder bug only."""
+            max_pixels: int = 120_000_000, faces: FaceAnalyzer | None = None) -> Analysis:
+    """EXIF, place, one decode, detection, faces (when an analyzer is given) and thumbnails. Raises nothing
+    for bad bytes (error is set); raises for a failing detector, face analyzer or geocoder bug only."""
     t0 = time.perf_counter()
     meta = read_metadata(data)
     result = Analysis(exif=meta)
@@ -98,9 +105,25 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
                                            scale_x=scale_x, scale_y=scale_y, width=decoded.width,
                                            height=decoded.height)
     result.thumbnails = {size: jpeg for size, (_, jpeg) in thumbs.items()}
+    t6 = time.perf_counter()
+    if faces is not None:
+        _find_faces(result, faces, large_image, scale_x, scale_y)
     result.timings = {"exif": t1 - t0, "place": t2 - t1, "decode": t3 - t2, "thumbnails": t4 - t3,
-                      "detect": t5 - t4, "labels": time.perf_counter() - t5}
+                      "detect": t5 - t4, "labels": t6 - t5}
+    if faces is not None:
+        result.timings["faces"] = time.perf_counter() - t6
     return result
+
+
+def _find_faces(result: Analysis, analyzer: FaceAnalyzer, image: Any, scale_x: float, scale_y: float) -> None:
+    """Faces on the large thumbnail (the detector's input too), boxes and landmarks mapped to upright pixels of
+    the whole image; a crop per face for the "Who is this?" card and the People view."""
+    found = analyzer.faces(image)
+    result.faces_model = f"{analyzer.name}@{analyzer.version}"
+    result.face_crops = [face_crop(image, (f.x, f.y, f.w, f.h)) for f in found]
+    result.faces = [FoundFace(x=f.x * scale_x, y=f.y * scale_y, w=f.w * scale_x, h=f.h * scale_y,
+                              confidence=f.confidence, landmarks=[(x * scale_x, y * scale_y) for x, y in f.landmarks],
+                              embedding=f.embedding) for f in found]
 
 
 def _place(geocoder: Geocoder | None, meta: ExifData) -> Place | None:
@@ -141,13 +164,17 @@ class ProcessingService:
     """Use case: process one photo (see the module docstring for the failure policy)."""
 
     def __init__(self, store: MetadataStore, blobs: BlobStore, detector_provider: Callable[[], Detector],
-                 geocoder: Geocoder | None, questions: Any, settings: Settings) -> None:
+                 geocoder: Geocoder | None, questions: Any, settings: Settings, *,
+                 faces_provider: Callable[[], FaceAnalyzer] | None = None,
+                 people: PeopleService | None = None) -> None:
         self.store = store
         self.blobs = blobs
         self.detector_provider = detector_provider
         self.geocoder = geocoder
         self.questions = questions
         self.settings = settings
+        self.faces_provider = faces_provider
+        self.people = people
 
     def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
         """Process the photo; returns an Outcome. Raises on transient failures (the message is retried)."""
@@ -181,8 +208,9 @@ class ProcessingService:
                 return Outcome.GONE
             self._mark_failed(photo.id, "the original file is missing: upload the photo again")
             return Outcome.FAILED
+        analyzer = self._face_analyzer(photo)
         result = analyze(data, detector, self.geocoder, threshold=getattr(detector, "threshold", 0.25),
-                         max_pixels=self.settings.max_pixels)
+                         max_pixels=self.settings.max_pixels, faces=analyzer)
         model = ModelInfo(detector.name, detector.version)
         keys: dict[str, str] = {}
         if result.error is None:
@@ -190,6 +218,8 @@ class ProcessingService:
                 key = thumbnail_key(photo.owner_id, photo.id, size)
                 self.blobs.put(key, jpeg, content_type="image/jpeg")
                 keys[size] = key
+        if result.error is None and analyzer is not None and self.people is not None:
+            self.people.record_faces(photo, result.faces, result.face_crops, result.faces_model or analyzer.name)
         log.info("photo %s analysed: %s", photo.id,
                  ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items()))
         outcome = self._finish(photo, result, model, keys)
@@ -197,6 +227,13 @@ class ProcessingService:
             for key in keys.values():
                 self._delete_quietly(key)
         return outcome
+
+    def _face_analyzer(self, photo: Photo) -> FaceAnalyzer | None:
+        """The face analyzer when faces are grouped for this photo's owner (ModelUnavailable propagates and the
+        message is retried, as for the object detector)."""
+        if self.faces_provider is None or self.people is None or not self.people.enabled_for(photo.owner_id):
+            return None
+        return self.faces_provider()
 
     def _delete_quietly(self, key: str) -> None:
         try:
@@ -234,6 +271,8 @@ class ProcessingService:
         open_questions: int | None = None
         for _ in range(SAVE_ATTEMPTS):
             apply_analysis(photo, result, model=model, thumbnail_keys=keys)
+            if result.error is None and self.people is not None:
+                photo.faces = self.people.face_refs(photo.id)
             if result.error is not None:
                 photo.status, photo.error = PhotoStatus.FAILED.value, result.error
                 outcome = Outcome.FAILED

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..config import Settings
 from ..domain import questions as rules
@@ -23,6 +23,9 @@ from ..domain.model import (
 from ..ports import Geocoder, MetadataStore
 from .search import check_limit
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .people import PeopleService
+
 log = logging.getLogger("cloudalbum.questions")
 SAVE_ATTEMPTS = 5
 MAX_ANSWER = 500
@@ -31,10 +34,12 @@ _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 class QuestionService:
-    def __init__(self, store: MetadataStore, geocoder: Geocoder, settings: Settings) -> None:
+    def __init__(self, store: MetadataStore, geocoder: Geocoder, settings: Settings,
+                 people: PeopleService | None = None) -> None:
         self.store = store
         self.geocoder = geocoder
         self.settings = settings
+        self.people = people  # answers "Who is this?" about a group of faces
 
     # --- asking ---------------------------------------------------------------------------------------------
 
@@ -52,8 +57,10 @@ class QuestionService:
             else:
                 self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
         neighbours = self._neighbours(photo)
+        by_faces = self.people is not None and self.people.enabled_for(photo.owner_id)
         proposals = rules.propose(photo, confirm_low=self.settings.label_confirm_low,
-                                  confirm_high=self.settings.label_confirm_high, neighbours=neighbours)
+                                  confirm_high=self.settings.label_confirm_high, neighbours=neighbours,
+                                  ask_people=not by_faces)
         for p in proposals:
             if open_now >= self.settings.max_questions_per_photo:
                 break
@@ -106,12 +113,17 @@ class QuestionService:
     # --- answering ------------------------------------------------------------------------------------------
 
     def answer(self, owner_id: str, question_id: str, *, answer: str | None = None, choice: str | None = None,
-               apply_to: list[str] | None = None) -> tuple[Question, list[Photo]]:
+               apply_to: list[str] | None = None,
+               face_ids: list[str] | None = None) -> tuple[Question, list[Photo]]:
         """Record the answer on the question's photo and on `apply_to` (more of the owner's photos: the same
-        place, event or person). Returns the question and the photos as saved."""
+        place, event or person). Returns the question and the photos as saved. A "Who is this?" question about
+        a person (grouped faces) is answered by the people service: the name goes on every photo of the person;
+        face_ids go with the choice "not the same person"."""
         q = self.get(owner_id, question_id)
         if q.status != QuestionStatus.OPEN.value:
             raise Conflict(f"This question was already {q.status}.", code="question_closed")
+        if q.person_id and self.people is not None:
+            return self.people.answer(owner_id, q, answer=answer, choice=choice, face_ids=face_ids)
         value = self._value(q, answer, choice)
         targets = self._targets(owner_id, q.photo_id, apply_to or [])
         change = self._change_for(q, value)
@@ -129,6 +141,11 @@ class QuestionService:
         q = self.get(owner_id, question_id)
         if q.status != QuestionStatus.OPEN.value:
             return
+        if q.person_id and self.people is not None:  # don't ask about this person again
+            try:
+                self.people.dont_ask(owner_id, q.person_id)
+            except NotFound:
+                pass
         self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
         self._update_photo(owner_id, q.photo_id, None)
 

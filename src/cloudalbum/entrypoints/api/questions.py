@@ -32,13 +32,15 @@ def list_questions(query: dict[str, Any]) -> Any:
 @bp.auth_required(token_auth)
 @bp.input(AnswerIn, arg_name="body")
 @bp.output(AnswerResultOut)
-@bp.doc(summary="Answer (free text or one of the choices); apply_to gives the same answer to more photos",
+@bp.doc(summary="Answer (free text or one of the choices); apply_to gives the same answer to more photos. "
+                "\"Who is this?\" about a person (person_id set): a name names them on every photo; the choice "
+                "\"not the same person\" with face_ids splits those faces off; \"don't ask again\" stops asking",
         responses={404: "No such question or photo (or not yours)", 409: "Already answered or dismissed",
                    422: "Not a valid answer (unknown place, bad date, not one of the choices)"})
 def answer(question_id: str, body: dict[str, Any]) -> Any:
     question, photos = container().questions.answer(
         current_user_id(), question_id, answer=body.get("answer"), choice=body.get("choice"),
-        apply_to=body.get("apply_to"))
+        apply_to=body.get("apply_to"), face_ids=body.get("face_ids"))
     return {"question": question_json(question), "photos": [photo_json(p) for p in photos]}
 
 

@@ -11,6 +11,12 @@ from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import pre_load
 
 
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """The page schema of API.md's lists: {"items": [item...], "next_cursor": str | null}, named for the spec."""
+    return type(name, (Schema,), {"items": List(Nested(item), required=True),
+                                  "next_cursor": String(allow_none=True)})
+
+
 class ErrorDetail(Schema):
     code = String(required=True)
     message = String(required=True)
@@ -71,6 +77,18 @@ class MatchOut(Schema):
     reasons = List(String())
 
 
+class FacePersonOut(Schema):
+    id = String(required=True)
+    name = String(allow_none=True)
+
+
+class PhotoFaceOut(Schema):
+    id = String(required=True)
+    box = Nested(BoxOut, required=True, metadata={"description": "Pixels of the upright image"})
+    person = Nested(FacePersonOut, allow_none=True, metadata={"description": "Who it is (null: not grouped)"})
+    thumbnail_url = String(required=True, metadata={"description": "The face crop (GET /api/faces/{id}/thumbnail)"})
+
+
 class PhotoOut(Schema):
     id = String(required=True)
     filename = String()
@@ -85,6 +103,7 @@ class PhotoOut(Schema):
     camera = Nested(CameraOut, allow_none=True)
     location = Nested(LocationOut, allow_none=True)
     labels = List(Nested(LabelOut))
+    faces = List(Nested(PhotoFaceOut), metadata={"description": "Faces found, with the person each belongs to"})
     categories = List(String())
     answers = List(Nested(AnswerOut))
     albums = List(String())
@@ -94,9 +113,7 @@ class PhotoOut(Schema):
     match = Nested(MatchOut)
 
 
-class PhotoPage(Schema):
-    items = List(Nested(PhotoOut), required=True)
-    next_cursor = String(allow_none=True)
+PhotoPage = page_of(PhotoOut, "PhotoPage")
 
 
 class AlbumOut(Schema):
@@ -109,9 +126,7 @@ class AlbumOut(Schema):
     cover_photo_id = String(allow_none=True)
 
 
-class AlbumPage(Schema):
-    items = List(Nested(AlbumOut), required=True)
-    next_cursor = String(allow_none=True)
+AlbumPage = page_of(AlbumOut, "AlbumPage")
 
 
 class QuestionOut(Schema):
@@ -125,11 +140,12 @@ class QuestionOut(Schema):
     status = String()
     related_photo_ids = List(String())
     score = Float()
+    person_id = String(allow_none=True, metadata={"description": "\"Who is this?\" about a group of faces: the person"})
+    face_id = String(allow_none=True, metadata={"description": "The face shown (its crop: face_thumbnail_url)"})
+    face_thumbnail_url = String(allow_none=True)
 
 
-class QuestionPage(Schema):
-    items = List(Nested(QuestionOut), required=True)
-    next_cursor = String(allow_none=True)
+QuestionPage = page_of(QuestionOut, "QuestionPage")
 
 
 class RegisterIn(Schema):
@@ -215,8 +231,8 @@ class ThumbnailQuery(Schema):
 
 
 class PageQuery(Schema):
-    limit = Integer(load_default=50)
-    cursor = String(load_default=None, allow_none=True)
+    limit = Integer(load_default=50, validate=Range(min=1, max=200))
+    cursor = String(load_default=None, allow_none=True, validate=Length(max=2000))
 
 
 # --- findability: search, map, albums, questions ---------------------------------------------------------
@@ -227,7 +243,7 @@ class SearchParamsQuery(Schema):
     which says precisely what is wrong (bad bbox, near, dates...)."""
 
     q = String(validate=Length(max=500), metadata={"description": "Free text: labels, categories, places, camera, "
-                                                   "title, description, answers ('dogs' finds dog)"})
+                                                   "title, description, answers, people's names ('dogs' finds dog)"})
     label = List(String(validate=Length(min=1, max=100)), metadata={"description": "Object label (repeatable)"})
     min_confidence = Float(validate=Range(min=0, max=1), metadata={"description": "For label; default 0.25"})
     category = String(validate=Length(max=100))
@@ -240,6 +256,7 @@ class SearchParamsQuery(Schema):
     album_id = String(validate=Length(max=100))
     camera = String(validate=Length(max=200))
     status = String(validate=OneOf(["uploaded", "processing", "done", "needs_input", "failed"]))
+    person = String(validate=Length(max=100), metadata={"description": "A person's name (as you named them)"})
 
 
 class SearchPageQuery(SearchParamsQuery):
@@ -305,10 +322,68 @@ class AnswerIn(Schema):
     choice = String(validate=Length(min=1, max=500))
     apply_to = List(String(validate=Length(min=1, max=100)), validate=Length(max=500),
                     metadata={"description": "More of your photos the same answer applies to"})
+    face_ids = List(String(validate=Length(min=1, max=100)), validate=Length(max=200),
+                    metadata={"description": "With the choice \"not the same person\" on a \"Who is this?\" "
+                                             "question: the faces that are someone else"})
 
 
 class AnswerResultOut(Schema):
     question = Nested(QuestionOut, required=True)
     photos = List(Nested(PhotoOut), required=True)
+
+# --- people -------------------------------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id = String(required=True)
+    name = String(allow_none=True, metadata={"description": "null until you name the person"})
+    photo_count = Integer(required=True)
+    face_count = Integer(required=True)
+    cover_face_id = String(allow_none=True)
+    cover_photo_id = String(allow_none=True)
+    cover_thumbnail_url = String(allow_none=True, metadata={"description": "The cover face's crop"})
+    created_at = String()
+    updated_at = String()
+
+
+class PersonItemOut(PersonOut):
+    """PersonOut in a page. Its own name because the spec meets GET /api/people (the page) before the routes
+    that return PersonOut whole, and apispec would otherwise register PersonOut twice (as PersonOut1)."""
+
+
+PersonPage = page_of(PersonItemOut, "PersonPage")
+
+
+class FaceOut(Schema):
+    id = String(required=True)
+    photo_id = String(required=True)
+    box = Nested(BoxOut, required=True)
+    person_id = String(allow_none=True)
+    thumbnail_url = String(required=True)
+    created_at = String()
+
+
+FacePage = page_of(FaceOut, "FacePage")
+
+
+class PersonPatchIn(Schema):
+    name = String(required=True, allow_none=True, validate=Length(max=100),
+                  metadata={"description": "The name; null or empty removes it. A name another person has merges "
+                                           "the two (the other person is kept)"})
+
+
+class PersonMergeIn(Schema):
+    person_ids = List(String(validate=Length(min=1, max=100)), required=True, validate=Length(min=1, max=50),
+                      metadata={"description": "People who are this same person: their faces join this one"})
+
+
+class FaceSettingsOut(Schema):
+    face_grouping = Boolean(required=True, metadata={"description": "Faces are found and grouped into people"})
+
+
+class FaceSettingsIn(Schema):
+    face_grouping = Boolean(required=True, metadata={"description": "false deletes every face, person and face "
+                                                                      "crop of yours at once"})
+
 
 __all__ = [name for name in dir() if name.endswith(("Out", "Page", "Query", "In"))] + ["Boolean", "Dict"]

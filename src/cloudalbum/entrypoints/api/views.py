@@ -7,14 +7,22 @@ import dataclasses
 from typing import Any
 
 from ...domain.model import Album, Photo, Question
+from ...domain.people import Face, Person
 
 _PHOTO_INTERNAL = {"owner_id", "original_key", "thumbnail_keys", "user_fields", "rejected_labels",
                    "processed_version", "version", "orientation"}
 
 
+def face_url(face_id: str) -> str:
+    return f"/api/faces/{face_id}/thumbnail"
+
+
 def photo_json(photo: Photo, *, reasons: list[str] | None = None) -> dict[str, Any]:
     out = {k: v for k, v in dataclasses.asdict(photo).items() if k not in _PHOTO_INTERNAL}
     out["labels"] = [dataclasses.asdict(lbl) for lbl in photo.visible_labels()]
+    out["faces"] = [{"id": f.id, "box": {"x": f.x, "y": f.y, "w": f.w, "h": f.h, "confidence": f.confidence},
+                     "person": {"id": f.person_id, "name": f.person_name} if f.person_id else None,
+                     "thumbnail_url": face_url(f.id)} for f in photo.faces]
     if reasons is not None:
         out["match"] = {"reasons": reasons}
     return out
@@ -31,7 +39,23 @@ def question_json(q: Question) -> dict[str, Any]:
         "id": q.id, "photo_id": q.photo_id, "kind": q.kind, "text": q.text, "choices": q.choices,
         "reason": q.reason, "created_at": q.created_at, "status": q.status,
         "related_photo_ids": q.related_photo_ids, "score": q.score,
+        "person_id": q.person_id, "face_id": q.face_id,
+        "face_thumbnail_url": face_url(q.face_id) if q.face_id else None,
     }
+
+
+def person_json(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.id, "name": person.name, "photo_count": person.photo_count, "face_count": person.face_count,
+        "cover_face_id": person.cover_face_id, "cover_photo_id": person.cover_photo_id,
+        "cover_thumbnail_url": face_url(person.cover_face_id) if person.cover_face_id else None,
+        "created_at": person.created_at, "updated_at": person.updated_at,
+    }
+
+
+def face_json(face: Face) -> dict[str, Any]:
+    return {"id": face.id, "photo_id": face.photo_id, "box": dataclasses.asdict(face.box),
+            "person_id": face.person_id, "thumbnail_url": face_url(face.id), "created_at": face.created_at}
 
 
 def page_json(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
