@@ -1,5 +1,5 @@
 """DynamoMetadataStore's search, map and time-window queries against the same cases as the SQLite index
-(tests/findability), on moto; and DynamoDB against the pure rule on random libraries."""
+(tests/findability), on moto; and DynamoDB against the pure rule on random libraries (people included)."""
 
 from __future__ import annotations
 
@@ -102,3 +102,95 @@ def test_store_failures_are_domain_errors(store: DynamoMetadataStore, monkeypatc
     with pytest.raises(StorageUnavailable):
         down.get_photo("p1", "alice")
     down.close()
+
+
+# --- people: person (a name), person_id and names in q, against the pure rule --------------------------------
+
+PEOPLE = [("p-anna", "Anna"), ("p-annam", "Anna  María"), ("p-bo", "Bo"), ("p-new", None)]
+PERSON_QUERIES = [SearchQuery(person="Anna"), SearchQuery(person="anna maria"), SearchQuery(person="ANNA MARIA"),
+                  SearchQuery(person="Bo"), SearchQuery(person="nobody"), SearchQuery(person_id="p-anna"),
+                  SearchQuery(person_id="p-new"), SearchQuery(person_id="p-missing"),
+                  SearchQuery(person="Anna", person_id="p-anna"), SearchQuery(person="Bo", person_id="p-anna"),
+                  SearchQuery(q="anna"), SearchQuery(q="maria"), SearchQuery(q="bo"), SearchQuery(q="anna bo"),
+                  SearchQuery(person="Anna", labels=("dog",)), SearchQuery(person_id="p-bo", q="birthday")]
+
+
+def photo_with_faces(rng: Any, i: int, owner: str) -> Any:
+    from cloudalbum.domain.model import FaceRef
+    from findability.conftest import make_photo
+
+    faces = [FaceRef(id=f"{owner}{i}f{n}", x=10 * n, y=5, w=40, h=40, confidence=0.9, person_id=pid,
+                     person_name=name)
+             for n, (pid, name) in enumerate(rng.sample(PEOPLE, rng.randint(0, 3)))]
+    return make_photo(f"{owner}{i:03d}", owner, taken=f"2021-0{rng.randint(1, 9)}-{rng.randint(10, 28)}T10:00:00",
+                      labels={"dog": 0.9} if rng.random() < 0.4 else {},
+                      title=rng.choice([None, "birthday", "Bob's boat"]), faces=faces)
+
+
+def queried_partitions(store: DynamoMetadataStore) -> list[str]:
+    """Records the partition key of every Query (and fails on a Scan) made through the store's client."""
+    seen: list[str] = []
+
+    def on_call(model: Any, params: dict[str, Any], **_: Any) -> None:
+        assert model.name != "Scan", "search must never Scan"
+        if model.name == "Query":
+            seen.append(params["ExpressionAttributeValues"][":pk"]["S"])
+
+    store.client.meta.events.register("before-parameter-build.dynamodb", on_call)
+    return seen
+
+
+def assert_people_agree_with_the_pure_rule(store: DynamoMetadataStore, seed: int) -> None:
+    import random
+
+    from cloudalbum.domain.search import match_reasons, person_key
+
+    rng = random.Random(seed)
+    photos = [photo_with_faces(rng, i, "alice") for i in range(30)] + [photo_with_faces(rng, 0, "bob")]
+    for p in photos:
+        store.add_photo(p)
+    order = [p.id for p in store.list_photos("alice", limit=200).items]
+    saved = {pid: store.get_photo(pid, "alice") for pid in order}
+    seen = queried_partitions(store)
+    for query in PERSON_QUERIES:
+        expected = [pid for pid in order if match_reasons(saved[pid], query) is not None]
+        seen.clear()
+        assert all_ids(store, "alice", query, limit=4) == expected, query
+        if query.q != "bo":  # a query word under 3 letters has no text index entry: the owner's list is read
+            assert K.owner_photos_pk("alice") not in seen, (query, seen)
+        if query.person:
+            assert K.ix_pk("alice", "N", person_key(query.person)) in seen, (query, seen)
+        if query.person_id:
+            assert K.ix_pk("alice", "PID", query.person_id) in seen, (query, seen)
+
+
+def test_people_queries_agree_with_the_pure_rule(store: DynamoMetadataStore) -> None:
+    assert_people_agree_with_the_pure_rule(store, 11)
+
+
+def test_people_queries_agree_on_dynamodb_local(ddb_local_store: DynamoMetadataStore) -> None:
+    assert_people_agree_with_the_pure_rule(ddb_local_store, 5)
+
+
+def test_naming_a_person_reindexes_the_photo(store: DynamoMetadataStore) -> None:
+    """A photo saved with its faces' new name is found by the new name only (person and q), reasons say so."""
+    from cloudalbum.domain.model import FaceRef
+    from findability.conftest import make_photo
+
+    photo = make_photo("p1", faces=[FaceRef(id="f1", x=1, y=1, w=30, h=30, confidence=0.9, person_id="p9")])
+    store.add_photo(photo)
+    assert ids(store.search("alice", SearchQuery(person_id="p9"))) == [photo.id]
+    assert ids(store.search("alice", SearchQuery(person="Zoë"))) == []
+    photo = store.get_photo(photo.id, "alice")
+    photo.faces[0].person_name = "Zoë"
+    store.save_photo(photo)
+    hits = store.search("alice", SearchQuery(person="zoe")).items  # accents and case do not matter
+    assert [h.photo.id for h in hits] == [photo.id] and hits[0].reasons == ["person Zoë"]
+    assert ids(store.search("alice", SearchQuery(q="zoe"))) == [photo.id]
+    photo = store.get_photo(photo.id, "alice")
+    photo.faces[0].person_name, photo.faces[0].person_id = "Ann", "p10"
+    store.save_photo(photo)
+    assert ids(store.search("alice", SearchQuery(person="zoe"))) == []
+    assert ids(store.search("alice", SearchQuery(person_id="p9"))) == []
+    assert partition(store, K.ix_pk("alice", "N", "zoe")) == partition(store, K.ix_pk("alice", "PID", "p9")) == []
+    assert ids(store.search("alice", SearchQuery(person="ann", person_id="p10"))) == [photo.id]

@@ -1,4 +1,4 @@
-"""The pure parts of the DynamoDB design: geohash, box covers, index entries, cursors."""
+"""The pure parts of the DynamoDB design: geohash, box covers, index entries, cursors, face and people keys."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cloudalbum.adapters import dynamodb_keys as K
 from cloudalbum.domain.errors import Invalid
-from cloudalbum.domain.model import Label, Location, Photo, Place
+from cloudalbum.domain.model import FaceRef, Label, Location, Photo, Place
 from cloudalbum.domain.search import BBox
 
 
@@ -65,3 +65,46 @@ def test_bad_cursors_are_invalid(cursor: str) -> None:
 
 def test_cursor_round_trip() -> None:
     assert K.decode_position(K.encode_cursor("2020-05-01T10:00:00#p1")) == "2020-05-01T10:00:00#p1"
+
+
+def test_people_and_person_ids_are_index_entries() -> None:
+    faces = [FaceRef("f1", 1, 1, 9, 9, 0.9, person_id="pa", person_name="Anna  María"),
+             FaceRef("f2", 20, 1, 9, 9, 0.9, person_id="pb"), FaceRef("f3", 40, 1, 9, 9, 0.9)]
+    photo = Photo(id="p1", owner_id="u1", filename="a.jpg", content_type="image/jpeg", bytes=1, original_key="k",
+                  uploaded_at="2024-01-01T00:00:00+00:00", faces=faces)
+    pks = {K.split_entry(e)[0] for e in K.index_entries(photo, [])}
+    assert {"IX#u1#N#anna maria", "IX#u1#PID#pa", "IX#u1#PID#pb", "IX#u1#T#ann", "IX#u1#T#mar"} <= pks
+    assert not any(pk.startswith("IX#u1#N#") and pk != "IX#u1#N#anna maria" for pk in pks)  # unnamed: no N entry
+
+
+def test_face_and_person_item_keys() -> None:
+    assert K.face_key("f1") == {"PK": "FACE#f1", "SK": "FACE"}
+    assert K.person_item_key("p1") == {"PK": "PERSON#p1", "SK": "PERSON"}
+    assert K.face_settings_key("u1") == {"PK": "USER#u1", "SK": "FACESETTINGS"}
+    assert K.face_settings_key("u1")["PK"] == K.usage_key("u1")["PK"]  # beside the owner's other items
+    assert len({K.photo_faces_pk("x"), K.photo_questions_pk("x"), K.owner_people_pk("x"), K.owner_faces_pk("x"),
+                K.person_faces_pk("x", "p"), K.owner_photos_pk("x"), K.owner_albums_pk("x")}) == 7
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(-5000, 100_000), st.sampled_from("abcz")), min_size=1, max_size=12))
+def test_face_x_rank_sorts_left_to_right_then_by_id(faces: list[tuple[int, str]]) -> None:
+    ranks = sorted(K.face_x_rank(x, face_id) for x, face_id in faces)
+    assert ranks == [K.face_x_rank(x, i) for x, i in sorted(faces)]
+    assert all(len(r.split("#")[0]) == 10 for r in ranks)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10 ** 9), st.sampled_from(["a", "b", "c10", "c9"])), min_size=1,
+                max_size=12))
+def test_people_rank_ascending_is_most_photos_first_then_id(people: list[tuple[int, str]]) -> None:
+    """Read ascending, GSI1SK gives list_people's order: photo_count descending, then id."""
+    ranks = sorted(K.people_rank(count, pid) for count, pid in people)
+    assert ranks == [K.people_rank(c, i) for c, i in sorted(people, key=lambda p: (-p[0], p[1]))]
+
+
+def test_people_rank_of_odd_counts() -> None:
+    assert K.people_rank(-3, "a") == K.people_rank(0, "a")  # a count never sorts before a real one
+    assert K.people_rank(10, "a") < K.people_rank(9, "a") < K.people_rank(0, "a")
+    assert K.people_rank(K.MAX_COUNT + 5, "a") == K.people_rank(K.MAX_COUNT, "a") == "000000000000#a"
+    assert K.decode_position(K.encode_cursor(K.people_rank(3, "p1"))) == K.people_rank(3, "p1")
