@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from cloudalbum.domain.model import Question, iso, new_id, utcnow
+from cloudalbum.domain.model import Box, Question, iso, new_id, utcnow
+from cloudalbum.domain.people import Face, Person
 from support import make_jpeg
 
 # A plausible body per endpoint (valid for the owner), so a refusal is about ownership, not about the body.
@@ -22,6 +23,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "albums.add_photos": {"json": {"photo_ids": ["{photo_id}"]}},
     "questions.answer": {"json": {"answer": "Paris"}},
     "photos.thumbnail": {"query_string": {"size": "small"}},
+    "people.rename_person": {"json": {"name": "pwned"}},
+    "people.merge_people": {"json": {"person_ids": ["{person_id}"]}},
 }
 SKIP_PREFIXES = ("/static/", "/api/docs")
 
@@ -76,6 +79,7 @@ def world(alice: Any, bob: Any, container: Any) -> dict[str, Any]:
     qid = new_id()
     c.store.add_question(Question(id=qid, owner_id=alice.id, photo_id=pid, kind="location", text="Where?",
                                   reason="no GPS", created_at=iso(utcnow())))
+    person_id, face_id = add_person_with_a_face(c, alice.id, pid)
     bob_pid = bob.upload(make_jpeg(64, 48)).get_json()["id"]
     bob_aid = bob.request("POST", "/api/albums", json={"name": "Bob's"}).get_json()["id"]
     bob_qid = new_id()
@@ -83,8 +87,27 @@ def world(alice: Any, bob: Any, container: Any) -> dict[str, Any]:
                                   text="Where?", reason="no GPS", created_at=iso(utcnow())))
     for m in c.queue.receive(max_messages=10):
         c.queue.delete(m.receipt_handle)
-    return {"alice": {"photo_id": pid, "album_id": aid, "question_id": qid},
-            "bob": {"photo_id": bob_pid, "album_id": bob_aid, "question_id": bob_qid}}
+    bob_person_id, bob_face_id = add_person_with_a_face(c, bob.id, bob_pid)
+    return {"alice": {"photo_id": pid, "album_id": aid, "question_id": qid, "person_id": person_id,
+                      "face_id": face_id},
+            "bob": {"photo_id": bob_pid, "album_id": bob_aid, "question_id": bob_qid, "person_id": bob_person_id,
+                    "face_id": bob_face_id}}
+
+
+def add_person_with_a_face(c: Any, owner: str, photo_id: str) -> tuple[str, str]:
+    """A person with one face (and its crop) on the photo, as processing would leave them."""
+    from cloudalbum.services.people import face_crop_key
+
+    now = iso(utcnow())
+    face = Face(id=new_id(), owner_id=owner, photo_id=photo_id, box=Box(1, 2, 30, 30, 0.9), embedding=[0.5] * 128,
+                created_at=now, model="yunet@x+sface@y")
+    person = Person(id=new_id(), owner_id=owner, created_at=now, updated_at=now, cover_face_id=face.id,
+                    cover_photo_id=photo_id, face_count=1, photo_count=1, centroid_sum=[0.5] * 128)
+    face.person_id = person.id
+    c.store.add_person(person)
+    c.store.add_faces([face])
+    c.blobs.put(face_crop_key(owner, photo_id, face.id), make_jpeg(16, 16), content_type="image/jpeg")
+    return person.id, face.id
 
 
 def snapshot(c: Any, owner: str, ids: dict[str, str]) -> Any:
@@ -92,9 +115,11 @@ def snapshot(c: Any, owner: str, ids: dict[str, str]) -> Any:
     album = c.store.get_album(ids["album_id"], owner)
     question = c.store.get_question(ids["question_id"], owner)
     members = [p.id for p in c.store.album_photos(ids["album_id"], owner).items]
+    person = dataclasses.asdict(c.store.get_person(ids["person_id"], owner))
+    face = dataclasses.asdict(c.store.get_face(ids["face_id"], owner))
     blobs = sorted(c.blobs.keys(f"originals/{owner}/")) + sorted(c.blobs.keys(f"thumbnails/{owner}/"))
     return (dataclasses.asdict(photo), dataclasses.asdict(album), dataclasses.asdict(question), members, blobs,
-            c.queue.depth())
+            person, face, c.queue.depth())
 
 
 def test_the_matrix_covers_every_id_route(app: Any) -> None:
@@ -102,7 +127,9 @@ def test_the_matrix_covers_every_id_route(app: Any) -> None:
     for needed in ("photos.get_photo", "photos.patch_photo", "photos.delete_photo", "photos.original",
                    "photos.thumbnail", "photos.reprocess", "albums.get_album", "albums.patch_album",
                    "albums.delete_album", "albums.add_photos", "albums.remove_photo", "albums.album_photos",
-                   "questions.answer", "questions.dismiss"):
+                   "questions.answer", "questions.dismiss", "people.get_person", "people.person_photos",
+                   "people.person_faces", "people.rename_person", "people.merge_people", "people.remove_face",
+                   "people.face_thumbnail"):
         assert needed in endpoints
 
 
@@ -129,7 +156,7 @@ def test_another_users_objects_are_404_like_missing_ones_on_every_id_route(app: 
             assert theirs.status_code in (404, 422), where
             checked.append(where)
         assert snapshot(container, alice_id, alice_ids) == before, f"{method} {rule} changed alice's data"
-    assert len(checked) >= 14
+    assert len(checked) >= 21
 
 
 def test_apply_to_cannot_reach_another_users_photo(bob: Any, container: Any, world: dict[str, Any]) -> None:
@@ -155,3 +182,12 @@ def test_lists_and_searches_never_show_another_users_photos(bob: Any, world: dic
             f"album_id={world['alice']['album_id']}", ""), path
     r = bob.request("GET", "/api/map")
     assert r.status_code == 200 and pid not in r.get_data(as_text=True)
+
+
+def test_merge_cannot_take_another_users_person(bob: Any, container: Any, world: dict[str, Any]) -> None:
+    alice, mine = world["alice"], world["bob"]
+    owner = container.store.get_photo(alice["photo_id"], None).owner_id
+    before = snapshot(container, owner, alice)
+    r = bob.request("POST", f"/api/people/{mine['person_id']}/merge", json={"person_ids": [alice["person_id"]]})
+    assert r.status_code == 404
+    assert snapshot(container, owner, alice) == before
