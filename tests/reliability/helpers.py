@@ -175,3 +175,27 @@ class Uploader(threading.Thread):
             if r.status_code == 202:
                 with self.lock:
                     self.accepted[r.json()["id"]] = sha(data)
+
+
+def assert_people_consistent(store: Any, blobs: Any, owner_id: str, photo_ids: Iterable[str]) -> int:
+    """Faces and people agree after any crash: every face belongs to an existing person whose counts are
+    exactly its faces, each photo's face list matches the face store, and every face has one crop (no
+    orphans). Returns the number of faces."""
+    from cloudalbum.services.people import face_crop_key
+
+    faces = [f for pid in photo_ids for f in store.faces_of_photo(pid)]
+    by_person: dict[str, list[Any]] = {}
+    for face in faces:
+        assert face.person_id, f"face {face.id} belongs to no one"
+        by_person.setdefault(face.person_id, []).append(face)
+    people = {p.id: p for p in store.people_of_owner(owner_id)}
+    assert set(people) == set(by_person), "people without faces, or faces of a missing person"
+    for pid, members in by_person.items():
+        assert people[pid].face_count == len(members), (pid, people[pid].face_count, len(members))
+        assert people[pid].photo_count == len({f.photo_id for f in members})
+    for pid in photo_ids:
+        photo = store.get_photo(pid, owner_id)
+        assert sorted(f.id for f in photo.faces) == sorted(f.id for f in store.faces_of_photo(pid)), pid
+    crops = sorted(k for k in blobs.keys("thumbnails/") if k.rsplit("/", 1)[-1].startswith("face-"))
+    assert crops == sorted(face_crop_key(owner_id, f.photo_id, f.id) for f in faces), "orphan or missing crops"
+    return len(faces)

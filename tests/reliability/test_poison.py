@@ -71,13 +71,16 @@ def test_photo_whose_worker_dies_at_every_attempt_ends_failed(tmp_path: Path) ->
         for attempt in range(6):
             if c.queue.depth().dead:
                 break
+            before = c.store.get_photo(photo.id, user.id).status
             w = Proc(["worker"], env_for(data_dir, **knobs), tmp_path / f"w{attempt}.log")
             try:
                 wait_for(lambda: c.queue.depth().in_flight > 0 or c.queue.depth().dead > 0, 120,
                          "the worker to take the message", every=0.01)
-                # Into the photo: with the model and place data loaded before the first receive, this
-                # 8 MP photo takes ~0.3 s on an idle machine, so the kill comes well before the end.
-                time.sleep(0.05)
+                # Into the photo: this attempt has marked it (processing, or failed on the last delivery); this
+                # 8 MP photo then takes ~0.3 s more on an idle machine, so the kill comes well before the end.
+                # (Waiting for the mark, not a fixed delay: on a loaded machine the mark itself took 80 ms.)
+                wait_for(lambda: c.store.get_photo(photo.id, user.id).status not in (before, "uploaded")
+                         or c.queue.depth().dead > 0, 60, "the worker to start on the photo", every=0.005)
             finally:
                 w.kill()  # dies mid-photo, as an OOM kill would
             time.sleep(knobs["visibility_timeout_s"] + 0.3)

@@ -103,8 +103,11 @@ class PeopleService:
         # Removed faces leave their people; on a redelivery (faces already stored) the people of the kept
         # faces are rebuilt too, in case the previous attempt died between a face's and its person's write.
         touched = {f.person_id for f in [*gone, *(keep if existing else [])] if f.person_id}
-        for person_id in touched:
-            self._rebuild(photo.owner_id, person_id)
+        rebuilt = {person_id: self._rebuild(photo.owner_id, person_id) for person_id in touched}
+        for face in keep:
+            if face.person_id in rebuilt and rebuilt[face.person_id] is None:  # died before its person was added
+                face.person_id = None
+        touched = {i for i, p in rebuilt.items() if p is not None}
         taken = {f.person_id for f in keep if f.person_id}
         for face in [*fresh, *(f for f in keep if not f.person_id)]:
             person = self._assign(face, taken)
@@ -141,21 +144,24 @@ class PeopleService:
         return keep, fresh
 
     def _assign(self, face: Face, taken: set[str]) -> Person:
-        """Join the most similar person (never one already in this photo), or start a new one."""
+        """Join the most similar person (never one already in this photo), or start a new one.
+
+        The face is written before its person: a worker killed in between leaves a face pointing at a person
+        whose counts miss it (or who does not exist yet), and the redelivery's rebuild (record_faces) repairs
+        exactly that. The other order would count the face twice after a redelivery."""
         for _ in range(SAVE_ATTEMPTS):
             people = self.store.people_of_owner(face.owner_id)
             person, _sim = rules.best_person(face.embedding, people, exclude=[*face.not_person_ids, *taken])
             if person is None:
                 person = self._new_person(face)
-                self.store.add_person(person)
                 self._move_face(face, person.id)
+                self.store.add_person(person)
                 return person
+            self._move_face(face, person.id)
             try:
-                joined = self.store.save_person(_joined(person, face, new_photo=True))
+                return self.store.save_person(_joined(person, face, new_photo=True))
             except (ConcurrentUpdate, NotFound):
                 continue
-            self._move_face(face, joined.id)
-            return joined
         raise ConcurrentUpdate("the owner's people kept changing while a face was being grouped")
 
     def _new_person(self, face: Face) -> Person:
