@@ -14,6 +14,10 @@ Photos: every decodable file of ../shared/photos (gps/, objects/, bad/) plus a s
 * naive: full-size decode, EXIF transpose, plain LANCZOS resizes to 1280 and to 640, same model and
   thumbnails encoded: what the reduced decode saves.
 * service: ProcessingService.process through the embedded adapters (SQLite + files), storage included.
+* faces: the face step as analyze() runs it (OpencvFaceAnalyzer.faces on the 1280 px large image: YuNet on a
+  640 px copy, SFace per face, plus a crop per face) beside the object detector's detect() on the same image;
+  the pipeline with faces (`analyze(..., faces=...)`) vs without (goal <= 1.5x); the alternative of YuNet on
+  the 1280 px image itself; YuNet and SFace with 1 vs 2 OpenCV threads.
 * threads: session.run with intra_op_num_threads 1 vs 2 (latency), and corpus throughput with 1 vs 2
   worker processes of 1 thread each (goal >= 1.6x on 2 cores).
 * geocoder: reverse() per call after the data is loaded, and the load time.
@@ -37,13 +41,17 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
 
 from cloudalbum.adapters.geocoder import OfflineGeocoder  # noqa: E402
 from cloudalbum.adapters.onnx_detector import OnnxDetector, decode_output, letterbox  # noqa: E402
+from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer  # noqa: E402
 from cloudalbum.media.decode import UndecodableImage, decode  # noqa: E402
-from cloudalbum.media.thumbnails import encode_jpeg  # noqa: E402
+from cloudalbum.media.exif import read_metadata  # noqa: E402
+from cloudalbum.media.face_crops import face_crop  # noqa: E402
+from cloudalbum.media.thumbnails import encode_jpeg, make_thumbnails  # noqa: E402
 from cloudalbum.services.processing import analyze  # noqa: E402
 
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
@@ -67,6 +75,14 @@ NOTES = """Reading the figures:
   cores taken by other work (`bench/workers.py` above measures the same with the real queue).
 * The service figure includes the SQLite record, the queue-free process() call, the two thumbnail writes
   (fsynced) and the follow-up questions; it is wall time under the same load.
+
+* Faces: the face step is YuNet on a 640 px copy of the large image (~15-20 ms; on the 1280 px image itself
+  it is 4-5x that, for the same faces: the alternative row) plus SFace per face found (~33 ms each, alignCrop
+  included) and a 160 px crop. Photos without a face pay the detection only; one face adds about a third of a
+  YOLO run, each further face as much again, and a crowd is capped at 30 embeddings (~1 s). OpenCV runs one
+  thread, as onnxruntime does: on an idle core a second thread cut one SFace embedding from 32 to 20 ms of
+  wall time (YuNet at 810x1080: 62 to 36 ms) for slightly more CPU in all; under load (the threads rows) it
+  gains nothing, and a full set of worker processes has no idle core to lend.
 
 Run it: `.venv/bin/python bench/detect.py [--runs 5] [--quick] [--no-processes] [--write-docs]`.
 """
@@ -135,23 +151,46 @@ def naive(data: bytes, detector: OnnxDetector) -> None:
     encode_jpeg(large), encode_jpeg(small)
 
 
-def per_photo(files: dict[str, bytes], detector: OnnxDetector, geocoder: OfflineGeocoder, runs: int) -> list[dict]:
-    """Model, pipeline and naive measured back to back in every run (same conditions), medians per photo."""
+def large_image(data: bytes) -> Image.Image:
+    """The image analyze() gives the detector and the face analyzer: upright, 1280 px long side at most."""
+    decoded = decode(data, orientation=read_metadata(data).orientation, min_long_side=1280)
+    return make_thumbnails(decoded.image)["large"][0]
+
+
+def face_step(image: Image.Image, analyzer: OpencvFaceAnalyzer) -> int:
+    """What analyze() adds for faces: the analyzer on the large image and a crop per face. Returns the count."""
+    found = analyzer.faces(image)
+    for f in found:
+        face_crop(image, (f.x, f.y, f.w, f.h))
+    return len(found)
+
+
+def per_photo(files: dict[str, bytes], detector: OnnxDetector, geocoder: OfflineGeocoder, runs: int,
+              faces: OpencvFaceAnalyzer, faces_1280: OpencvFaceAnalyzer) -> list[dict]:
+    """Model, pipeline, naive, detect(), the face step (and its 1280 px alternative) and the pipeline with faces
+    measured back to back in every run (same conditions), medians per photo."""
     rows = []
     for name, data in files.items():
         result = analyze(data, detector, geocoder)
+        big = large_image(data)
+        n_faces = face_step(big, faces)
         decoded = decode(data)
         large = decoded.image
         if max(large.size) > 1280:
             large = large.copy()
             large.thumbnail((1280, 1280))
         tensor, _ = letterbox(large)
-        samples: dict[str, list[tuple[float, float]]] = {"model": [], "pipeline": [], "naive": []}
+        samples: dict[str, list[tuple[float, float]]] = {"model": [], "pipeline": [], "naive": [], "detect": [],
+                                                         "faces": [], "faces_1280": [], "with_faces": []}
         for _ in range(runs):
             samples["model"].append(timed(lambda: detector.run_raw(tensor)))
             samples["pipeline"].append(timed(lambda: analyze(data, detector, geocoder)))
             samples["naive"].append(timed(lambda: naive(data, detector)))
-        row: dict[str, Any] = {"photo": name, "pixels": f"{decoded.width}x{decoded.height}",
+            samples["detect"].append(timed(lambda: detector.detect(big)))
+            samples["faces"].append(timed(lambda: face_step(big, faces)))
+            samples["faces_1280"].append(timed(lambda: face_step(big, faces_1280)))
+            samples["with_faces"].append(timed(lambda: analyze(data, detector, geocoder, faces=faces)))
+        row: dict[str, Any] = {"photo": name, "pixels": f"{decoded.width}x{decoded.height}", "n_faces": n_faces,
                                "labels": ", ".join(f"{lbl.name} x{lbl.count}" for lbl in result.labels[:4])}
         for key, values in samples.items():
             row[key] = statistics.median(v[0] for v in values)
@@ -159,7 +198,9 @@ def per_photo(files: dict[str, bytes], detector: OnnxDetector, geocoder: Offline
         rows.append(row)
         print(f"  {name:45s} CPU ms: pipeline {row['pipeline_cpu'] * 1000:6.1f}  model {row['model_cpu'] * 1000:6.1f}"
               f"  naive {row['naive_cpu'] * 1000:6.1f}   (wall {row['pipeline'] * 1000:6.1f} / "
-              f"{row['model'] * 1000:6.1f} / {row['naive'] * 1000:6.1f})", flush=True)
+              f"{row['model'] * 1000:6.1f} / {row['naive'] * 1000:6.1f})   faces {n_faces}: step "
+              f"{row['faces_cpu'] * 1000:5.1f}, detect() {row['detect_cpu'] * 1000:5.1f}, pipeline with faces "
+              f"{row['with_faces_cpu'] * 1000:6.1f}", flush=True)
     return rows
 
 
@@ -225,6 +266,35 @@ def thread_latency(files: dict[str, bytes], runs: int) -> dict[int, float]:
     return out
 
 
+def face_threads(files: dict[str, bytes], analyzer: OpencvFaceAnalyzer, runs: int) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of YuNet on a 1280x960 and a 640x480 image and of one SFace embedding (alignCrop +
+    feature), with 1 and with 2 OpenCV threads (cv2.setNumThreads is process-wide; put back to 1 after)."""
+    image = large_image(files.get("objects/bus.jpg") or next(iter(files.values())))
+    scene = image.resize((1280, 960), Image.Resampling.BILINEAR)
+    bgr = {size: np.ascontiguousarray(np.asarray(scene.resize(size))[:, :, ::-1]) for size in ((1280, 960), (640, 480))}
+    detector, recognizer = analyzer.nets
+    rows = analyzer.detect(image)
+    face_bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+    out: dict[str, tuple[float, float]] = {}
+
+    def med(fn: Callable[[], Any]) -> tuple[float, float]:
+        fn()
+        samples = [timed(fn) for _ in range(max(runs * 2, 6))]
+        return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+    try:
+        for threads in (1, 2):
+            cv2.setNumThreads(threads)
+            for (w, h), arr in bgr.items():
+                detector.setInputSize((w, h))
+                out[f"yunet {w}x{h} {threads}"] = med(lambda: detector.detect(arr))
+            if len(rows):
+                out[f"sface {threads}"] = med(lambda: recognizer.feature(recognizer.alignCrop(face_bgr, rows[0])))
+    finally:
+        cv2.setNumThreads(1)
+    return out
+
+
 def geocoder_figures() -> tuple[float, float]:
     t = time.perf_counter()
     g = OfflineGeocoder().load()
@@ -243,10 +313,12 @@ def geocoder_figures() -> tuple[float, float]:
 
 def report(rows: list[dict], svc: tuple[float, float], threads: dict[int, float],
            tput: dict[int, tuple[float, float]] | None,
-           geo: tuple[float, float], runs: int, load_before: tuple[float, ...], load_after: tuple[float, ...]) -> str:
+           geo: tuple[float, float], runs: int, load_before: tuple[float, ...], load_after: tuple[float, ...],
+           fthreads: dict[str, tuple[float, float]]) -> str:
     corpus_rows = [r for r in rows if not r["photo"].startswith("synthetic/")]
     synth = [r for r in rows if r["photo"].startswith("synthetic/")]
-    keys = ("pipeline", "model", "naive", "pipeline_cpu", "model_cpu", "naive_cpu")
+    keys = tuple(k + cpu for k in ("pipeline", "model", "naive", "detect", "faces", "faces_1280", "with_faces")
+                 for cpu in ("", "_cpu"))
     total = {k: sum(r[k] for r in corpus_rows) for k in keys}
     n = len(corpus_rows)
     lines = [
@@ -254,8 +326,10 @@ def report(rows: list[dict], svc: tuple[float, float], threads: dict[int, float]
         f"Measured by `bench/detect.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} cores, load average {load_before[0]:.1f} before / {load_after[0]:.1f} after "
         "(a shared machine: other engineers' test suites were running), medians of "
-        f"{runs} runs, yolov8n on onnxruntime CPU, 1 intra-op thread. Model, pipeline and naive are timed back to "
-        "back in each run. CPU time (this process) is the robust figure under load; wall time is given beside it.",
+        f"{runs} runs, yolov8n on onnxruntime CPU, 1 intra-op thread; faces: YuNet + SFace on OpenCV "
+        f"{cv2.__version__}, 1 thread. Model, pipeline, naive, detect(), the face step and the pipeline with faces "
+        "are timed back to back in each run. CPU time (this process) is the robust figure under load; wall time is "
+        "given beside it.",
         "",
         "| figure | CPU time | wall time |", "|---|---|---|",
         f"| corpus photos (decodable) | {n} | |",
@@ -269,11 +343,48 @@ def report(rows: list[dict], svc: tuple[float, float], threads: dict[int, float]
         f"| naive pipeline (full decode, LANCZOS) / ours | {total['naive_cpu'] / total['pipeline_cpu']:.2f}x | "
         f"{total['naive'] / total['pipeline']:.2f}x |",
     ]
+    with_faces = [r for r in corpus_rows if r["n_faces"]]
+    worst = max(corpus_rows, key=lambda r: r["with_faces_cpu"] / r["pipeline_cpu"])
+    lines += [
+        f"| object detector `detect()` (letterbox + session.run + decode), whole corpus | "
+        f"{total['detect_cpu'] * 1000:.0f} ms ({total['detect_cpu'] / n * 1000:.0f} ms/photo) | "
+        f"{total['detect'] * 1000:.0f} ms |",
+        f"| face step (YuNet at 640 px + SFace per face + crops), whole corpus: "
+        f"{sum(r['n_faces'] for r in corpus_rows)} faces in {len(with_faces)} photos | "
+        f"{total['faces_cpu'] * 1000:.0f} ms ({total['faces_cpu'] / n * 1000:.1f} ms/photo) | "
+        f"{total['faces'] * 1000:.0f} ms |",
+        f"| face step, photos without a face / with one or more (mean per photo) | "
+        f"{_mean(corpus_rows, 'faces_cpu', False):.1f} / {_mean(corpus_rows, 'faces_cpu', True):.1f} ms | "
+        f"{_mean(corpus_rows, 'faces', False):.1f} / {_mean(corpus_rows, 'faces', True):.1f} ms |",
+        f"| pipeline with faces, whole corpus | {total['with_faces_cpu'] * 1000:.0f} ms "
+        f"({total['with_faces_cpu'] / n * 1000:.0f} ms/photo) | {total['with_faces'] * 1000:.0f} ms |",
+        f"| **pipeline with faces / without** (goal <= 1.5) | "
+        f"**{total['with_faces_cpu'] / total['pipeline_cpu']:.2f}x** | "
+        f"{total['with_faces'] / total['pipeline']:.2f}x |",
+        f"| the same, the photos with faces only / the worst photo ({worst['photo']}, {worst['n_faces']} faces) | "
+        f"{sum(r['with_faces_cpu'] for r in with_faces) / max(1e-9, sum(r['pipeline_cpu'] for r in with_faces)):.2f}x"
+        f" / {worst['with_faces_cpu'] / worst['pipeline_cpu']:.2f}x | |",
+        f"| alternative: face step with YuNet on the 1280 px image itself, whole corpus | "
+        f"{total['faces_1280_cpu'] * 1000:.0f} ms ({total['faces_1280_cpu'] / n * 1000:.1f} ms/photo; pipeline "
+        f"with faces / without would be "
+        f"{(total['with_faces_cpu'] - total['faces_cpu'] + total['faces_1280_cpu']) / total['pipeline_cpu']:.2f}x) | "
+        f"{total['faces_1280'] * 1000:.0f} ms |",
+    ]
+    for key, what in (("yunet 1280x960", "YuNet on 1280x960"), ("yunet 640x480", "YuNet on 640x480"),
+                      ("sface", "SFace, one face (alignCrop + feature)")):
+        if f"{key} 1" in fthreads:
+            one, two = fthreads[f"{key} 1"], fthreads[f"{key} 2"]
+            lines.append(f"| {what}, 1 thread / 2 threads | {one[1] * 1000:.1f} / {two[1] * 1000:.1f} ms | "
+                         f"{one[0] * 1000:.1f} / {two[0] * 1000:.1f} ms |")
     for r in synth:
         lines.append(f"| 12 MP JPEG (4000x3000, orientation 6): pipeline / model / naive | "
                      f"{r['pipeline_cpu'] * 1000:.0f} / {r['model_cpu'] * 1000:.0f} / {r['naive_cpu'] * 1000:.0f} ms "
                      f"(pipeline / model {r['pipeline_cpu'] / r['model_cpu']:.2f}x) | "
                      f"{r['pipeline'] * 1000:.0f} / {r['model'] * 1000:.0f} / {r['naive'] * 1000:.0f} ms |")
+        lines.append(f"| 12 MP JPEG: pipeline with faces / face step ({r['n_faces']} faces) | "
+                     f"{r['with_faces_cpu'] * 1000:.0f} / {r['faces_cpu'] * 1000:.0f} ms "
+                     f"({r['with_faces_cpu'] / r['pipeline_cpu']:.2f}x) | "
+                     f"{r['with_faces'] * 1000:.0f} / {r['faces'] * 1000:.0f} ms |")
     lines += [
         f"| service incl. storage (SQLite + files), median per photo | | {svc[0] * 1000:.0f} ms |",
         f"| `session.run` 1 thread / 2 threads (latency, one photo) | | {threads[1] * 1000:.0f} / "
@@ -289,12 +400,20 @@ def report(rows: list[dict], svc: tuple[float, float], threads: dict[int, float]
         "", NOTES,
         "Per photo, CPU ms (wall ms in the last column for the pipeline):",
         "",
-        "| photo | size | pipeline | model | naive | pipeline wall | labels |", "|---|---|---|---|---|---|---|",
+        "| photo | size | pipeline | model | naive | pipeline wall | labels | faces | face step | detect() "
+        "| pipeline with faces |", "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['photo']} | {r['pixels']} | {r['pipeline_cpu'] * 1000:.1f} | {r['model_cpu'] * 1000:.1f} | "
-                     f"{r['naive_cpu'] * 1000:.1f} | {r['pipeline'] * 1000:.1f} | {r['labels']} |")
+                     f"{r['naive_cpu'] * 1000:.1f} | {r['pipeline'] * 1000:.1f} | {r['labels']} | {r['n_faces']} | "
+                     f"{r['faces_cpu'] * 1000:.1f} | {r['detect_cpu'] * 1000:.1f} | {r['with_faces_cpu'] * 1000:.1f} |")
     return "\n".join(lines) + "\n"
+
+
+def _mean(rows: list[dict], key: str, with_faces: bool) -> float:
+    """Mean of key over the rows with (or without) faces, in ms."""
+    chosen = [r[key] for r in rows if bool(r["n_faces"]) == with_faces]
+    return statistics.fmean(chosen) * 1000 if chosen else float("nan")
 
 
 def write_docs(section: str, title: str = SECTION) -> None:
@@ -328,8 +447,11 @@ def main() -> int:
     files = corpus()
     detector = OnnxDetector.load("yolov8n", threads=1)
     geocoder = OfflineGeocoder().load()
+    faces = OpencvFaceAnalyzer.load()
+    faces_1280 = OpencvFaceAnalyzer(faces.detector_path, faces.recognizer_path, detect_long_side=1280)
     print(f"{len(files)} photos, {runs} runs each (load average {load_before[0]:.1f})", flush=True)
-    rows = per_photo(files, detector, geocoder, runs)
+    rows = per_photo(files, detector, geocoder, runs, faces, faces_1280)
+    fthreads = face_threads(files, faces, runs)
     svc = service_time(files, detector, geocoder, runs)
     threads = thread_latency(files, runs)
     tput = None
@@ -339,7 +461,7 @@ def main() -> int:
             samples = [throughput(files, n, rounds) for _ in range(max(1, runs // 2))]
             tput[n] = (statistics.median(x[0] for x in samples), statistics.median(x[1] for x in samples))
     geo = geocoder_figures()
-    section = report(rows, svc, threads, tput, geo, runs, load_before, os.getloadavg())
+    section = report(rows, svc, threads, tput, geo, runs, load_before, os.getloadavg(), fthreads)
     print()
     print(section)
     if args.write_docs:

@@ -23,7 +23,7 @@ copy and aligning/embedding from the 1280 px image (landmarks scaled back) keeps
 at 1280 (the aligned crop is cut from the large image) and finds every face of the corpus and of the tests,
 with the same boxes within a few pixels; what it gives up is faces under ~12 px at 640, i.e. ~24 px at 1280,
 the ones MIN_FACE_PX drops anyway. So DETECT_LONG_SIDE = 640: over the corpus the pipeline with faces costs
-~1.2x the pipeline without (1.35x with detection at 1280); a photo with one face ~1.4x, with two ~1.8x
+~1.2x the pipeline without (1.3x with detection at 1280); a photo with one face ~1.4x, with two ~1.8x
 (SFace's per-face cost, which no detection size changes).
 
 Threads: one (cv2.setNumThreads(1), process-wide), as the object detector uses one intra-op thread: the
@@ -89,17 +89,19 @@ def _digest(paths: list[Path]) -> str:
     return h.hexdigest()[:12]
 
 
-def _scaled_copy(image: Image.Image, long_side: int) -> tuple[Image.Image, float]:
-    """(the image scaled so its long side is at most long_side, the factor applied)."""
+def _scaled_copy(image: Image.Image, long_side: int) -> tuple[Image.Image, float, float]:
+    """(the image scaled so its long side is at most long_side, the x and y factors applied)."""
     w, h = image.size
     if max(w, h) <= long_side:
-        return image, 1.0
+        return image, 1.0, 1.0
     f = long_side / max(w, h)
     size = (max(1, round(w * f)), max(1, round(h * f)))
     k = w // size[0]
     if k >= 2 and w == size[0] * k and h == size[1] * k:  # 1280x960 -> 640x480: a box filter, cheapest
-        return image.reduce(k), size[0] / w
-    return image.resize(size, Image.Resampling.BILINEAR), size[0] / w
+        small = image.reduce(k)
+    else:
+        small = image.resize(size, Image.Resampling.BILINEAR)
+    return small, small.width / w, small.height / h
 
 
 def _bgr(image: Image.Image) -> np.ndarray:
@@ -166,13 +168,14 @@ class OpencvFaceAnalyzer:
         """YuNet's rows (x, y, w, h, 5 landmark (x, y), score) in pixels of image, largest face first, at most
         max_faces, each at least MIN_FACE_PX on its short side."""
         detector, _ = self.nets
-        small, f = _scaled_copy(image, self.detect_long_side)
+        small, fx, fy = _scaled_copy(image, self.detect_long_side)
         detector.setInputSize(small.size)
         _, rows = detector.detect(_bgr(small))
         if rows is None or not len(rows):
             return np.zeros((0, 15), np.float32)
         rows = rows.astype(np.float32)
-        rows[:, :14] /= f
+        rows[:, 0:14:2] /= fx  # x, w and the landmarks' x
+        rows[:, 1:14:2] /= fy
         rows = rows[(rows[:, 14] >= self.threshold) & (np.minimum(rows[:, 2], rows[:, 3]) >= MIN_FACE_PX)]
         order = np.argsort(-(rows[:, 2] * rows[:, 3]), kind="stable")
         return rows[order[:self.max_faces]]
