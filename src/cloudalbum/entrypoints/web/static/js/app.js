@@ -8,6 +8,7 @@ import { albumView, albumsView } from './views/albums.js';
 import { signinView, signupView } from './views/auth.js';
 import { galleryView } from './views/gallery.js';
 import { mapView } from './views/map.js';
+import { peopleView, personView } from './views/people.js';
 import { photoView } from './views/photo.js';
 import { openQuestionCount, questionEvents, questionsView } from './views/questions.js';
 import { searchView } from './views/search.js';
@@ -19,6 +20,8 @@ const ROUTES = {
   photo: { view: photoView, nav: 'gallery', title: 'Photo' },
   upload: { view: uploadView, nav: 'upload', title: 'Upload' },
   search: { view: searchView, nav: 'search', title: 'Search' },
+  people: { view: peopleView, nav: 'people', title: 'People' },
+  person: { view: personView, nav: 'people', title: 'Person' },
   albums: { view: albumsView, nav: 'albums', title: 'Albums' },
   album: { view: albumView, nav: 'albums', title: 'Album' },
   questions: { view: questionsView, nav: 'questions', title: 'Questions' },

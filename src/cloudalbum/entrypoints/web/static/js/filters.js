@@ -1,10 +1,10 @@
-// The search filters (free text, label, place, date range, album), shared by the search and map views.
+// The search filters (free text, label, person, place, date range, album), shared by the search and map views.
 // They travel in the hash (#/search?q=…&label=…) so a search can be bookmarked and opened on the map.
 
 import { all } from './api.js';
 import { field, h } from './dom.js';
 
-export const FILTER_KEYS = ['q', 'label', 'place', 'from', 'to', 'album_id', 'category', 'camera'];
+export const FILTER_KEYS = ['q', 'label', 'person', 'place', 'from', 'to', 'album_id', 'category', 'camera'];
 
 /** Only the known, non-empty filter parameters. */
 export function filterParams(params) {
@@ -16,6 +16,11 @@ export function filterParams(params) {
 export function filterForm(params, { target, submitText = 'Search', compact = false }) {
   const q = h('input', { type: 'search', name: 'q', value: params.get('q') || '', placeholder: 'dog, beach, Paris, Canon…', autocomplete: 'off' });
   const label = h('input', { type: 'text', name: 'label', value: params.get('label') || '', placeholder: 'e.g. dog', autocomplete: 'off' });
+  const people = h('datalist', { id: `people-names-${target}` });
+  const person = h('input', { type: 'text', name: 'person', value: params.get('person') || '', placeholder: 'A name you gave', autocomplete: 'off', list: people.id });
+  all('/api/people').then((found) => {
+    for (const p of found) if (p.name) people.append(h('option', { value: p.name }));
+  }, () => {});
   const place = h('input', { type: 'text', name: 'place', value: params.get('place') || '', placeholder: 'City, region or country' });
   const from = h('input', { type: 'date', name: 'from', value: params.get('from') || '' });
   const to = h('input', { type: 'date', name: 'to', value: params.get('to') || '' });
@@ -23,7 +28,7 @@ export function filterForm(params, { target, submitText = 'Search', compact = fa
   all('/api/albums').then((albums) => {
     for (const a of albums) album.append(h('option', { value: a.id, selected: a.id === params.get('album_id') }, a.name));
   }, () => {});
-  const more = h('div', { class: 'filters' }, field('Label', label), field('Place', place), field('From', from), field('To', to), field('Album', album));
+  const more = h('div', { class: 'filters' }, field('Label', label), field('Person', person), people, field('Place', place), field('From', from), field('To', to), field('Album', album));
   const reset = h('a', { href: `#/${target}`, class: 'link' }, 'Clear');
   const form = h('form', { class: ['search-form', compact ? 'compact' : ''], role: 'search' },
     h('div', { class: 'search-main' }, field('Search', q), h('button', { type: 'submit', class: 'primary' }, submitText), reset),

@@ -3,6 +3,7 @@
 
 import { all, api, authFetch, forgetPhotoImages, imageUrl, thumbPath, toError } from '../api.js';
 import { FINAL, altText, announce, clear, field, formatBytes, formatDate, h, placeText, statusBadge } from '../dom.js';
+import { faceImg, personHref, personName } from '../faces.js';
 import { smallMap } from '../maps.js';
 import { questionCard } from './questions.js';
 
@@ -16,25 +17,56 @@ function hue(name) {
 
 function pct(v) { return `${(v * 100).toFixed(1)}%`; }
 
+/** One box over the photo (b in upright pixels), its label kept on the picture: inside the box at the top
+ * edge, right-aligned at the right edge. */
+function boxNode(photo, b, cls, text, dataset) {
+  const box = h('div', { class: ['box', ...[cls].flat(), b.y / photo.height < 0.06 ? 'label-inside' : '', (b.x + b.w / 2) / photo.width > 0.75 ? 'label-right' : ''], dataset },
+    h('span', { class: 'box-label' }, text));
+  Object.assign(box.style, {
+    left: pct(b.x / photo.width), top: pct(b.y / photo.height), width: pct(b.w / photo.width), height: pct(b.h / photo.height),
+  });
+  return box;
+}
+
 function boxesOverlay(photo) {
   const layer = h('div', { class: 'boxes', 'aria-hidden': 'true' });
   if (!photo.width || !photo.height) return layer;
   for (const label of photo.labels || []) {
     const color = `hsl(${hue(label.name)} 85% 50%)`;
     for (const b of label.boxes || []) {
-      // keep the label on the picture: inside the box at the top edge, right-aligned at the right edge
-      const cls = ['box', b.y / photo.height < 0.06 ? 'label-inside' : '', (b.x + b.w / 2) / photo.width > 0.75 ? 'label-right' : ''];
-      const box = h('div', { class: cls, dataset: { label: label.name } },
-        h('span', { class: 'box-label' }, `${label.name} ${(b.confidence ?? label.confidence).toFixed(2)}`));
-      Object.assign(box.style, {
-        left: pct(b.x / photo.width), top: pct(b.y / photo.height),
-        width: pct(b.w / photo.width), height: pct(b.h / photo.height), borderColor: color,
-      });
+      const box = boxNode(photo, b, '', `${label.name} ${(b.confidence ?? label.confidence).toFixed(2)}`, { label: label.name });
+      box.style.borderColor = color;
       box.firstChild.style.backgroundColor = color;
       layer.append(box);
     }
   }
   return layer;
+}
+
+/** Face boxes (dashed, white, labelled with the person's name): a layer of their own, shown or hidden apart. */
+function facesOverlay(photo) {
+  const layer = h('div', { class: 'face-boxes', 'aria-hidden': 'true' });
+  if (!photo.width || !photo.height) return layer;
+  for (const f of photo.faces || []) {
+    layer.append(boxNode(photo, f.box, ['face-box', f.person && f.person.name ? '' : 'unnamed'],
+      f.person ? personName(f.person) : 'Face', { face: f.id, person: f.person ? f.person.id : '' }));
+  }
+  return layer;
+}
+
+/** The people in the photo: a chip per person (face crop, name) linking to their page. */
+function peopleSection(photo, showFaces) {
+  const faces = photo.faces || [];
+  if (!faces.length) return null;
+  const people = new Map();
+  for (const f of faces) if (f.person && !people.has(f.person.id)) people.set(f.person.id, f);
+  const loose = faces.filter((f) => !f.person).length;
+  return h('section', { class: 'people-section' }, h('h2', {}, 'People'),
+    h('ul', { class: 'chips person-chips', 'aria-label': 'People in this photo' }, [...people.values()].map((f) => h('li', { class: 'chip person-chip' },
+      h('a', { href: personHref(f.person.id), dataset: { person: f.person.id } },
+        faceImg(f.thumbnail_url, '', 'face-thumb face-chip'), h('span', { class: f.person.name ? '' : 'unnamed' }, personName(f.person)))))),
+    loose ? h('p', { class: 'muted' }, `${loose} face${loose === 1 ? '' : 's'} not grouped.`) : null,
+    h('label', { class: 'check' }, showFaces, ` Show ${faces.length} face box${faces.length === 1 ? '' : 'es'}`));
 }
 
 function chips(labels) {
@@ -105,8 +137,11 @@ export function photoView(main, { parts }) {
     const img = h('img', { class: 'large', alt: altText(photo) });
     const showBoxes = h('input', { type: 'checkbox', checked: true });
     const overlay = boxesOverlay(photo);
-    const frame = h('div', { class: 'photo-frame' }, img, overlay);
+    const showFaces = h('input', { type: 'checkbox', checked: true });
+    const faceLayer = facesOverlay(photo);
+    const frame = h('div', { class: 'photo-frame' }, img, overlay, faceLayer);
     showBoxes.addEventListener('change', () => { overlay.hidden = !showBoxes.checked; });
+    showFaces.addEventListener('change', () => { faceLayer.hidden = !showFaces.checked; });
     if (FINAL.has(photo.status)) {
       frame.classList.add('loading');
       imageUrl(thumbPath(photo.id, 'large')).then((u) => { img.src = u; frame.classList.remove('loading'); },
@@ -121,6 +156,7 @@ export function photoView(main, { parts }) {
     side.append(
       h('section', {}, h('h2', {}, 'Objects'), chips(labels),
         boxCount ? h('label', { class: 'check' }, showBoxes, ` Show ${boxCount} box${boxCount === 1 ? '' : 'es'}`) : null),
+      peopleSection(photo, showFaces),
       h('section', {}, h('h2', {}, 'Details'), details(photo)),
     );
     if (photo.description) side.prepend(h('p', { class: 'description' }, photo.description));

@@ -10,7 +10,7 @@ export function searchView(main, { params }) {
   const { form, focus } = filterForm(filters, { target: 'search' });
   main.append(h('div', { class: 'view-head' }, h('h1', {}, 'Search')), form);
   if (![...filters.keys()].length) {
-    main.append(h('p', { class: 'muted' }, 'Search by object, place, camera, title, description or your answers, or use the filters.'));
+    main.append(h('p', { class: 'muted' }, 'Search by object, person, place, camera, title, description or your answers, or use the filters.'));
     focus();
     return null;
   }
