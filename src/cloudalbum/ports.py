@@ -15,6 +15,7 @@ from .domain.people import Face, Person
 from .domain.search import SearchHit, SearchQuery
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     from PIL.Image import Image
 
 
@@ -214,7 +215,11 @@ class FaceStore(Protocol):
         """Page of Person, most photos first (photo_count descending, then id)."""
 
     def people_of_owner(self, owner_id: str) -> list[Person]:
-        """Every person of the owner, with centroids (grouping a new face compares it with all of them)."""
+        """Every person of the owner, with centroids."""
+
+    def person_vectors(self, owner_id: str) -> tuple[list[str], "np.ndarray"]:
+        """(ids, float32 matrix of their centroid sums, one row each) of every person of the owner: what
+        grouping a new face compares it with, read without building Person objects."""
 
     def face_grouping_enabled(self, owner_id: str) -> bool:
         """The owner's setting; True until they turn it off."""

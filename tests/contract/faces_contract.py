@@ -181,6 +181,19 @@ class FaceStoreContract:
         assert all(len(p.centroid_sum) == 128 for p in got)
         assert store.people_of_owner("someone-else") == []
 
+    def test_person_vectors_are_the_centroids(self, store: Any, owner: str) -> None:
+        people = [make_person(owner) for _ in range(3)]
+        for i, p in enumerate(people):
+            p.centroid_sum = [float(i + 1)] * 128
+            store.add_person(p)
+        store.add_person(make_person("someone-else"))
+        ids, matrix = store.person_vectors(owner)
+        assert sorted(ids) == sorted(p.id for p in people) and matrix.shape == (3, 128)
+        for pid, row in zip(ids, matrix):
+            assert close(list(map(float, row)), next(p.centroid_sum for p in people if p.id == pid))
+        ids, matrix = store.person_vectors("nobody")
+        assert ids == [] and len(matrix) == 0
+
     # --- the owner's setting and forgetting -------------------------------------------------------------
 
     def test_face_grouping_setting(self, store: Any, owner: str) -> None:

@@ -61,7 +61,7 @@ class DynamoBase:
     def _query(self, *, index: str | None = None, pk_name: str = "PK", pk: str, sk_name: str = "SK",
                sk_cond: str = "", values: dict[str, Any] | None = None, forward: bool = True,
                page: int = PAGE, filter_expr: str = "", names: dict[str, str] | None = None,
-               consistent: bool = False) -> Iterator[dict[str, Any]]:
+               consistent: bool = False, projection: str = "") -> Iterator[dict[str, Any]]:
         """Items of one partition in key order, lazily, page by page (LastEvaluatedKey followed).
 
         sk_cond uses the placeholder #sk for the sort key, e.g. "#sk < :sk"."""
@@ -78,6 +78,8 @@ class DynamoBase:
             params["ConsistentRead"] = True
         if filter_expr:
             params["FilterExpression"] = filter_expr
+        if projection:
+            params["ProjectionExpression"] = projection
         while True:
             resp = self.client.query(**params)
             yield from resp.get("Items", [])

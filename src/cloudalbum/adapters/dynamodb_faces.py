@@ -12,12 +12,16 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Iterator
 
+import numpy as np
+
 from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
 from ..domain.model import Page
 from ..domain.people import Face, Person
 from . import dynamodb_keys as K
 from .dynamodb_base import N, S, DynamoBase, av_key, n, s
-from .sqlite_faces import _face_doc, _face_of, _person_doc, _person_of, pack  # one document format, both stores
+from .sqlite_faces import (  # one document format, both stores
+    _face_doc, _face_of, _person_doc, _person_of, pack, vectors_of,
+)
 
 
 def face_item(face: Face) -> dict[str, Any]:
@@ -131,6 +135,13 @@ class DynamoFacesMixin(DynamoBase):
     def people_of_owner(self, owner_id: str) -> list[Person]:
         return [person_of(it) for it in self._query(index="GSI1", pk_name="GSI1PK", pk=K.owner_people_pk(owner_id),
                                                     sk_name="GSI1SK", page=1000)]
+
+    def person_vectors(self, owner_id: str) -> tuple[list[str], np.ndarray]:
+        """The same GSI1 partition as people_of_owner, projected to the id and the centroid."""
+        items = self._query(index="GSI1", pk_name="GSI1PK", pk=K.owner_people_pk(owner_id), sk_name="GSI1SK",
+                            page=1000, projection="PK, centroid_sum")
+        return vectors_of([(s(it, "PK")[len(K.person_item_key("")["PK"]):], it["centroid_sum"]["B"])
+                           for it in items])
 
     # --- the owner's setting and forgetting -----------------------------------------------------------------
 

@@ -10,7 +10,10 @@ import dataclasses
 import json
 import sqlite3
 from array import array
+from collections import Counter
 from typing import Any, Iterable
+
+import numpy as np
 
 from ..domain.errors import ConcurrentUpdate, NotFound
 from ..domain.model import Box, Page
@@ -28,6 +31,17 @@ def unpack(blob: bytes) -> list[float]:
     values = array("f")
     values.frombytes(blob)
     return values.tolist()
+
+
+def vectors_of(rows: list[tuple[str, bytes]]) -> tuple[list[str], np.ndarray]:
+    """(ids, matrix) from (id, float32 blob) rows; rows of another length than the most common are left out
+    (vectors of another model are not comparable)."""
+    if not rows:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    size = Counter(len(blob) for _, blob in rows).most_common(1)[0][0]
+    kept = [(pid, blob) for pid, blob in rows if len(blob) == size]
+    matrix = np.frombuffer(b"".join(blob for _, blob in kept), dtype="<f4").reshape(len(kept), size // 4)
+    return [pid for pid, _ in kept], matrix
 
 
 def _face_doc(face: Face) -> str:
@@ -154,6 +168,11 @@ class SqliteFacesMixin:
         rows = self._read().execute(  # type: ignore[attr-defined]
             "SELECT version, centroid_sum, doc FROM people WHERE owner_id = ?", (owner_id,)).fetchall()
         return [_person_of(r) for r in rows]
+
+    def person_vectors(self, owner_id: str) -> tuple[list[str], np.ndarray]:
+        rows = self._read().execute(  # type: ignore[attr-defined]
+            "SELECT id, centroid_sum FROM people WHERE owner_id = ?", (owner_id,)).fetchall()
+        return vectors_of([(r[0], r[1]) for r in rows])
 
     # --- the owner's setting --------------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from .model import Box
 
 SAME_PERSON = 0.363  # SFace, cosine similarity (OpenCV model zoo: face_recognition_sface)
@@ -90,21 +92,98 @@ def add_vectors(a: Sequence[float], b: Sequence[float], sign: float = 1.0) -> li
 # --- grouping ---------------------------------------------------------------------------------------------
 
 
+class Centroids:
+    """One owner's people as a matrix of unit rows: a new face is compared with all of them in one product (a
+    library can hold thousands of people, most of them strangers seen once). Rows are keyed by person id;
+    stores hand the raw centroid sums over without building Person objects (FaceStore.person_vectors)."""
+
+    def __init__(self, ids: Sequence[str], sums: np.ndarray) -> None:
+        sums = np.asarray(sums, dtype=np.float32).reshape(len(ids), -1) if len(ids) else np.zeros((0, 1), np.float32)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        self.ids = list(ids)
+        self.matrix = sums / np.where(norms > 0, norms, 1.0)
+        self.index = {pid: i for i, pid in enumerate(self.ids)}
+
+    @classmethod
+    def of_people(cls, people: Iterable[Person]) -> "Centroids":
+        with_vectors = [p for p in people if p.centroid_sum]
+        dim = len(with_vectors[0].centroid_sum) if with_vectors else 0
+        same = [p for p in with_vectors if len(p.centroid_sum) == dim]
+        return cls([p.id for p in same], np.asarray([p.centroid_sum for p in same], dtype=np.float32))
+
+    def put(self, person_id: str, centroid_sum: Sequence[float]) -> None:
+        """Add a person or move one's row (its centroid changed)."""
+        row = _unit_row(centroid_sum)
+        if self.matrix.shape[0] and row.shape[0] != self.matrix.shape[1]:
+            return  # another model's vector: not comparable
+        if person_id in self.index:
+            self.matrix[self.index[person_id]] = row
+            return
+        self.index[person_id] = len(self.ids)
+        self.ids.append(person_id)
+        self.matrix = row[None, :] if self.matrix.shape[0] == 0 else np.vstack([self.matrix, row])
+
+    def remove(self, person_id: str) -> None:
+        i = self.index.pop(person_id, None)
+        if i is None:
+            return
+        del self.ids[i]
+        self.matrix = np.delete(self.matrix, i, axis=0)
+        self.index = {pid: j for j, pid in enumerate(self.ids)}
+
+    def similarities(self, vector: Sequence[float]) -> np.ndarray:
+        v = _unit_row(vector)
+        if not self.ids or v.shape[0] != self.matrix.shape[1]:
+            return np.full(len(self.ids), -1.0, dtype=np.float32)
+        return self.matrix @ v
+
+    def best(self, embedding: Sequence[float], *, exclude: Iterable[str] = (),
+             threshold: float = SAME_PERSON) -> tuple[str | None, float]:
+        """The id of the most similar person if the similarity reaches threshold, else None; and the similarity.
+        People in exclude are never chosen."""
+        sims = self.similarities(embedding)
+        for person_id in exclude:
+            if person_id in self.index:
+                sims[self.index[person_id]] = -2.0
+        if not len(sims):
+            return None, -1.0
+        i = int(np.argmax(sims))
+        sim = float(sims[i])
+        return (self.ids[i], sim) if sim >= threshold else (None, sim)
+
+    def near(self, person_id: str, *, threshold: float = SAME_PERSON) -> list[str]:
+        """The other people whose centroid is as similar to this person's as one face of the same person would
+        be, most similar first (may_merge decides whether they may be merged)."""
+        i = self.index.get(person_id)
+        if i is None:
+            return []
+        sims = self.matrix @ self.matrix[i]
+        order = np.argsort(-sims)
+        return [self.ids[j] for j in order if j != i and sims[j] >= threshold]
+
+
+def _unit_row(vector: Sequence[float]) -> np.ndarray:
+    v = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 0 else v
+
+
 def best_person(embedding: Sequence[float], people: Iterable[Person], *, exclude: Iterable[str] = (),
                 threshold: float = SAME_PERSON) -> tuple[Person | None, float]:
     """The person a face with this embedding belongs to (highest centroid similarity >= threshold), or None;
     with the similarity. People in `exclude` (the face's not_person_ids) are never chosen."""
-    banned = set(exclude)
-    best, best_sim = None, -1.0
-    for person in people:
-        if person.id in banned or not person.centroid_sum:
-            continue
-        sim = cosine(embedding, person.centroid_sum)
-        if sim > best_sim:
-            best, best_sim = person, sim
-    if best is None or best_sim < threshold:
-        return None, best_sim
-    return best, best_sim
+    people = list(people)
+    person_id, sim = Centroids.of_people(people).best(embedding, exclude=exclude, threshold=threshold)
+    return next((p for p in people if p.id == person_id), None), sim
+
+
+def merge_candidates(person: Person, people: Iterable[Person], *, threshold: float = SAME_PERSON) -> list[Person]:
+    """The other people whose centroid is as similar to person's as one face of the same person would be and who
+    may be merged with it, most similar first."""
+    by_id = {p.id: p for p in people}
+    by_id[person.id] = person
+    near = Centroids.of_people(by_id.values()).near(person.id, threshold=threshold)
+    return [by_id[i] for i in near if may_merge(person, by_id[i])]
 
 
 def may_merge(a: Person, b: Person) -> bool:
@@ -113,16 +192,6 @@ def may_merge(a: Person, b: Person) -> bool:
     if a.id == b.id or b.id in a.not_same_as or a.id in b.not_same_as:
         return False
     return not (a.name and b.name and fold_name(a.name) != fold_name(b.name))
-
-
-def merge_candidates(person: Person, people: Iterable[Person], *, threshold: float = SAME_PERSON) -> list[Person]:
-    """The other people whose centroid is as similar to person's as one face of the same person would be."""
-    out = []
-    for other in people:
-        if other.centroid_sum and may_merge(person, other) and cosine(person.centroid_sum,
-                                                                      other.centroid_sum) >= threshold:
-            out.append(other)
-    return out
 
 
 def survivor(a: Person, b: Person) -> tuple[Person, Person]:

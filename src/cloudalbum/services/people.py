@@ -109,12 +109,16 @@ class PeopleService:
                 face.person_id = None
         touched = {i for i, p in rebuilt.items() if p is not None}
         taken = {f.person_id for f in keep if f.person_id}
+        # The owner's people are read once per photo and kept current as faces join (one read and one matrix
+        # product per face, however large the library: bench/people.py).
+        centroids = self._centroids(photo.owner_id)
         for face in [*fresh, *(f for f in keep if not f.person_id)]:
-            person = self._assign(face, taken)
+            person = self._assign(face, taken, centroids)
             taken.add(person.id)
             touched.add(person.id)
+        self._keep_apart(photo.owner_id, taken)
         for person_id in list(touched):
-            merged = self._merge_lookalikes(photo.owner_id, person_id)
+            merged = self._merge_lookalikes(photo.owner_id, person_id, centroids)
             touched.add(merged)
         for person_id in touched:
             person = self.store.get_person(person_id, photo.owner_id)
@@ -143,26 +147,34 @@ class PeopleService:
             fresh.append(face)
         return keep, fresh
 
-    def _assign(self, face: Face, taken: set[str]) -> Person:
+    def _assign(self, face: Face, taken: set[str], centroids: rules.Centroids) -> Person:
         """Join the most similar person (never one already in this photo), or start a new one.
 
         The face is written before its person: a worker killed in between leaves a face pointing at a person
         whose counts miss it (or who does not exist yet), and the redelivery's rebuild (record_faces) repairs
         exactly that. The other order would count the face twice after a redelivery."""
         for _ in range(SAVE_ATTEMPTS):
-            people = self.store.people_of_owner(face.owner_id)
-            person, _sim = rules.best_person(face.embedding, people, exclude=[*face.not_person_ids, *taken])
+            person_id, _sim = centroids.best(face.embedding, exclude=[*face.not_person_ids, *taken])
+            person = self.store.get_person(person_id, face.owner_id) if person_id else None
             if person is None:
                 person = self._new_person(face)
                 self._move_face(face, person.id)
                 self.store.add_person(person)
+                centroids.put(person.id, person.centroid_sum)
                 return person
             self._move_face(face, person.id)
             try:
-                return self.store.save_person(_joined(person, face, new_photo=True))
-            except (ConcurrentUpdate, NotFound):
+                joined = self.store.save_person(_joined(person, face, new_photo=True))
+            except (ConcurrentUpdate, NotFound):  # another worker changed the people meanwhile: read them again
+                centroids = self._centroids(face.owner_id)
                 continue
+            centroids.put(joined.id, joined.centroid_sum)
+            return joined
         raise ConcurrentUpdate("the owner's people kept changing while a face was being grouped")
+
+    def _centroids(self, owner_id: str) -> rules.Centroids:
+        ids, sums = self.store.person_vectors(owner_id)
+        return rules.Centroids(ids, sums)
 
     def _new_person(self, face: Face) -> Person:
         now = iso(utcnow())
@@ -174,19 +186,37 @@ class PeopleService:
         face.person_id = person_id
         self.store.save_face(face)
 
-    def _merge_lookalikes(self, owner_id: str, person_id: str) -> str:
+    def _keep_apart(self, owner_id: str, person_ids: set[str]) -> None:
+        """People seen side by side in one photo are different people: each records the others, so no later
+        merge by likeness joins them (a lookalike sibling, a reflection, a face on a poster)."""
+        if len(person_ids) < 2:
+            return
+        for person_id in person_ids:
+            others = person_ids - {person_id}
+            person = self.store.get_person(person_id, owner_id)
+            if person is None or others <= set(person.not_same_as):
+                continue
+            try:
+                self._save(person, lambda p, o=others: setattr(p, "not_same_as", [
+                    *p.not_same_as, *sorted(o - set(p.not_same_as))]))
+            except NotFound:
+                continue
+
+    def _merge_lookalikes(self, owner_id: str, person_id: str, centroids: rules.Centroids) -> str:
         """Merge the people whose centroid now meets person's; returns the id that survives."""
         current = person_id
         for _ in range(SAVE_ATTEMPTS):
-            people = {p.id: p for p in self.store.people_of_owner(owner_id)}
-            person = people.get(current)
+            person = self.store.get_person(current, owner_id)
             if person is None:
                 return current
-            others = [p for p in rules.merge_candidates(person, people.values())]
-            if not others:
+            near = (self.store.get_person(i, owner_id) for i in centroids.near(current))
+            other = next((p for p in near if p is not None and rules.may_merge(person, p)), None)
+            if other is None:
                 return current
-            kept, absorbed = rules.survivor(person, others[0])
-            self._merge(kept, absorbed)
+            kept, absorbed = rules.survivor(person, other)
+            kept, _ = self._merge(kept, absorbed)
+            centroids.remove(absorbed.id)
+            centroids.put(kept.id, kept.centroid_sum)
             current = kept.id
         return current
 
@@ -279,7 +309,7 @@ class PeopleService:
         self.store.save_face(face)
         self._rebuild(owner_id, person.id)
         taken = {f.person_id for f in self.store.faces_of_photo(face.photo_id) if f.person_id and f.id != face.id}
-        new = self._assign(face, taken)
+        new = self._assign(face, taken, self._centroids(owner_id))
         # Whoever the face is now is not the person it left: the two are never merged automatically.
         new = self._save(new, lambda p: setattr(p, "not_same_as", list(dict.fromkeys([*p.not_same_as, person.id]))))
         self._ask(new)
