@@ -320,7 +320,8 @@ class FoundFace:
 
 class FaceAnalyzer(Protocol):
     name: str  # "yunet+sface"
-    version: str  # a digest of both models' weights: faces record it
+    version: str  # a digest of both models' weights
+    models: str  # each model with its version, as every face records it: "yunet_2023mar@<sha>+sface_2021dec@<sha>"
 
     def faces(self, image: "Image") -> list[FoundFace]:
         """The faces in an RGB PIL image (already upright) scoring at least the analyzer's threshold, each

@@ -4,6 +4,7 @@ added after the answer), corrections (not the same person, merge), privacy (dele
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -42,6 +43,7 @@ def test_one_face_per_portrait_with_its_box_and_crop(alice: Any, upload_and_proc
     assert 0 <= box["x"] and box["x"] + box["w"] <= photo["width"] and box["y"] + box["h"] <= photo["height"]
     assert 60 <= box["w"] <= 300  # the astronaut's face in a 512 px image
     assert face["person"] is not None and face["person"]["name"] is None
+    assert re.fullmatch(r"yunet_2023mar@[0-9a-f]{12}\+sface_2021dec@[0-9a-f]{12}", face["model"]), face["model"]
     crop = alice.request("GET", face["thumbnail_url"])
     assert crop.status_code == 200 and crop.mimetype == "image/jpeg"
     assert crop.data[:2] == b"\xff\xd8" and b"Exif" not in crop.data[:200]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import shutil
 from itertools import combinations
 from pathlib import Path
@@ -341,7 +342,8 @@ def test_photos_without_a_visible_face_give_none(corpus_faces: dict[str, list[Fo
 @pytest.mark.corpus
 def test_the_pipeline_carries_faces_boxes_and_crops(analyzer: OpencvFaceAnalyzer, detector: Any) -> None:
     result = analyze(photo_bytes("objects/bus.jpg"), detector, None, faces=analyzer)
-    assert result.error is None and result.faces_model == f"yunet+sface@{analyzer.version}"
+    assert result.error is None and result.faces_model == analyzer.models
+    assert re.fullmatch(r"yunet_2023mar@[0-9a-f]{12}\+sface_2021dec@[0-9a-f]{12}", analyzer.models)
     assert len(result.faces) == 2 and len(result.face_crops) == 2
     people = next(lbl for lbl in result.labels if lbl.name == "person").boxes
     for face, jpeg in zip(result.faces, result.face_crops):

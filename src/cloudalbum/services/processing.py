@@ -66,7 +66,7 @@ class Analysis:
     labels: list[Label] = field(default_factory=list)
     faces: list[FoundFace] = field(default_factory=list)  # upright pixels of the decoded image
     face_crops: list[bytes] = field(default_factory=list)  # a JPEG per face, same order
-    faces_model: str | None = None  # "<name>@<version>" of the face analyzer, when faces were looked for
+    faces_model: str | None = None  # the face models with their versions, when faces were looked for
     thumbnails: dict[str, bytes] = field(default_factory=dict)
     error: str | None = None  # a deterministic failure: the image could not be decoded
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks, logs)
@@ -119,7 +119,7 @@ def _find_faces(result: Analysis, analyzer: FaceAnalyzer, image: Any, scale_x: f
     """Faces on the large thumbnail (the detector's input too), boxes and landmarks mapped to upright pixels of
     the whole image; a crop per face for the "Who is this?" card and the People view."""
     found = analyzer.faces(image)
-    result.faces_model = f"{analyzer.name}@{analyzer.version}"
+    result.faces_model = getattr(analyzer, "models", None) or f"{analyzer.name}@{analyzer.version}"
     result.face_crops = [face_crop(image, (f.x, f.y, f.w, f.h)) for f in found]
     result.faces = [FoundFace(x=f.x * scale_x, y=f.y * scale_y, w=f.w * scale_x, h=f.h * scale_y,
                               confidence=f.confidence, landmarks=[(x * scale_x, y * scale_y) for x, y in f.landmarks],

@@ -87,6 +87,7 @@ class PhotoFaceOut(Schema):
     box = Nested(BoxOut, required=True, metadata={"description": "Pixels of the upright image"})
     person = Nested(FacePersonOut, allow_none=True, metadata={"description": "Who it is (null: not grouped)"})
     thumbnail_url = String(required=True, metadata={"description": "The face crop (GET /api/faces/{id}/thumbnail)"})
+    model = String(allow_none=True, metadata={"description": "The face models and their versions"})
 
 
 class PhotoOut(Schema):

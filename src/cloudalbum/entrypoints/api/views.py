@@ -22,7 +22,7 @@ def photo_json(photo: Photo, *, reasons: list[str] | None = None) -> dict[str, A
     out["labels"] = [dataclasses.asdict(lbl) for lbl in photo.visible_labels()]
     out["faces"] = [{"id": f.id, "box": {"x": f.x, "y": f.y, "w": f.w, "h": f.h, "confidence": f.confidence},
                      "person": {"id": f.person_id, "name": f.person_name} if f.person_id else None,
-                     "thumbnail_url": face_url(f.id)} for f in photo.faces]
+                     "thumbnail_url": face_url(f.id), "model": f.model} for f in photo.faces]
     if reasons is not None:
         out["match"] = {"reasons": reasons}
     return out
