@@ -325,7 +325,7 @@ def report(rows: list[dict], svc: tuple[float, float], threads: dict[int, float]
         SECTION, "",
         f"Measured by `bench/detect.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} cores, load average {load_before[0]:.1f} before / {load_after[0]:.1f} after "
-        "(a shared machine: other engineers' test suites were running), medians of "
+        "(a shared machine: a load above ~1 means other work competed), medians of "
         f"{runs} runs, yolov8n on onnxruntime CPU, 1 intra-op thread; faces: YuNet + SFace on OpenCV "
         f"{cv2.__version__}, 1 thread. Model, pipeline, naive, detect(), the face step and the pipeline with faces "
         "are timed back to back in each run. CPU time (this process) is the robust figure under load; wall time is "
