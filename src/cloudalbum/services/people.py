@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..config import Settings
 from ..domain import people as rules
 from ..domain import questions as question_rules
-from ..domain.errors import ConcurrentUpdate, Conflict, Invalid, NotFound
+from ..domain.errors import ConcurrentUpdate, Invalid, NotFound
 from ..domain.model import (
     Box, FaceRef, Page, Photo, PhotoStatus, Question, QuestionStatus, iso, new_id, utcnow,
 )
