@@ -105,3 +105,17 @@ def test_queue_status_dead_and_redrive(env: dict[str, str], tmp_path: Path) -> N
     r = run_cli(["queue", "redrive"], env)
     assert r.returncode == 0 and "moved 1 message(s)" in r.stdout
     assert "visible 2, in flight 0, dead 0" in run_cli(["queue", "status"], env).stdout
+
+
+def test_people_scan_queues_a_library_scan(env: dict[str, str], tmp_path: Path) -> None:
+    assert run_cli(["users", "create", "--email", "ann@example.com", "--password", PASSWORD], env).returncode == 0
+    r = run_cli(["people", "scan", "--email", "ann@example.com"], env)
+    assert r.returncode == 0 and "scan of ann@example.com's photos queued" in r.stdout, r.stderr
+    c = bootstrap.build(Settings(data_dir=Path(env["CLOUDALBUM_DATA_DIR"])))
+    try:
+        [message] = c.queue.receive(max_messages=10)
+        assert message.body["type"] == "scan_faces" and "cursor" not in message.body
+    finally:
+        c.close()
+    r = run_cli(["people", "scan", "--email", "nobody@example.com"], env)
+    assert r.returncode == 1 and "no account nobody@example.com" in r.stderr

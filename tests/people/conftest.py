@@ -86,4 +86,19 @@ def upload_and_process(container: Any) -> Callable[..., dict[str, Any]]:
     return run
 
 
-__all__ = ["PHOTOS", "astronaut", "hopper", "jpeg", "variants"]
+def drain(container: Any) -> int:
+    """Run every queued job through the real worker path (the SQS batch handler), until the queue is empty;
+    returns the number of jobs run."""
+    from cloudalbum.entrypoints.worker import default_handler, process_batch
+
+    handler, ran = default_handler(container), 0
+    while True:
+        messages = container.queue.receive(max_messages=10)
+        if not messages:
+            return ran
+        acked, failed = process_batch(container, handler, messages)
+        assert failed == 0, "a job failed"
+        ran += acked
+
+
+__all__ = ["PHOTOS", "astronaut", "drain", "hopper", "jpeg", "variants"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import astronaut, hopper, variants
+from .conftest import astronaut, drain, hopper, variants
 
 
 def people(user: Any) -> list[dict[str, Any]]:
@@ -213,3 +213,35 @@ def test_bad_names_are_422_and_change_nothing(alice: Any, upload_and_process: An
     r = alice.request("PATCH", f"/api/people/{person['id']}", json=body)
     assert r.status_code == 422, r.get_data(as_text=True)
     assert people(alice) == [person]
+
+
+def test_turning_face_grouping_back_on_scans_the_library(alice: Any, bob: Any, upload_and_process: Any,
+                                                          container: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cloudalbum.services.people as people_service
+
+    monkeypatch.setattr(people_service, "SCAN_PAGE", 2)  # several scan steps for three photos
+    drain(container)
+    photos = [upload_and_process(alice, data) for data in list(variants(astronaut()).values())[:3]]
+    theirs = upload_and_process(bob, variants(astronaut())["original"])
+    assert alice.request("PATCH", "/api/me/settings", json={"face_grouping": False}).status_code == 200
+    drain(container)
+    assert people(alice) == []
+    assert alice.request("PATCH", "/api/me/settings", json={"face_grouping": True}).get_json() == {
+        "face_grouping": True}
+    assert drain(container) == 2 + 3, "two scan steps, three photos"
+    [person] = people(alice)
+    assert person["photo_count"] == 3
+    for photo in photos:
+        assert only_face(alice.request("GET", f"/api/photos/{photo['id']}").get_json())["person"]["id"] == person["id"]
+    assert only_face(bob.request("GET", f"/api/photos/{theirs['id']}").get_json())["person"] is not None
+    assert alice.request("PATCH", "/api/me/settings", json={"face_grouping": True}).status_code == 200
+    assert drain(container) == 0, "turning on what is on scans nothing"
+
+
+def test_a_scan_stops_when_face_grouping_is_turned_off_meanwhile(alice: Any, upload_and_process: Any,
+                                                                  container: Any) -> None:
+    upload_and_process(alice, variants(astronaut())["original"])
+    drain(container)  # the upload's own job
+    container.people.start_scan(alice.id)
+    assert alice.request("PATCH", "/api/me/settings", json={"face_grouping": False}).status_code == 200
+    assert drain(container) == 1 and people(alice) == []

@@ -285,3 +285,18 @@ def test_last_attempt_is_failed_while_it_runs_then_done(pipeline_container: Any)
     assert seen[0][0] == "failed" and "did not complete in" in seen[0][1]
     got = c.store.get_photo(photo.id, None)
     assert got.status == "done" and got.error is None
+
+
+@pytest.mark.parametrize("body", [{"type": "scan_faces"}, {"type": "scan_faces", "owner_id": ""},
+                                  {"type": "scan_faces", "owner_id": "u", "cursor": 5},
+                                  {"type": "scan_faces", "owner_id": "x" * 201}])
+def test_malformed_scan_jobs_are_poison(pipeline_container: Any, body: dict[str, Any]) -> None:
+    out = handle({"Records": [sqs_record("x", message_id="p", body=json.dumps(body))]}, container=pipeline_container)
+    assert out["batchItemFailures"] == [{"itemIdentifier": "p"}]
+
+
+def test_a_scan_job_for_an_account_without_photos_ends_quietly(pipeline_container: Any) -> None:
+    body = json.dumps({"type": "scan_faces", "owner_id": "nobody"})
+    assert handle({"Records": [sqs_record("x", message_id="s", body=body)]}, container=pipeline_container) == {
+        "batchItemFailures": []}
+    assert pipeline_container.queue.depth().visible == 0

@@ -225,6 +225,31 @@ def _run_queue(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- people -----------------------------------------------------------------------------------------------
+
+
+def _configure_people(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="people_command", required=True, metavar="ACTION")
+    scan = sub.add_parser("scan", help="look for faces in every photo of an account (photos processed before "
+                                       "face grouping was on), in the background")
+    scan.add_argument("--email", required=True)
+
+
+def _run_people(args: argparse.Namespace) -> int:
+    container = _container(args)
+    try:
+        user = container.store.user_by_email(args.email)
+        if user is None:
+            raise CommandError(f"no account {args.email}")
+        if not container.people.enabled_for(user.id):
+            raise CommandError(f"face grouping is off for {args.email} (or CLOUDALBUM_FACES is off)")
+        container.people.start_scan(user.id)
+    finally:
+        container.close()
+    print(f"scan of {args.email}'s photos queued: the workers look for faces page by page")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Command] = {
     "serve": Command("serve the API and web pages, with background workers", _configure_serve, _run_serve),
     "worker": Command("process queued photos in the foreground", lambda p: None, _run_worker),
@@ -234,6 +259,7 @@ COMMANDS: dict[str, Command] = {
     "aws-init": Command("create the AWS bucket, queues and table where missing (idempotent)", lambda p: None,
                         _run_aws_init),
     "queue": Command("inspect the job queue and its dead-letter queue", _configure_queue, _run_queue),
+    "people": Command("faces and people: scan an account's photos for faces", _configure_people, _run_people),
 }
 
 

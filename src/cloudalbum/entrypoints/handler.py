@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger("cloudalbum.handler")
 
-JOB_TYPES = ("process_photo",)
+JOB_TYPES = ("process_photo", "scan_faces")
 MIN_REMAINING_MS = 5_000  # do not start a further photo with less time than this left in the invocation
 
 _container: "Container | None" = None
@@ -76,10 +76,18 @@ def parse_job(record: dict[str, Any]) -> dict[str, Any]:
         raise PoisonMessage("the message body is not a JSON object")
     if job.get("type") not in JOB_TYPES:
         raise PoisonMessage(f"unknown job type {job.get('type')!r} (known: {', '.join(JOB_TYPES)})")
+    if job["type"] == "scan_faces":
+        if not _short_text(job.get("owner_id")) or not (job.get("cursor") is None or _short_text(job["cursor"], 2000)):
+            raise PoisonMessage("the scan_faces job has no valid owner_id or cursor")
+        return job
     photo_id = job.get("photo_id")
     if not isinstance(photo_id, str) or not photo_id or len(photo_id) > 200:
         raise PoisonMessage("the job has no valid photo_id")
     return job
+
+
+def _short_text(value: Any, limit: int = 200) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= limit
 
 
 def receive_count(record: dict[str, Any]) -> int:
@@ -103,6 +111,8 @@ def _remaining_ms(context: Any) -> float | None:
 def handle_record(container: "Container", record: dict[str, Any]) -> str:
     """Process one record. Returns the outcome; raises to fail the message."""
     job = parse_job(record)
+    if job["type"] == "scan_faces":
+        return container.people.scan_step(job["owner_id"], job.get("cursor"))
     return container.processing.process(job["photo_id"], force=bool(job.get("force", False)),
                                         receive_count=receive_count(record))
 

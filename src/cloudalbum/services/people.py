@@ -31,13 +31,14 @@ from ..domain.model import (
 )
 from ..domain.people import Face, Person
 from ..domain.search import SearchQuery
-from ..ports import BlobStore, MetadataStore
+from ..ports import BlobStore, JobQueue, MetadataStore
 from .search import check_limit
 
 log = logging.getLogger("cloudalbum.people")
 SAVE_ATTEMPTS = 8
 SAME_FACE_IOU = 0.5  # a face found again on reprocessing: same box (within this overlap) -> same face record
 MAX_MERGE_IDS = 50
+SCAN_PAGE = 200  # photos per scan_faces step
 
 
 def face_crop_key(owner_id: str, photo_id: str, face_id: str) -> str:
@@ -53,10 +54,12 @@ def face_id_for(photo_id: str, model: str, box: Box) -> str:
 
 
 class PeopleService:
-    def __init__(self, store: MetadataStore, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(self, store: MetadataStore, blobs: BlobStore, settings: Settings,
+                 queue: JobQueue | None = None) -> None:
         self.store = store
         self.blobs = blobs
         self.settings = settings
+        self.queue = queue  # library scans (scan_faces jobs) go through it
 
     # --- the owner's setting --------------------------------------------------------------------------------
 
@@ -65,13 +68,42 @@ class PeopleService:
 
     def set_enabled(self, owner_id: str, enabled: bool) -> bool:
         """Turning face grouping off deletes every face, person, face crop and "Who is this?" question of the
-        owner (photos keep everything else). Turning it on applies to photos processed from then on."""
+        owner (photos keep everything else). Turning it back on scans the library (start_scan)."""
+        was = self.enabled_for(owner_id)
         if not enabled:
             self._forget_everything(owner_id)
         self.store.set_face_grouping(owner_id, enabled)
         if not enabled:
             self._forget_everything(owner_id)  # faces a worker stored meanwhile
-        return self.enabled_for(owner_id)
+        now = self.enabled_for(owner_id)
+        if now and not was:
+            self.start_scan(owner_id)
+        return now
+
+    def start_scan(self, owner_id: str) -> None:
+        """Look for faces in every photo of the owner, in the background: one scan_faces job walks the library a
+        page at a time (each step queues the page's photos for processing and the next step), so a library of
+        any size is scanned without one long request or one long job."""
+        if self.queue is None:
+            raise RuntimeError("scanning needs the job queue")
+        self.queue.send({"type": "scan_faces", "owner_id": owner_id})
+
+    def scan_step(self, owner_id: str, cursor: str | None) -> str:
+        """One page of a library scan: queue each processed photo of the page for processing again (which now
+        looks for faces; user edits are kept, and a photo already done by these models changes nothing), then
+        the next step. Stops when the owner turned face grouping off meanwhile. Returns what it did."""
+        if not self.enabled_for(owner_id) or self.queue is None:
+            return "scan stopped: face grouping is off"
+        page = self.store.list_photos(owner_id, limit=SCAN_PAGE, cursor=cursor)
+        queued = 0
+        for photo in page.items:
+            if photo.status in (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value) and not photo.faces:
+                self.queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": owner_id,
+                                 "force": True})
+                queued += 1
+        if page.next_cursor:
+            self.queue.send({"type": "scan_faces", "owner_id": owner_id, "cursor": page.next_cursor})
+        return f"scan: {queued} of {len(page.items)} photos queued" + ("" if page.next_cursor else ", done")
 
     def _forget_everything(self, owner_id: str) -> None:
         people = self.store.people_of_owner(owner_id)
