@@ -124,7 +124,7 @@ class Container:
     def people(self) -> "PeopleService":
         from .services.people import PeopleService
 
-        return PeopleService(self.store, self.blobs, self.settings, queue=self.queue)
+        return PeopleService(self.store, self.blobs, self.settings, queue=lambda: self.queue)
 
     @cached_property
     def questions(self) -> "QuestionService":

@@ -296,7 +296,7 @@ def test_real_handler_processes_photos_uploaded_through_the_api_and_poison_goes_
         token = client.post("/api/auth/login", json=account).get_json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         uploaded = {}
-        for rel in ("objects/dog.jpg", "gps/DSCN0010.jpg"):
+        for rel in ("objects/dog.jpg", "gps/DSCN0010.jpg", "objects/hopper.jpg"):
             with open(photos_dir / rel, "rb") as f:
                 r = client.post("/api/photos", headers=auth, data={"file": (f, Path(rel).name)},
                                 content_type="multipart/form-data")
@@ -324,6 +324,22 @@ def test_real_handler_processes_photos_uploaded_through_the_api_and_poison_goes_
         assert abs(arezzo.location.lat - float(row["expected_lat"])) < 1e-4
         assert abs(arezzo.location.lon - float(row["expected_lon"])) < 1e-4
         assert arezzo.location.place and arezzo.location.place.country_code == "IT"
+        hopper = done["objects/hopper.jpg"]
+        assert len(hopper.faces) == 1 and hopper.faces[0].person_id, hopper.faces
+        assert container.blobs.exists(f"thumbnails/{hopper.owner_id}/{hopper.id}/face-{hopper.faces[0].id}.jpg")
+        _wait_until("the job queue to drain", lambda: _depth(sqs, queue_url) == (0, 0), deadline, log)
+        assert _depth(sqs, dlq_url) == (0, 0)
+
+        # Face grouping off deletes the face data (the API host's role); on again scans the library: the
+        # function runs the scan step, which queues the photos (its role may send to the jobs queue), and
+        # processes them again, so Hopper's face comes back.
+        for on in (False, True):
+            r = client.patch("/api/me/settings", headers=auth, json={"face_grouping": on})
+            assert r.status_code == 200 and r.get_json() == {"face_grouping": on}, r.get_data(as_text=True)
+            if not on:
+                assert container.store.get_photo(hopper.id, None).faces == []
+        _wait_until("Hopper's face found again by the library scan",
+                    lambda: container.store.get_photo(hopper.id, None).faces or None, deadline, log)
         _wait_until("the job queue to drain", lambda: _depth(sqs, queue_url) == (0, 0), deadline, log)
         assert _depth(sqs, dlq_url) == (0, 0)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, Callable
 
 from ..config import Settings
 from ..domain.errors import StorageUnavailable
@@ -25,14 +25,22 @@ _SYSTEM_ATTRIBUTES = ["ApproximateReceiveCount", "SentTimestamp", "ApproximateFi
 
 
 class SqsJobQueue:
-    def __init__(self, client: Any, queue_url: str, dead_url: str) -> None:
-        self.client, self.queue_url, self.dead_url = client, queue_url, dead_url
+    def __init__(self, client: Any, queue_url: str, dead_url: str | Callable[[], str]) -> None:
+        self.client, self.queue_url, self._dead_url = client, queue_url, dead_url
         self.name = queue_url.rstrip("/").rsplit("/", 1)[-1]  # the local worker names it in the SQS event
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SqsJobQueue":
         client = aws_client("sqs", settings)
-        return cls(client, _queue_url(client, settings.sqs_queue), _queue_url(client, settings.sqs_dlq))
+        # The dead-letter queue's URL is looked up when first needed: the processing function, which only
+        # sends library-scan steps, may not look it up (its role allows the jobs queue alone).
+        return cls(client, _queue_url(client, settings.sqs_queue), lambda: _queue_url(client, settings.sqs_dlq))
+
+    @property
+    def dead_url(self) -> str:
+        if callable(self._dead_url):
+            self._dead_url = self._dead_url()
+        return self._dead_url
 
     # --- producer ---------------------------------------------------------------------------------------
 

@@ -55,11 +55,17 @@ def face_id_for(photo_id: str, model: str, box: Box) -> str:
 
 class PeopleService:
     def __init__(self, store: MetadataStore, blobs: BlobStore, settings: Settings,
-                 queue: JobQueue | None = None) -> None:
+                 queue: Callable[[], JobQueue] | None = None) -> None:
         self.store = store
         self.blobs = blobs
         self.settings = settings
-        self.queue = queue  # library scans (scan_faces jobs) go through it
+        # Library scans (scan_faces jobs) go through the queue; a factory, so that processing a photo never
+        # connects to it (the processing function may only consume jobs, and send the next scan step).
+        self._queue = queue
+
+    @property
+    def queue(self) -> JobQueue | None:
+        return self._queue() if self._queue is not None else None
 
     # --- the owner's setting --------------------------------------------------------------------------------
 
@@ -84,25 +90,26 @@ class PeopleService:
         """Look for faces in every photo of the owner, in the background: one scan_faces job walks the library a
         page at a time (each step queues the page's photos for processing and the next step), so a library of
         any size is scanned without one long request or one long job."""
-        if self.queue is None:
+        queue = self.queue
+        if queue is None:
             raise RuntimeError("scanning needs the job queue")
-        self.queue.send({"type": "scan_faces", "owner_id": owner_id})
+        queue.send({"type": "scan_faces", "owner_id": owner_id})
 
     def scan_step(self, owner_id: str, cursor: str | None) -> str:
         """One page of a library scan: queue each processed photo of the page for processing again (which now
         looks for faces; user edits are kept, and a photo already done by these models changes nothing), then
         the next step. Stops when the owner turned face grouping off meanwhile. Returns what it did."""
-        if not self.enabled_for(owner_id) or self.queue is None:
+        queue = self.queue
+        if not self.enabled_for(owner_id) or queue is None:
             return "scan stopped: face grouping is off"
         page = self.store.list_photos(owner_id, limit=SCAN_PAGE, cursor=cursor)
         queued = 0
         for photo in page.items:
             if photo.status in (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value) and not photo.faces:
-                self.queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": owner_id,
-                                 "force": True})
+                queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": owner_id, "force": True})
                 queued += 1
         if page.next_cursor:
-            self.queue.send({"type": "scan_faces", "owner_id": owner_id, "cursor": page.next_cursor})
+            queue.send({"type": "scan_faces", "owner_id": owner_id, "cursor": page.next_cursor})
         return f"scan: {queued} of {len(page.items)} photos queued" + ("" if page.next_cursor else ", done")
 
     def _forget_everything(self, owner_id: str) -> None:
