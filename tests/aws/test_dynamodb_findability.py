@@ -116,11 +116,10 @@ PERSON_QUERIES = [SearchQuery(person="Anna"), SearchQuery(person="anna maria"), 
 
 
 def photo_with_faces(rng: Any, i: int, owner: str) -> Any:
-    from cloudalbum.domain.model import FaceRef
+    from cloudalbum.domain.model import Box, FaceRef
     from findability.conftest import make_photo
 
-    faces = [FaceRef(id=f"{owner}{i}f{n}", x=10 * n, y=5, w=40, h=40, confidence=0.9, person_id=pid,
-                     person_name=name)
+    faces = [FaceRef(id=f"{owner}{i}f{n}", box=Box(10 * n, 5, 40, 40, 0.9), person_id=pid, person_name=name)
              for n, (pid, name) in enumerate(rng.sample(PEOPLE, rng.randint(0, 3)))]
     return make_photo(f"{owner}{i:03d}", owner, taken=f"2021-0{rng.randint(1, 9)}-{rng.randint(10, 28)}T10:00:00",
                       labels={"dog": 0.9} if rng.random() < 0.4 else {},
@@ -174,10 +173,10 @@ def test_people_queries_agree_on_dynamodb_local(ddb_local_store: DynamoMetadataS
 
 def test_naming_a_person_reindexes_the_photo(store: DynamoMetadataStore) -> None:
     """A photo saved with its faces' new name is found by the new name only (person and q), reasons say so."""
-    from cloudalbum.domain.model import FaceRef
+    from cloudalbum.domain.model import Box, FaceRef
     from findability.conftest import make_photo
 
-    photo = make_photo("p1", faces=[FaceRef(id="f1", x=1, y=1, w=30, h=30, confidence=0.9, person_id="p9")])
+    photo = make_photo("p1", faces=[FaceRef(id="f1", box=Box(1, 1, 30, 30, 0.9), person_id="p9")])
     store.add_photo(photo)
     assert ids(store.search("alice", SearchQuery(person_id="p9"))) == [photo.id]
     assert ids(store.search("alice", SearchQuery(person="Zoë"))) == []

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cloudalbum.adapters import dynamodb_keys as K
 from cloudalbum.domain.errors import Invalid
-from cloudalbum.domain.model import FaceRef, Label, Location, Photo, Place
+from cloudalbum.domain.model import Box, FaceRef, Label, Location, Photo, Place
 from cloudalbum.domain.search import BBox
 
 
@@ -68,8 +68,8 @@ def test_cursor_round_trip() -> None:
 
 
 def test_people_and_person_ids_are_index_entries() -> None:
-    faces = [FaceRef("f1", 1, 1, 9, 9, 0.9, person_id="pa", person_name="Anna  María"),
-             FaceRef("f2", 20, 1, 9, 9, 0.9, person_id="pb"), FaceRef("f3", 40, 1, 9, 9, 0.9)]
+    faces = [FaceRef("f1", Box(1, 1, 9, 9, 0.9), person_id="pa", person_name="Anna  María"),
+             FaceRef("f2", Box(20, 1, 9, 9, 0.9), person_id="pb"), FaceRef("f3", Box(40, 1, 9, 9, 0.9))]
     photo = Photo(id="p1", owner_id="u1", filename="a.jpg", content_type="image/jpeg", bytes=1, original_key="k",
                   uploaded_at="2024-01-01T00:00:00+00:00", faces=faces)
     pks = {K.split_entry(e)[0] for e in K.index_entries(photo, [])}

@@ -19,15 +19,13 @@ from ..domain.model import Page
 from ..domain.people import Face, Person
 from . import dynamodb_keys as K
 from .dynamodb_base import N, S, DynamoBase, av_key, n, s
-from .sqlite_faces import (  # one document format, both stores
-    _face_doc, _face_of, _person_doc, _person_of, pack, vectors_of,
-)
+from .face_documents import face_doc, face_from, pack, person_doc, person_from, vectors_of
 
 
 def face_item(face: Face) -> dict[str, Any]:
     item: dict[str, Any] = {
         **av_key(K.face_key(face.id)), "owner_id": S(face.owner_id), "photo_id": S(face.photo_id),
-        "created_at": S(face.created_at), "doc": S(_face_doc(face)), "embedding": {"B": pack(face.embedding)},
+        "created_at": S(face.created_at), "doc": S(face_doc(face)), "embedding": {"B": pack(face.embedding)},
         "GSI1PK": S(K.photo_faces_pk(face.photo_id)), "GSI1SK": S(K.face_x_rank(face.box.x, face.id)),
         "GSI3PK": S(K.owner_faces_pk(face.owner_id)), "GSI3SK": S(f"{face.created_at}#{face.id}"),
     }
@@ -39,21 +37,20 @@ def face_item(face: Face) -> dict[str, Any]:
 
 
 def face_of(item: dict[str, Any]) -> Face:
-    return _face_of({"doc": item["doc"]["S"], "embedding": item["embedding"]["B"]})
+    return face_from(item["doc"]["S"], item["embedding"]["B"])
 
 
 def person_item(person: Person) -> dict[str, Any]:
     return {
         **av_key(K.person_item_key(person.id)), "owner_id": S(person.owner_id), "version": N(person.version),
-        "photo_count": N(int(person.photo_count)), "doc": S(_person_doc(person)),
+        "photo_count": N(int(person.photo_count)), "doc": S(person_doc(person)),
         "centroid_sum": {"B": pack(person.centroid_sum)},
         "GSI1PK": S(K.owner_people_pk(person.owner_id)), "GSI1SK": S(K.people_rank(person.photo_count, person.id)),
     }
 
 
 def person_of(item: dict[str, Any]) -> Person:
-    return _person_of({"doc": item["doc"]["S"], "version": int(n(item, "version")),
-                       "centroid_sum": item["centroid_sum"]["B"]})
+    return person_from(item["doc"]["S"], int(n(item, "version")), item["centroid_sum"]["B"])
 
 
 def item_key(item: dict[str, Any]) -> dict[str, str]:

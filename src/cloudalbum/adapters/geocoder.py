@@ -21,7 +21,6 @@ Loaded once per process, lazily, on first use (~0.3 s reverse, ~0.3 s more for f
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import math
 import threading
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..domain.model import Place
+from .packaged_files import package_dirs
 
 EARTH_KM = 6371.0088
 SEARCH_KM = 40.0  # how far a big city's coverage is looked for
@@ -50,10 +50,10 @@ _ALIASES = {"usa": "US", "u.s.a.": "US", "u.s.": "US", "america": "US", "uk": "G
 
 
 def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
+    dirs = package_dirs(name)
+    if not dirs:
         raise RuntimeError(f"the {name!r} package (place data) is not installed: pip install {name}")
-    return Path(next(iter(spec.submodule_search_locations)))
+    return dirs[0]
 
 
 def normalize(text: str) -> str:

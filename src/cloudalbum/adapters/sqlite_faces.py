@@ -1,76 +1,37 @@
 """SQLite faces and people: a mixin of SqliteMetadataStore (tables in migration 0130_faces.sql).
 
-Embeddings and centroids are float32 BLOBs (512 bytes for SFace's 128 values); the rest of a Face or Person is
-a JSON document plus the columns that lookups and lists use.
+A Face or Person is stored as face_documents says (a JSON document and its vector as a float32 BLOB) plus the
+columns that lookups and lists use.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import sqlite3
-from array import array
-from collections import Counter
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from ..domain.errors import ConcurrentUpdate, NotFound
-from ..domain.model import Box, Page
+from ..domain.model import Page
 from ..domain.people import Face, Person
+from .face_documents import face_doc, face_from, pack, person_doc, person_from, vectors_of
 from .sqlite_base import decode_cursor, encode_cursor
 
 CHUNK = 500
 
 
-def pack(vector: Iterable[float]) -> bytes:
-    return array("f", vector).tobytes()
-
-
-def unpack(blob: bytes) -> list[float]:
-    values = array("f")
-    values.frombytes(blob)
-    return values.tolist()
-
-
-def vectors_of(rows: list[tuple[str, bytes]]) -> tuple[list[str], np.ndarray]:
-    """(ids, matrix) from (id, float32 blob) rows; rows of another length than the most common are left out
-    (vectors of another model are not comparable)."""
-    if not rows:
-        return [], np.zeros((0, 0), dtype=np.float32)
-    size = Counter(len(blob) for _, blob in rows).most_common(1)[0][0]
-    kept = [(pid, blob) for pid, blob in rows if len(blob) == size]
-    matrix = np.frombuffer(b"".join(blob for _, blob in kept), dtype="<f4").reshape(len(kept), size // 4)
-    return [pid for pid, _ in kept], matrix
-
-
-def _face_doc(face: Face) -> str:
-    d = dataclasses.asdict(dataclasses.replace(face, embedding=[]))
-    del d["embedding"]
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
-
-
 def _face_of(row: sqlite3.Row) -> Face:
-    d: dict[str, Any] = json.loads(row["doc"])
-    d["box"] = Box(**d["box"])
-    return Face(**d, embedding=unpack(row["embedding"]))
-
-
-def _person_doc(person: Person) -> str:
-    d = dataclasses.asdict(dataclasses.replace(person, centroid_sum=[]))
-    del d["centroid_sum"]
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+    return face_from(row["doc"], row["embedding"])
 
 
 def _person_of(row: sqlite3.Row) -> Person:
-    d: dict[str, Any] = json.loads(row["doc"])
-    d["version"] = int(row["version"])
-    return Person(**d, centroid_sum=unpack(row["centroid_sum"]))
+    return person_from(row["doc"], row["version"], row["centroid_sum"])
 
 
 def _face_values(face: Face) -> tuple[Any, ...]:
     return (face.owner_id, face.photo_id, face.person_id, int(face.box.x), face.created_at,
-            pack(face.embedding), _face_doc(face), face.id)
+            pack(face.embedding), face_doc(face), face.id)
 
 
 class SqliteFacesMixin:
@@ -125,7 +86,7 @@ class SqliteFacesMixin:
             conn.execute("INSERT INTO people (id, owner_id, photo_count, version, centroid_sum, doc)"
                          " VALUES (?, ?, ?, ?, ?, ?)", (person.id, person.owner_id, person.photo_count,
                                                         person.version, pack(person.centroid_sum),
-                                                        _person_doc(person)))
+                                                        person_doc(person)))
 
     def get_person(self, person_id: str, owner_id: str) -> Person | None:
         row = self._read().execute(  # type: ignore[attr-defined]
@@ -138,7 +99,7 @@ class SqliteFacesMixin:
         with self._tx() as conn:  # type: ignore[attr-defined]
             cur = conn.execute("UPDATE people SET photo_count = ?, version = ?, centroid_sum = ?, doc = ?"
                                " WHERE id = ? AND version = ?",
-                               (saved.photo_count, saved.version, pack(saved.centroid_sum), _person_doc(saved),
+                               (saved.photo_count, saved.version, pack(saved.centroid_sum), person_doc(saved),
                                 person.id, person.version))
             if cur.rowcount != 1:
                 if conn.execute("SELECT 1 FROM people WHERE id = ?", (person.id,)).fetchone() is None:

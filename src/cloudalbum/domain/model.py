@@ -100,11 +100,7 @@ class FaceRef:
     The embedding and the grouping live in the face store (domain.people.Face)."""
 
     id: str
-    x: int
-    y: int
-    w: int
-    h: int
-    confidence: float
+    box: Box
     person_id: str | None = None
     person_name: str | None = None
     model: str | None = None  # the face models and their versions: "yunet_2023mar@<sha>+sface_2021dec@<sha>"
@@ -228,7 +224,7 @@ def photo_from_dict(d: dict[str, Any]) -> Photo:
     d["labels"] = [
         Label(**{**lbl, "boxes": [Box(**b) for b in lbl.get("boxes", [])]}) for lbl in d.get("labels", [])
     ]
-    d["faces"] = [FaceRef(**f) for f in d.get("faces", [])]
+    d["faces"] = [FaceRef(**{**f, "box": Box(**f["box"])}) for f in d.get("faces", [])]
     d["answers"] = [Answer(**a) for a in d.get("answers", [])]
     if d.get("model") is not None:
         d["model"] = ModelInfo(**d["model"])

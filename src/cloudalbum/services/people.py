@@ -269,9 +269,8 @@ class PeopleService:
             if face.person_id and face.person_id not in names:
                 person = self.store.get_person(face.person_id, face.owner_id)
                 names[face.person_id] = person.name if person else None
-        return [FaceRef(id=f.id, x=f.box.x, y=f.box.y, w=f.box.w, h=f.box.h, confidence=f.box.confidence,
-                        person_id=f.person_id, person_name=names.get(f.person_id) if f.person_id else None,
-                        model=f.model)
+        return [FaceRef(id=f.id, box=f.box, person_id=f.person_id,
+                        person_name=names.get(f.person_id) if f.person_id else None, model=f.model)
                 for f in faces]
 
     def list(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:

@@ -20,7 +20,7 @@ def face_url(face_id: str) -> str:
 def photo_json(photo: Photo, *, reasons: list[str] | None = None) -> dict[str, Any]:
     out = {k: v for k, v in dataclasses.asdict(photo).items() if k not in _PHOTO_INTERNAL}
     out["labels"] = [dataclasses.asdict(lbl) for lbl in photo.visible_labels()]
-    out["faces"] = [{"id": f.id, "box": {"x": f.x, "y": f.y, "w": f.w, "h": f.h, "confidence": f.confidence},
+    out["faces"] = [{"id": f.id, "box": dataclasses.asdict(f.box),
                      "person": {"id": f.person_id, "name": f.person_name} if f.person_id else None,
                      "thumbnail_url": face_url(f.id), "model": f.model} for f in photo.faces]
     if reasons is not None:
