@@ -106,7 +106,7 @@ class PendingBlobs:
     """A photo whose blobs may outlive its record: written before an upload stores the original (removed once
     the record is written) and before a delete removes the record (removed by maintenance after the grace
     period, when it deletes what is left under the photo's keys). `since` is an ISO UTC time to the
-    microsecond (services.maintenance.stamp), so entries sort by age as text."""
+    microsecond (services.photos.pending_stamp), so entries sort by age as text."""
 
     photo_id: str
     owner_id: str

@@ -90,7 +90,7 @@ def test_items_the_worker_needs_are_outside_the_account_partitions() -> None:
     """The processing function's IAM allows only WORKER_PREFIXES (dynamodb:LeadingKeys): the per-user items it
     reads or writes (usage counters, the face setting) are not beside the user item (password hash)."""
     for key in (K.usage_key("u1"), K.face_settings_key("u1"), K.photo_key("p"), K.face_key("f"),
-                K.person_item_key("p"), K.question_key("q"), K.album_key("a")):
+                K.person_item_key("p"), K.question_key("q")):
         assert key["PK"].startswith(K.WORKER_PREFIXES), key
     for key in (K.user_key("u1"), K.email_key("a@b.c"), K.session_key("s"), K.token_key("t"),
                 {"PK": K.hits_pk("x")}):

@@ -31,7 +31,7 @@ PENDING_SHARDS = 16
 # Partition-key prefixes of the items a user's photos and their derived data live in (the processing function's
 # IAM `dynamodb:LeadingKeys`, deploy/template.yaml). Account items (USER#, EMAIL#, SESSION#, TOKEN#, HITS#)
 # are not among them: a per-user item the worker needs lives under OWNER#<id> instead.
-WORKER_PREFIXES = ("PHOTO#", "IX#", "ALBUM#", "QUESTION#", "FACE#", "PERSON#", "OWNER#")
+WORKER_PREFIXES = ("PHOTO#", "IX#", "QUESTION#", "FACE#", "PERSON#", "OWNER#")
 ACCOUNT_PREFIXES = ("USER#", "EMAIL#", "SESSION#", "TOKEN#", "HITS#")
 
 TABLE_SCHEMA: dict[str, Any] = {
