@@ -79,15 +79,29 @@ def leading_keys(operation: str, params: dict[str, Any]) -> Iterator[str]:
     yield from walk({k: v for k, v in params.items() if k != "ExpressionAttributeValues"})
 
 
-def role_leading_keys(role: str) -> list[str]:
-    """The dynamodb:LeadingKeys patterns of a role's table statement in deploy/template.yaml."""
+def role_table_statement(role: str) -> dict[str, Any]:
+    """A role's one table statement in deploy/template.yaml."""
     from deploy.cfn import load_template
 
     props = load_template()["Resources"][role]["Properties"]
     statements = [s for p in props["Policies"] for s in p["PolicyDocument"]["Statement"]
                   if any(str(a).startswith("dynamodb:") for a in s["Action"])]
     assert len(statements) == 1, role
-    return statements[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    return statements[0]
+
+
+def role_leading_keys(role: str) -> list[str]:
+    return role_table_statement(role)["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+
+
+def assert_role_allows(role: str, counts: collections.Counter[str], keys: set[str]) -> None:
+    """Every DynamoDB operation made is an action of the role, every key named matches its LeadingKeys, and
+    none is an account partition."""
+    patterns, actions = role_leading_keys(role), set(role_table_statement(role)["Action"])
+    used = {"dynamodb:" + op.split(".", 1)[1] for op in counts if op.startswith("dynamodb.")}
+    assert used and used <= actions, (role, sorted(used - actions))
+    assert keys and all(allowed(k, patterns) for k in keys), (role, sorted(k for k in keys if not allowed(k, patterns)))
+    assert not [k for k in keys if k.startswith(K.ACCOUNT_PREFIXES)]
 
 
 def allowed(key: str, patterns: list[str]) -> bool:
@@ -168,9 +182,7 @@ def test_the_maintenance_pass_requests_only_keys_its_role_allows(
     c.photos.delete("u1", user_photo.id)
     counted = Requests(c.store.client)
     c.maintenance.run_once(now=time.time() + ORPHAN_GRACE_S + 1)
-    patterns = role_leading_keys("MaintenanceRole")
-    assert counted.keys and all(allowed(k, patterns) for k in counted.keys), (counted.keys, patterns)
-    assert not [k for k in counted.keys if k.startswith(K.ACCOUNT_PREFIXES)]
+    assert_role_allows("MaintenanceRole", counted.counts, counted.keys)
 
 
 @pytest.mark.corpus
@@ -190,8 +202,6 @@ def test_the_processing_function_requests_only_keys_its_role_allows(
                          for i, job in enumerate(jobs)]}
     assert handle(event, container=c) == {"batchItemFailures": []}
     assert c.store.get_photo(photo.id, None).status in ("done", "needs_input")
-    patterns = role_leading_keys("ProcessingRole")
-    print("\nkeys the processing function named:", sorted({k.split("#")[0] + "#" for k in counted.keys}))
-    assert counted.keys and all(allowed(k, patterns) for k in counted.keys), (
-        sorted(k for k in counted.keys if not allowed(k, patterns)), patterns)
-    assert not [k for k in counted.keys if k.startswith(K.ACCOUNT_PREFIXES)]
+    print("\nkeys the processing function named:", sorted({k.split("#")[0] + "#" for k in counted.keys}),
+          "operations:", sorted(counted.counts))
+    assert_role_allows("ProcessingRole", counted.counts, counted.keys)
