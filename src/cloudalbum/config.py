@@ -56,6 +56,10 @@ class Settings:
     faces: bool = True
     face_threshold: float = 0.8  # YuNet score; lower finds headlights and patterns as faces
 
+    # maintenance (issue 12): `serve` runs one maintenance thread every this many seconds; 0 = none (the AWS
+    # shape: the scheduled MaintenanceFunction does it, not every API instance)
+    maintenance_interval_s: int = 60
+
     # questions
     label_confirm_low: float = 0.30
     label_confirm_high: float = 0.60
@@ -96,6 +100,8 @@ class Settings:
                 "(CLOUDALBUM_ENV=development uses a built-in key). Make one with: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+        if self.maintenance_interval_s < 0:
+            raise ConfigError("CLOUDALBUM_MAINTENANCE_INTERVAL_S must be 0 (off) or a number of seconds")
         if self.model not in ("yolov8n", "yolo11n"):
             raise ConfigError(f"CLOUDALBUM_MODEL must be 'yolov8n' or 'yolo11n', not {self.model!r}")
         if self.workers < 0:

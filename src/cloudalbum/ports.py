@@ -101,6 +101,18 @@ class UserStore(Protocol):
     # verifies a password; without it AuthService counts every attempt (hit) and clears on success.
 
 
+@dataclass(frozen=True)
+class PendingBlobs:
+    """A photo whose blobs may outlive its record: written before an upload stores the original (removed once
+    the record is written) and before a delete removes the record (removed by maintenance after the grace
+    period, when it deletes what is left under the photo's keys). `since` is an ISO UTC time to the
+    microsecond (services.photos.pending_stamp), so entries sort by age as text."""
+
+    photo_id: str
+    owner_id: str
+    since: str
+
+
 class PhotoStore(Protocol):
     def add_photo(self, photo: Photo) -> None: ...
 
@@ -123,7 +135,17 @@ class PhotoStore(Protocol):
         """(photo count, stored bytes of originals)."""
 
     def stale_photos(self, status: str, *, older_than: str, limit: int = 100) -> list[Photo]:
-        """Photos in status whose upload is older than the ISO time (maintenance: re-enqueue lost jobs)."""
+        """Photos in status whose upload is older than the ISO time, oldest first (maintenance: re-enqueue lost
+        jobs). Served by an index of unfinished photos only: its cost follows the work, not the library."""
+
+    # Pending blob cleanups (see PendingBlobs): maintenance's index of blobs that may have lost their record.
+    def add_pending_blobs(self, pending: PendingBlobs) -> None: ...
+
+    def remove_pending_blobs(self, pending: PendingBlobs) -> None:
+        """Idempotent."""
+
+    def pending_blobs(self, *, older_than: str, limit: int = 100) -> list[PendingBlobs]:
+        """Entries whose `since` is before older_than (same format), oldest first."""
 
     def search(self, owner_id: str, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of SearchHit (photo + match reasons)."""

@@ -200,9 +200,35 @@ def test_delete_with_blob_delete_failing_still_204_and_sweep_finishes(rig: Any) 
 
 def test_maintenance_survives_a_failing_store(rig: Any) -> None:
     rig.store.fail["stale_photos"] = RuntimeError("boom")
+    rig.store.fail["pending_blobs"] = RuntimeError("boom")
     rig.blobs.fail["keys"] = RuntimeError("boom")
     report = rig.c.maintenance.run_once()
     assert report.requeued == 0 and report.orphans_deleted == 0
+
+
+def test_a_thumbnail_a_worker_writes_after_the_delete_is_swept(rig: Any) -> None:
+    """A worker that read the photo before it was deleted may store a thumbnail (or a face crop) after the
+    delete removed the blobs: the delete's pending entry outlives it by the grace period, and the sweep deletes
+    whatever is under the photo's keys then."""
+    pid = rig.user.upload(make_jpeg()).get_json()["id"]
+    assert rig.user.request("DELETE", f"/api/photos/{pid}").status_code == 204
+    late = f"thumbnails/{rig.user.id}/{pid}/large.jpg"
+    rig.blobs.put(late, make_jpeg(32, 32), content_type="image/jpeg")  # the worker, finishing late
+    t0 = time.time()
+    assert rig.c.maintenance.run_once(now=t0).orphans_deleted == 0
+    report = rig.c.maintenance.run_once(now=t0 + ORPHAN_GRACE_S + 1)
+    assert report.orphans_deleted == 1 and report.pending_cleared == 1 and not rig.blobs.exists(late)
+    assert rig.c.store.pending_blobs(older_than="9999") == []  # the entry is gone: the next pass reads nothing
+
+
+def test_a_finished_upload_leaves_no_pending_entry_and_the_sweep_never_lists_the_store(rig: Any) -> None:
+    """Pending entries exist only for work in flight; a pass over a finished library lists no blobs at all."""
+    for _ in range(3):
+        assert rig.user.upload(make_jpeg()).status_code == 202
+    assert rig.c.store.pending_blobs(older_than="9999") == []
+    rig.blobs.fail["keys"] = Crash()  # a BaseException: no handler in maintenance can swallow it
+    report = rig.c.maintenance.run_once(now=time.time() + ORPHAN_GRACE_S + STALE_UPLOAD_S + 5)
+    assert report.orphans_deleted == 0 and report.requeued == 3  # (no worker here: still "uploaded")
 
 
 def test_unexpected_errors_are_a_uniform_500(rig: Any) -> None:
@@ -261,7 +287,7 @@ def test_sweep_deletes_temp_files_of_writes_that_died(rig: Any) -> None:
 
     from cloudalbum.adapters.fs_blobstore import TMP_PREFIX
 
-    folder = rig.c.settings.data_dir / "blobs" / "originals" / rig.user.id
+    folder = rig.blobs._real.temp_dir  # where the file store writes before its rename
     folder.mkdir(parents=True, exist_ok=True)
     dead, in_flight = folder / f"{TMP_PREFIX}dead", folder / f"{TMP_PREFIX}live"
     dead.write_bytes(b"half a photo")
@@ -271,3 +297,21 @@ def test_sweep_deletes_temp_files_of_writes_that_died(rig: Any) -> None:
     report = rig.c.maintenance.run_once(now=t0)
     assert report.temp_files_deleted == 1 and not dead.exists() and in_flight.exists()
     assert originals(rig.blobs) == []  # temp files were never keys
+
+
+def test_scan_blobs_deletes_orphans_of_older_versions_but_not_uploads_in_flight(rig: Any) -> None:
+    """Orphans from before pending entries existed are invisible to the regular pass; `gc --scan-blobs` lists
+    the store once and deletes them, leaving a photo whose upload is in flight (it has a pending entry)."""
+    from cloudalbum.ports import PendingBlobs
+    from cloudalbum.services.photos import pending_stamp
+
+    kept = rig.user.upload(make_jpeg()).get_json()["id"]
+    legacy, in_flight = f"originals/{rig.user.id}/legacy", f"originals/{rig.user.id}/inflight"
+    for key in (legacy, in_flight, f"thumbnails/{rig.user.id}/legacy/small.jpg"):
+        rig.blobs.put(key, b"x", content_type="image/jpeg")
+    rig.c.store.add_pending_blobs(PendingBlobs("inflight", rig.user.id, pending_stamp(time.time())))
+    assert rig.c.maintenance.run_once(now=time.time() + 10 * ORPHAN_GRACE_S).orphans_deleted == 1  # in flight's
+    rig.blobs.put(in_flight, b"x", content_type="image/jpeg")
+    rig.c.store.add_pending_blobs(PendingBlobs("inflight", rig.user.id, pending_stamp(time.time())))
+    assert rig.c.maintenance.scan_blobs() == 2
+    assert sorted(originals(rig.blobs)) == sorted([f"originals/{rig.user.id}/{kept}", in_flight])

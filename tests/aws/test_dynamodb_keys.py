@@ -80,10 +80,38 @@ def test_people_and_person_ids_are_index_entries() -> None:
 def test_face_and_person_item_keys() -> None:
     assert K.face_key("f1") == {"PK": "FACE#f1", "SK": "FACE"}
     assert K.person_item_key("p1") == {"PK": "PERSON#p1", "SK": "PERSON"}
-    assert K.face_settings_key("u1") == {"PK": "USER#u1", "SK": "FACESETTINGS"}
+    assert K.face_settings_key("u1") == {"PK": "OWNER#u1", "SK": "FACESETTINGS"}
     assert K.face_settings_key("u1")["PK"] == K.usage_key("u1")["PK"]  # beside the owner's other items
     assert len({K.photo_faces_pk("x"), K.photo_questions_pk("x"), K.owner_people_pk("x"), K.owner_faces_pk("x"),
                 K.person_faces_pk("x", "p"), K.owner_photos_pk("x"), K.owner_albums_pk("x")}) == 7
+
+
+def test_items_the_worker_needs_are_outside_the_account_partitions() -> None:
+    """The processing function's IAM allows only WORKER_PREFIXES (dynamodb:LeadingKeys): the per-user items it
+    reads or writes (usage counters, the face setting) are not beside the user item (password hash)."""
+    for key in (K.usage_key("u1"), K.face_settings_key("u1"), K.photo_key("p"), K.face_key("f"),
+                K.person_item_key("p"), K.question_key("q")):
+        assert key["PK"].startswith(K.WORKER_PREFIXES), key
+    for key in (K.user_key("u1"), K.email_key("a@b.c"), K.session_key("s"), K.token_key("t"),
+                {"PK": K.hits_pk("x")}):
+        assert key["PK"].startswith(K.ACCOUNT_PREFIXES) and not key["PK"].startswith(K.WORKER_PREFIXES), key
+    assert not set(K.WORKER_PREFIXES) & set(K.ACCOUNT_PREFIXES)
+
+
+def test_pending_work_is_sharded_so_no_key_takes_every_upload() -> None:
+    """STALE#<status> used to be one partition for every upload of the service (about 1,000 writes a second):
+    now PENDING_SHARDS partitions, chosen by a stable hash of the photo id, evenly used."""
+    ids = [f"{i:032x}" for i in range(4000)]
+    counts: dict[str, int] = {}
+    for pid in ids:
+        pk = K.stale_pk("uploaded", pid)
+        assert pk == K.stale_shard_pk("uploaded", K.shard_of(pid)) and pk.startswith("STALE#uploaded#")
+        counts[pk] = counts.get(pk, 0) + 1
+    assert len(counts) == K.PENDING_SHARDS >= 8
+    assert max(counts.values()) < 2 * len(ids) / K.PENDING_SHARDS  # no shard takes much more than its share
+    assert K.stale_pk("uploaded", "abc") == K.stale_pk("uploaded", "abc")  # stable (not Python's salted hash)
+    key = K.pending_key("abc", "2026-01-01T00:00:00.000000+00:00")
+    assert key == {"PK": K.pending_shard_pk(K.shard_of("abc")), "SK": "2026-01-01T00:00:00.000000+00:00#abc"}
 
 
 @settings(max_examples=200, deadline=None)

@@ -228,6 +228,33 @@ class MetadataStoreContract:
         stale = store.stale_photos("uploaded", older_than="2026-01-01T11:00:00+00:00")
         assert [p.id for p in stale] == [old.id]
 
+    def test_stale_photos_oldest_first_across_many_photos_and_limited(self, store: Any) -> None:
+        """Enough photos that every pending-work shard of the AWS store holds some: one ordered, limited list."""
+        photos = [make_photo("u1", status="uploaded", uploaded_at=f"2026-01-01T10:{m:02d}:00+00:00")
+                  for m in range(40)]
+        for p in reversed(photos):
+            store.add_photo(p)
+        stale = store.stale_photos("uploaded", older_than="2026-01-01T10:30:00+00:00", limit=25)
+        assert [p.id for p in stale] == [p.id for p in photos[:25]]
+        done = photos[0]
+        done.status = "done"
+        store.save_photo(done)  # a finished photo leaves the index of pending work
+        assert done.id not in [p.id for p in store.stale_photos("uploaded", older_than="2027-01-01T00:00:00+00:00")]
+
+    def test_pending_blobs_are_found_by_age_and_removed(self, store: Any) -> None:
+        from cloudalbum.ports import PendingBlobs
+
+        entries = [PendingBlobs(photo_id=f"p{i:02d}", owner_id="u1", since=f"2026-01-01T10:{i:02d}:00.000000+00:00")
+                   for i in range(30)]
+        for e in reversed(entries):
+            store.add_pending_blobs(e)
+        old = store.pending_blobs(older_than="2026-01-01T10:20:00.000000+00:00", limit=100)
+        assert old == entries[:20]
+        assert store.pending_blobs(older_than="2026-01-01T10:20:00.000000+00:00", limit=5) == entries[:5]
+        store.remove_pending_blobs(entries[0])
+        store.remove_pending_blobs(entries[0])  # idempotent
+        assert store.pending_blobs(older_than="2026-01-01T10:02:00.000000+00:00") == [entries[1]]
+
     def test_add_duplicate_photo_id_fails(self, store: Any) -> None:
         photo = make_photo("u1")
         store.add_photo(photo)

@@ -99,6 +99,18 @@ def test_keys_skip_temp_files(store: FileBlobStore) -> None:
     assert list(store.keys("originals/")) == ["originals/u1/p"]
 
 
+def test_writes_in_flight_live_in_one_temp_dir_that_keys_never_list(store: FileBlobStore) -> None:
+    """A killed write leaves its temporary file in store.temp_dir, and only there: maintenance lists that
+    directory, never the whole store."""
+    store.put("originals/u1/p", b"x", content_type="image/jpeg")
+    dead = store.temp_dir / ".tmp-killed"
+    dead.write_bytes(b"half a photo")
+    assert list(store.keys("")) == ["originals/u1/p"]
+    assert [p.name for p in store.temp_dir.iterdir()] == [".tmp-killed"]  # the finished put left nothing
+    os.utime(dead, (1000, 1000))
+    assert store.sweep_temp(older_than=2000) == 1 and not dead.exists()
+
+
 def test_signed_url_is_none(store: FileBlobStore) -> None:
     assert store.signed_url("originals/u1/p", expires_s=60) is None
 

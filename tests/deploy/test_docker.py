@@ -121,7 +121,7 @@ def test_lambda_image_runs_our_handler_with_the_model_inside() -> None:
     assert base == "public.ecr.aws/lambda/python:3.12"
     (cmd,) = args_of(LAMBDA, "CMD")
     assert exec_form(cmd) == [HANDLER]
-    fn = next(r for r in load_template()["Resources"].values() if r["Type"] == "AWS::Serverless::Function")
+    fn = load_template()["Resources"]["ProcessingFunction"]
     assert fn["Properties"]["ImageConfig"]["Command"] == [HANDLER], "template and image name the same handler"
     runs = " ".join(args_of(LAMBDA, "RUN"))
     assert '--target "${LAMBDA_TASK_ROOT}"' in runs
@@ -138,6 +138,17 @@ def test_the_handler_the_images_name_imports() -> None:
     module, _, name = HANDLER.rpartition(".")
     handle = getattr(importlib.import_module(module), name)
     assert callable(handle)
+
+
+def test_every_function_of_the_template_names_a_handler_that_imports() -> None:
+    """The scheduled MaintenanceFunction runs the same image with another command (the handler module's
+    `maintain`): each function's command must name a callable that exists."""
+    functions = [r for r in load_template()["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
+    assert len(functions) == 2
+    for fn in functions:
+        (command,) = fn["Properties"]["ImageConfig"]["Command"]
+        module, _, name = command.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), name)), command
 
 
 # --- the Lambda platform --------------------------------------------------------------------------------------

@@ -38,7 +38,9 @@ def one(tpl: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def function(tpl: dict[str, Any]) -> dict[str, Any]:
-    return one(tpl, "AWS::Serverless::Function")
+    """The processing function (the other function is the scheduled MaintenanceFunction)."""
+    assert set(resources(tpl, "AWS::Serverless::Function")) == {"ProcessingFunction", "MaintenanceFunction"}
+    return tpl["Resources"]["ProcessingFunction"]["Properties"]
 
 
 def sqs_event(tpl: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +234,56 @@ def test_processing_role_reads_originals_writes_thumbnails_and_consumes_and_cont
     table = by_sid["TableItemsAndIndexes"]
     assert table["Resource"] == [{"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Table.Arn}/index/*"}]
     assert not {"dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:CreateTable"} & set(table["Action"])
+
+
+ACCOUNT_PARTITIONS = ("USER#", "EMAIL#", "SESSION#", "TOKEN#", "HITS#")
+
+
+def table_statements(tpl: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    return [s for s in role_statements(tpl, role) if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
+
+
+@pytest.mark.parametrize("role", ["ProcessingRole", "MaintenanceRole"])
+def test_functions_reach_no_account_item(tpl: dict[str, Any], role: str) -> None:
+    """Issue 12, item 6: every table statement of the functions' roles carries a dynamodb:LeadingKeys
+    condition (ForAllValues:StringLike) whose patterns leave out every account partition, and grants no
+    operation that names no key (Scan, PartiQL), against which ForAllValues would hold vacuously."""
+    from cloudalbum.adapters import dynamodb_keys as K
+
+    statements = table_statements(tpl, role)
+    assert statements, role
+    for st in statements:
+        patterns = st["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        assert patterns and all(p.endswith("#*") and p.count("*") == 1 for p in patterns), patterns
+        for account in ACCOUNT_PARTITIONS:
+            probe = f"{account}someone"
+            assert not any(re.fullmatch(re.escape(p[:-1]) + ".*", probe) for p in patterns), (role, account)
+        assert set(K.ACCOUNT_PREFIXES) == set(ACCOUNT_PARTITIONS)
+        keyless = {"dynamodb:Scan", "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement",
+                   "dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate",
+                   "dynamodb:PartiQLDelete", "dynamodb:ExecuteTransaction"}
+        assert not keyless & set(as_list(st["Action"])), role
+    if role == "ProcessingRole":
+        (st,) = statements
+        assert st["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == [
+            f"{p}*" for p in K.WORKER_PREFIXES]
+
+
+def test_maintenance_is_a_scheduled_function_and_not_a_thread_in_every_api_instance(tpl: dict[str, Any]) -> None:
+    fn = tpl["Resources"]["MaintenanceFunction"]["Properties"]
+    assert fn["ImageConfig"]["Command"] == ["cloudalbum.entrypoints.handler.maintain"]
+    assert fn["Role"] == {"Fn::GetAtt": ["MaintenanceRole", "Arn"]} and "Policies" not in fn
+    assert fn["ReservedConcurrentExecutions"] == 1
+    (event,) = fn["Events"].values()
+    assert event["Type"] == "Schedule" and event["Properties"]["Schedule"].startswith("rate(")
+    by_sid = {s["Sid"]: s for s in role_statements(tpl, "MaintenanceRole")}
+    assert by_sid["ListOnePhotosThumbnails"]["Condition"] == {"StringLike": {"s3:prefix": ["thumbnails/*"]}}
+    assert by_sid["RequeueStuckUploads"]["Resource"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]}
+    user_data = json.dumps(tpl["Resources"]["ApiLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"])
+    assert "CLOUDALBUM_MAINTENANCE_INTERVAL_S=0" in user_data
+    env = fn["Environment"]["Variables"]
+    known = {"CLOUDALBUM_" + f.name.upper() for f in fields(Settings)}
+    assert set(env) <= known and env["CLOUDALBUM_BACKEND"] == "aws"
 
 
 def test_api_role_sends_jobs_and_reads_only_its_jwt_parameter(tpl: dict[str, Any]) -> None:

@@ -75,7 +75,8 @@ def test_gc_runs_maintenance_once(env: dict[str, str]) -> None:
     assert "maintenance done" in r.stdout
 
 
-@pytest.mark.parametrize("setting, value", [("backend", "mainframe"), ("port", "eighty"), ("workers", "-1")])
+@pytest.mark.parametrize("setting, value", [("backend", "mainframe"), ("port", "eighty"), ("workers", "-1"),
+                                            ("maintenance_interval_s", "-5")])
 def test_bad_settings_exit_2_with_a_clear_message(env: dict[str, str], setting: str, value: str) -> None:
     env = {**env, f"CLOUDALBUM_{setting.upper()}": value}
     r = run_cli(["serve"], env, timeout=60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 import urllib.request
 from pathlib import Path
 
@@ -93,3 +94,28 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
                     cli_env(tmp_path / "data"), timeout=60)
     assert r.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_serve_runs_one_maintenance_pass_at_start_from_pending_work(tmp_path: Path) -> None:
+    """The embedded shape keeps maintenance in `serve` (one thread for the service): an original left by an
+    upload that died before its record (its pending entry is older than the grace period) is gone soon after
+    serve starts, found through the entry, not by listing the store."""
+    from cloudalbum.adapters.fs_blobstore import FileBlobStore
+    from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+    from cloudalbum.ports import PendingBlobs
+    from cloudalbum.services.maintenance import ORPHAN_GRACE_S
+    from cloudalbum.services.photos import pending_stamp
+
+    data = tmp_path / "data"
+    store = SqliteMetadataStore(data / "cloudalbum.sqlite3")
+    store.add_pending_blobs(PendingBlobs("orphan", "u1", pending_stamp(time.time() - ORPHAN_GRACE_S - 60)))
+    store.close()
+    blobs = FileBlobStore(data / "blobs")
+    blobs.put("originals/u1/orphan", b"half an upload", content_type="image/jpeg")
+    proc, port = start_serve(cli_env(data), "--workers", "0")
+    try:
+        wait_for(lambda: not blobs.exists("originals/u1/orphan"), 60, "the maintenance pass at start")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    assert proc.returncode == 0

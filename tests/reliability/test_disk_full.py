@@ -94,7 +94,8 @@ def test_full_disk_is_507_with_no_orphans_and_recovers(tiny_disk: Path, tmp_path
     finally:
         assert proc.stop() == 0, proc.text()[-3000:]
 
-    assert not [p for p in (data_dir / "blobs").rglob("*") if p.name.startswith(".tmp-")], "half-written blobs"
+    assert not [p for p in (data_dir / "blobs").rglob("*") if p.is_file() and p.name.startswith(".tmp-")], \
+        "half-written blobs"
     assert integrity_ok(data_dir / "cloudalbum.sqlite3")
     c = container(data_dir)
     try:

@@ -8,6 +8,7 @@ template mirrors a single definition. No function here does I/O.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
 from typing import Any, Iterable
@@ -22,6 +23,16 @@ TEXT_PREFIX = 3  # free-text index entries are the first letters of each word
 GEO_PRECISIONS = (5, 4, 3, 2)  # geohash lengths a located photo is indexed under (about 5, 39, 156, 1250 km)
 MAX_GEO_CELLS = 24  # a bbox whose cover needs more cells than this at every precision uses the LOC list
 STALE_STATUSES = (PhotoStatus.UPLOADED.value, PhotoStatus.PROCESSING.value)  # sparse GSI3 for stale_photos
+# Pending work (stale uploads in GSI3, pending blob cleanups in the base table) is spread over this many
+# partitions by a hash of the photo id, so no key is written by every upload of every user (one partition takes
+# about 1,000 writes a second). Maintenance reads every shard. Raise it only: readers query 0..N-1, so a
+# lowered N would hide entries written to the higher shards.
+PENDING_SHARDS = 16
+# Partition-key prefixes of the items a user's photos and their derived data live in (the processing function's
+# IAM `dynamodb:LeadingKeys`, deploy/template.yaml). Account items (USER#, EMAIL#, SESSION#, TOKEN#, HITS#)
+# are not among them: a per-user item the worker needs lives under OWNER#<id> instead.
+WORKER_PREFIXES = ("PHOTO#", "IX#", "QUESTION#", "FACE#", "PERSON#", "OWNER#")
+ACCOUNT_PREFIXES = ("USER#", "EMAIL#", "SESSION#", "TOKEN#", "HITS#")
 
 TABLE_SCHEMA: dict[str, Any] = {
     "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in
@@ -46,8 +57,14 @@ def email_key(email: str) -> dict[str, str]:
     return {"PK": f"EMAIL#{email.strip().lower()}", "SK": "EMAIL"}
 
 
+def owner_pk(owner_id: str) -> str:
+    """The partition of an owner's per-user items the worker may touch (usage, face setting): not USER#<id>,
+    which holds the account (password hash) the worker must never read."""
+    return f"OWNER#{owner_id}"
+
+
 def usage_key(owner_id: str) -> dict[str, str]:
-    return {"PK": f"USER#{owner_id}", "SK": "USAGE"}
+    return {"PK": owner_pk(owner_id), "SK": "USAGE"}
 
 
 def session_key(session_id: str) -> dict[str, str]:
@@ -84,9 +101,28 @@ def owner_status_pk(owner_id: str, status: str) -> str:
     return f"OWNER#{owner_id}#STATUS#{status}"
 
 
-def stale_pk(status: str) -> str:
-    """GSI3 (sparse: uploaded and processing only): photos by upload time, for maintenance."""
-    return f"STALE#{status}"
+def shard_of(photo_id: str) -> int:
+    """A photo's pending-work shard: stable, spread evenly (sha1 of the id, not Python's salted hash)."""
+    return int.from_bytes(hashlib.sha1(photo_id.encode()).digest()[:4], "big") % PENDING_SHARDS
+
+
+def stale_pk(status: str, photo_id: str) -> str:
+    """GSI3 (sparse: uploaded and processing only): photos by upload time, for maintenance, in one of
+    PENDING_SHARDS partitions per status."""
+    return stale_shard_pk(status, shard_of(photo_id))
+
+
+def stale_shard_pk(status: str, shard: int) -> str:
+    return f"STALE#{status}#{shard}"
+
+
+def pending_shard_pk(shard: int) -> str:
+    """Base table: pending blob cleanups (uploads in flight, deleted photos), SK = <since>#<photo id>."""
+    return f"PENDING#{shard}"
+
+
+def pending_key(photo_id: str, since: str) -> dict[str, str]:
+    return {"PK": pending_shard_pk(shard_of(photo_id)), "SK": f"{since}#{photo_id}"}
 
 
 def owner_albums_pk(owner_id: str) -> str:
@@ -114,7 +150,7 @@ def person_item_key(person_id: str) -> dict[str, str]:
 
 
 def face_settings_key(owner_id: str) -> dict[str, str]:
-    return {"PK": f"USER#{owner_id}", "SK": "FACESETTINGS"}
+    return {"PK": owner_pk(owner_id), "SK": "FACESETTINGS"}
 
 
 def photo_faces_pk(photo_id: str) -> str:

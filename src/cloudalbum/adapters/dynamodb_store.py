@@ -11,6 +11,7 @@ answer and is cleaned when met.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import secrets
 from datetime import datetime, timezone
@@ -19,7 +20,7 @@ from typing import Any, Callable
 from ..config import Settings
 from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
 from ..domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
-from ..ports import RefreshToken, Session
+from ..ports import PendingBlobs, RefreshToken, Session
 from . import dynamodb_keys as K
 from .dynamodb_base import N, S, DynamoBase, GuardedClient, av_key, cancellation_codes, n, s
 from .dynamodb_faces import DynamoFacesMixin
@@ -162,7 +163,7 @@ class DynamoPhotosMixin(DynamoBase):
             "GSI2PK": S(K.owner_status_pk(photo.owner_id, photo.status)), "GSI2SK": S(pos),
         }
         if photo.status in K.STALE_STATUSES:
-            attrs["GSI3PK"] = S(K.stale_pk(photo.status))
+            attrs["GSI3PK"] = S(K.stale_pk(photo.status, photo.id))
             attrs["GSI3SK"] = S(f"{utc_iso(photo.uploaded_at)}#{photo.id}")
         return attrs
 
@@ -333,16 +334,38 @@ class DynamoPhotosMixin(DynamoBase):
         return int(n(item, "photo_count")), int(n(item, "stored_bytes"))
 
     def stale_photos(self, status: str, *, older_than: str, limit: int = 100) -> list[Photo]:
+        """Oldest first, from every shard of the sparse GSI3 (one Query each while little is pending)."""
         if status not in K.STALE_STATUSES:
             return []  # only unfinished photos can be stale; the sparse index holds no others
-        items = self._query(index="GSI3", pk_name="GSI3PK", pk=K.stale_pk(status), sk_name="GSI3SK",
-                            sk_cond="#sk < :t", values={":t": S(utc_iso(older_than))}, page=min(limit, 1000))
-        out = []
-        for item in items:
-            out.append(self._photo_of(item))
-            if len(out) >= limit:
-                break
-        return out
+        found: list[tuple[str, dict[str, Any]]] = []
+        for shard in range(K.PENDING_SHARDS):
+            items = self._query(index="GSI3", pk_name="GSI3PK", pk=K.stale_shard_pk(status, shard),
+                                sk_name="GSI3SK", sk_cond="#sk < :t", values={":t": S(utc_iso(older_than))},
+                                page=min(limit, 1000))
+            found += [(s(item, "GSI3SK") or "", item) for item in itertools.islice(items, limit)]
+        found.sort(key=lambda pair: pair[0])
+        return [self._photo_of(item) for _, item in found[:limit]]
+
+    # --- pending blob cleanups (maintenance's index of work, not of the library) ---------------------------
+
+    def add_pending_blobs(self, pending: PendingBlobs) -> None:
+        item = {**av_key(K.pending_key(pending.photo_id, pending.since)), "owner_id": S(pending.owner_id),
+                "photo_id": S(pending.photo_id), "since": S(pending.since)}
+        self.client.put_item(TableName=self.table, Item=item)
+
+    def remove_pending_blobs(self, pending: PendingBlobs) -> None:
+        self.client.delete_item(TableName=self.table, Key=av_key(K.pending_key(pending.photo_id, pending.since)))
+
+    def pending_blobs(self, *, older_than: str, limit: int = 100) -> list[PendingBlobs]:
+        """Oldest first, from every shard (one strongly consistent Query each while little is pending)."""
+        found: list[PendingBlobs] = []
+        for shard in range(K.PENDING_SHARDS):
+            items = self._query(pk=K.pending_shard_pk(shard), sk_cond="#sk < :t", values={":t": S(older_than)},
+                                page=min(limit, 1000), consistent=True)
+            found += [PendingBlobs(photo_id=s(it, "photo_id") or "", owner_id=s(it, "owner_id") or "",
+                                   since=s(it, "since") or "") for it in itertools.islice(items, limit)]
+        found.sort(key=lambda p: (p.since, p.photo_id))
+        return found[:limit]
 
 
 class DynamoMetadataStore(DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoFacesMixin,

@@ -1,7 +1,9 @@
 """BlobStore on the local file system (the embedded shape): one file per key under a root directory.
 
-Writes are atomic: the bytes go to a temporary file in the destination directory, are fsynced, and are then
-renamed over the real key, so a crash never leaves a half-written blob under a real key.
+Writes are atomic: the bytes go to a temporary file in one directory for writes in flight (TEMP_DIR, under
+root: the same file system), are fsynced, and are then renamed over the real key, so a crash never leaves a
+half-written blob under a real key. Temporary files of killed writes are therefore found by listing TEMP_DIR,
+never the whole store.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ..domain.errors import NotFound, StorageUnavailable
 
 CHUNK = 1024 * 1024
 TMP_PREFIX = ".tmp-"
+TEMP_DIR = TMP_PREFIX + "writes"  # a name no key can have (no key part starts with TMP_PREFIX)
 _FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
@@ -32,6 +35,7 @@ class FileBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        self.temp_dir = self.root / TEMP_DIR
 
     # --- keys -------------------------------------------------------------------------------------------
 
@@ -54,7 +58,8 @@ class FileBlobStore:
         tmp_name: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+            self.temp_dir.mkdir(exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self.temp_dir)
             with os.fdopen(fd, "wb") as out:
                 written = self._copy(data, out)
                 out.flush()
@@ -157,7 +162,7 @@ class FileBlobStore:
         if not start.is_dir():
             return
         for dirpath, dirnames, filenames in os.walk(start):
-            dirnames.sort()
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(TMP_PREFIX))
             rel_dir = Path(dirpath).relative_to(self.root).as_posix()
             for name in sorted(filenames):
                 if name.startswith(TMP_PREFIX):
@@ -168,9 +173,12 @@ class FileBlobStore:
 
     def sweep_temp(self, *, older_than: float) -> int:
         """Delete temporary files of writes that never finished (a process killed mid-put) last modified before
-        `older_than` (epoch seconds); a write in flight is younger than that. Returns how many were deleted."""
+        `older_than` (epoch seconds); a write in flight is younger than that. Returns how many were deleted.
+        Lists TEMP_DIR only: its cost follows the writes in flight, not the number of blobs."""
         deleted = 0
-        for path in self.root.rglob(TMP_PREFIX + "*"):
+        if not self.temp_dir.is_dir():
+            return 0
+        for path in self.temp_dir.iterdir():
             try:
                 if path.is_file() and path.stat().st_mtime < older_than:
                     path.unlink()

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
 from ..domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
-from ..ports import RefreshToken, Session
+from ..ports import PendingBlobs, RefreshToken, Session
 from .sqlite_albums import SqliteAlbumsMixin
 from .sqlite_base import SqliteDatabase, decode_cursor, encode_cursor
 from .sqlite_faces import SqliteFacesMixin
@@ -202,6 +202,23 @@ class SqlitePhotosMixin:
             "SELECT id, version, doc FROM photos WHERE status = ? AND uploaded_at < ? ORDER BY uploaded_at LIMIT ?",
             (status, utc_iso(older_than), limit)).fetchall()
         return [_photo_of(r) for r in rows]
+
+    # --- pending blob cleanups (maintenance's index of work, not of the library) ---------------------------
+
+    def add_pending_blobs(self, pending: PendingBlobs) -> None:
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute("INSERT OR REPLACE INTO pending_blobs (photo_id, since, owner_id) VALUES (?, ?, ?)",
+                         (pending.photo_id, pending.since, pending.owner_id))
+
+    def remove_pending_blobs(self, pending: PendingBlobs) -> None:
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute("DELETE FROM pending_blobs WHERE photo_id = ? AND since = ?", (pending.photo_id, pending.since))
+
+    def pending_blobs(self, *, older_than: str, limit: int = 100) -> list[PendingBlobs]:
+        rows = self._read().execute(  # type: ignore[attr-defined]
+            "SELECT photo_id, owner_id, since FROM pending_blobs WHERE since < ? ORDER BY since, photo_id LIMIT ?",
+            (older_than, limit)).fetchall()
+        return [PendingBlobs(photo_id=r["photo_id"], owner_id=r["owner_id"], since=r["since"]) for r in rows]
 
 
 def _doc(photo: Photo) -> str:

@@ -79,14 +79,21 @@ def _run_worker(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _configure_gc(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scan-blobs", action="store_true",
+                   help="also list every blob once and delete those without a record (orphans of versions "
+                        "before pending entries; run it while no upload is in flight)")
+
+
 def _run_gc(args: argparse.Namespace) -> int:
     container = _container(args)
     try:
         report = container.maintenance.run_once()
+        scanned = container.maintenance.scan_blobs() if getattr(args, "scan_blobs", False) else None
     finally:
         container.close()
     summary = report.as_dict() if hasattr(report, "as_dict") else report
-    print(f"maintenance done: {summary}")
+    print(f"maintenance done: {summary}" + (f"; blob scan deleted {scanned}" if scanned is not None else ""))
     return EXIT_OK
 
 
@@ -255,7 +262,7 @@ COMMANDS: dict[str, Command] = {
     "worker": Command("process queued photos in the foreground", lambda p: None, _run_worker),
     "users": Command("manage accounts", _configure_users, _run_users),
     "import": Command("upload every photo under a directory", _configure_import, _run_import),
-    "gc": Command("repair what crashes left behind (once)", lambda p: None, _run_gc),
+    "gc": Command("repair what crashes left behind (once)", _configure_gc, _run_gc),
     "aws-init": Command("create the AWS bucket, queues and table where missing (idempotent)", lambda p: None,
                         _run_aws_init),
     "queue": Command("inspect the job queue and its dead-letter queue", _configure_queue, _run_queue),

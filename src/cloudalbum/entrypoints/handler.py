@@ -145,3 +145,26 @@ def handle(event: dict[str, Any], context: Any = None, container: "Container | N
             log.exception("message %s failed; it will be retried", message_id)
             failures.append({"itemIdentifier": message_id})
     return {"batchItemFailures": failures}
+
+
+# --- maintenance: the scheduled function's entry point ---------------------------------------------------------
+
+_maintenance_container: "Container | None" = None
+
+
+def maintain(event: Any = None, context: Any = None, container: "Container | None" = None) -> dict[str, int]:
+    """AWS Lambda entry point of the scheduled MaintenanceFunction (`cloudalbum.entrypoints.handler.maintain`,
+    an EventBridge schedule in deploy/template.yaml): one maintenance pass (services/maintenance.py). Its cost
+    follows the pending work, not the library. No model is loaded: the container builds only what the pass uses."""
+    global _maintenance_container
+    c = container
+    if c is None:
+        with _container_lock:
+            if _maintenance_container is None:
+                from .. import bootstrap, config
+
+                _maintenance_container = bootstrap.build(config.from_env())
+            c = _maintenance_container
+    report = c.maintenance.run_once()
+    log.info("maintenance pass: %s", report.as_dict())
+    return report.as_dict()

@@ -1,4 +1,6 @@
-"""`cloudalbum serve`: the API (waitress, in this process), N worker processes, and a maintenance thread.
+"""`cloudalbum serve`: the API (waitress, in this process), N worker processes, and a maintenance thread
+(one per service: `serve` is one process; CLOUDALBUM_MAINTENANCE_INTERVAL_S=0 leaves it out where a scheduled
+function does maintenance, as in the AWS shape).
 
 Workers are separate processes (multiprocessing spawn; each builds its own container and loads the model), so
 detection never competes with the API for the GIL. A worker that dies unexpectedly is restarted with backoff;
@@ -24,7 +26,6 @@ log = logging.getLogger("cloudalbum.server")
 
 EXIT_MODEL_UNAVAILABLE = 3
 WAITRESS_THREADS = 8
-MAINTENANCE_EVERY_S = 60.0
 SUPERVISE_EVERY_S = 0.5
 BACKOFF_MAX_S = 30.0
 HEALTHY_AFTER_S = 60.0  # a worker that ran this long resets its restart backoff
@@ -144,7 +145,7 @@ class WorkerSupervisor:
 class MaintenanceThread(threading.Thread):
     """Calls container.maintenance.run_once() every interval (tolerates a missing or failing service)."""
 
-    def __init__(self, container: Any, interval_s: float = MAINTENANCE_EVERY_S) -> None:
+    def __init__(self, container: Any, interval_s: float) -> None:
         super().__init__(name="maintenance", daemon=True)
         self.container, self.interval_s = container, interval_s
         self.stop_event = threading.Event()
@@ -194,10 +195,11 @@ def serve(settings: Settings, *, announce: Callable[[str], None] = print) -> int
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     supervisor = WorkerSupervisor(settings, settings.workers, on_fatal=stop_server)
-    maintenance = MaintenanceThread(container)
+    maintenance = MaintenanceThread(container, settings.maintenance_interval_s)
     try:
         supervisor.start()
-        maintenance.start()
+        if settings.maintenance_interval_s > 0:
+            maintenance.start()
         port = getattr(server, "effective_port", settings.port)
         announce(f"cloudalbum serving on http://{settings.host}:{port}/ "
                  f"({settings.workers} worker process(es), data in {settings.data_dir})")

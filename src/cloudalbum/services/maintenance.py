@@ -1,19 +1,26 @@
-"""Maintenance: repairs what a crash can leave behind. Safe to run at any time, any number of times.
+"""Maintenance: repairs what a crash can leave behind. Safe to run at any time, any number of times, by any
+number of processes at once.
 
-* A photo still "uploaded" some minutes after its upload lost its processing job (the process died between
-  writing the record and enqueueing, or the queue refused): enqueue it again. Processing is idempotent, so a
-  duplicate job costs a little time and nothing else.
-* An original under originals/<owner>/<photo> with no record is the leftover of an upload that died between
-  storing the bytes and writing the record (or of a delete that died after removing the record): delete it
-  once it has been seen without a record for longer than the grace period, so uploads in flight are safe.
-  Thumbnails under thumbnails/<owner>/<photo>/<size>.jpg without a record (a delete that died half way, or a
-  worker that finished a photo deleted meanwhile) go the same way.
-* A blob store that keeps temporary files for writes in flight (the file store) may offer
+Its cost follows the work in flight, never the size of the library: it reads two indexes of pending work and
+nothing else (no listing of the blob store, no read per photo).
+
+* **Stuck uploads.** A photo still "uploaded" some minutes after its upload lost its processing job (the
+  process died between writing the record and enqueueing, or the queue refused): enqueue it again. The store's
+  `stale_photos` reads an index that holds unfinished photos only (SQLite: an index on status and upload time;
+  DynamoDB: the sparse GSI3, sharded). Processing is idempotent, so a duplicate job costs a little time and
+  nothing else. A photo stuck in "processing" is the queue's to redeliver (its last delivery marks it failed).
+* **Orphan blobs** (blobs whose record is gone or never came): every place that can leave one writes a
+  `PendingBlobs` entry first. An upload writes it before it stores the original and removes it once the record
+  is written; a delete writes it before it removes the record and leaves it for this sweep. An entry older than
+  the grace period whose photo has no record is a crash between the two (or a deleted photo): the photo's
+  original and everything under thumbnails/<owner>/<photo>/ (thumbnails, face crops, also what a worker wrote
+  for a photo deleted under it) are deleted, then the entry. An entry whose photo has a record only goes.
+  A blob can only be stored after its entry exists, so no orphan escapes the index.
+* **Temporary files.** A blob store that keeps temporary files for writes in flight (the file store) may offer
   `sweep_temp(older_than=...)`: temporary files older than the grace period are writes whose process died.
 
-The BlobStore port has no modification times, so an orphan's age is measured from when this service first
-saw it (a long-running server calls run_once every minute). A store that offers `modified_at(key) -> float`
-(epoch seconds) lets a one-shot run (`cloudalbum gc`) judge age at once.
+`cloudalbum gc --scan-blobs` (`scan_blobs`) still lists every original and thumbnail once, for orphans left by
+versions that wrote no pending entries; nothing runs it on a timer.
 """
 
 from __future__ import annotations
@@ -23,30 +30,18 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
 
 from ..config import Settings
 from ..domain.model import PhotoStatus
-from ..ports import BlobStore, JobQueue, MetadataStore
-from .photos import photo_id_of_original
+from ..ports import BlobStore, JobQueue, MetadataStore, PendingBlobs
+from .photos import original_key, pending_stamp as stamp, photo_id_of_original
 
 log = logging.getLogger("cloudalbum.maintenance")
 
 STALE_UPLOAD_S = 5 * 60
-ORPHAN_GRACE_S = 15 * 60
+ORPHAN_GRACE_S = 15 * 60  # longer than a worker's job (the Lambda timeout is at most 900 s)
 BATCH = 100
-
-
-@dataclass
-class MaintenanceReport:
-    requeued: int = 0
-    orphans_deleted: int = 0
-    orphans_pending: int = 0
-    temp_files_deleted: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"requeued": self.requeued, "orphans_deleted": self.orphans_deleted,
-                "orphans_pending": self.orphans_pending, "temp_files_deleted": self.temp_files_deleted}
+MAX_BATCHES = 10  # a pass handles at most this many batches of each kind; the next pass goes on
 
 
 def photo_id_of_blob(key: str) -> str | None:
@@ -55,6 +50,23 @@ def photo_id_of_blob(key: str) -> str | None:
     if len(parts) == 4 and parts[0] == "thumbnails" and parts[2]:
         return parts[2]
     return photo_id_of_original(key)
+
+
+def thumbnails_prefix(owner_id: str, photo_id: str) -> str:
+    """Where a photo's derived blobs live (thumbnails and face crops)."""
+    return f"thumbnails/{owner_id}/{photo_id}/"
+
+
+@dataclass
+class MaintenanceReport:
+    requeued: int = 0
+    orphans_deleted: int = 0
+    pending_cleared: int = 0
+    temp_files_deleted: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"requeued": self.requeued, "orphans_deleted": self.orphans_deleted,
+                "pending_cleared": self.pending_cleared, "temp_files_deleted": self.temp_files_deleted}
 
 
 class MaintenanceService:
@@ -66,10 +78,9 @@ class MaintenanceService:
         self.settings = settings
         self.stale_upload_s = stale_upload_s
         self.orphan_grace_s = orphan_grace_s
-        self._first_seen: dict[str, float] = {}  # orphan key -> when it was first seen without a record
 
     def run_once(self, now: float | None = None) -> MaintenanceReport:
-        """One pass of both repairs; errors in one do not stop the other."""
+        """One pass of every repair; errors in one do not stop the others."""
         now = time.time() if now is None else now
         report = MaintenanceReport()
         try:
@@ -77,9 +88,9 @@ class MaintenanceService:
         except Exception as exc:  # noqa: BLE001 - a maintenance loop must survive a bad pass
             log.warning("re-enqueueing stale uploads failed: %s", exc)
         try:
-            report.orphans_deleted, report.orphans_pending = self.sweep_orphan_originals(now)
+            report.orphans_deleted, report.pending_cleared = self.sweep_pending_blobs(now)
         except Exception as exc:  # noqa: BLE001
-            log.warning("sweeping orphan originals failed: %s", exc)
+            log.warning("sweeping pending blobs failed: %s", exc)
         sweep_temp = getattr(self.blobs, "sweep_temp", None)
         if callable(sweep_temp):
             try:
@@ -102,36 +113,45 @@ class MaintenanceService:
             count += 1
         return count
 
-    def sweep_orphan_originals(self, now: float) -> tuple[int, int]:
-        """(deleted, still waiting out the grace period): originals and thumbnails without a photo record."""
-        modified_at = getattr(self.blobs, "modified_at", None)
-        seen_now: dict[str, float] = {}
+    def sweep_pending_blobs(self, now: float) -> tuple[int, int]:
+        """(blobs deleted, entries cleared): the pending entries older than the grace period."""
+        cutoff = stamp(now - self.orphan_grace_s)
+        deleted = cleared = 0
+        for _ in range(MAX_BATCHES):
+            entries = self.store.pending_blobs(older_than=cutoff, limit=BATCH)
+            for entry in entries:
+                deleted += self._settle(entry)
+                cleared += 1
+            if len(entries) < BATCH:
+                break
+        return deleted, cleared
+
+    def _settle(self, entry: PendingBlobs) -> int:
+        """Delete the blobs of a photo that has no record, then forget the entry. Returns blobs deleted."""
         deleted = 0
-        keys = [*self.blobs.keys("originals/"), *self.blobs.keys("thumbnails/")]
-        for key in keys:
-            photo_id = photo_id_of_blob(key)
-            if photo_id is None or self.store.get_photo(photo_id, None) is not None:
-                continue
-            born = self._age_origin(key, now, modified_at)
-            if now - born >= self.orphan_grace_s and self._still_orphan(photo_id):
+        if self.store.get_photo(entry.photo_id, None) is None:
+            keys = [original_key(entry.owner_id, entry.photo_id)]
+            keys = [k for k in keys if self.blobs.exists(k)]
+            keys += list(self.blobs.keys(thumbnails_prefix(entry.owner_id, entry.photo_id)))
+            for key in keys:
                 self.blobs.delete(key)
-                deleted += 1
                 log.info("deleted orphan blob %s", key)
-            else:
-                seen_now[key] = self._first_seen.get(key, now)
-        self._first_seen = seen_now  # forget keys that got a record or were deleted
-        return deleted, len(seen_now)
+            deleted = len(keys)
+        self.store.remove_pending_blobs(entry)
+        return deleted
 
-    def _age_origin(self, key: str, now: float, modified_at: Any) -> float:
-        if callable(modified_at):
-            try:
-                stamp = modified_at(key)
-                if stamp is not None:
-                    return float(stamp)
-            except Exception:  # noqa: BLE001 - fall back to first-seen
-                pass
-        return self._first_seen.get(key, now)
-
-    def _still_orphan(self, photo_id: str) -> bool:
-        """Check again right before deleting: an upload may have written its record meanwhile."""
-        return self.store.get_photo(photo_id, None) is None
+    def scan_blobs(self) -> int:
+        """Delete every original and thumbnail without a photo record, found by listing the whole store.
+        For blobs left by versions that wrote no pending entries; an operator runs it once (`cloudalbum gc
+        --scan-blobs`), nothing on a timer. Photos with a pending entry (an upload in flight) are left to the
+        regular sweep."""
+        pending = self.store.pending_blobs(older_than=stamp(time.time() + 86400), limit=1_000_000)
+        in_flight = {e.photo_id for e in pending}
+        deleted = 0
+        for key in [*self.blobs.keys("originals/"), *self.blobs.keys("thumbnails/")]:
+            photo_id = photo_id_of_blob(key)
+            if photo_id is None or photo_id in in_flight or self.store.get_photo(photo_id, None) is not None:
+                continue
+            self.blobs.delete(key)
+            deleted += 1
+        return deleted

@@ -1,9 +1,12 @@
 """Photos: upload, list, get, edit, delete, download, reprocess.
 
-Upload order (crash safety): check the bytes -> store the original under a server-made key -> write the record
-("uploaded") -> enqueue processing. A crash between the first two leaves an original without a record, which
-the maintenance sweep deletes after a grace period; a crash between the last two leaves a record in "uploaded",
-which the sweep re-enqueues. A user never sees a photo whose original is missing.
+Upload order (crash safety): check the bytes -> note the photo as pending work (a PendingBlobs entry) -> store
+the original under a server-made key -> write the record ("uploaded") -> forget the pending entry -> enqueue
+processing. A crash between the pending entry and the record leaves an original without a record, which the
+maintenance sweep finds through the entry and deletes after a grace period; a crash between the record and the
+queue leaves a record in "uploaded", which the sweep re-enqueues. A user never sees a photo whose original is
+missing. A delete notes the photo as pending work before it removes the record, so blobs a crash leaves behind
+(or a worker writes after the delete) are found the same way.
 """
 
 from __future__ import annotations
@@ -14,15 +17,16 @@ import math
 import os
 import re
 import tempfile
+import time
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable
 
 from ..config import Settings
 from ..domain.errors import ConcurrentUpdate, DomainError, Invalid, NotFound, StorageUnavailable, TooLarge
 from ..domain.model import Location, Page, Photo, PhotoStatus, Source, iso, new_id, utcnow
 from ..media import formats
-from ..ports import BlobStore, Geocoder, JobQueue, MetadataStore
+from ..ports import BlobStore, Geocoder, JobQueue, MetadataStore, PendingBlobs
 
 if TYPE_CHECKING:  # pragma: no cover
     from .people import PeopleService
@@ -49,6 +53,11 @@ def photo_id_of_original(key: str) -> str | None:
     """The photo id of an originals/<owner>/<photo> key (None for anything else)."""
     parts = key.split("/")
     return parts[2] if len(parts) == 3 and parts[0] == "originals" and parts[2] else None
+
+
+def pending_stamp(epoch_s: float) -> str:
+    """A PendingBlobs time: ISO UTC to the microsecond, fixed width, so entries sort by age as text."""
+    return datetime.fromtimestamp(epoch_s, timezone.utc).isoformat(timespec="microseconds")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -126,6 +135,7 @@ class PhotoService:
             info = formats.inspect(spool, max_pixels=self.settings.max_pixels)
             photo_id = new_id()
             key = original_key(owner_id, photo_id)
+            pending = self._note_pending(owner_id, photo_id)
             spool.seek(0)
             stored = self._put(key, spool, info.content_type)
         finally:
@@ -137,6 +147,7 @@ class PhotoService:
             width=info.width, height=info.height, orientation=info.orientation,
         )
         self._record(photo)
+        self._forget_pending(pending)
         if album_id is not None:
             photo = self._join_album(photo, album_id)
         self._enqueue(photo, force=False, required=False)
@@ -171,6 +182,24 @@ class PhotoService:
     def _check_size(size: int, limit: int) -> None:
         if size > limit:
             raise TooLarge(f"The file is larger than the limit of {limit:,} bytes.")
+
+    def _note_pending(self, owner_id: str, photo_id: str) -> PendingBlobs:
+        """Before a blob that may lose its record is stored (or a record removed): maintenance's only way to
+        find it (services/maintenance.py). No entry, no upload: a 503, nothing stored."""
+        pending = PendingBlobs(photo_id=photo_id, owner_id=owner_id, since=pending_stamp(time.time()))
+        try:
+            self.store.add_pending_blobs(pending)
+        except DomainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any store failure is a retryable 503, never a bare 500
+            raise StorageUnavailable("The photo could not be stored right now; try again shortly.") from exc
+        return pending
+
+    def _forget_pending(self, pending: PendingBlobs) -> None:
+        try:
+            self.store.remove_pending_blobs(pending)
+        except Exception as exc:  # noqa: BLE001 - the sweep forgets it (the photo has its record)
+            log.warning("could not forget the pending entry of photo %s: %s", pending.photo_id, exc)
 
     def _put(self, key: str, data: BinaryIO, content_type: str) -> int:
         try:
@@ -324,9 +353,10 @@ class PhotoService:
             return None
 
     def delete(self, owner_id: str, photo_id: str) -> None:
-        """The record first (the photo disappears at once), then the blobs. Leftover originals are found by
-        the maintenance sweep."""
+        """The record first (the photo disappears at once), then the blobs. A pending entry written before
+        lets the maintenance sweep find what is left (a blob delete that failed, a worker's late thumbnail)."""
         photo = self.get(owner_id, photo_id)
+        self._note_pending(photo.owner_id, photo.id)  # stays: the sweep checks the photo's keys after the grace
         faces = self.store.faces_of_photo(photo.id)
         self.store.delete_photo(photo.id)
         if self.people is not None and faces:
