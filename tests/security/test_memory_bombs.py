@@ -161,6 +161,29 @@ def test_upload_over_the_decode_budget_is_422_and_stores_nothing(alice: Any, bob
     assert bob.request("GET", f"/api/photos/{kept.get_json()['id']}").status_code == 200
 
 
+def test_a_memory_error_after_decoding_fails_that_photo_with_a_reason(alice: Any, container: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the worker's RLIMIT_DATA anywhere (here the detector's allocation fails: injected at the Detector
+    port, the one place outside decoding a worker allocates per image) the photo fails at once, with a reason;
+    the message is acknowledged, and the next photo is processed."""
+    from cloudalbum.entrypoints.handler import handle
+
+    first = alice.upload(make_jpeg(640, 480)).get_json()["id"]
+    second = alice.upload(make_jpeg(640, 480, color=(200, 30, 30))).get_json()["id"]
+    detector = container.detector
+    real = detector.detect
+    monkeypatch.setattr(detector, "detect", lambda image: (_ for _ in ()).throw(MemoryError()))
+    record = {"messageId": "m1", "body": f'{{"type": "process_photo", "photo_id": "{first}"}}'}
+    assert handle({"Records": [record]}, container=container) == {"batchItemFailures": []}
+    photo = container.store.get_photo(first, alice.id)
+    assert photo.status == "failed"
+    assert photo.error == "not enough memory to process the image (over the worker memory limit)"
+    monkeypatch.setattr(detector, "detect", real)
+    record = {"messageId": "m2", "body": f'{{"type": "process_photo", "photo_id": "{second}"}}'}
+    assert handle({"Records": [record]}, container=container) == {"batchItemFailures": []}
+    assert container.store.get_photo(second, alice.id).status in ("done", "needs_input")
+
+
 def test_worker_memory_limit_sets_rlimit_data_in_its_own_process() -> None:
     code = ("import resource; from cloudalbum.entrypoints.worker import limit_memory; "
             "assert limit_memory(0) is None and resource.getrlimit(resource.RLIMIT_DATA)[0] == resource.RLIM_INFINITY; "
@@ -301,7 +324,7 @@ def test_the_worker_memory_limit_fails_only_the_photo_that_outgrows_it(tmp_path:
         r = alice.upload("rgba.png", bombs.png(colour_type=6, bit_depth=8))
         assert r.status_code == 202, r.text
         photo = alice.final(r.json()["id"])
-        assert photo["status"] == "failed" and "memory" in (photo.get("error") or ""), photo
+        assert photo["status"] == "failed" and "out of memory (over the worker memory limit)" in photo["error"], photo
         print(f"\nrgba.png under a 1 GiB RLIMIT_DATA, no budget: failed, {photo['error']!r}")
         assert worker_pid(proc.pid) == pid and peak_rss(pid) <= PEAK_LIMIT
         assert_bob_unaffected(bob, bob_id, bob_before, bob_thumb)

@@ -150,6 +150,10 @@ def over_budget_message(im: Image.Image, needed: int, budget: int) -> str:
             f"to decode, the limit is {budget / 2**20:,.0f} MiB").replace("  ", " ")
 
 
+def _out_of_memory(exc: MemoryError) -> str:
+    return f"could not decode the image: out of memory ({str(exc) or 'over the worker memory limit'})"
+
+
 def decode(data: bytes, *, orientation: int | None = None, min_long_side: int = 1280,
            max_pixels: int = 120_000_000, max_decode_bytes: int | None = None) -> Decoded:
     """Decode once. `orientation` is the EXIF orientation read before (None: read it from the file).
@@ -160,7 +164,7 @@ def decode(data: bytes, *, orientation: int | None = None, min_long_side: int = 
     except UndecodableImage:
         raise
     except MemoryError as exc:
-        raise UndecodableImage(f"could not decode the image: out of memory ({exc or 'the worker limit'})") from exc
+        raise UndecodableImage(_out_of_memory(exc)) from exc
     except OSError as exc:
         if "truncated" not in str(exc):
             raise UndecodableImage(f"could not decode the image: {exc}") from exc
@@ -169,7 +173,7 @@ def decode(data: bytes, *, orientation: int | None = None, min_long_side: int = 
     except UndecodableImage:
         raise
     except MemoryError as exc:
-        raise UndecodableImage(f"could not decode the image: out of memory ({exc or 'the worker limit'})") from exc
+        raise UndecodableImage(_out_of_memory(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - any decoder error on untrusted bytes is "undecodable"
         raise UndecodableImage(f"could not decode the image: {exc}") from exc
 

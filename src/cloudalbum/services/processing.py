@@ -217,7 +217,7 @@ class ProcessingService:
                              max_decode_bytes=self.settings.max_decode_bytes)
         except MemoryError as exc:  # past the worker's memory limit (RLIMIT_DATA): this photo fails, not the worker
             result = Analysis(exif=read_metadata(data), error=f"not enough memory to process the image "
-                                                              f"({exc or 'over the worker memory limit'})")
+                                                              f"({str(exc) or 'over the worker memory limit'})")
         model = ModelInfo(detector.name, detector.version)
         keys: dict[str, str] = {}
         if result.error is None:
