@@ -119,6 +119,13 @@ def gif(width: int = ISSUE_SIDE, height: int = ISSUE_SIDE, *, extra_frames: int 
     return data[:-1] + frame * extra_frames + b"\x3b"
 
 
+def webp(width: int, height: int) -> bytes:
+    """A lossless WebP of one colour: a few dozen bytes whatever its size (libwebp's limit is 16383 a side)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 200, 30)).save(buf, "WEBP", lossless=True, quality=0, method=0)
+    return buf.getvalue()
+
+
 def heic_deep(width: int, height: int, *, bits: int = 10) -> bytes | None:
     """A 10- or 12-bit HEIC from pillow-heif's x265 encoder, or None where it cannot write one."""
     try:

@@ -54,6 +54,8 @@ BOMBS: list[tuple[str, Callable[[], bytes | None], str]] = [
     ("palette-transparent-10950.gif", lambda: bombs.gif(), PROCESSED),
     ("10950-screen-5000-frames.gif", lambda: bombs.gif(extra_frames=5000), PROCESSED),
     ("mpo-6000x4000-200-frames.jpg", lambda: bombs.jpeg(6000, 4000, frames=200), PROCESSED),
+    ("6000x6000-lossless.webp", lambda: bombs.webp(6000, 6000), REFUSED),  # 38 bytes, 549 MiB to decode
+    ("4800x4800-largest-accepted.webp", lambda: bombs.webp(4800, 4800), PROCESSED),
     ("10bit-4000x3000.heic", lambda: bombs.heic_deep(4000, 3000, bits=10), PROCESSED),
     ("12bit-2048x1536.heic", lambda: bombs.heic_deep(2048, 1536, bits=12), PROCESSED),
 ]
@@ -77,6 +79,7 @@ def test_budget_is_width_x_height_x_bytes_per_pixel_of_the_decoded_mode() -> Non
     strips = decode_bytes(opened(bombs.tiff16()))
     assert strips == side * side * 2 + reduced + 64 * side * 2  # plus one strip of libtiff's
     assert decode_bytes(opened(bombs.tiff16(rows_per_strip=side))) == side * side * 4 + reduced
+    assert decode_bytes(opened(bombs.webp(6000, 6000))) == 6000 * 6000 * 16  # libwebp's animation decoder
     # a baseline JPEG decodes at the draft scale (1/4 here: the long side stays >= 1280); a progressive one
     # keeps every coefficient too, 2 bytes a sample
     assert decode_bytes(opened(make_jpeg(8000, 4000))) == 2000 * 1000 * 4

@@ -50,6 +50,10 @@ _ONE_BYTE = ("1", "L", "P")
 # HEIF: libheif decodes the whole image into its own planes, converts them to interleaved RGB, and Pillow
 # copies that: measured 7.6-7.9 bytes a pixel at 12 MP, 8- and 10-bit alike (bench/decode_memory.py).
 HEIF_BYTES_PER_PIXEL = 8
+# WebP: Pillow decodes every WebP through libwebp's animation decoder, which keeps its canvas, the previous
+# canvas and the frame, and Pillow copies the result: 16 bytes a pixel measured (a 38-byte 6000x6000 lossless
+# WebP took 549 MiB).
+WEBP_BYTES_PER_PIXEL = 16
 # A progressive (or multi-scan) JPEG: libjpeg keeps every DCT coefficient of the whole image, 2 bytes per
 # sample, at any draft scale (64 MP CMYK: 505 MiB, 8 bytes a pixel).
 COEFFICIENT_BYTES = 2
@@ -100,12 +104,12 @@ def reduce_factor(width: int, height: int, min_long_side: int) -> int:
 
 def decode_bytes(im: Image.Image, min_long_side: int = 1280) -> int:
     """The memory the decoder of this opened (not loaded) image will hold, from its header alone: the image in
-    its own mode (at the draft scale for a JPEG), plus libjpeg's coefficients for a progressive JPEG or
-    libheif's planes for HEIF, plus the reduced 8-bit RGB image that other formats are converted into (band by
+    its own mode (at the draft scale for a JPEG), plus libjpeg's coefficients for a progressive JPEG (HEIF and
+    WebP: what their decoders were measured to take), plus the reduced 8-bit RGB image that other formats are converted into (band by
 band: a band's conversion costs a few MiB, BAND_PIXELS)."""
     w, h = im.size
-    if im.format == "HEIF":
-        return w * h * HEIF_BYTES_PER_PIXEL
+    if im.format in ("HEIF", "WEBP"):
+        return w * h * (HEIF_BYTES_PER_PIXEL if im.format == "HEIF" else WEBP_BYTES_PER_PIXEL)
     if im.format in ("JPEG", "MPO"):
         dw, dh = draft_size(w, h, min_long_side)
         most = min(w // dw, h // dh)

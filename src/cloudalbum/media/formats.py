@@ -43,9 +43,9 @@ PIL_FORMATS = {
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
               "image/tiff": ".tif", "image/heic": ".heic", "image/heif": ".heif"}
 FULL_LOAD_MAX_PIXELS = 8_000_000  # non-JPEG formats are fully decoded for the check only up to this size
-# A progressive JPEG's decoder holds all its DCT coefficients (2 bytes a sample even at 1/8 scale: 3 bytes a
-# pixel in 4:2:0, 8 in CMYK), so the request-path check stops at this much memory (decode.decode_bytes);
-# larger ones are accepted on their header and the worker decides.
+# A request-path check decodes only what takes at most this much memory (decode.decode_bytes): a progressive
+# JPEG's decoder holds all its DCT coefficients (2 bytes a sample even at 1/8 scale: 3 bytes a pixel in 4:2:0,
+# 8 in CMYK), WebP's 16 bytes a pixel; larger ones are accepted on their header and the worker decides.
 CHECK_MAX_BYTES = 64 * 1024 * 1024
 ORIENTATION_TAG = 0x0112
 SUPPORTED = "JPEG, PNG, WebP, HEIC/HEIF, TIFF, GIF or MPO"
@@ -144,7 +144,7 @@ def _check_decodable(im: Image.Image, pixels: int) -> None:
             im.load()
         elif im.format == "PNG":
             im.verify()  # every chunk's CRC, up to IEND, without inflating the pixels
-        elif pixels <= FULL_LOAD_MAX_PIXELS:
+        elif pixels <= FULL_LOAD_MAX_PIXELS and decode_bytes(im) <= CHECK_MAX_BYTES:
             im.load()
         # larger GIF/WebP/TIFF/HEIF: accepted on their header; the worker reports a failure if decoding fails
     except Exception as exc:  # noqa: BLE001
