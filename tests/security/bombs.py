@@ -132,7 +132,8 @@ def heic_deep(width: int, height: int, *, bits: int = 10) -> bytes | None:
         import pillow_heif
     except ImportError:  # pragma: no cover - a declared dependency
         return None
-    pixels = bytes((i * 37) & 0xFF for i in range(width * 6)) * height
+    row = b"".join(((x * 65535 // max(1, width - 1)) & 0xFFC0).to_bytes(2, "little") * 3 for x in range(width))
+    pixels = row * height  # a smooth 16-bit ramp: x265 encodes it quickly, the decoder still works in 10/12 bits
     try:
         heif = pillow_heif.from_bytes(mode="RGB;16", size=(width, height), data=pixels)
         buf = io.BytesIO()

@@ -108,6 +108,8 @@ def decode_bytes(im: Image.Image, min_long_side: int = 1280) -> int:
     WebP: what their decoders were measured to take), plus the reduced 8-bit RGB image that other formats are converted into (band by
 band: a band's conversion costs a few MiB, BAND_PIXELS)."""
     w, h = im.size
+    if w <= 0 or h <= 0:
+        return 0  # no pixels: the decoder refuses it
     if im.format in ("HEIF", "WEBP"):
         return w * h * (HEIF_BYTES_PER_PIXEL if im.format == "HEIF" else WEBP_BYTES_PER_PIXEL)
     if im.format in ("JPEG", "MPO"):
