@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from typing import Callable, Iterator
+from typing import Iterator
 
 from PIL import Image
 
@@ -148,5 +148,3 @@ def heic_deep(width: int, height: int, *, bits: int = 10) -> bytes | None:
         return None
     return buf.getvalue()
 
-
-Maker = Callable[[], bytes | None]

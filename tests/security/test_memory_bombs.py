@@ -15,7 +15,6 @@ budget anyway into a MemoryError that fails that one photo: proved with the budg
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import warnings

@@ -14,9 +14,10 @@ before the budget existed (issue 12: a 230 KB 16-bit PNG of 10950x10950 took 3.2
 
 Conversions: EXIF orientation applied (upright); CMYK -> RGB; RGBA/LA/PA/P with transparency composited on
 white; 16- and 32-bit greyscale scaled to 8 bits (not clipped; integer arithmetic); first frame of
-multi-frame files (MPO, GIF, HEIF sequences; never counted: counting a GIF's frames decodes every one). A truncated file is decoded as far as its bytes go (the missing part is grey), as browsers
-do: a photo with a damaged tail is still worth keeping. Anything else that cannot be decoded raises
-UndecodableImage, a deterministic failure: retrying cannot help.
+multi-frame files (MPO, GIF, HEIF sequences; never counted: counting a GIF's frames decodes every one). A
+truncated file is decoded as far as its bytes go (the missing part is grey), as browsers do: a photo with a
+damaged tail is still worth keeping. Anything else that cannot be decoded raises UndecodableImage, a
+deterministic failure: retrying cannot help.
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ def reduce_factor(width: int, height: int, min_long_side: int) -> int:
 def decode_bytes(im: Image.Image, min_long_side: int = 1280) -> int:
     """The memory the decoder of this opened (not loaded) image will hold, from its header alone: the image in
     its own mode (at the draft scale for a JPEG), plus libjpeg's coefficients for a progressive JPEG (HEIF and
-    WebP: what their decoders were measured to take), plus the reduced 8-bit RGB image that other formats are converted into (band by
-band: a band's conversion costs a few MiB, BAND_PIXELS)."""
+    WebP: what their decoders were measured to take), plus the reduced 8-bit RGB image that other formats are
+    converted into (band by band: a band's conversion costs a few MiB, BAND_PIXELS)."""
     w, h = im.size
     if w <= 0 or h <= 0:
         return 0  # no pixels: the decoder refuses it
@@ -281,15 +282,15 @@ def to_rgb(im: Image.Image, depth: tuple[float, float] | None = None) -> Image.I
 
 def _depth(im: Image.Image) -> tuple[float, float]:
     """(low, top) of a high-bit-depth image's values, mapped to 0 and 255 (Pillow's extrema: no copy).
-    16-bit: 0..65535. Mode I also carries 8-bit data (some TIFFs): judged by the values. F: its own range."""
+    16-bit: 0..65535. Mode I also carries 8-bit data (some TIFFs): judged by the values."""
     if im.mode.startswith("I;16"):
         return 0.0, 65535.0
     if im.mode == "I":
         peak = int(im.getextrema()[1]) if im.width and im.height else 0
         return 0.0, 65535.0 if 255 < peak <= 65535 else float(max(peak, 255))
-    if im.mode == "F":
+    if im.mode == "F":  # its range, widened to include 0..1
         lo, hi = (float(v) for v in im.getextrema()) if im.width and im.height else (0.0, 1.0)
-        return (lo, hi) if math.isfinite(lo) and math.isfinite(hi) else (0.0, 1.0)
+        return (min(lo, 0.0), max(hi, 1.0)) if math.isfinite(lo) and math.isfinite(hi) else (0.0, 1.0)
     return 0.0, 255.0
 
 

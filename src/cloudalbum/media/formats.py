@@ -3,8 +3,9 @@
 1. `sniff(head)`: the media type from the magic bytes (never the file name or the client's Content-Type).
 2. `inspect(stream, max_pixels, max_decode_bytes)`: the pixel size from the header only (Pillow opens lazily),
    refused before any decoding when it is over the limit, so is an image whose decoding would take more memory
-   than the budget (width x height x bytes per pixel of the decoded mode, see decode.decode_bytes), then a cheap decodability check (JPEG decoded at 1/8 scale, PNG chunk
-   CRCs verified, small images of other formats loaded) so truncated or corrupt files are answered at once.
+   than the budget (width x height x bytes per pixel of the decoded mode, see decode.decode_bytes), then a
+   cheap decodability check (JPEG decoded at 1/8 scale, PNG chunk CRCs verified, small images of other formats
+   loaded) so truncated or corrupt files are answered at once.
 
 Errors are domain errors: UnsupportedMedia (415) for bytes that are not a supported image, Invalid (422) for an
 image that is too large in pixels (too_many_pixels) or in memory (too_large_to_decode), or cannot be decoded.
