@@ -41,6 +41,14 @@ class Settings:
     # uploads
     max_upload_bytes: int = 50 * 1024 * 1024
     max_pixels: int = 120_000_000
+    # Bounded decoding (issue 12): the memory decoding one image may take (width x height x bytes per pixel of
+    # the decoded mode, from the header; media/decode.py decode_bytes). 384 MiB keeps a worker (the models:
+    # ~430 MiB) under 1 GB with a 50 MB original held; docs/reliability.md "Bounded decoding" has the figures.
+    max_decode_bytes: int = 384 * 1024 * 1024
+    # Address-space cap of each embedded worker process (RLIMIT_DATA, MiB; 0: none): a decoder that still
+    # outgrows it gets MemoryError and fails that one photo, never the machine. Not applied by Lambda's handler
+    # (Lambda has its own memory size).
+    worker_memory_limit_mib: int = 2048
 
     # processing
     model: str = "yolov8n"  # yolov8n | yolo11n
@@ -104,6 +112,9 @@ class Settings:
             raise ConfigError("CLOUDALBUM_MAINTENANCE_INTERVAL_S must be 0 (off) or a number of seconds")
         if self.model not in ("yolov8n", "yolo11n"):
             raise ConfigError(f"CLOUDALBUM_MODEL must be 'yolov8n' or 'yolo11n', not {self.model!r}")
+        if self.max_decode_bytes < 1 or self.worker_memory_limit_mib < 0:
+            raise ConfigError("CLOUDALBUM_MAX_DECODE_BYTES must be positive and "
+                              "CLOUDALBUM_WORKER_MEMORY_LIMIT_MIB 0 (no limit) or more")
         if self.workers < 0:
             raise ConfigError("CLOUDALBUM_WORKERS must be 0 or more")
         return self

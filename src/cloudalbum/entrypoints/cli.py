@@ -65,9 +65,10 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 def _run_worker(args: argparse.Namespace) -> int:
     from ..domain.errors import ModelUnavailable
-    from .worker import run_worker
+    from .worker import limit_memory, run_worker
 
     container = _container(args)
+    limit_memory(container.settings.worker_memory_limit_mib)
     try:
         acked = run_worker(container)
     except ModelUnavailable as exc:

@@ -37,13 +37,14 @@ def worker_process_main(settings: Settings) -> None:
     """Entry point of one worker process: its own container, the same loop as `cloudalbum worker`."""
     from .. import bootstrap
     from ..domain.errors import ModelUnavailable
-    from .worker import run_worker
+    from .worker import limit_memory, run_worker
 
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker[{os.getpid()}] %(levelname)s %(message)s")
     try:
         os.nice(WORKER_NICENESS)  # uploads first: the API gets the CPU it needs, detection every cycle left over
     except OSError:
         pass
+    limit_memory(settings.worker_memory_limit_mib)  # one image never takes the machine (or the API) down
     stop = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())  # the parent's stop: finish the batch

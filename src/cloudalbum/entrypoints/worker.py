@@ -132,6 +132,30 @@ def _install_signals(stop: threading.Event) -> Callable[[], None]:
     return restore
 
 
+def limit_memory(mib: int) -> int | None:
+    """Cap this worker process's memory (CLOUDALBUM_WORKER_MEMORY_LIMIT_MIB; 0: no cap): an allocation past it
+    fails (MemoryError: the photo fails with that reason) instead of the machine running out.
+
+    RLIMIT_DATA, not RLIMIT_AS: since Linux 4.7 it counts every private writable mapping (the heap, mmap'd
+    image buffers, numpy arrays, thread stacks) but not address space only reserved, which onnxruntime, OpenCV
+    and glibc's per-thread malloc arenas (64 MiB of PROT_NONE each) take plenty of and grows with the cores:
+    an RLIMIT_AS sized for the real need refuses to start threads on a many-core machine. Only ever lowered;
+    a hard limit already below stays. Returns the limit set (bytes), or None."""
+    if mib <= 0:
+        return None
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = mib * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY:
+        limit = min(limit, soft)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    log.info("worker memory limited to %d MiB (RLIMIT_DATA)", limit // (1024 * 1024))
+    return limit
+
+
 def run_worker(container: "Container", *, handler: Handler | None = None, stop_event: threading.Event | None = None,
                max_batches: int | None = None) -> int:
     """Process batches until stopped (stop_event, SIGTERM/SIGINT) or until max_batches non-empty batches are

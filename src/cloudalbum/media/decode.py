@@ -5,11 +5,19 @@ a fraction of the time (`Image.draft`), so we ask for the smallest scale whose l
 `min_long_side` (1280: the large thumbnail) and feed that one image to both the detector and the thumbnails.
 Boxes found on it are mapped back to the full-size upright pixel grid with `scale`.
 
+Other formats decode at full size and are reduced as early as possible: by an integer factor (`Image.reduce`,
+a box filter) while the long side stays at least twice `min_long_side`, as the thumbnail's resize would have
+done anyway, and converted to 8-bit RGB band by band (`to_rgb_reduced`), so the only full-size image in memory
+is the decoder's own, in the file's own mode. What that costs is known from the header (`decode_bytes`): the
+upload refuses an image over the budget (CLOUDALBUM_MAX_DECODE_BYTES) and so does `decode`, for files stored
+before the budget existed (issue 12: a 230 KB 16-bit PNG of 10950x10950 took 3.2 GB here, as float64).
+
 Conversions: EXIF orientation applied (upright); CMYK -> RGB; RGBA/LA/PA/P with transparency composited on
-white; 16- and 32-bit greyscale scaled to 8 bits (not clipped); first frame of multi-frame files (MPO, GIF,
-HEIF sequences). A truncated file is decoded as far as its bytes go (the missing part is grey), as browsers
-do: a photo with a damaged tail is still worth keeping. Anything else that cannot be decoded raises
-UndecodableImage, a deterministic failure: retrying cannot help.
+white; 16- and 32-bit greyscale scaled to 8 bits (not clipped; integer arithmetic); first frame of
+multi-frame files (MPO, GIF, HEIF sequences; never counted: counting a GIF's frames decodes every one). A
+truncated file is decoded as far as its bytes go (the missing part is grey), as browsers do: a photo with a
+damaged tail is still worth keeping. Anything else that cannot be decoded raises UndecodableImage, a
+deterministic failure: retrying cannot help.
 """
 
 from __future__ import annotations
@@ -35,6 +43,21 @@ _TRANSPOSE = {
     8: (Image.Transpose.ROTATE_90,),
 }
 _truncated_lock = threading.Lock()
+BAND_PIXELS = 1 << 20  # pixels converted at a time: each intermediate of a band's conversion is <= 4 MiB
+REDUCE_GAP = 2  # reduce while the long side stays >= REDUCE_GAP * min_long_side (Pillow's resize reducing_gap)
+# Bytes per pixel of a decoded image in Pillow's memory: 1 for 1/L/P, 2 for 16-bit greyscale, 4 otherwise
+# (Pillow stores RGB, LA and YCbCr in 4 bytes a pixel, like RGBA, I and F).
+_ONE_BYTE = ("1", "L", "P")
+# HEIF: libheif decodes the whole image into its own planes, converts them to interleaved RGB, and Pillow
+# copies that: measured 7.6-7.9 bytes a pixel at 12 MP, 8- and 10-bit alike (bench/decode_memory.py).
+HEIF_BYTES_PER_PIXEL = 8
+# WebP: Pillow decodes every WebP through libwebp's animation decoder, which keeps its canvas, the previous
+# canvas and the frame, and Pillow copies the result: 16 bytes a pixel measured (a 38-byte 6000x6000 lossless
+# WebP took 549 MiB).
+WEBP_BYTES_PER_PIXEL = 16
+# A progressive (or multi-scan) JPEG: libjpeg keeps every DCT coefficient of the whole image, 2 bytes per
+# sample, at any draft scale (64 MP CMYK: 505 MiB, 8 bytes a pixel).
+COEFFICIENT_BYTES = 2
 
 
 class UndecodableImage(ValueError):
@@ -68,36 +91,115 @@ def draft_size(width: int, height: int, min_long_side: int) -> tuple[int, int]:
     return max(1, math.ceil(width * f)), max(1, math.ceil(height * f))
 
 
-def decode(data: bytes, *, orientation: int | None = None, min_long_side: int = 1280,
-           max_pixels: int = 120_000_000) -> Decoded:
-    """Decode once. `orientation` is the EXIF orientation read before (None: read it from the file)."""
+def bytes_per_pixel(mode: str) -> int:
+    """Bytes a pixel of this mode takes in Pillow's memory (see _ONE_BYTE)."""
+    if mode in _ONE_BYTE:
+        return 1
+    return 2 if mode.startswith("I;16") else 4
+
+
+def reduce_factor(width: int, height: int, min_long_side: int) -> int:
+    """The integer factor an image is reduced by right after decoding (1: not reduced)."""
+    return max(1, max(width, height) // (REDUCE_GAP * min_long_side))
+
+
+def decode_bytes(im: Image.Image, min_long_side: int = 1280) -> int:
+    """The memory the decoder of this opened (not loaded) image will hold, from its header alone: the image in
+    its own mode (at the draft scale for a JPEG), plus libjpeg's coefficients for a progressive JPEG (HEIF and
+    WebP: what their decoders were measured to take), plus the reduced 8-bit RGB image that other formats are
+    converted into (band by band: a band's conversion costs a few MiB, BAND_PIXELS)."""
+    w, h = im.size
+    if w <= 0 or h <= 0:
+        return 0  # no pixels: the decoder refuses it
+    if im.format in ("HEIF", "WEBP"):
+        return w * h * (HEIF_BYTES_PER_PIXEL if im.format == "HEIF" else WEBP_BYTES_PER_PIXEL)
+    if im.format in ("JPEG", "MPO"):
+        dw, dh = draft_size(w, h, min_long_side)
+        most = min(w // dw, h // dh)
+        scale = next(s for s in (8, 4, 2, 1) if most >= s)  # as JpegImageFile.draft chooses it
+        out = math.ceil(w / scale) * math.ceil(h / scale) * bytes_per_pixel(im.mode)
+        if im.info.get("progressive") or im.info.get("progression"):
+            out += _coefficient_bytes(im)
+        return out
+    factor = reduce_factor(w, h, min_long_side)
+    reduced = math.ceil(w / factor) * math.ceil(h / factor) * 4
+    return w * h * bytes_per_pixel(im.mode) + reduced + (_strip_bytes(im) if im.format == "TIFF" else 0)
+
+
+def _strip_bytes(im: Image.Image) -> int:
+    """libtiff's buffer for one strip (or tile) of a TIFF, decoded: a single-strip 16-bit TIFF doubles."""
+    tags = getattr(im, "tag_v2", {})
     try:
-        return _decode(data, orientation, min_long_side, max_pixels, tolerate_truncation=False)
+        bits = tags.get(258, (8,))
+        sample_bits = sum(bits) if isinstance(bits, tuple) else int(bits) * int(tags.get(277, 1))
+        if 322 in tags and 323 in tags:  # tiled
+            return int(tags[322]) * int(tags[323]) * sample_bits // 8
+        rows = min(int(tags.get(278, im.height)), im.height)
+        return rows * im.width * sample_bits // 8
+    except (TypeError, ValueError):
+        return im.width * im.height * 8  # an unreadable layout: assume the worst
+
+
+def _coefficient_bytes(im: Image.Image) -> int:
+    """libjpeg's whole-image coefficient buffer: per component, its (subsampled) samples times 2 bytes."""
+    layers = getattr(im, "layer", None) or [(0, 1, 1, 0)] * len(im.getbands())
+    h_max = max(layer[1] for layer in layers) or 1
+    v_max = max(layer[2] for layer in layers) or 1
+    mcu_w, mcu_h = 8 * h_max, 8 * v_max
+    w = math.ceil(im.width / mcu_w) * mcu_w  # whole MCUs
+    h = math.ceil(im.height / mcu_h) * mcu_h
+    return sum(w * layer[1] // h_max * (h * layer[2] // v_max) for layer in layers) * COEFFICIENT_BYTES
+
+
+def over_budget_message(im: Image.Image, needed: int, budget: int) -> str:
+    """Why an image is refused: what decoding it would take, against the budget."""
+    return (f"{im.width}x{im.height} {im.format or ''} {im.mode} would need {needed / 2**20:,.0f} MiB of memory "
+            f"to decode, the limit is {budget / 2**20:,.0f} MiB").replace("  ", " ")
+
+
+def _out_of_memory(exc: MemoryError) -> str:
+    return f"could not decode the image: out of memory ({str(exc) or 'over the worker memory limit'})"
+
+
+def decode(data: bytes, *, orientation: int | None = None, min_long_side: int = 1280,
+           max_pixels: int = 120_000_000, max_decode_bytes: int | None = None) -> Decoded:
+    """Decode once. `orientation` is the EXIF orientation read before (None: read it from the file).
+    `max_decode_bytes`: refuse (UndecodableImage) an image whose decoding would take more (decode_bytes)."""
+    limits = (max_pixels, max_decode_bytes)
+    try:
+        return _decode(data, orientation, min_long_side, limits, tolerate_truncation=False)
     except UndecodableImage:
         raise
+    except MemoryError as exc:
+        raise UndecodableImage(_out_of_memory(exc)) from exc
     except OSError as exc:
         if "truncated" not in str(exc):
             raise UndecodableImage(f"could not decode the image: {exc}") from exc
     try:
-        return _decode(data, orientation, min_long_side, max_pixels, tolerate_truncation=True)
+        return _decode(data, orientation, min_long_side, limits, tolerate_truncation=True)
     except UndecodableImage:
         raise
+    except MemoryError as exc:
+        raise UndecodableImage(_out_of_memory(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - any decoder error on untrusted bytes is "undecodable"
         raise UndecodableImage(f"could not decode the image: {exc}") from exc
 
 
-def _decode(data: bytes, orientation: int | None, min_long_side: int, max_pixels: int, *,
+def _decode(data: bytes, orientation: int | None, min_long_side: int, limits: tuple[int, int | None], *,
             tolerate_truncation: bool) -> Decoded:
+    max_pixels, max_decode_bytes = limits
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            im = Image.open(io.BytesIO(data))
+            im = Image.open(io.BytesIO(data))  # positioned on the first frame; never ask for n_frames
             fmt = im.format
             w, h = im.size
             if w * h > max_pixels:
                 raise UndecodableImage(f"the image is too large: {w}x{h} pixels (the limit is {max_pixels})")
-            if getattr(im, "n_frames", 1) > 1:
-                im.seek(0)
+            needed = decode_bytes(im, min_long_side)
+            if max_decode_bytes is not None and needed > max_decode_bytes:
+                raise UndecodableImage(f"the image is too large to decode: "
+                                       f"{over_budget_message(im, needed, max_decode_bytes)}")
             if fmt in ("JPEG", "MPO"):
                 im.draft("RGB", draft_size(w, h, min_long_side))
             if orientation is None:
@@ -110,10 +212,11 @@ def _decode(data: bytes, orientation: int | None, min_long_side: int, max_pixels
             from exc
     except Image.DecompressionBombError as exc:
         raise UndecodableImage(f"could not decode the image: it is too large in pixels ({exc})") from exc
-    except (ValueError, SyntaxError,
-            EOFError, struct.error, MemoryError) as exc:
+    except (ValueError, SyntaxError, EOFError, struct.error) as exc:
         raise UndecodableImage(f"could not decode the image: {exc}") from exc
-    rgb = to_rgb(im)
+    rgb = to_rgb_reduced(im, reduce_factor(im.width, im.height, min_long_side))
+    if rgb is not im:
+        im.close()  # the full-size image goes now, before the transposes and the thumbnails
     for op in _TRANSPOSE.get(orientation or 1, ()):
         rgb = rgb.transpose(op)
     uw, uh = (h, w) if swaps_axes(orientation) else (w, h)
@@ -141,13 +244,31 @@ def _load(im: Image.Image, tolerate_truncation: bool) -> None:
             ImageFile.LOAD_TRUNCATED_IMAGES = old
 
 
-def to_rgb(im: Image.Image) -> Image.Image:
-    """8-bit RGB: alpha on white, CMYK converted, high bit depths scaled (not clipped)."""
+def to_rgb_reduced(im: Image.Image, factor: int) -> Image.Image:
+    """to_rgb(im) reduced by factor, a band of rows at a time: never a second full-size image, in any mode."""
+    if im.mode in ("RGB", "L"):  # Image.reduce works on these directly and converting commutes with it
+        small = im.reduce(factor) if factor > 1 else im
+        return small if small.mode == "RGB" else small.convert("RGB")
+    depth = _depth(im)
+    rows = max(factor, BAND_PIXELS // max(1, im.width) // factor * factor)
+    if im.height <= rows:
+        rgb = to_rgb(im, depth)
+        return rgb.reduce(factor) if factor > 1 else rgb
+    out = Image.new("RGB", (math.ceil(im.width / factor), math.ceil(im.height / factor)))
+    for top in range(0, im.height, rows):
+        band = to_rgb(im.crop((0, top, im.width, min(im.height, top + rows))), depth)
+        out.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))
+    return out
+
+
+def to_rgb(im: Image.Image, depth: tuple[float, float] | None = None) -> Image.Image:
+    """8-bit RGB: alpha on white, CMYK converted, high bit depths scaled (not clipped). `depth`: the range of a
+    high-bit-depth image's values (_depth), when im is a band of it."""
     mode = im.mode
     if mode == "RGB":
         return im
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        return _scale_to_l(im).convert("RGB")
+        return _scale_to_l(im, depth or _depth(im)).convert("RGB")
     if mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
         mode = im.mode
@@ -159,17 +280,34 @@ def to_rgb(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
-def _scale_to_l(im: Image.Image) -> Image.Image:
+def _depth(im: Image.Image) -> tuple[float, float]:
+    """(low, top) of a high-bit-depth image's values, mapped to 0 and 255 (Pillow's extrema: no copy).
+    16-bit: 0..65535. Mode I also carries 8-bit data (some TIFFs): judged by the values."""
+    if im.mode.startswith("I;16"):
+        return 0.0, 65535.0
+    if im.mode == "I":
+        peak = int(im.getextrema()[1]) if im.width and im.height else 0
+        return 0.0, 65535.0 if 255 < peak <= 65535 else float(max(peak, 255))
+    if im.mode == "F":  # its range, widened to include 0..1
+        lo, hi = (float(v) for v in im.getextrema()) if im.width and im.height else (0.0, 1.0)
+        return (min(lo, 0.0), max(hi, 1.0)) if math.isfinite(lo) and math.isfinite(hi) else (0.0, 1.0)
+    return 0.0, 255.0
+
+
+def _scale_to_l(im: Image.Image, depth: tuple[float, float]) -> Image.Image:
+    """8-bit greyscale of a 16/32-bit image (a band of one): round(v * 255 / top) in integers, clipped at 0."""
     import numpy as np
 
+    lo, top = depth
     arr = np.asarray(im)
     if im.mode == "F":
-        arr = np.nan_to_num(arr.astype(np.float64))
-        lo, hi = float(arr.min(initial=0.0)), float(arr.max(initial=1.0))
-        scaled = (arr - lo) / ((hi - lo) or 1.0) * 255.0
-    else:
-        peak = int(arr.max(initial=0))
-        # I;16 is 16-bit by definition; mode I also carries 8-bit data (some TIFFs): judge by the values
-        top = 65535.0 if im.mode.startswith("I;16") or 255 < peak <= 65535 else float(max(peak, 255))
-        scaled = arr.astype(np.float64) * (255.0 / top)
-    return Image.fromarray(np.clip(scaled + 0.5, 0, 255).astype(np.uint8), "L")
+        values = np.nan_to_num(arr.astype(np.float32), nan=lo, posinf=top, neginf=lo)
+        scaled = (values - lo) * (255.0 / ((top - lo) or 1.0)) + 0.5
+        return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), "L")
+    t = int(top)
+    wide = arr.astype(np.int64 if im.mode == "I" else np.uint32)  # v * 255 fits either; in place from here
+    np.clip(wide, 0, t, out=wide)
+    wide *= 255
+    wide += t // 2
+    wide //= t
+    return Image.fromarray(wide.astype(np.uint8), "L")

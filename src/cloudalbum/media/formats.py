@@ -1,12 +1,14 @@
 """Upload checks on the bytes themselves, cheap enough for the request path.
 
 1. `sniff(head)`: the media type from the magic bytes (never the file name or the client's Content-Type).
-2. `inspect(stream, max_pixels)`: the pixel size from the header only (Pillow opens lazily), refused before any
-   decoding when it is over the limit, then a cheap decodability check (JPEG decoded at 1/8 scale, PNG chunk
-   CRCs verified, small images of other formats loaded) so truncated or corrupt files are answered at once.
+2. `inspect(stream, max_pixels, max_decode_bytes)`: the pixel size from the header only (Pillow opens lazily),
+   refused before any decoding when it is over the limit, so is an image whose decoding would take more memory
+   than the budget (width x height x bytes per pixel of the decoded mode, see decode.decode_bytes), then a
+   cheap decodability check (JPEG decoded at 1/8 scale, PNG chunk CRCs verified, small images of other formats
+   loaded) so truncated or corrupt files are answered at once.
 
 Errors are domain errors: UnsupportedMedia (415) for bytes that are not a supported image, Invalid (422) for an
-image that is too large in pixels or cannot be decoded.
+image that is too large in pixels (too_many_pixels) or in memory (too_large_to_decode), or cannot be decoded.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, BinaryIO
 from PIL import Image
 
 from ..domain.errors import Invalid, UnsupportedMedia
+from .decode import decode_bytes, over_budget_message
 
 try:  # HEIC/HEIF support; without it HEIF bytes are sniffed but cannot be opened (422)
     import pillow_heif
@@ -41,9 +44,10 @@ PIL_FORMATS = {
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
               "image/tiff": ".tif", "image/heic": ".heic", "image/heif": ".heif"}
 FULL_LOAD_MAX_PIXELS = 8_000_000  # non-JPEG formats are fully decoded for the check only up to this size
-# A progressive JPEG's decoder holds all its DCT coefficients (~3 bytes per pixel even at 1/8 scale), so the
-# request-path check stops at this size; larger ones are accepted on their header and the worker decides.
-PROGRESSIVE_CHECK_MAX_PIXELS = 40_000_000
+# A request-path check decodes only what takes at most this much memory (decode.decode_bytes): a progressive
+# JPEG's decoder holds all its DCT coefficients (2 bytes a sample even at 1/8 scale: 3 bytes a pixel in 4:2:0,
+# 8 in CMYK), WebP's 16 bytes a pixel; larger ones are accepted on their header and the worker decides.
+CHECK_MAX_BYTES = 64 * 1024 * 1024
 ORIENTATION_TAG = 0x0112
 SUPPORTED = "JPEG, PNG, WebP, HEIC/HEIF, TIFF, GIF or MPO"
 
@@ -135,13 +139,13 @@ def _check_decodable(im: Image.Image, pixels: int) -> None:
     """Decode cheaply enough for the request path; raise Invalid for truncated or corrupt data."""
     try:
         if im.format in ("JPEG", "MPO"):
-            if _progressive(im) and pixels > PROGRESSIVE_CHECK_MAX_PIXELS:
+            if _progressive(im) and decode_bytes(im) > CHECK_MAX_BYTES:
                 return  # libjpeg buffers every coefficient of a progressive file: too much memory for a check
             im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
             im.load()
         elif im.format == "PNG":
             im.verify()  # every chunk's CRC, up to IEND, without inflating the pixels
-        elif pixels <= FULL_LOAD_MAX_PIXELS:
+        elif pixels <= FULL_LOAD_MAX_PIXELS and decode_bytes(im) <= CHECK_MAX_BYTES:
             im.load()
         # larger GIF/WebP/TIFF/HEIF: accepted on their header; the worker reports a failure if decoding fails
     except Exception as exc:  # noqa: BLE001
@@ -149,8 +153,17 @@ def _check_decodable(im: Image.Image, pixels: int) -> None:
                       code="undecodable_image") from exc
 
 
-def inspect(stream: BinaryIO, *, max_pixels: int) -> ImageInfo:
-    """Sniff, size-check and decode-check the image in a seekable stream (left at an arbitrary position)."""
+def _check_budget(im: Image.Image, max_decode_bytes: int | None) -> None:
+    """422 too_large_to_decode when decoding the image would take more memory than a worker may give it."""
+    needed = decode_bytes(im)
+    if max_decode_bytes is not None and needed > max_decode_bytes:
+        raise Invalid(f"The image is too large to decode: {over_budget_message(im, needed, max_decode_bytes)}. "
+                      "Save it with fewer pixels, in 8 bits, or as a (baseline) JPEG.", code="too_large_to_decode")
+
+
+def inspect(stream: BinaryIO, *, max_pixels: int, max_decode_bytes: int | None = None) -> ImageInfo:
+    """Sniff, size-check, memory-check (`max_decode_bytes`, from the header: see decode.decode_bytes) and
+    decode-check the image in a seekable stream (left at an arbitrary position)."""
     stream.seek(0)
     head = stream.read(SNIFF_BYTES)
     if not head:
@@ -168,6 +181,7 @@ def inspect(stream: BinaryIO, *, max_pixels: int) -> ImageInfo:
         if pixels > max_pixels:
             raise Invalid(f"The image is too large in pixels: {width}x{height} = {pixels:,} pixels, the limit is "
                           f"{max_pixels:,}.", code="too_many_pixels")
+        _check_budget(im, max_decode_bytes)
         orientation = _orientation(im)
         fmt = im.format or PIL_FORMATS[content_type][0]
         _check_decodable(im, pixels)

@@ -132,7 +132,8 @@ class PhotoService:
             self._require_album(album_id, owner_id)
         spool, size, own = self._seekable(stream)
         try:
-            info = formats.inspect(spool, max_pixels=self.settings.max_pixels)
+            info = formats.inspect(spool, max_pixels=self.settings.max_pixels,
+                                   max_decode_bytes=self.settings.max_decode_bytes)
             photo_id = new_id()
             key = original_key(owner_id, photo_id)
             pending = self._note_pending(owner_id, photo_id)

@@ -77,7 +77,8 @@ def model_key(detector: Detector) -> str:
 
 
 def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, threshold: float = 0.25,
-            max_pixels: int = 120_000_000, faces: FaceAnalyzer | None = None) -> Analysis:
+            max_pixels: int = 120_000_000, faces: FaceAnalyzer | None = None,
+            max_decode_bytes: int | None = None) -> Analysis:
     """EXIF, place, one decode, detection, faces (when an analyzer is given) and thumbnails. Raises nothing
     for bad bytes (error is set); raises for a failing detector, face analyzer or geocoder bug only."""
     t0 = time.perf_counter()
@@ -87,7 +88,8 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     result.place = _place(geocoder, meta)
     t2 = time.perf_counter()
     try:
-        decoded = decode(data, orientation=meta.orientation, min_long_side=1280, max_pixels=max_pixels)
+        decoded = decode(data, orientation=meta.orientation, min_long_side=1280, max_pixels=max_pixels,
+                         max_decode_bytes=max_decode_bytes)
     except UndecodableImage as exc:
         result.error = str(exc)
         result.timings = {"exif": t1 - t0, "place": t2 - t1, "decode": time.perf_counter() - t2}
@@ -209,8 +211,13 @@ class ProcessingService:
             self._mark_failed(photo.id, "the original file is missing: upload the photo again")
             return Outcome.FAILED
         analyzer = self._face_analyzer(photo)
-        result = analyze(data, detector, self.geocoder, threshold=getattr(detector, "threshold", 0.25),
-                         max_pixels=self.settings.max_pixels, faces=analyzer)
+        try:
+            result = analyze(data, detector, self.geocoder, threshold=getattr(detector, "threshold", 0.25),
+                             max_pixels=self.settings.max_pixels, faces=analyzer,
+                             max_decode_bytes=self.settings.max_decode_bytes)
+        except MemoryError as exc:  # past the worker's memory limit (RLIMIT_DATA): this photo fails, not the worker
+            result = Analysis(exif=read_metadata(data), error=f"not enough memory to process the image "
+                                                              f"({str(exc) or 'over the worker memory limit'})")
         model = ModelInfo(detector.name, detector.version)
         keys: dict[str, str] = {}
         if result.error is None:

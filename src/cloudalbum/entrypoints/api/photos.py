@@ -32,8 +32,8 @@ IMAGE_TYPES = sorted(set(EXTENSIONS))
 @bp.doc(summary="Upload one photo; processing continues in the background",
         responses={400: "Broken multipart body", 404: "No such album (album_id)", 413: "Over the size limit",
                    415: "Not a supported image",
-                   422: "Cannot be decoded, or too large in pixels", 503: "Storage unavailable; see Retry-After",
-                   507: "Storage full"})
+                   422: "Cannot be decoded, or too large in pixels or in memory to decode",
+                   503: "Storage unavailable; see Retry-After", 507: "Storage full"})
 def upload(form: dict[str, Any]) -> Any:
     file = form["file"]
     photo = container().photos.upload(current_user_id(), file.stream, file.filename, album_id=form.get("album_id"))
