@@ -248,10 +248,11 @@ class OnnxDetector:
             self._bind(self._make_session())
         return self._session
 
-    def detect(self, image: Image.Image) -> list[Detection]:
+    def detect(self, image: Image.Image, *, threshold: float | None = None) -> list[Detection]:
         tensor, geo = letterbox(image, self.input_size, square=not self.dynamic)
         (output,) = self.session.run(None, {self.input_name: tensor})
-        return decode_output(output, geo, image.size, self.names, threshold=self.threshold)
+        return decode_output(output, geo, image.size, self.names,
+                             threshold=self.threshold if threshold is None else threshold)
 
     def run_raw(self, tensor: np.ndarray) -> np.ndarray:
         """The model alone (benchmarks: the session.run share of the pipeline)."""
