@@ -1,7 +1,9 @@
 """BlobStore on the local file system (the embedded shape): one file per key under a root directory.
 
 Writes are atomic: the bytes go to a temporary file in the destination directory, are fsynced, and are then
-renamed over the real key, so a crash never leaves a half-written blob under a real key.
+renamed over the real key, so a crash never leaves a half-written blob under a real key. Derived blobs
+(put(..., durable=False): thumbnails and face crops, which reprocessing rebuilds) skip the two fsyncs: still
+atomic and safe from a process crash, they cost a worker no wait on the disk (4-6 fsyncs per photo less).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class FileBlobStore:
 
     # --- writes -----------------------------------------------------------------------------------------
 
-    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str) -> int:
+    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str, durable: bool = True) -> int:
         path = self._path(key)
         tmp_name: str | None = None
         try:
@@ -58,10 +60,12 @@ class FileBlobStore:
             with os.fdopen(fd, "wb") as out:
                 written = self._copy(data, out)
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
             os.replace(tmp_name, path)
             tmp_name = None
-            self._fsync_dir(path.parent)
+            if durable:
+                self._fsync_dir(path.parent)
             return written
         except OSError as exc:
             raise _storage_error(exc, "store") from exc
