@@ -1,6 +1,12 @@
 """Static INT8 quantisation of yolov8n (issue 14): is it cheaper, and does it give the float model's labels?
 
     .venv/bin/python bench/quantize.py [--runs 12] [--variants head,tail,tail-rr,all] [--calibration skimage|corpus]
+    .venv/bin/python bench/quantize.py --rect
+
+--rect: the other way to a cheaper yolov8n, fewer pixels: the static 640x640 graph rewritten per input shape
+(the four size-dependent constants: the anchor points, the strides and the DFL's two reshapes; checked to
+reproduce the 640x640 originals exactly) so a 4:3 photo runs at 640x480, letterboxed only to a multiple of 32
+as Ultralytics does for its own .pt models; agreement with the square float model and the input pixels saved.
 
 Each variant is made here with onnxruntime.quantization.quantize_static (QDQ; activations uint8 asymmetric,
 weights int8 symmetric per channel; MinMax calibration) into bench/out/, calibrated on scikit-image's bundled
@@ -138,16 +144,94 @@ def cpu_ms(detectors: dict[str, OnnxDetector], runs: int) -> dict[str, float]:
     return {k: statistics.median(v) * 1000 for k, v in samples.items()}
 
 
+STRIDES = (8, 16, 32)
+
+
+def anchors(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """YOLOv8's anchor points (cell centres, x then y, row-major per stride) and strides for an h x w input."""
+    points, strides = [], []
+    for s in STRIDES:
+        gy, gx = np.meshgrid(np.arange(h // s) + 0.5, np.arange(w // s) + 0.5, indexing="ij")
+        points.append(np.stack([gx.ravel(), gy.ravel()]))
+        strides.append(np.full(gx.size, s, np.float32))
+    return np.concatenate(points, 1).astype(np.float32)[None], np.concatenate(strides)[None]
+
+
+def rect_variant(base: Any, h: int, w: int) -> bytes:
+    """The static yolov8n graph for an h x w input."""
+    import onnx
+    from onnx import numpy_helper
+
+    m = onnx.ModelProto()
+    m.CopyFrom(base)
+    points, strides = anchors(h, w)
+    n = points.shape[2]
+    new = {"/model.22/dfl/Constant_output_0": np.array([1, 4, 16, n], np.int64),
+           "/model.22/dfl/Constant_1_output_0": np.array([1, 4, n], np.int64),
+           "/model.22/Constant_12_output_0": points, "/model.22/Constant_13_output_0": points,
+           "/model.22/Constant_15_output_0": strides}
+    for init in m.graph.initializer:
+        if init.name in new:
+            init.CopyFrom(numpy_helper.from_array(new[init.name], init.name))
+    dims = m.graph.input[0].type.tensor_type.shape.dim
+    dims[2].dim_value, dims[3].dim_value = h, w
+    m.graph.output[0].type.tensor_type.shape.dim[2].dim_value = n
+    del m.graph.value_info[:]
+    return m.SerializeToString()
+
+
+def rect_report(photos: list[tuple[str, Image.Image]]) -> None:
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+
+    from cloudalbum.adapters.onnx_detector import _session_options, decode_output
+
+    base = onnx.load(str(packaged_model_path("yolov8n")))
+    original = {i.name: numpy_helper.to_array(i) for i in base.graph.initializer}
+    points, strides = anchors(640, 640)
+    assert np.array_equal(points, original["/model.22/Constant_12_output_0"])
+    assert np.array_equal(strides, original["/model.22/Constant_15_output_0"])
+    square = OnnxDetector.load("yolov8n")
+    sessions: dict[tuple[int, int], Any] = {}
+    same = boxes = 0
+    pixels = 0.0
+    for name, image in photos:
+        tensor, geo = letterbox(image, 640, square=False)
+        key = tensor.shape[2], tensor.shape[3]
+        if key not in sessions:
+            sessions[key] = ort.InferenceSession(rect_variant(base, *key), _session_options(1),
+                                                 providers=["CPUExecutionProvider"])
+        rect = decode_output(sessions[key].run(None, {"images": tensor})[0], geo, image.size, square.names,
+                             threshold=square.threshold)
+        ref = square.detect(image)
+        labels_equal = {d.name for d in ref} == {d.name for d in rect}
+        same += labels_equal
+        boxes += labels_equal and all(
+            max((iou(d, e) for e in rect if e.name == d.name), default=0.0) >= IOU_BAR for d in ref)
+        pixels += key[0] * key[1] / (640 * 640)
+        if not labels_equal:
+            print(f"    {name} at {key[1]}x{key[0]}: square {sorted({d.name for d in ref})} vs rect "
+                  f"{sorted({d.name for d in rect})}")
+    n = len(photos)
+    print(f"yolov8n at the photo's own aspect: {same}/{n} ({same / n:.0%}) same label sets, {boxes}/{n} "
+          f"({boxes / n:.0%}) with every box at IoU >= {IOU_BAR}; input pixels {pixels / n:.2f} of 640x640")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=12)
     ap.add_argument("--variants", default="head,tail,tail-rr,all")
     ap.add_argument("--calibration", choices=("skimage", "corpus"), default="skimage")
+    ap.add_argument("--rect", action="store_true", help="yolov8n at rectangular inputs instead of INT8")
     args = ap.parse_args()
     photos = corpus()
     if not photos:
         print(f"the photo corpus is missing at {PHOTOS}")
         return 2
+    if args.rect:
+        rect_report(photos)
+        return 0
     OUT.mkdir(exist_ok=True)
     calibration = skimage_images() if args.calibration == "skimage" else [im for _, im in photos]
     detectors = {"float": OnnxDetector.load("yolov8n")}
