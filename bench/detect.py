@@ -80,7 +80,7 @@ NOTES = """Reading the figures:
   per photo stays flat from 1 to 2 processes, so the processes do not slow each other down; the gap to 2x is
   cores taken by other work (`bench/workers.py` above measures the same with the real queue).
 * The service figure includes the SQLite record, the queue-free process() call, the two thumbnail writes
-  (fsynced) and the follow-up questions; it is wall time under the same load.
+  (atomic, not fsynced since issue 14) and the follow-up questions; it is wall time under the same load.
 
 * Faces: the face step is YuNet on a 640 px copy of the large image (~15-20 ms; on the 1280 px image itself
   it is 4-5x that, for the same faces: the alternative row) plus SFace per face found (~33 ms each, alignCrop
