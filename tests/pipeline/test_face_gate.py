@@ -68,6 +68,13 @@ def test_no_person_no_face_detection_and_still_recorded_as_looked_at(detector: A
     assert [lbl.name for lbl in gated.labels] == [lbl.name for lbl in ungated.labels]
 
 
+def test_a_gate_above_the_label_threshold_still_gates(detector: Any, analyzer: OpencvFaceAnalyzer) -> None:
+    counting = CountingAnalyzer(analyzer)
+    result = analyze(jpeg(Image.fromarray(skdata.coffee())), detector, None, faces=counting, face_gate=0.5)
+    assert counting.calls == 0 and result.faces == [] and result.faces_model == analyzer.models
+    assert "cup" in {lbl.name for lbl in result.labels}  # labels still cut at the label threshold, not the gate
+
+
 @pytest.mark.parametrize("box", [None, (150, 40, 310, 220), (170, 60, 290, 200)],
                          ids=["astronaut", "face-crop", "tight-portrait"])
 def test_a_portrait_keeps_its_face(box: tuple[int, int, int, int] | None, detector: Any,

@@ -3,7 +3,7 @@
 Writes are atomic: the bytes go to a temporary file in the destination directory, are fsynced, and are then
 renamed over the real key, so a crash never leaves a half-written blob under a real key. Derived blobs
 (put(..., durable=False): thumbnails and face crops, which reprocessing rebuilds) skip the two fsyncs: still
-atomic and safe from a process crash, they cost a worker no wait on the disk (4-6 fsyncs per photo less).
+atomic and safe from a process crash, they cost a worker no wait on the disk (4 fsyncs per photo, 2 per face).
 """
 
 from __future__ import annotations

@@ -101,8 +101,9 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     thumbs = make_thumbnails(decoded.image)
     large_image = thumbs["large"][0]
     t4 = time.perf_counter()
-    gated = faces is not None and 0 < face_gate < threshold and "person" in _class_names(detector)
-    detections = detector.detect(large_image, threshold=face_gate) if gated else detector.detect(large_image)
+    gated = faces is not None and face_gate > 0 and "person" in _class_names(detector)
+    detections = (detector.detect(large_image, threshold=min(face_gate, threshold)) if gated
+                  else detector.detect(large_image))
     t5 = time.perf_counter()
     scale_x = decoded.width / large_image.width
     scale_y = decoded.height / large_image.height
