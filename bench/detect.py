@@ -1,6 +1,12 @@
 """Detection pipeline benchmark: what a photo costs beyond the model itself, and how throughput scales.
 
     .venv/bin/python bench/detect.py [--runs 5] [--quick] [--no-processes] [--write-docs]
+    .venv/bin/python bench/detect.py --stages [--runs 5] [--min-kb 20] [--write-docs]
+
+--stages (issue 14, quick): the served pipeline per stage, as a worker runs it (faces on, behind the face
+gate), on the yardstick's photos (bench/ultralytics_compare.py: corpus files over --min-kb KB): CPU ms per
+stage summed over the photos and each stage / the model alone (`session.run`), plus counts of work that no
+load changes: pixels decoded, YuNet runs with and without the gate, faces found, fsyncs per photo stored.
 
 Photos: every decodable file of ../shared/photos (gps/, objects/, bad/) plus a synthetic 12 MP camera JPEG
 (4000x3000, orientation 6, textured so that it decodes like a real photo). Reported, each a median over
@@ -74,7 +80,7 @@ NOTES = """Reading the figures:
   per photo stays flat from 1 to 2 processes, so the processes do not slow each other down; the gap to 2x is
   cores taken by other work (`bench/workers.py` above measures the same with the real queue).
 * The service figure includes the SQLite record, the queue-free process() call, the two thumbnail writes
-  (fsynced) and the follow-up questions; it is wall time under the same load.
+  (atomic, not fsynced since issue 14) and the follow-up questions; it is wall time under the same load.
 
 * Faces: the face step is YuNet on a 640 px copy of the large image (~15-20 ms; on the 1280 px image itself
   it is 4-5x that, for the same faces: the alternative row) plus SFace per face found (~33 ms each, alignCrop
@@ -206,23 +212,30 @@ def per_photo(files: dict[str, bytes], detector: OnnxDetector, geocoder: Offline
 
 def service_time(files: dict[str, bytes], detector: OnnxDetector, geocoder: OfflineGeocoder, runs: int) -> float:
     """Median per photo of ProcessingService.process through SQLite + files (forced each run)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        c, ids = bench_container(Path(tmp), files, detector, geocoder)
+        per = [median_time(lambda: c.processing.process(pid, force=True), runs) for pid in ids]
+        c.close()
+    return statistics.median(per), sum(per)
+
+
+def bench_container(tmp: Path, files: dict[str, bytes], detector: OnnxDetector,
+                    geocoder: OfflineGeocoder) -> tuple[Any, list[str]]:
+    """An embedded container (SQLite + files) in tmp holding files as uploaded photos of one owner."""
     from cloudalbum import bootstrap
     from cloudalbum.config import Settings
     from cloudalbum.domain.model import Photo, User, iso, new_id, utcnow
 
-    with tempfile.TemporaryDirectory() as tmp:
-        c = bootstrap.build(Settings(data_dir=Path(tmp), workers=0), detector=detector, geocoder=geocoder)
-        c.store.add_user(User(id="bench", email="bench@example.com", password_hash="x", created_at=iso(utcnow())))
-        ids = []
-        for name, data in files.items():
-            pid = new_id()
-            c.blobs.put(f"originals/bench/{pid}", data, content_type="image/jpeg")
-            c.store.add_photo(Photo(id=pid, owner_id="bench", filename=name, content_type="image/jpeg",
-                                    bytes=len(data), original_key=f"originals/bench/{pid}", uploaded_at=iso(utcnow())))
-            ids.append(pid)
-        per = [median_time(lambda: c.processing.process(pid, force=True), runs) for pid in ids]
-        c.close()
-    return statistics.median(per), sum(per)
+    c = bootstrap.build(Settings(data_dir=tmp, workers=0), detector=detector, geocoder=geocoder)
+    c.store.add_user(User(id="bench", email="bench@example.com", password_hash="x", created_at=iso(utcnow())))
+    ids = []
+    for name, data in files.items():
+        pid = new_id()
+        c.blobs.put(f"originals/bench/{pid}", data, content_type="image/jpeg")
+        c.store.add_photo(Photo(id=pid, owner_id="bench", filename=name, content_type="image/jpeg",
+                                bytes=len(data), original_key=f"originals/bench/{pid}", uploaded_at=iso(utcnow())))
+        ids.append(pid)
+    return c, ids
 
 
 # --- processes and threads --------------------------------------------------------------------------------
@@ -431,6 +444,107 @@ def write_docs(section: str, title: str = SECTION) -> None:
     DOC.write_text(text)
 
 
+# --- per stage (issue 14) ----------------------------------------------------------------------------------
+
+STAGES_SECTION = "## Where a served photo's time goes"
+
+
+def yardstick_files(min_bytes: int) -> dict[str, bytes]:
+    """The corpus files bench/ultralytics_compare.py uses: over min_bytes, decodable by us and by OpenCV (its
+    Ultralytics loader cannot read HEIC)."""
+    from ultralytics_compare import photos  # bench/ is on sys.path: the script's own folder
+
+    return {f"{p.parent.name}/{p.name}": p.read_bytes() for p in photos(min_bytes) if cv2.imread(str(p)) is not None}
+
+
+def stage_cpu(data: bytes, detector: OnnxDetector, geocoder: OfflineGeocoder, faces: OpencvFaceAnalyzer,
+              gate: float) -> dict[str, float]:
+    """analyze()'s own per-stage timings, taken with the thread's CPU clock instead of the wall clock (every
+    stage runs in this thread: onnxruntime and OpenCV with one thread each), so other load inflates them little.
+    The swap is local to this benchmark process."""
+    from types import SimpleNamespace
+
+    from cloudalbum.services import processing
+
+    processing.time = SimpleNamespace(perf_counter=time.thread_time)  # type: ignore[attr-defined]
+    try:
+        return analyze(data, detector, geocoder, faces=faces, face_gate=gate).timings
+    finally:
+        processing.time = time  # type: ignore[attr-defined]
+
+
+def count_fsyncs(files: dict[str, bytes], detector: OnnxDetector, geocoder: OfflineGeocoder) -> float:
+    """fsyncs per photo in ProcessingService.process through SQLite + files (os.fsync counted, still done)."""
+    calls = [0]
+    real = os.fsync
+
+    def counting(fd: int) -> None:
+        calls[0] += 1
+        real(fd)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        c, ids = bench_container(Path(tmp), files, detector, geocoder)
+        os.fsync = counting
+        try:
+            for pid in ids:
+                c.processing.process(pid, force=True)
+        finally:
+            os.fsync = real
+        c.close()
+    return calls[0] / len(ids)
+
+
+def stages_report(files: dict[str, bytes], runs: int, min_kb: float) -> str:
+    from cloudalbum.config import Settings
+
+    gate = Settings().face_gate
+    detector = OnnxDetector.load("yolov8n", threads=1)
+    geocoder = OfflineGeocoder().load()
+    faces = OpencvFaceAnalyzer.load()
+    load_before = os.getloadavg()
+    totals: dict[str, float] = {}
+    model_total = pixels = yunet_gated = yunet_all = n_faces = 0.0
+    for name, data in files.items():
+        decoded = decode(data, orientation=read_metadata(data).orientation, min_long_side=1280)
+        pixels += decoded.image.width * decoded.image.height
+        result = analyze(data, detector, geocoder, faces=faces, face_gate=gate)
+        n_faces += len(result.faces)
+        yunet_all += 1
+        yunet_gated += any(d.name == "person" and d.confidence >= gate
+                           for d in detector.detect(large_image(data), threshold=gate))
+        tensor, _ = letterbox(large_image(data))
+        per_stage = [stage_cpu(data, detector, geocoder, faces, gate) for _ in range(runs)]
+        for key in per_stage[0]:
+            totals[key] = totals.get(key, 0.0) + statistics.median(t.get(key, 0.0) for t in per_stage)
+        model_total += statistics.median(timed(lambda: detector.run_raw(tensor))[1] for _ in range(runs))
+        print(f"  {name:45s} " + ", ".join(f"{k} {statistics.median(t.get(k, 0.0) for t in per_stage) * 1000:.1f}"
+                                         for k in per_stage[0]), flush=True)
+    fsyncs = count_fsyncs(files, detector, geocoder)
+    n = len(files)
+    pipeline = sum(totals.values())
+    lines = [
+        STAGES_SECTION, "",
+        f"Measured by `bench/detect.py --stages --runs {runs}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{os.cpu_count()} cores, load average {load_before[0]:.1f} before / {os.getloadavg()[0]:.1f} after: "
+        f"the {n} yardstick photos (over {min_kb:g} KB), `analyze()` as a worker runs it (faces on, gate "
+        f"{gate}), CPU time of the thread per stage (median of {runs} runs per photo, summed).", "",
+        "| stage | CPU ms, all photos | ms per photo | / model alone |", "|---|---|---|---|",
+    ]
+    for key, value in totals.items():
+        lines.append(f"| {key} | {value * 1000:.0f} | {value * 1000 / n:.1f} | {value / model_total:.2f} |")
+    lines += [
+        f"| **pipeline (sum of stages)** | **{pipeline * 1000:.0f}** | {pipeline * 1000 / n:.1f} | "
+        f"**{pipeline / model_total:.2f}** |",
+        f"| model alone (`session.run` on the same tensors) | {model_total * 1000:.0f} | {model_total * 1000 / n:.1f} "
+        "| 1.00 |", "",
+        "Counts of work (no load changes them): "
+        f"{pixels / n / 1e6:.2f} MP decoded per photo (reduced-scale JPEG decode); YuNet ran on {yunet_gated:.0f} "
+        f"of {yunet_all:.0f} photos behind the gate (every photo without it), {n_faces:.0f} faces found either way; "
+        f"{fsyncs:.1f} fsyncs of blob files per photo processed and stored (os.fsync; SQLite's own are not counted).", "",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -438,11 +552,19 @@ def main() -> int:
     ap.add_argument("--no-processes", action="store_true", help="skip the 1 vs 2 process throughput")
     ap.add_argument("--rounds", type=int, default=3, help="corpus passes per throughput measurement")
     ap.add_argument("--write-docs", action="store_true", help=f"write the figures to {DOC.relative_to(ROOT)}")
+    ap.add_argument("--stages", action="store_true", help="only the served pipeline per stage (issue 14)")
+    ap.add_argument("--min-kb", type=float, default=20, help="--stages: photos over this size")
     args = ap.parse_args()
     runs, rounds = (3, 1) if args.quick else (args.runs, args.rounds)
     if not (PHOTOS / "MANIFEST.csv").exists():
         print(f"the photo corpus is missing at {PHOTOS}: check out ../shared or set CLOUDALBUM_PHOTOS")
         return 2
+    if args.stages:
+        section = stages_report(yardstick_files(int(args.min_kb * 1000)), runs, args.min_kb)
+        print(section)
+        if args.write_docs:
+            write_docs(section, STAGES_SECTION)
+        return 0
     load_before = os.getloadavg()
     files = corpus()
     detector = OnnxDetector.load("yolov8n", threads=1)

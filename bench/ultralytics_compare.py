@@ -1,18 +1,24 @@
 """Ultralytics yardstick: `YOLO(<our .onnx>).predict()` detection alone vs our embedded service end to end.
 
-    bash scripts/install-tools.sh with CLOUDALBUM_BENCH_ULTRALYTICS=1   (once: torch + ultralytics, several GB)
-    .venv/bin/python bench/ultralytics_compare.py [--runs 3] [--write-docs]
+    CLOUDALBUM_BENCH_ULTRALYTICS=1 bash scripts/install-tools.sh   (once: torch + ultralytics, several GB; py-spy)
+    .venv/bin/python bench/ultralytics_compare.py [--runs 3] [--min-kb 20] [--profile] [--write-docs]
 
-Both sides get the same photos (the decodable files of ../shared/photos: gps/, objects/, bad/) in this one run:
-
-Only the photos Ultralytics' own loader can read are used, on both sides (it cannot open HEIC or truncated JPEGs).
+Both sides get the same photos in this one run: the files of ../shared/photos (gps/, objects/, bad/) over
+--min-kb KB (20: real photos, not the 8x8 EXIF samples) that our decoder and Ultralytics' own loader both read
+(it cannot open HEIC or truncated JPEGs); the count is printed (39 on the corpus of 2026-12).
 
 * ultralytics: `YOLO(model.onnx, task="detect").predict(path, conf=0.25, iou=0.7)` photo after photo, in its own
   venv (.venvs/ultralytics, YOLO_OFFLINE=1: nothing is downloaded), after one warm-up prediction. Detection
   only: no EXIF, places, thumbnails or storage. Median of --runs passes.
 * cloudalbum: `cloudalbum serve` with its default workers (one process per core) on a fresh data dir; the clock
   runs from the first upload (HTTP, multipart) to the moment the last photo reaches a final status — upload,
-  storage, queue, EXIF, places, detection, thumbnails, questions, search index. Median of --runs fresh servers.
+  storage, queue, EXIF, places, detection, faces (on: the default, checked), thumbnails, questions, search
+  index. One list request per POLL_S (0.5 s), so the measurement itself costs the API almost nothing; the
+  end is therefore known to within 0.5 s. Median of --runs fresh servers. The workers' own log gives the
+  seconds per stage (summed over the photos, wall time inside each worker).
+* --profile: one more service run (not timed) under py-spy (.venvs/pyspy, installed by the tools script),
+  sampling the API process and every worker process; prints the CPU milliseconds per stage and per process
+  (samples x interval; idle threads are not sampled) and keeps the raw stacks under bench/out/.
 
 Both detect with the same weights on the same CPU; the ratio says what the whole service costs over the
 model's reference implementation alone.
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -30,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +48,10 @@ from cloudalbum.media.decode import UndecodableImage, decode  # noqa: E402
 
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
 ULTRA_PY = ROOT / ".venvs" / "ultralytics" / "bin" / "python"
+PYSPY = ROOT / ".venvs" / "pyspy" / "bin" / "py-spy"
 SECTION = "## Ultralytics yardstick"
-POLL_S = 0.25  # how often the service is asked whether every photo is final
+POLL_S = 0.5  # how often the service is asked whether every photo is final (issue 14: one list per half second)
+PROFILE_RATE = 200  # py-spy samples per second per thread: 5 ms a sample
 
 ULTRA_SCRIPT = r"""
 import json, statistics, sys, time
@@ -63,10 +73,12 @@ print(json.dumps({"seconds": statistics.median(passes), "passes": passes, "label
 """
 
 
-def photos() -> list[Path]:
+def photos(min_bytes: int = 0) -> list[Path]:
     out = []
     for folder in ("gps", "objects", "bad"):
         for path in sorted((PHOTOS / folder).glob("*")):
+            if path.stat().st_size <= min_bytes:
+                continue
             try:
                 decode(path.read_bytes())
             except UndecodableImage:
@@ -90,24 +102,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_service(paths: list[Path]) -> tuple[float, int, dict[str, list[str]], float]:
-    """Seconds from the first upload to the last photo final, on a fresh `cloudalbum serve`."""
+@dataclass
+class ServiceRun:
+    seconds: float  # first upload to last photo final
+    final: int
+    labels: dict[str, list[str]]
+    upload_s: float
+    stages: dict[str, float]  # seconds per stage summed over the photos, from the workers' log
+    profile: dict[str, float] | None = None  # CPU ms per (process, stage) under py-spy
+
+
+def run_service(paths: list[Path], *, profile: Path | None = None, model: str = "yolov8n") -> ServiceRun:
+    """Seconds from the first upload to the last photo final, on a fresh `cloudalbum serve` (faces on)."""
     import requests
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDALBUM_")}
-        env.update({"CLOUDALBUM_DATA_DIR": tmp, "CLOUDALBUM_ENV": "development"})
-        server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "cloudalbum"), "serve", "--port", str(port)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env.update({"CLOUDALBUM_DATA_DIR": tmp, "CLOUDALBUM_ENV": "development", "CLOUDALBUM_MODEL": model,
+                    "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])])})
+        log_path = Path(tmp) / "serve.log"
+        with open(log_path, "wb") as log_file:
+            server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "cloudalbum"), "serve", "--port", str(port)],
+                                      env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        spy = None
         try:
             _wait_healthy(base, server)
             creds = {"email": "bench@example.com", "password": "correct horse battery"}
             requests.post(f"{base}/api/auth/register", json=creds, timeout=30).raise_for_status()
             token = requests.post(f"{base}/api/auth/login", json=creds, timeout=30).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
-            time.sleep(3)  # let the workers load the model before the clock starts, as a running service has
+            if not requests.get(f"{base}/api/me/settings", headers=headers, timeout=30).json()["face_grouping"]:
+                raise RuntimeError("face grouping is off for the benchmark's account: the issue measures faces on")
+            _wait_workers_ready(log_path, server)  # warm workers: model and place data loaded, as a running service
+            if profile is not None:
+                spy = subprocess.Popen([str(PYSPY), "record", "--pid", str(server.pid), "--subprocesses",
+                                        "--rate", str(PROFILE_RATE), "--format", "raw", "-o", str(profile)],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1)  # py-spy attaches to every process
             t0 = time.perf_counter()
             ids = {}
             for path in paths:
@@ -124,18 +157,100 @@ def run_service(paths: list[Path]) -> tuple[float, int, dict[str, list[str]], fl
                 final = {p["id"]: p for p in items
                          if p["id"] in ids and p["status"] in ("done", "needs_input", "failed")}
                 if len(final) < len(ids):
-                    # Poll gently: a 200-photo listing 20 times a second is API work that competes with the
-                    # workers for the same cores (the workers run at nice 10). 0.25 s adds at most that much.
+                    # Poll gently: listing work competes with the workers for the same cores.
                     time.sleep(POLL_S)
             elapsed = time.perf_counter() - t0
             labels = {str(ids[i]): sorted({lbl["name"] for lbl in p.get("labels") or []}) for i, p in final.items()}
-            return elapsed, len(final), labels, uploaded
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+                spy.wait(timeout=60)
+            return ServiceRun(elapsed, len(final), labels, uploaded, stage_seconds(log_path.read_text("utf-8", "replace")),
+                              summarize_profile(profile, server.pid) if profile is not None else None)
         finally:
+            if spy is not None and spy.poll() is None:
+                spy.kill()
             server.send_signal(signal.SIGTERM)
             try:
                 server.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+_STAGE = re.compile(r"analysed: (.*)$")
+
+
+def stage_seconds(log: str) -> dict[str, float]:
+    """Seconds per stage summed over the photos, from the workers' "photo X analysed: exif 3 ms, ..." lines."""
+    out: dict[str, float] = {}
+    for line in log.splitlines():
+        m = _STAGE.search(line)
+        if not m:
+            continue
+        for part in m.group(1).split(", "):
+            name, _, rest = part.partition(" ")
+            out[name] = out.get(name, 0.0) + float(rest.split()[0]) / 1000
+    return out
+
+
+# (stage, substring of a py-spy frame): the first rule that matches anywhere in a stack names its stage, so the
+# specific ones come first.
+PROFILE_RULES = [
+    ("model (session.run)", "onnxruntime_inference_collection"),
+    ("detect: letterbox + boxes", "onnx_detector.py"),
+    ("faces (YuNet, SFace, crops)", "opencv_faces.py"),
+    ("faces (YuNet, SFace, crops)", "face_crops.py"),
+    ("decode", "media/decode.py"),
+    ("thumbnails (resize + JPEG)", "media/thumbnails.py"),
+    ("EXIF", "media/exif.py"),
+    ("upload: format check", "media/formats.py"),
+    ("place", "geocoder"),
+    ("people (grouping faces)", "services/people.py"),
+    ("queue", "sqlite_queue"),
+    ("questions", "services/questions.py"),
+    ("blobs (files)", "fs_blobstore.py"),
+    ("SQLite store", "sqlite_"),
+    ("upload: photo service", "services/photos.py"),
+    ("HTTP (waitress, Flask, JSON)", "waitress"),
+    ("worker loop", "entrypoints/worker.py"),
+    ("maintenance thread", "services/maintenance.py"),
+]
+
+
+WAITING = ("Condition.wait ", "Event.wait ", "wait (threading", "select (", "poll (selectors")
+
+
+def summarize_profile(raw: Path, server_pid: int) -> dict[str, float]:
+    """CPU ms per "api|worker: stage" from py-spy's raw (folded) output. py-spy samples running threads only,
+    so samples x the interval is CPU time (to the sampling's precision)."""
+    out: dict[str, float] = {}
+    ms = 1000 / PROFILE_RATE
+    for line in raw.read_text("utf-8", "replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        if stack.rsplit(";", 1)[-1].startswith(WAITING):
+            continue  # a thread blocked in a lock or condition wait, which py-spy does not always see as idle
+        procs = re.findall(r"process (\d+):", stack)
+        who = "api" if procs and procs[-1] == str(server_pid) else "worker"
+        stage = next((name for name, sub in PROFILE_RULES if sub in stack), "other")
+        key = f"{who}: {stage}"
+        out[key] = out.get(key, 0.0) + int(count) * ms
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def _wait_workers_ready(log_path: Path, server: subprocess.Popen) -> None:
+    """Until every worker process (serve's default: one per core) has logged "worker ready" (after loading the
+    model, the face models' check and the place data), then one more second for them to reach the queue."""
+    want = os.cpu_count() or 1
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("cloudalbum serve exited at start")
+        if log_path.read_text("utf-8", "replace").count("worker ready") >= want:
+            time.sleep(1)
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the {want} workers did not get ready in 180 s")
 
 
 def _wait_healthy(base: str, server: subprocess.Popen) -> None:
@@ -157,42 +272,63 @@ def _wait_healthy(base: str, server: subprocess.Popen) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--min-kb", type=float, default=20, help="only photos over this size (0: every file)")
+    ap.add_argument("--profile", action="store_true", help="one more service run under py-spy (not timed)")
+    ap.add_argument("--model", default="yolov8n", help="the service's model (yolo11n: the rectangular-input "
+                    "option); Ultralytics keeps yolov8n.onnx, the yardstick")
     ap.add_argument("--write-docs", action="store_true")
     args = ap.parse_args()
     if not ULTRA_PY.exists():
         print("needs .venvs/ultralytics: CLOUDALBUM_BENCH_ULTRALYTICS=1 bash scripts/install-tools.sh")
         return 2
-    paths = photos()
+    if args.profile and not PYSPY.exists():
+        print("--profile needs .venvs/pyspy: CLOUDALBUM_BENCH_ULTRALYTICS=1 bash scripts/install-tools.sh")
+        return 2
+    paths = photos(int(args.min_kb * 1000))
     load_before = os.getloadavg()
     ultra = run_ultralytics(paths, args.runs)
     paths = [Path(p) for p in ultra["paths"]]  # the same photos on both sides
-    service_runs = [run_service(paths) for _ in range(args.runs)]
+    print(f"{len(paths)} photos; Ultralytics: {ultra['seconds']:.2f} s (passes {', '.join(f'{x:.2f}' for x in ultra['passes'])})",
+          flush=True)
+    service_runs = []
+    for i in range(args.runs):
+        service_runs.append(run_service(paths, model=args.model))
+        print(f"  service run {i + 1}: {service_runs[-1].seconds:.2f} s", flush=True)
     load_after = os.getloadavg()
-    ours = statistics.median(r[0] for r in service_runs)
-    upload_s = statistics.median(r[3] for r in service_runs)
-    processed = service_runs[0][1]
-    agree = sum(1 for p in paths if set(ultra["labels"].get(str(p), [])) == set(service_runs[0][2].get(str(p), [])))
+    ours = statistics.median(r.seconds for r in service_runs)
+    upload_s = statistics.median(r.upload_s for r in service_runs)
+    processed = service_runs[0].final
+    agree = sum(1 for p in paths if set(ultra["labels"].get(str(p), [])) == set(service_runs[0].labels.get(str(p), [])))
+    stages = {k: statistics.median(r.stages.get(k, 0.0) for r in service_runs) for k in service_runs[0].stages}
     section = "\n".join([
         SECTION, "",
-        f"Measured by `bench/ultralytics_compare.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{os.cpu_count()} cores, load average {load_before[0]:.1f} before / {load_after[0]:.1f} after (shared "
-        f"machine), {len(paths)} photos, medians of {args.runs} runs, same yolov8n.onnx weights.", "",
+        f"Measured by `bench/ultralytics_compare.py --runs {args.runs}` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average "
+        f"{load_before[0]:.1f} before / {load_after[0]:.1f} after, {len(paths)} photos (over {args.min_kb:g} KB, "
+        f"read by both), medians of {args.runs} runs, same yolov8n.onnx weights, faces on, one list request per "
+        f"{POLL_S} s.", "",
         "| | seconds | photos/s |", "|---|---|---|",
-        f"| Ultralytics `YOLO(onnx).predict()`, detection only, one process | {ultra['seconds']:.1f} | "
+        f"| Ultralytics `YOLO(onnx).predict()`, detection only, one process | {ultra['seconds']:.2f} | "
         f"{len(paths) / ultra['seconds']:.1f} |",
-        f"| cloudalbum `serve` (default workers), first upload to last photo processed, everything | {ours:.1f} | "
-        f"{processed / ours:.1f} |",
-        f"| of which: the uploads themselves (sequential HTTP, one client) | {upload_s:.1f} | |",
-        f"| ratio cloudalbum / ultralytics | {ours / ultra['seconds']:.2f}x | |", "",
-        "Ultralytics' session uses every core for one image at a time (pre- and post-processing in torch); "
-        "cloudalbum runs one single-threaded worker per core while the same cores also serve the uploads (HTTP, "
-        "format check, fsynced original, record, queue), write thumbnails and the search index, and ask "
-        "follow-up questions. Both figures swing with the load that other work puts on a shared machine, the more "
-        "so as `serve` runs its workers at nice 10: compare them within one run only.", "",
+        f"| cloudalbum `serve` ({args.model}, default workers, faces on), first upload to last photo final, everything | "
+        f"{ours:.2f} | {processed / ours:.1f} |",
+        f"| of which: the uploads themselves (sequential HTTP, one client) | {upload_s:.2f} | |",
+        f"| **speed: Ultralytics seconds / cloudalbum seconds** (goal >= 1.5) | **{ultra['seconds'] / ours:.2f}x** | |",
+        "", "Worker time per stage over the photos (the workers' log, wall time inside each worker, median run): "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()) + ".", "",
         f"Label sets identical on {agree} of {len(paths)} photos (conf 0.25, NMS IoU 0.7 on both sides; the "
         "others differ by a low-confidence object where the resampling differs).", "",
     ])
     print(section)
+    if args.profile:
+        out = ROOT / "bench" / "out"
+        out.mkdir(exist_ok=True)
+        run = run_service(paths, profile=out / "ultralytics_compare.pyspy.txt", model=args.model)
+        total = sum(run.profile.values())
+        print(f"py-spy over one more run ({run.seconds:.2f} s, not timed: the profiler costs CPU too), CPU ms per "
+              f"stage, {total:.0f} ms in all ({total / max(run.final, 1):.0f} ms per photo):")
+        for key, value in run.profile.items():
+            print(f"  {key:45s} {value:8.0f} ms  {value / total:6.1%}  {value / max(run.final, 1):6.1f} ms/photo")
     if args.write_docs:
         from detect import write_docs  # bench/ is on sys.path: the script's own folder
 

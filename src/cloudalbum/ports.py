@@ -25,9 +25,11 @@ if TYPE_CHECKING:  # pragma: no cover
 class BlobStore(Protocol):
     """Originals and thumbnails under server-made keys."""
 
-    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str) -> int:
+    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str, durable: bool = True) -> int:
         """Store data (a stream is copied in chunks, never read whole). Returns the byte count.
-        Raises StorageUnavailable when the store cannot take the write (disk full: insufficient_storage)."""
+        Raises StorageUnavailable when the store cannot take the write (disk full: insufficient_storage).
+        durable=False: derived data that reprocessing rebuilds (thumbnails, face crops); a store may then skip
+        flushing to stable storage (the write stays atomic and survives a process crash, not a power cut)."""
 
     def open(self, key: str) -> BinaryIO:
         """A readable stream of the blob. Raises NotFound."""
@@ -322,8 +324,8 @@ class Detector(Protocol):
     name: str  # "yolov8n"
     version: str  # a stable digest of the weights: labels record it; idempotency keys on it
 
-    def detect(self, image: "Image") -> list[Detection]:
-        """Objects in an RGB PIL image (already upright)."""
+    def detect(self, image: "Image", *, threshold: float | None = None) -> list[Detection]:
+        """Objects in an RGB PIL image (already upright), at the detector's own threshold or the one given."""
 
 
 @dataclass

@@ -132,3 +132,22 @@ def test_disk_full_on_a_real_small_filesystem(tmp_path: Path) -> None:
         assert list(store.keys("originals/")) == []
     finally:
         subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+def test_originals_are_fsynced_and_derived_blobs_are_not(store: FileBlobStore, monkeypatch: Any) -> None:
+    """An original is flushed to disk (file and directory) before put returns; a thumbnail (durable=False,
+    rebuilt by reprocessing) is written atomically without the two fsyncs. Counts the real os.fsync calls."""
+    calls: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        calls.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    store.put("originals/u1/p1", b"original", content_type="image/jpeg")
+    assert len(calls) == 2
+    store.put("thumbnails/u1/p1/large.jpg", b"thumb", content_type="image/jpeg", durable=False)
+    assert len(calls) == 2
+    assert store.get("thumbnails/u1/p1/large.jpg") == b"thumb"
+    assert [p.name for p in (store.root / "thumbnails/u1/p1").iterdir()] == ["large.jpg"]  # no temp file left

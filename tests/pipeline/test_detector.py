@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from cloudalbum.adapters.onnx_detector import (
-    OnnxDetector, decode_output, letterbox_geometry, nms, packaged_model_path, parse_names,
+    PAD_VALUE, OnnxDetector, decode_output, letterbox, letterbox_geometry, nms, packaged_model_path, parse_names,
 )
 from cloudalbum.domain.categories import labels_from_detections
 from cloudalbum.domain.errors import ModelUnavailable
@@ -222,6 +222,24 @@ def test_letterbox_geometry() -> None:
     assert (geo.width, geo.height, nw, nh) == (640, 640, 480, 640) and geo.pad_x == 80 and geo.pad_y == 0
     geo, (nw, nh) = letterbox_geometry(4032, 3024, square=False)
     assert (geo.width, geo.height, nh) == (640, 480, 480)
+
+
+@pytest.mark.parametrize("size, square", [((810, 1080), True), ((1280, 960), True), ((1280, 960), False),
+                                          ((251, 37), True), ((640, 640), False)])
+def test_letterbox_tensor_is_the_padded_canvas_scaled(size: tuple[int, int], square: bool) -> None:
+    """The tensor is written straight as float32 (issue 14: two copies fewer); it must hold exactly the values
+    of the plain recipe: a canvas of PAD_VALUE, the resized photo pasted at the padding, then / 255 in float32."""
+    image = Image.fromarray(np.random.default_rng(7).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    tensor, geo = letterbox(image, square=square)
+    _, (nw, nh) = letterbox_geometry(*size, square=square)
+    resized = np.asarray(image if (nw, nh) == size else
+                         (image.reduce(size[0] // nw) if size[0] % nw == 0 and size[0] // nw >= 2 and
+                          size[1] == nh * (size[0] // nw) else image.resize((nw, nh), Image.Resampling.BILINEAR)))
+    canvas = np.full((geo.height, geo.width, 3), PAD_VALUE, dtype=np.uint8)
+    canvas[int(geo.pad_y):int(geo.pad_y) + nh, int(geo.pad_x):int(geo.pad_x) + nw] = resized
+    reference = canvas.transpose(2, 0, 1)[np.newaxis].astype(np.float32) * np.float32(1 / 255)
+    assert tensor.dtype == np.float32 and tensor.flags["C_CONTIGUOUS"]
+    assert np.array_equal(tensor, reference)
 
 
 def test_nms_is_per_class_and_greedy() -> None:

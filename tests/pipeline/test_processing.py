@@ -132,10 +132,10 @@ def test_last_receive_marks_failed_with_a_reason(pipeline_container: Any) -> Non
     photo = add_photo(c, photo_bytes("objects/dog.jpg"))
     real_put = c.blobs.put
 
-    def put(key: str, data: Any, *, content_type: str) -> int:  # boundary stand-in: a full disk
+    def put(key: str, data: Any, *, content_type: str, durable: bool = True) -> int:  # stand-in: a full disk
         if key.startswith("thumbnails/"):
             raise StorageUnavailable("no space left on the device", insufficient_storage=True)
-        return real_put(key, data, content_type=content_type)
+        return real_put(key, data, content_type=content_type, durable=durable)
 
     c.blobs.put = put  # type: ignore[method-assign]
     last = c.settings.max_receives

@@ -174,7 +174,7 @@ def test_a_memory_error_after_decoding_fails_that_photo_with_a_reason(alice: Any
     second = alice.upload(make_jpeg(640, 480, color=(200, 30, 30))).get_json()["id"]
     detector = container.detector
     real = detector.detect
-    monkeypatch.setattr(detector, "detect", lambda image: (_ for _ in ()).throw(MemoryError()))
+    monkeypatch.setattr(detector, "detect", lambda image, **kw: (_ for _ in ()).throw(MemoryError()))
     record = {"messageId": "m1", "body": f'{{"type": "process_photo", "photo_id": "{first}"}}'}
     assert handle({"Records": [record]}, container=container) == {"batchItemFailures": []}
     photo = container.store.get_photo(first, alice.id)

@@ -3,7 +3,9 @@
 Writes are atomic: the bytes go to a temporary file in one directory for writes in flight (TEMP_DIR, under
 root: the same file system), are fsynced, and are then renamed over the real key, so a crash never leaves a
 half-written blob under a real key. Temporary files of killed writes are therefore found by listing TEMP_DIR,
-never the whole store.
+never the whole store. Derived blobs (put(..., durable=False): thumbnails and face crops, which reprocessing
+rebuilds) skip the two fsyncs: still atomic and safe from a process crash, they cost a worker no wait on the
+disk (4 fsyncs per photo, 2 per face).
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class FileBlobStore:
 
     # --- writes -----------------------------------------------------------------------------------------
 
-    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str) -> int:
+    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str, durable: bool = True) -> int:
         path = self._path(key)
         tmp_name: str | None = None
         try:
@@ -63,10 +65,12 @@ class FileBlobStore:
             with os.fdopen(fd, "wb") as out:
                 written = self._copy(data, out)
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
             os.replace(tmp_name, path)
             tmp_name = None
-            self._fsync_dir(path.parent)
+            if durable:
+                self._fsync_dir(path.parent)
             return written
         except OSError as exc:
             raise _storage_error(exc, "store") from exc

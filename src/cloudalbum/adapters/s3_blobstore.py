@@ -71,7 +71,8 @@ class S3BlobStore:
 
     # --- writes -------------------------------------------------------------------------------------------
 
-    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str) -> int:
+    def put(self, key: str, data: BinaryIO | bytes, *, content_type: str, durable: bool = True) -> int:
+        """S3 acknowledges a PUT only once it is stored durably: `durable` changes nothing here."""
         from boto3.s3.transfer import TransferConfig
 
         stream = _CountingReader(io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data)

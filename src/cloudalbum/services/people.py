@@ -182,7 +182,7 @@ class PeopleService:
                         embedding=rules.normalise(f.embedding), created_at=iso(utcnow()), model=model)
             if i < len(crops):
                 self.blobs.put(face_crop_key(photo.owner_id, photo.id, face.id), crops[i],
-                               content_type="image/jpeg")
+                               content_type="image/jpeg", durable=False)  # derived: reprocessing rebuilds it
             fresh.append(face)
         return keep, fresh
 

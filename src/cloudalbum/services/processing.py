@@ -34,7 +34,7 @@ from ..media.decode import UndecodableImage, decode
 from ..media.exif import ExifData, read_metadata
 from ..media.face_crops import face_crop
 from ..media.thumbnails import make_thumbnails, thumbnail_key
-from ..ports import BlobStore, Detector, FaceAnalyzer, FoundFace, Geocoder, MetadataStore
+from ..ports import BlobStore, Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, MetadataStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from .people import PeopleService
@@ -78,9 +78,12 @@ def model_key(detector: Detector) -> str:
 
 def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, threshold: float = 0.25,
             max_pixels: int = 120_000_000, faces: FaceAnalyzer | None = None,
-            max_decode_bytes: int | None = None) -> Analysis:
+            max_decode_bytes: int | None = None, face_gate: float = 0.0) -> Analysis:
     """EXIF, place, one decode, detection, faces (when an analyzer is given) and thumbnails. Raises nothing
-    for bad bytes (error is set); raises for a failing detector, face analyzer or geocoder bug only."""
+    for bad bytes (error is set); raises for a failing detector, face analyzer or geocoder bug only.
+
+    face_gate > 0: the face analyzer runs only when the detector sees a person scoring at least face_gate
+    (see may_show_a_face); the photo is still recorded as looked at for faces, with none found."""
     t0 = time.perf_counter()
     meta = read_metadata(data)
     result = Analysis(exif=meta)
@@ -99,7 +102,9 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     thumbs = make_thumbnails(decoded.image)
     large_image = thumbs["large"][0]
     t4 = time.perf_counter()
-    detections = detector.detect(large_image)
+    gated = faces is not None and face_gate > 0 and "person" in _class_names(detector)
+    detections = (detector.detect(large_image, threshold=min(face_gate, threshold)) if gated
+                  else detector.detect(large_image))
     t5 = time.perf_counter()
     scale_x = decoded.width / large_image.width
     scale_y = decoded.height / large_image.height
@@ -109,7 +114,10 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     result.thumbnails = {size: jpeg for size, (_, jpeg) in thumbs.items()}
     t6 = time.perf_counter()
     if faces is not None:
-        _find_faces(result, faces, large_image, scale_x, scale_y)
+        if gated and not may_show_a_face(detections, face_gate):
+            result.faces_model = _faces_model(faces)  # looked for (by the gate): none
+        else:
+            _find_faces(result, faces, large_image, scale_x, scale_y)
     result.timings = {"exif": t1 - t0, "place": t2 - t1, "decode": t3 - t2, "thumbnails": t4 - t3,
                       "detect": t5 - t4, "labels": t6 - t5}
     if faces is not None:
@@ -117,11 +125,28 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     return result
 
 
+def may_show_a_face(detections: list[Detection], gate: float) -> bool:
+    """Whether a face can be in the photo: the detector saw a person scoring at least gate. Over the corpus and
+    scikit-image's astronaut (also cropped to the face alone, mirrored, darkened, halved) every photo with a
+    face has a person at 0.52 or more (docs/performance.md, "Faces only where they can be")."""
+    return any(d.name == "person" and d.confidence >= gate for d in detections)
+
+
+def _class_names(detector: Detector) -> set[str]:
+    """The detector's class names (a model without "person", e.g. a custom one, is never gated)."""
+    names = getattr(detector, "names", None)
+    return set(names.values()) if isinstance(names, dict) else set()
+
+
+def _faces_model(analyzer: FaceAnalyzer) -> str:
+    return getattr(analyzer, "models", None) or f"{analyzer.name}@{analyzer.version}"
+
+
 def _find_faces(result: Analysis, analyzer: FaceAnalyzer, image: Any, scale_x: float, scale_y: float) -> None:
     """Faces on the large thumbnail (the detector's input too), boxes and landmarks mapped to upright pixels of
     the whole image; a crop per face for the "Who is this?" card and the People view."""
     found = analyzer.faces(image)
-    result.faces_model = getattr(analyzer, "models", None) or f"{analyzer.name}@{analyzer.version}"
+    result.faces_model = _faces_model(analyzer)
     result.face_crops = [face_crop(image, (f.x, f.y, f.w, f.h)) for f in found]
     result.faces = [FoundFace(x=f.x * scale_x, y=f.y * scale_y, w=f.w * scale_x, h=f.h * scale_y,
                               confidence=f.confidence, landmarks=[(x * scale_x, y * scale_y) for x, y in f.landmarks],
@@ -214,7 +239,8 @@ class ProcessingService:
         try:
             result = analyze(data, detector, self.geocoder, threshold=getattr(detector, "threshold", 0.25),
                              max_pixels=self.settings.max_pixels, faces=analyzer,
-                             max_decode_bytes=self.settings.max_decode_bytes)
+                             max_decode_bytes=self.settings.max_decode_bytes,
+                             face_gate=self.settings.face_gate)
         except MemoryError as exc:  # past the worker's memory limit (RLIMIT_DATA): this photo fails, not the worker
             result = Analysis(exif=read_metadata(data), error=f"not enough memory to process the image "
                                                               f"({str(exc) or 'over the worker memory limit'})")
@@ -223,7 +249,7 @@ class ProcessingService:
         if result.error is None:
             for size, jpeg in result.thumbnails.items():
                 key = thumbnail_key(photo.owner_id, photo.id, size)
-                self.blobs.put(key, jpeg, content_type="image/jpeg")
+                self.blobs.put(key, jpeg, content_type="image/jpeg", durable=False)  # rebuilt by reprocess
                 keys[size] = key
         if result.error is None and analyzer is not None and self.people is not None:
             self.people.record_faces(photo, result.faces, result.face_crops, result.faces_model or analyzer.name)
