@@ -140,7 +140,7 @@ class AuthService:
         pw = _check_password(password)
         s = self.settings
         if client_ip:
-            self._take_slots([(f"register:{client_ip}", s.register_max_per_address)], s.register_window_s,
+            _ = self._take_slots([(f"register:{client_ip}", s.register_max_per_address)], s.register_window_s,
                              "Too many accounts created from this address: try again later.")
         if self.users.user_by_email(norm) is not None:
             raise Conflict("An account with this email already exists: sign in instead.", code="email_taken")
@@ -164,26 +164,29 @@ class AuthService:
         keys = [(pair, s.login_max_failures)]
         if client_ip:
             keys.append((f"login:addr:{client_ip}", s.login_max_failures_per_address))
-        now = self._take_slots(keys, s.login_window_s, "Too many failed sign-ins: wait a few minutes and try again.")
+        now, counts = self._take_slots(keys, s.login_window_s,
+                                       "Too many failed sign-ins: wait a few minutes and try again.")
         user = self.users.user_by_email(norm) if norm else None
         if not self._password_ok(user, password):
             raise Unauthorized(BAD_LOGIN, code="invalid_credentials")
         assert user is not None  # _password_ok is False for an unknown email
-        for key, _ in keys[1:]:
-            self.users.unhit(key, window_s=s.login_window_s, now=now)
-        self.users.clear_hits(pair)  # a success forgives this address's failures for this email
+        for key, _ in keys:
+            if key == pair and counts[key] > 1:
+                self.users.clear_hits(pair)  # a success forgives this address's failures for this email
+            else:
+                self.users.unhit(key, window_s=s.login_window_s, now=now)
         self._upgrade_hash(user, password)
         return self._new_session(user.id)
 
-    def _take_slots(self, keys: list[tuple[str, int]], window_s: int, message: str) -> float:
+    def _take_slots(self, keys: list[tuple[str, int]], window_s: int, message: str) -> tuple[float, dict[str, int]]:
         """Count one attempt under every key (atomically, in the store); over any key's limit, give every slot
-        back and raise Throttled with Retry-After. Returns the time the slots were taken at."""
+        back and raise Throttled with Retry-After. Returns the time the slots were taken at and each count."""
         now = self.clock.now()
-        taken: list[str] = []
+        taken: dict[str, int] = {}
         try:
             for key, limit in keys:
                 count = self.users.hit(key, window_s=window_s, now=now)
-                taken.append(key)
+                taken[key] = count
                 if count > limit:
                     log.warning("throttled: %s (%d attempts in %d s)", key.rsplit(":", 1)[0], count, window_s)
                     raise Throttled(message, retry_after_s=window_s)
@@ -191,7 +194,7 @@ class AuthService:
             for key in taken:
                 self.users.unhit(key, window_s=window_s, now=now)
             raise
-        return now
+        return now, taken
 
     def _password_ok(self, user: User | None, password: Any) -> bool:
         """One Argon2 verification whether or not the user exists, so timing does not tell them apart."""
@@ -216,8 +219,8 @@ class AuthService:
         (per user), so a stolen access token is no faster way to guess the password than the login."""
         s = self.settings
         key = password_key(principal.user_id)
-        now = self._take_slots([(key, s.login_max_failures)], s.login_window_s,
-                               "Too many wrong passwords: wait a few minutes and try again.")
+        now, _ = self._take_slots([(key, s.login_max_failures)], s.login_window_s,
+                                  "Too many wrong passwords: wait a few minutes and try again.")
         user = self.users.user_by_id(principal.user_id)
         if not self._password_ok(user, password):
             raise Unauthorized("The password is wrong.", code="invalid_credentials")
