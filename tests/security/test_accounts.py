@@ -225,3 +225,13 @@ def test_argon2_parameters_come_from_settings_and_old_hashes_are_upgraded(settin
         new.login("up@example.com", PASSWORD)
     finally:
         store.close()
+
+
+def test_the_openapi_document_describes_the_account_routes(client: Any) -> None:
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    change = paths["/api/me/password"]["post"]
+    assert {"204", "401", "422"} <= set(change["responses"]) and "requestBody" in change
+    assert {"204"} <= set(paths["/api/auth/logout-all"]["post"]["responses"])
+    delete = paths["/api/me"]["delete"]
+    assert {"204", "401"} <= set(delete["responses"]) and "requestBody" in delete
+    assert "429" in paths["/api/auth/register"]["post"]["responses"]

@@ -186,13 +186,13 @@ class DynamoUsersMixin(DynamoBase):
     def delete_owner_data(self, owner_id: str) -> None:
         """Every item of the owner's library: photos (with their index items, questions and faces), albums,
         faces and people, the usage counter and face settings."""
-        photo_ids = [s(it, "PK", "")[len("PHOTO#"):] for it in self._query(
+        photo_ids = [(s(it, "PK") or "")[len("PHOTO#"):] for it in self._query(
             index="GSI1", pk_name="GSI1PK", pk=K.owner_photos_pk(owner_id), sk_name="GSI1SK", page=1000)]
         for photo_id in photo_ids:
             self.delete_photo(photo_id)
         for item in list(self._query(index="GSI1", pk_name="GSI1PK", pk=K.owner_albums_pk(owner_id),
                                      sk_name="GSI1SK", page=1000)):
-            self.delete_album(s(item, "PK", "")[len("ALBUM#"):])
+            self.delete_album((s(item, "PK") or "")[len("ALBUM#"):])
         self.delete_face_data(owner_id)
         self._batch_write(deletes=[K.usage_key(owner_id), K.face_settings_key(owner_id)])
 
