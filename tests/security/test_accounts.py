@@ -235,3 +235,72 @@ def test_the_openapi_document_describes_the_account_routes(client: Any) -> None:
     delete = paths["/api/me"]["delete"]
     assert {"204", "401"} <= set(delete["responses"]) and "requestBody" in delete
     assert "429" in paths["/api/auth/register"]["post"]["responses"]
+
+
+# --- throttling under concurrency (the service, many threads: the Flask test client is not for threads) ----
+
+
+class SlowHasher(PasswordHasher):
+    """Cheap Argon2 that takes a little while, so attempts overlap; counts wrong-password verifications."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.lock, self.wrong = threading.Lock(), 0
+
+    def verify(self, hash: Any, password: Any) -> bool:  # noqa: A002
+        time.sleep(0.05)
+        try:
+            return super().verify(hash, password)
+        except Exception:
+            with self.lock:
+                self.wrong += 1
+            raise
+
+
+def run_all(calls: list[Any]) -> list[str]:
+    """Run the calls at once (a barrier), each result as 'ok', or the exception's class name."""
+    barrier, results = threading.Barrier(len(calls)), [""] * len(calls)
+
+    def one(i: int) -> None:
+        barrier.wait()
+        try:
+            calls[i]()
+            results[i] = "ok"
+        except Exception as exc:  # noqa: BLE001 - the class name is the result
+            results[i] = type(exc).__name__
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_many_correct_sign_ins_at_once_from_one_address_are_never_refused(container: Any) -> None:
+    """A shared address (an office, a carrier's NAT) with more sign-ins in flight than the per-address limit,
+    none failing: every one succeeds (the extra ones wait for the others instead of being refused)."""
+    auth = container.auth
+    n = container.settings.login_max_failures_per_address + 4
+    for i in range(n):
+        auth.register(f"nat{i}@example.com", PASSWORD)
+    auth.hasher = SlowHasher()
+    results = run_all([lambda i=i: auth.login(f"nat{i}@example.com", PASSWORD, client_ip="100.64.0.1")
+                       for i in range(n)])
+    assert results == ["ok"] * n
+
+
+def test_concurrent_guesses_from_a_fresh_address_get_no_more_than_the_limit(container: Any) -> None:
+    """Atomic counting through the service: 30 wrong passwords at once from one address, against 30 emails;
+    at most login_max_failures_per_address of them are checked, the rest are refused without a check."""
+    auth = container.auth
+    auth.register("target@example.com", PASSWORD)
+    auth.hasher = hasher = SlowHasher()
+    limit = container.settings.login_max_failures_per_address
+    results = run_all([lambda i=i: auth.login(f"guess{i}@example.com", "wrong password", client_ip="203.0.113.5")
+                       for i in range(30)])
+    assert results.count("Unauthorized") == hasher.wrong <= limit
+    assert results.count("Throttled") == 30 - hasher.wrong
+    with pytest.raises(Exception, match="Too many"):
+        auth.login("target@example.com", PASSWORD, client_ip="203.0.113.5")
+    assert auth.login("target@example.com", PASSWORD, client_ip="198.51.100.5").access_token

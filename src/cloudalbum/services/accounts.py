@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from ..ports import BlobStore, MetadataStore
-from .auth import AuthService, Principal, password_key
+from .auth import AuthService, Principal, failures_key, password_key
 
 log = logging.getLogger("cloudalbum.accounts")
 
@@ -40,4 +40,5 @@ class AccountService:
         for pattern in OWNER_BLOB_PREFIXES:
             for key in list(self.blobs.keys(pattern.format(owner=owner_id))):
                 self.blobs.delete(key)
-        self.store.clear_hits(password_key(owner_id))
+        for key in (password_key(owner_id), failures_key(password_key(owner_id))):
+            self.store.clear_hits(key)

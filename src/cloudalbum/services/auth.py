@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -36,6 +37,11 @@ MAX_EMAIL = 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 log = logging.getLogger("cloudalbum.auth")
+
+# An attempt over a failure limit while no failure stands behind it (only attempts still being checked) waits
+# for them to settle, polling, for at most this long; then it goes ahead: it is never refused for them.
+SETTLE_WAIT_S = 5.0
+SETTLE_POLL_S = 0.05
 
 BAD_LOGIN = "Wrong email or password."
 BAD_TOKEN = "The token is missing, expired, revoked or invalid: sign in again."
@@ -73,6 +79,11 @@ def _epoch(iso_time: str) -> float:
 def _email_digest(email: str) -> str:
     """Throttling keys name an email by digest: counters (which outlive an account) hold no address."""
     return hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def failures_key(key: str) -> str:
+    """The key under which the failures alone of a throttling key are recorded."""
+    return f"{key}#failed"
 
 
 def password_key(user_id: str) -> str:
@@ -153,9 +164,10 @@ class AuthService:
 
         Throttling (API.md): failures count per (client address, email) and per client address. Each attempt
         takes a slot under both keys *before* its password is checked (an atomic count, so concurrent guesses
-        cannot all slip under the limit); a wrong password keeps its slots (they are the failures), a right one
-        gives them back. So a correct password is refused only where this address has reached a limit with
-        failures (or, in the same instant, with as many attempts still being checked): failures from other
+        cannot all slip under the limit); a wrong password keeps its slots and is recorded as a failure, a
+        right one gives them back. An attempt over a limit is refused only when a failure stands behind it;
+        over a limit reached by attempts still being checked, it waits for them (_take_slots). So a correct
+        password from an address without recent failures is never refused, and failures from other
         addresses, against this email or any other, never count against it."""
         norm = email.strip().lower()[:MAX_EMAIL] if isinstance(email, str) else ""
         s = self.settings
@@ -165,36 +177,55 @@ class AuthService:
         if client_ip:
             keys.append((f"login:addr:{client_ip}", s.login_max_failures_per_address))
         now, counts = self._take_slots(keys, s.login_window_s,
-                                       "Too many failed sign-ins: wait a few minutes and try again.")
+                                       "Too many failed sign-ins: wait a few minutes and try again.",
+                                       failures_only=True)
         user = self.users.user_by_email(norm) if norm else None
         if not self._password_ok(user, password):
+            self._record_failure(keys, s.login_window_s)
             raise Unauthorized(BAD_LOGIN, code="invalid_credentials")
         assert user is not None  # _password_ok is False for an unknown email
         for key, _ in keys:
-            if key == pair and counts[key] > 1:
-                self.users.clear_hits(pair)  # a success forgives this address's failures for this email
+            if key == pair and counts[key] > 1:  # a success forgives this address's failures for this email
+                self.users.clear_hits(pair)
+                self.users.clear_hits(failures_key(pair))
             else:
                 self.users.unhit(key, window_s=s.login_window_s, now=now)
         self._upgrade_hash(user, password)
         return self._new_session(user.id)
 
-    def _take_slots(self, keys: list[tuple[str, int]], window_s: int, message: str) -> tuple[float, dict[str, int]]:
-        """Count one attempt under every key (atomically, in the store); over any key's limit, give every slot
-        back and raise Throttled with Retry-After. Returns the time the slots were taken at and each count."""
-        now = self.clock.now()
-        taken: dict[str, int] = {}
-        try:
-            for key, limit in keys:
-                count = self.users.hit(key, window_s=window_s, now=now)
-                taken[key] = count
-                if count > limit:
-                    log.warning("throttled: %s (%d attempts in %d s)", key.rsplit(":", 1)[0], count, window_s)
-                    raise Throttled(message, retry_after_s=window_s)
-        except Throttled:
+    def _take_slots(self, keys: list[tuple[str, int]], window_s: int, message: str, *,
+                    failures_only: bool = False) -> tuple[float, dict[str, int]]:
+        """Count one attempt under every key (atomically, in the store) and return the time it was counted at
+        and each count. Over any key's limit, every slot is given back and Throttled (with Retry-After) is
+        raised, except with failures_only (limits on failures: sign-in, current password) while no failure
+        is recorded under the keys over their limit: then the limit was reached by attempts still being
+        checked, and this one waits for them to settle (they either fail, and it is refused, or succeed and
+        give their slots back); after SETTLE_WAIT_S with still no failure it goes ahead."""
+        deadline = time.monotonic() + SETTLE_WAIT_S
+        while True:
+            now = self.clock.now()
+            taken = {key: self.users.hit(key, window_s=window_s, now=now) for key, _ in keys}
+            over = [key for key, limit in keys if taken[key] > limit]
+            if not over:
+                return now, taken
+            if failures_only and time.monotonic() >= deadline and not self._failed_under(over, window_s, now):
+                return now, taken  # nothing failed: a limit reached by attempts in flight refuses nobody
             for key in taken:
                 self.users.unhit(key, window_s=window_s, now=now)
-            raise
-        return now, taken
+            if not failures_only or self._failed_under(over, window_s, now):
+                log.warning("throttled: %s (%d attempts in %d s)", over[0], taken[over[0]], window_s)
+                raise Throttled(message, retry_after_s=window_s)
+            time.sleep(SETTLE_POLL_S)
+
+    def _failed_under(self, keys: list[str], window_s: int, now: float) -> bool:
+        return any(self.users.hit_count(failures_key(key), window_s=window_s, now=now) > 0 for key in keys)
+
+    def _record_failure(self, keys: list[tuple[str, int]], window_s: int) -> None:
+        """The attempt's slots stay (they are its failure); the failure is also recorded on its own, so an
+        attempt over a limit can tell failures from attempts still being checked."""
+        now = self.clock.now()
+        for key, _ in keys:
+            self.users.hit(failures_key(key), window_s=window_s, now=now)
 
     def _password_ok(self, user: User | None, password: Any) -> bool:
         """One Argon2 verification whether or not the user exists, so timing does not tell them apart."""
@@ -220,9 +251,10 @@ class AuthService:
         s = self.settings
         key = password_key(principal.user_id)
         now, _ = self._take_slots([(key, s.login_max_failures)], s.login_window_s,
-                                  "Too many wrong passwords: wait a few minutes and try again.")
+                                  "Too many wrong passwords: wait a few minutes and try again.", failures_only=True)
         user = self.users.user_by_id(principal.user_id)
         if not self._password_ok(user, password):
+            self._record_failure([(key, s.login_max_failures)], s.login_window_s)
             raise Unauthorized("The password is wrong.", code="invalid_credentials")
         self.users.unhit(key, window_s=s.login_window_s, now=now)
 
