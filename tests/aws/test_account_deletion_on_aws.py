@@ -4,6 +4,7 @@ Also the DynamoDB login counters through the API: nobody's failures lock out any
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 import pytest
@@ -25,8 +26,14 @@ def test_account_deletion_leaves_no_item_or_blob_of_the_user(aws: Any) -> None: 
     assert footprint(container, ["alice@example.com", *mine])
 
     assert alice("DELETE", "/api/me", json={"password": "wrong password"}).status_code == 401
+    calls: collections.Counter[str] = collections.Counter()
+    for client, service in ((container.store.client, "dynamodb"), (container.blobs.client, "s3")):
+        client.meta.events.register(f"before-call.{service}",
+                                    lambda model, service=service, **_: calls.update([f"{service}.{model.name}"]))
     r = alice("DELETE", "/api/me", json={"password": PASSWORD})
     assert r.status_code == 204, r.get_data(as_text=True)
+    assert not any(op.endswith(".Scan") for op in calls)
+    print(f"\nDELETE /api/me of a library of 2 photos: {sum(calls.values())} requests: {dict(sorted(calls.items()))}")
     assert footprint(container, ["alice@example.com", *mine]) == []
     assert footprint(container, ["bob@example.com", *theirs]) == bob_before
     r = alice.http.post("/api/auth/login", json={"email": "alice@example.com", "password": PASSWORD})
