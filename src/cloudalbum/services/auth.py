@@ -151,7 +151,7 @@ class AuthService:
         pw = _check_password(password)
         s = self.settings
         if client_ip:
-            _ = self._take_slots([(f"register:{client_ip}", s.register_max_per_address)], s.register_window_s,
+            self._take_slots([(f"register:{client_ip}", s.register_max_per_address)], s.register_window_s,
                              "Too many accounts created from this address: try again later.")
         if self.users.user_by_email(norm) is not None:
             raise Conflict("An account with this email already exists: sign in instead.", code="email_taken")
