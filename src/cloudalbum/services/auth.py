@@ -39,9 +39,12 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 log = logging.getLogger("cloudalbum.auth")
 
 # An attempt over a failure limit while no failure stands behind it (only attempts still being checked) waits
-# for them to settle, polling, for at most this long; then it goes ahead: it is never refused for them.
+# for them to settle, polling with backoff (about 9 polls: each costs a few store requests, so a burst of
+# waiting sign-ins cannot multiply the store's load much), for at most this long; then it goes ahead: it is
+# never refused for them.
 SETTLE_WAIT_S = 5.0
 SETTLE_POLL_S = 0.05
+SETTLE_POLL_MAX_S = 1.0
 
 BAD_LOGIN = "Wrong email or password."
 BAD_TOKEN = "The token is missing, expired, revoked or invalid: sign in again."
@@ -201,7 +204,7 @@ class AuthService:
         is recorded under the keys over their limit: then the limit was reached by attempts still being
         checked, and this one waits for them to settle (they either fail, and it is refused, or succeed and
         give their slots back); after SETTLE_WAIT_S with still no failure it goes ahead."""
-        deadline = time.monotonic() + SETTLE_WAIT_S
+        deadline, pause = time.monotonic() + SETTLE_WAIT_S, SETTLE_POLL_S
         while True:
             now = self.clock.now()
             taken = {key: self.users.hit(key, window_s=window_s, now=now) for key, _ in keys}
@@ -215,7 +218,8 @@ class AuthService:
             if not failures_only or self._failed_under(over, window_s, now):
                 log.warning("throttled: %s (%d attempts in %d s)", over[0], taken[over[0]], window_s)
                 raise Throttled(message, retry_after_s=window_s)
-            time.sleep(SETTLE_POLL_S)
+            time.sleep(pause)
+            pause = min(SETTLE_POLL_MAX_S, pause * 2)
 
     def _failed_under(self, keys: list[str], window_s: int, now: float) -> bool:
         return any(self.users.hit_count(failures_key(key), window_s=window_s, now=now) > 0 for key in keys)
