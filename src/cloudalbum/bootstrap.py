@@ -14,6 +14,7 @@ from .config import Settings
 from .ports import BlobStore, Clock, Detector, FaceAnalyzer, Geocoder, JobQueue, MetadataStore
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .services.accounts import AccountService
     from .services.albums import AlbumService
     from .services.auth import AuthService
     from .services.maintenance import MaintenanceService
@@ -111,6 +112,12 @@ class Container:
         from .services.auth import AuthService
 
         return AuthService(self.store, self.settings, self.clock)
+
+    @cached_property
+    def accounts(self) -> "AccountService":
+        from .services.accounts import AccountService
+
+        return AccountService(self.store, self.blobs, self.auth)
 
     @cached_property
     def photos(self) -> "PhotoService":

@@ -35,8 +35,21 @@ class Settings:
     jwt_audience: str = "cloudalbum-api"
     access_ttl_s: int = 900
     refresh_ttl_s: int = 30 * 24 * 3600
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # per (client address, email) within login_window_s
     login_window_s: int = 300
+
+    # accounts and limits (issue 12, API.md "Accounts and limits"): client address, throttling, Argon2 work
+    trusted_proxies: str = ""  # comma-separated addresses or CIDRs whose X-Forwarded-For/-Proto are believed
+    login_max_failures_per_address: int = 10  # per client address within login_window_s
+    register_max_per_address: int = 10  # registrations per client address within register_window_s
+    register_window_s: int = 3600
+    session_max_s: int = 90 * 24 * 3600  # absolute session lifetime from sign-in; refresh does not extend it
+    # Argon2id (RFC 9106 second recommendation: 64 MiB, 3 passes, 4 lanes) and how many hashes may run at
+    # once in one process: hashing memory is at most argon2_concurrency x argon2_memory_kib (docs/reliability.md)
+    argon2_memory_kib: int = 65536
+    argon2_time_cost: int = 3
+    argon2_parallelism: int = 4
+    argon2_concurrency: int = 2
 
     # uploads
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -121,7 +134,20 @@ class Settings:
                               "CLOUDALBUM_WORKER_MEMORY_LIMIT_MIB 0 (no limit) or more")
         if self.workers < 0:
             raise ConfigError("CLOUDALBUM_WORKERS must be 0 or more")
+        self._validate_accounts()
         return self
+
+    def _validate_accounts(self) -> None:
+        from .domain.client_address import BadProxyList, parse_trusted_proxies
+
+        try:
+            parse_trusted_proxies(self.trusted_proxies)
+        except BadProxyList as exc:
+            raise ConfigError(f"CLOUDALBUM_TRUSTED_PROXIES: {exc} (give addresses or CIDRs, comma-separated)") from exc
+        if self.argon2_concurrency < 1 or self.argon2_memory_kib < 8 or self.argon2_time_cost < 1:
+            raise ConfigError("CLOUDALBUM_ARGON2_CONCURRENCY and _TIME_COST must be 1 or more, _MEMORY_KIB 8 or more")
+        if min(self.login_max_failures, self.login_max_failures_per_address, self.register_max_per_address) < 1:
+            raise ConfigError("the login and registration limits must be 1 or more")
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)

@@ -55,7 +55,8 @@ class BlobStore(Protocol):
 
 @dataclass
 class Session:
-    """A login. Access and refresh tokens carry its id (`sid`); revoking it ends both."""
+    """A login. Access and refresh tokens carry its id (`sid`); revoking it ends both. expires_at is the
+    absolute end (sign-in + session_max_s); refreshing never moves it."""
 
     id: str
     user_id: str
@@ -97,10 +98,27 @@ class UserStore(Protocol):
 
     def clear_hits(self, key: str) -> None: ...
 
-    # Optional (not a Protocol member, so isinstance checks ignore it), recommended for adapters:
-    #   def hit_count(self, key: str, *, window_s: int, now: float) -> int
-    # the count within the last window_s WITHOUT adding one. Login throttling reads failures with it before it
-    # verifies a password; without it AuthService counts every attempt (hit) and clears on success.
+    def hit_count(self, key: str, *, window_s: int, now: float) -> int:
+        """The count within the last window_s without adding one."""
+
+    # --- accounts (issue 12) ---
+    # A counted window may reach back a little further than window_s (DynamoDB counts in buckets of a tenth
+    # of it); never less.
+
+    def unhit(self, key: str, *, window_s: int, now: float) -> None:
+        """Take back one event that hit() counted at `now` (an attempt that proved not to be a failure)."""
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+
+    def revoke_user_sessions(self, user_id: str, *, keep: str | None = None) -> None:
+        """Revoke every session of the user but `keep` (None: every one)."""
+
+    def delete_user(self, user_id: str) -> None:
+        """The account (sign-in fails at once), its sessions and refresh tokens. Idempotent."""
+
+    def delete_owner_data(self, owner_id: str) -> None:
+        """Every record of the owner's library: photos and their index, albums, questions, faces, people,
+        usage counters and settings. Blobs are the caller's. Idempotent."""
 
 
 @dataclass(frozen=True)

@@ -112,9 +112,92 @@ class MetadataStoreContract:
         now = 1_000_000.0
         assert [store.hit("login:a", window_s=60, now=now + i) for i in range(3)] == [1, 2, 3]
         assert store.hit("login:b", window_s=60, now=now) == 1
-        assert store.hit("login:a", window_s=60, now=now + 61.5) == 2  # the first two fell out of the window
+        assert store.hit_count("login:a", window_s=60, now=now + 3) == 3  # reading adds nothing
+        # a window counts at least window_s back, at most a tenth more (DynamoDB's buckets)
+        assert store.hit_count("login:a", window_s=60, now=now + 59) == 3
+        assert store.hit("login:a", window_s=60, now=now + 2 + 60 * 1.1 + 1) == 1  # all fell out
         store.clear_hits("login:a")
-        assert store.hit("login:a", window_s=60, now=now + 62) == 1
+        assert store.hit("login:a", window_s=60, now=now + 200) == 1
+
+    def test_unhit_takes_back_one_event(self, store: Any) -> None:
+        now = 1_000_000.0
+        store.hit("k", window_s=60, now=now)
+        store.hit("k", window_s=60, now=now + 1)
+        store.unhit("k", window_s=60, now=now + 1)
+        assert store.hit_count("k", window_s=60, now=now + 2) == 1
+        store.unhit("never", window_s=60, now=now)  # nothing to take back: counts never go below zero
+        assert store.hit("never", window_s=60, now=now) == 1
+        assert store.hit("k", window_s=60, now=now + 3) == 2
+
+    def test_concurrent_hits_never_admit_more_than_the_limit(self, store: Any) -> None:
+        """Atomic counting: of n concurrent callers, at most k see a count <= k (no check-then-count race)."""
+        n, limit, now = 12, 5, 1_000_000.0
+        seen: list[int] = []
+        barrier = threading.Barrier(n)
+
+        def hit() -> None:
+            barrier.wait()
+            seen.append(store.hit("race", window_s=300, now=now))
+
+        threads = [threading.Thread(target=hit) for _ in range(n)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert len(seen) == n and max(seen) == n
+        assert sum(c <= limit for c in seen) <= limit
+        assert store.hit_count("race", window_s=300, now=now) == n
+
+    # --- accounts (issue 12) ------------------------------------------------------------------------------
+
+    def test_password_hash_changes_for_both_lookups(self, store: Any) -> None:
+        user = make_user("pw@example.com")
+        store.add_user(user)
+        store.set_password_hash(user.id, "$argon2id$new")
+        assert store.user_by_id(user.id).password_hash == "$argon2id$new"
+        assert store.user_by_email("pw@example.com").password_hash == "$argon2id$new"
+
+    def test_revoke_user_sessions_keeps_one_and_spares_other_users(self, store: Any) -> None:
+        a, other = self._session(store), make_user("other@example.com")
+        store.add_user(other)
+        b, c = (dataclasses.replace(a, id=new_id(), user_id=uid) for uid in (a.user_id, other.id))
+        store.add_session(b)
+        store.add_session(c)
+        store.revoke_user_sessions(a.user_id, keep=a.id)
+        assert store.get_session(a.id).revoked is False and store.get_session(b.id).revoked is True
+        assert store.get_session(c.id).revoked is False  # another user's
+        store.revoke_user_sessions(a.user_id)
+        assert store.get_session(a.id).revoked is True
+
+    def test_delete_user_removes_the_account_sessions_and_tokens(self, store: Any) -> None:
+        user, other = make_user("gone@example.com"), make_user("stays@example.com")
+        store.add_user(user)
+        store.add_user(other)
+        sessions = {}
+        for u in (user, other):
+            sessions[u.id] = Session(id=new_id(), user_id=u.id, created_at="2026-01-01T00:00:00+00:00",
+                                     expires_at="2026-04-01T00:00:00+00:00")
+            store.add_session(sessions[u.id])
+            store.add_refresh_token(RefreshToken(jti=f"jti-{u.id}", session_id=sessions[u.id].id, user_id=u.id,
+                                                 expires_at="2026-02-01T00:00:00+00:00"))
+        store.delete_user(user.id)
+        store.delete_user(user.id)  # idempotent
+        assert store.user_by_id(user.id) is None and store.user_by_email(user.email) is None
+        assert store.get_session(sessions[user.id].id) is None
+        assert store.use_refresh_token(f"jti-{user.id}") is None
+        assert store.user_by_email(other.email) == other
+        assert store.get_session(sessions[other.id].id) is not None
+        assert store.use_refresh_token(f"jti-{other.id}") is not None
+
+    def test_delete_owner_data_removes_only_that_owner(self, store: Any) -> None:
+        mine, theirs = full_photo("gone"), full_photo("stays")
+        mine.albums = theirs.albums = []
+        store.add_photo(mine)
+        store.add_photo(theirs)
+        store.delete_owner_data("gone")
+        store.delete_owner_data("gone")
+        assert store.get_photo(mine.id, None) is None and store.usage("gone") == (0, 0)
+        assert store.get_photo(theirs.id, "stays") is not None and store.usage("stays") == (1, theirs.bytes)
 
     # --- photos -----------------------------------------------------------------------------------------
 

@@ -156,7 +156,7 @@ def stack(ministack: dict[str, Any]) -> dict[str, Any]:
                        ["Subnet"]["SubnetId"] for i, az in enumerate("ab"))
     cert = acm.request_certificate(DomainName="photos.example.com", ValidationMethod="DNS")["CertificateArn"]
     ssm.put_parameter(Name="/cloudalbum/jwt-key", Type="SecureString", Value="k" * 48)
-    params = {"VpcId": vpc, "LoadBalancerSubnetIds": subnets, "InstanceSubnetIds": subnets,
+    params = {"VpcId": vpc, "VpcCidr": "10.20.0.0/16", "LoadBalancerSubnetIds": subnets, "InstanceSubnetIds": subnets,
               "CertificateArn": cert, **PARAMETERS}
     cfn.create_stack(StackName=STACK, TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
                      Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])

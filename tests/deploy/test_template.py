@@ -386,3 +386,21 @@ def test_alb_access_logs_can_be_delivered_in_every_region(tpl: dict[str, Any]) -
     condition, old_regions, new_regions = alb["Principal"]["Fn::If"]
     assert condition == "HasElbLogAccount" and "AWS" in old_regions
     assert new_regions == {"Service": {"Fn::Sub": "logdelivery.elasticloadbalancing.${AWS::URLSuffix}"}}
+
+
+def test_api_trusts_forwarded_headers_from_the_vpc_range_only(tpl: dict[str, Any]) -> None:
+    """Issue 12: the client address behind the load balancer. The instances believe X-Forwarded-For from the
+    VPC's range (where the load balancer's nodes are), and only the load balancer reaches them."""
+    from cloudalbum.domain.client_address import client_address, parse_trusted_proxies
+
+    param = tpl["Parameters"]["VpcCidr"]
+    pattern = re.compile(param["AllowedPattern"])
+    assert pattern.match("10.0.0.0/16") and pattern.match("10.0.0.0/16,100.64.0.0/20")
+    assert not pattern.match("0.0.0.0/0 ; rm") and not pattern.match("")
+    sub = tpl["Resources"]["ApiLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+    assert 'echo "CLOUDALBUM_TRUSTED_PROXIES=${VpcCidr}"' in (sub[0] if isinstance(sub, list) else sub)
+    Settings(trusted_proxies="10.0.0.0/16,100.64.0.0/20").validate()
+    trusted = parse_trusted_proxies("10.0.0.0/16")
+    assert client_address("10.0.7.9", "6.6.6.6, 198.51.100.5", trusted) == "198.51.100.5"
+    ingress = tpl["Resources"]["InstanceSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert [rule.get("SourceSecurityGroupId") for rule in ingress] == [{"Ref": "LoadBalancerSecurityGroup"}]

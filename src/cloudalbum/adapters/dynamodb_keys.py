@@ -79,6 +79,22 @@ def hits_pk(key: str) -> str:
     return f"HITS#{key}"
 
 
+def hits_bucket(now: float, window_s: int) -> int:
+    """The start of now's throttling bucket: a tenth of the window, so a count covers the window and at most
+    a tenth more."""
+    width = max(1, window_s // 10)
+    return int(now // width) * width
+
+
+def hits_sk(bucket: int) -> str:
+    return f"B#{max(0, bucket):012d}"
+
+
+def user_auth_pk(user_id: str) -> str:
+    """GSI1: a user's sessions (GSI1SK `SESSION#<id>`) and refresh tokens (`TOKEN#<jti>`)."""
+    return f"AUTH#{user_id}"
+
+
 def photo_key(photo_id: str) -> dict[str, str]:
     return {"PK": f"PHOTO#{photo_id}", "SK": "PHOTO"}
 

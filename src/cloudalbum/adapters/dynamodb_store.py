@@ -78,6 +78,7 @@ class DynamoUsersMixin(DynamoBase):
         self.client.put_item(TableName=self.table, Item={
             **av_key(K.session_key(session.id)), "doc": S(json.dumps(dataclasses.asdict(session))),
             "revoked": {"BOOL": bool(session.revoked)},
+            "GSI1PK": S(K.user_auth_pk(session.user_id)), "GSI1SK": S(f"SESSION#{session.id}"),
             K.TTL_ATTRIBUTE: N(epoch_of(session.expires_at) + TTL_SLACK_S)})
 
     def get_session(self, session_id: str) -> Session | None:
@@ -99,7 +100,8 @@ class DynamoUsersMixin(DynamoBase):
     def add_refresh_token(self, token: RefreshToken) -> None:
         self.client.put_item(TableName=self.table, Item={
             **av_key(K.token_key(token.jti)), "doc": S(json.dumps(dataclasses.asdict(token))),
-            "used": {"BOOL": bool(token.used)}, K.TTL_ATTRIBUTE: N(epoch_of(token.expires_at) + TTL_SLACK_S)})
+            "used": {"BOOL": bool(token.used)}, K.TTL_ATTRIBUTE: N(epoch_of(token.expires_at) + TTL_SLACK_S),
+            "GSI1PK": S(K.user_auth_pk(token.user_id)), "GSI1SK": S(f"TOKEN#{token.jti}")})
 
     def use_refresh_token(self, jti: str) -> RefreshToken | None:
         """One conditional update: of two concurrent uses exactly one sees used = false."""
@@ -114,32 +116,86 @@ class DynamoUsersMixin(DynamoBase):
         token.used = True
         return token
 
+    # --- throttling: ADD counters per time bucket ------------------------------------------------------------
+
     def hit(self, key: str, *, window_s: int, now: float) -> int:
-        """One item per event (exact sliding window, as the embedded store), expired by TTL. The auth service
-        stops counting once a key is throttled, so a window holds about login_max_failures items."""
-        self.client.put_item(TableName=self.table, Item={
-            "PK": S(K.hits_pk(key)), "SK": S(f"{now:017.6f}#{secrets.token_hex(4)}"),
-            K.TTL_ATTRIBUTE: N(int(now + window_s) + 1)})
+        """Count one event: an atomic ADD on the counter of now's bucket, then the sum of the key's buckets in
+        the window (one consistent Query). The ADD lands before the read, so of concurrent callers each sees
+        its own event and every earlier one: the count never runs behind (no check-then-count race). A few
+        items per key whatever the rate (a flood only grows a number), each expired by TTL."""
+        bucket = K.hits_bucket(now, window_s)
+        self.client.update_item(
+            TableName=self.table, Key=av_key({"PK": K.hits_pk(key), "SK": K.hits_sk(bucket)}),
+            UpdateExpression="ADD n :one SET #ttl = :ttl", ExpressionAttributeNames={"#ttl": K.TTL_ATTRIBUTE},
+            ExpressionAttributeValues={":one": N(1), ":ttl": N(int(now + 2 * window_s) + 1)})
         return self.hit_count(key, window_s=window_s, now=now)
 
+    def unhit(self, key: str, *, window_s: int, now: float) -> None:
+        """Take back one event counted at `now` (ADD -1 on its bucket, never below zero)."""
+        try:
+            self.client.update_item(
+                TableName=self.table, Key=av_key({"PK": K.hits_pk(key), "SK": K.hits_sk(K.hits_bucket(now, window_s))}),
+                UpdateExpression="ADD n :minus", ConditionExpression="n > :zero",
+                ExpressionAttributeValues={":minus": N(-1), ":zero": N(0)})
+        except self.client.exceptions.ConditionalCheckFailedException:
+            pass  # cleared meanwhile: nothing to take back
+
     def hit_count(self, key: str, *, window_s: int, now: float) -> int:
-        """The events within the last window_s, without adding one (one Query, Select COUNT)."""
-        params: dict[str, Any] = {
-            "TableName": self.table, "KeyConditionExpression": "PK = :pk AND SK > :since",
-            "ExpressionAttributeValues": {":pk": S(K.hits_pk(key)), ":since": S(f"{now - window_s:017.6f}#~")},
-            "Select": "COUNT", "ConsistentRead": True}
-        total = 0
-        while True:
-            resp = self.client.query(**params)
-            total += int(resp.get("Count", 0))
-            if not resp.get("LastEvaluatedKey"):
-                return total
-            params["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        """The events of the buckets that overlap the last window_s, without adding one (one Query)."""
+        since = K.hits_sk(K.hits_bucket(now - window_s, window_s))
+        return sum(int(n(it, "n")) for it in self._query(pk=K.hits_pk(key), sk_cond="#sk >= :since",
+                                                         values={":since": S(since)}, consistent=True))
 
     def clear_hits(self, key: str) -> None:
         keys = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""}
                 for it in self._query(pk=K.hits_pk(key), consistent=True)]
         self._batch_write(deletes=keys)
+
+    # --- accounts (issue 12): password change, sign-out everywhere, deletion ----------------------------------
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        """The hash lives in both the user item and the email item (one transaction, both must exist)."""
+        user = self.user_by_id(user_id)
+        if user is None:
+            raise NotFound("no such user")
+        doc = S(json.dumps(to_dict(dataclasses.replace(user, password_hash=password_hash))))
+        self.client.transact_write_items(TransactItems=[
+            {"Update": {"TableName": self.table, "Key": av_key(key), "UpdateExpression": "SET doc = :d",
+                        "ConditionExpression": "attribute_exists(PK)", "ExpressionAttributeValues": {":d": doc}}}
+            for key in (K.user_key(user_id), K.email_key(user.email))])
+
+    def _auth_items(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's session and refresh-token items (GSI1 `AUTH#<user>`; a GSI read is eventually
+        consistent: a session made in the same instant may be missed, as with any concurrent sign-in)."""
+        return list(self._query(index="GSI1", pk_name="GSI1PK", pk=K.user_auth_pk(user_id), sk_name="GSI1SK",
+                                page=1000))
+
+    def revoke_user_sessions(self, user_id: str, *, keep: str | None = None) -> None:
+        for item in self._auth_items(user_id):
+            sk = s(item, "GSI1SK") or ""
+            if sk.startswith("SESSION#") and sk != f"SESSION#{keep}":
+                self.revoke_session(sk[len("SESSION#"):])
+
+    def delete_user(self, user_id: str) -> None:
+        """The user and email items first (sign-in fails from here on), then sessions and refresh tokens."""
+        user = self.user_by_id(user_id)
+        keys = [K.user_key(user_id)] + ([K.email_key(user.email)] if user else [])
+        self._batch_write(deletes=keys)
+        self._batch_write(deletes=[{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""}
+                                   for it in self._auth_items(user_id)])
+
+    def delete_owner_data(self, owner_id: str) -> None:
+        """Every item of the owner's library: photos (with their index items, questions and faces), albums,
+        faces and people, the usage counter and face settings."""
+        photo_ids = [(s(it, "PK") or "")[len("PHOTO#"):] for it in self._query(
+            index="GSI1", pk_name="GSI1PK", pk=K.owner_photos_pk(owner_id), sk_name="GSI1SK", page=1000)]
+        for photo_id in photo_ids:
+            self.delete_photo(photo_id)
+        for item in list(self._query(index="GSI1", pk_name="GSI1PK", pk=K.owner_albums_pk(owner_id),
+                                     sk_name="GSI1SK", page=1000)):
+            self.delete_album((s(item, "PK") or "")[len("ALBUM#"):])
+        self.delete_face_data(owner_id)
+        self._batch_write(deletes=[K.usage_key(owner_id), K.face_settings_key(owner_id)])
 
 
 class DynamoPhotosMixin(DynamoBase):

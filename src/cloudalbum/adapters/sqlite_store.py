@@ -27,6 +27,8 @@ from .sqlite_search import SqliteSearchMixin
 SQLITE_MAX_VARS = 500  # ids per IN (...) chunk, well under SQLite's variable limit
 HITS_RETENTION_S = 24 * 3600
 HITS_PRUNE_EVERY = 200  # prune old throttling events on about one hit in this many
+# Tables with an owner_id column, children first (account deletion). search_* rows go with _unindex_photo.
+OWNER_TABLES = ("album_photos", "albums", "questions", "faces", "people", "face_settings", "photos")
 
 
 def sort_key(photo: Photo) -> str:
@@ -121,6 +123,39 @@ class SqliteUsersMixin:
     def clear_hits(self, key: str) -> None:
         with self._tx() as conn:  # type: ignore[attr-defined]
             conn.execute("DELETE FROM hits WHERE key = ?", (key,))
+
+    # --- accounts (issue 12): throttling undo, password change, sign-out everywhere, deletion ---------------
+
+    def unhit(self, key: str, *, window_s: int, now: float) -> None:
+        """Take back one event counted at `now` (an attempt that turned out not to be a failure)."""
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute("DELETE FROM hits WHERE rowid = (SELECT rowid FROM hits WHERE key = ? AND at = ? LIMIT 1)",
+                         (key, now))
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
+    def revoke_user_sessions(self, user_id: str, *, keep: str | None = None) -> None:
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute("UPDATE sessions SET revoked = 1 WHERE user_id = ? AND id IS NOT ?", (user_id, keep))
+
+    def delete_user(self, user_id: str) -> None:
+        """The account, its sessions and refresh tokens, in one transaction."""
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute("DELETE FROM refresh_tokens WHERE user_id = ?", (user_id,))
+            conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+            conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+
+    def delete_owner_data(self, owner_id: str) -> None:
+        """Every record of the owner's library (photos with their index rows, albums, questions, faces,
+        people, face settings), in one transaction."""
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            ids = [r[0] for r in conn.execute("SELECT id FROM photos WHERE owner_id = ?", (owner_id,))]
+            for photo_id in ids:
+                self._unindex_photo(conn, photo_id)  # type: ignore[attr-defined]
+            for table in OWNER_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner_id,))
 
 
 class SqlitePhotosMixin:

@@ -30,6 +30,7 @@ SUPERVISE_EVERY_S = 0.5
 BACKOFF_MAX_S = 30.0
 HEALTHY_AFTER_S = 60.0  # a worker that ran this long resets its restart backoff
 STOP_GRACE_S = 30.0
+BODY_OVERHEAD_BYTES = 1024 * 1024  # API.md: a body over max_upload_bytes plus this is refused before it is read
 WORKER_NICENESS = 10  # bench/ingest.py: 3 MB upload p99 while processing 157-241 ms at 0, 95-116 ms at 10
 
 
@@ -166,6 +167,17 @@ class MaintenanceThread(threading.Thread):
                 return
 
 
+def waitress_options(settings: Settings) -> dict[str, Any]:
+    """waitress adjustments every server of ours uses.
+
+    max_request_body_size: waitress answers 413 and closes as soon as a Content-Length says more, or a chunked
+    body has brought more, than the upload limit plus overhead (its default is 1 GiB, spooled to disk first).
+    Proxy headers are not cleared by waitress: it trusts one address at most, while ClientAddressMiddleware
+    (entrypoints/api/proxy.py) trusts the CIDRs of CLOUDALBUM_TRUSTED_PROXIES and drops them from anyone else."""
+    return {"threads": WAITRESS_THREADS, "clear_untrusted_proxy_headers": False,
+            "max_request_body_size": settings.max_upload_bytes + BODY_OVERHEAD_BYTES}
+
+
 def serve(settings: Settings, *, announce: Callable[[str], None] = print) -> int:
     """Run until SIGTERM/SIGINT. Returns the process exit code (EXIT_MODEL_UNAVAILABLE when workers cannot
     load the model)."""
@@ -178,8 +190,7 @@ def serve(settings: Settings, *, announce: Callable[[str], None] = print) -> int
     _ = container.store, container.queue  # open (and migrate) the stores now: fail before serving, not on a request
     app = create_app(container)
     try:
-        server = create_server(app, host=settings.host, port=settings.port, threads=WAITRESS_THREADS,
-                               clear_untrusted_proxy_headers=True)
+        server = create_server(app, host=settings.host, port=settings.port, **waitress_options(settings))
     except OSError as exc:
         container.close()
         raise ServeError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc} "

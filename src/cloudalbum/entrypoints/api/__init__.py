@@ -31,4 +31,9 @@ def create_app(container: Container) -> APIFlask:
     for module in (health, auth, photos, search, albums, map, questions, people):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
+    from ...domain.client_address import parse_trusted_proxies
+    from .proxy import ClientAddressMiddleware
+
+    trusted = parse_trusted_proxies(container.settings.trusted_proxies)
+    app.wsgi_app = ClientAddressMiddleware(app.wsgi_app, trusted)  # type: ignore[method-assign]
     return app

@@ -15,7 +15,7 @@ from flask import request
 
 from ...services.auth import Principal
 from .context import container
-from .schemas import LoginIn, MeOut, RefreshIn, RegisterIn, TokenOut, UserOut
+from .schemas import AccountDeleteIn, LoginIn, MeOut, PasswordChangeIn, RefreshIn, RegisterIn, TokenOut, UserOut
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api", tag="Accounts")
 
@@ -48,9 +48,10 @@ def current_user_id() -> str:
 @bp.input(RegisterIn, arg_name="body")
 @bp.output(UserOut, status_code=201)
 @bp.doc(summary="Create an account", responses={400: BAD_JSON, 409: "The email is taken",
-                                                 422: "Invalid email or password"})
+                                                 422: "Invalid email or password",
+                                                 429: "Too many registrations from this address; see Retry-After"})
 def register(body: dict[str, Any]) -> Any:
-    user = container().auth.register(body["email"], body["password"])
+    user = container().auth.register(body["email"], body["password"], client_ip=request.remote_addr)
     return {"id": user.id, "email": user.email}, 201
 
 
@@ -78,6 +79,38 @@ def refresh(body: dict[str, Any]) -> Any:
 @bp.doc(summary="End the session: its access and refresh tokens stop working")
 def logout() -> Any:
     container().auth.logout(current_principal())
+    return "", 204
+
+
+@bp.post("/auth/logout-all")
+@bp.auth_required(token_auth)
+@bp.output({}, status_code=204)
+@bp.doc(summary="Sign out everywhere: every session of the user ends, this one included")
+def logout_all() -> Any:
+    container().auth.logout_all(current_principal())
+    return "", 204
+
+
+@bp.post("/me/password")
+@bp.auth_required(token_auth)
+@bp.input(PasswordChangeIn, arg_name="body")
+@bp.output({}, status_code=204)
+@bp.doc(summary="Change the password: every other session of the user ends, this one stays",
+        responses={400: BAD_JSON, 401: "Wrong current password", 422: "The new password is too weak",
+                   429: "Too many wrong passwords; see Retry-After"})
+def change_password(body: dict[str, Any]) -> Any:
+    container().auth.change_password(current_principal(), body["current_password"], body["new_password"])
+    return "", 204
+
+
+@bp.delete("/me")
+@bp.auth_required(token_auth)
+@bp.input(AccountDeleteIn, arg_name="body")
+@bp.output({}, status_code=204)
+@bp.doc(summary="Delete the account and everything in it (photos, albums, people, questions, sessions)",
+        responses={400: BAD_JSON, 401: "Wrong password", 429: "Too many wrong passwords; see Retry-After"})
+def delete_account(body: dict[str, Any]) -> Any:
+    container().accounts.delete(current_principal(), body["password"])
     return "", 204
 
 

@@ -387,4 +387,16 @@ class FaceSettingsIn(Schema):
                                                                       "crop of yours at once"})
 
 
+# --- accounts and limits (issue 12): password change, account deletion ------------------------------------
+
+
+class PasswordChangeIn(Schema):
+    current_password = String(required=True, validate=Length(max=4096))
+    new_password = String(required=True, validate=Length(min=8, max=1024))
+
+
+class AccountDeleteIn(Schema):
+    password = String(required=True, validate=Length(max=4096))
+
+
 __all__ = [name for name in dir() if name.endswith(("Out", "Page", "Query", "In"))] + ["Boolean", "Dict"]

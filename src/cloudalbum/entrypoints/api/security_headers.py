@@ -19,6 +19,8 @@ BASE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+# Over HTTPS only (a browser ignores it over HTTP, and sending it there would be a lie): a year, subdomains too.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -75,6 +77,8 @@ def register(app: APIFlask) -> None:
     def _security_headers(resp: Response) -> Response:
         for name, value in BASE_HEADERS.items():
             resp.headers.setdefault(name, value)
+        if request.scheme == "https":  # directly, or X-Forwarded-Proto from a trusted proxy (proxy.py)
+            resp.headers["Strict-Transport-Security"] = HSTS
         if resp.mimetype == "text/html" and request.path != docs_path:
             resp.headers.setdefault("Content-Security-Policy", csp)
         elif resp.mimetype == "text/html":

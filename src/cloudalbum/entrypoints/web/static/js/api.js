@@ -151,6 +151,28 @@ export async function register(email, password) {
   return r.json();
 }
 
+/**
+ * A request that proves the password (password change, account deletion): its 401 `invalid_credentials` means
+ * a wrong password, not a lost session, so it is thrown as is, never taken for an expired token. Another 401
+ * (an expired access token) is retried once after a refresh. Returns null (204) or throws ApiError.
+ */
+export async function withPassword(method, path, json) {
+  const send = () => fetch(path, {
+    method,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken() || ''}` },
+    body: JSON.stringify(json),
+  });
+  let r = await send();
+  if (r.status === 401) {
+    const err = await toError(r.clone());
+    if (err.code === 'invalid_credentials') throw err;
+    await refresh();
+    r = await send();
+  }
+  if (!r.ok) throw await toError(r);
+  return null;
+}
+
 export async function logout() {
   try {
     if (tokens) await fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${tokens.access_token}` } });

@@ -4,6 +4,7 @@
 import { api, events as apiEvents, logout, signedIn } from './api.js';
 import { announce, clear, h, parseHash } from './dom.js';
 import { enqueue, uploadEvents } from './uploads.js';
+import { accountView } from './views/account.js';
 import { albumView, albumsView } from './views/albums.js';
 import { signinView, signupView } from './views/auth.js';
 import { galleryView } from './views/gallery.js';
@@ -26,6 +27,7 @@ const ROUTES = {
   album: { view: albumView, nav: 'albums', title: 'Album' },
   questions: { view: questionsView, nav: 'questions', title: 'Questions' },
   map: { view: mapView, nav: 'map', title: 'Map' },
+  account: { view: accountView, nav: 'account', title: 'Account' },
   login: { view: signinView, public: true, title: 'Sign in' },
   signup: { view: signupView, public: true, title: 'Sign up' },
 };

@@ -1,0 +1,44 @@
+"""Deleting an account and everything in it (API.md "Accounts and limits"), in both shapes, in the request.
+
+Order: the user's sessions end first (no request of theirs starts after this), then the library goes, then
+the account (sign-in fails from here on), then the library is swept once more for anything a request or a
+job that was already in flight wrote meanwhile. The account items are deleted here, by the API, never by the
+processing function (which has no access to them in the AWS shape).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..ports import BlobStore, MetadataStore
+from .auth import AuthService, Principal, failures_key, password_key
+
+log = logging.getLogger("cloudalbum.accounts")
+
+OWNER_BLOB_PREFIXES = ("originals/{owner}/", "thumbnails/{owner}/")  # thumbnails/ holds the face crops too
+
+
+class AccountService:
+    def __init__(self, store: MetadataStore, blobs: BlobStore, auth: AuthService) -> None:
+        self.store, self.blobs, self.auth = store, blobs, auth
+
+    def delete(self, principal: Principal, password: Any) -> None:
+        """Unauthorized for a wrong password (nothing changes); otherwise the account and its library are
+        gone when this returns."""
+        self.auth.check_password(principal, password)
+        uid = principal.user_id
+        self.store.revoke_user_sessions(uid)
+        self.purge_library(uid)
+        self.store.delete_user(uid)
+        self.purge_library(uid)
+        log.info("account %s deleted", uid)
+
+    def purge_library(self, owner_id: str) -> None:
+        """Every record and blob of the owner (idempotent)."""
+        self.store.delete_owner_data(owner_id)
+        for pattern in OWNER_BLOB_PREFIXES:
+            for key in list(self.blobs.keys(pattern.format(owner=owner_id))):
+                self.blobs.delete(key)
+        for key in (password_key(owner_id), failures_key(password_key(owner_id))):
+            self.store.clear_hits(key)
