@@ -155,6 +155,18 @@ def _exact_box(sql: _Sql, box: BBox) -> None:
         sql.add("(d.lon >= ? OR d.lon <= ?)", box.min_lon, box.max_lon)
 
 
+def _label_sets(sql: _Sql, query: SearchQuery) -> None:
+    """A sentence's label groups (any one of them) and negated labels (none of them), at min_confidence."""
+    for group in query.any_labels:
+        keys = list(dict.fromkeys(label_key(x) for x in group))
+        sql.add("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label IN"
+                f" ({', '.join('?' * len(keys))}) AND x.confidence >= ?)", *keys, query.min_confidence)
+    if query.not_labels:
+        keys = list(dict.fromkeys(label_key(x) for x in query.not_labels))
+        sql.add("NOT EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label IN"
+                f" ({', '.join('?' * len(keys))}) AND x.confidence >= ?)", *keys, query.min_confidence)
+
+
 # A walked index row finds its photo in the owner's covering index by (owner, sort_key, photo id) - the same
 # key both keep - so filters and map features read no table row.
 _COVERED_DOC = (" CROSS JOIN search_doc d INDEXED BY search_doc_owner_sort ON d.owner_id = drv.owner_id"
@@ -199,8 +211,10 @@ class SqliteSearchMixin:
         for key in keys:
             tagged[("label", key)] = sql.add("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid"
                                              " AND x.label = ? AND x.confidence >= ?)", key, query.min_confidence)
-        terms = [("place", part) for part in places] + ([("category", fold(query.category))] if query.category else [])
-        terms += [("person", person_key(query.person))] if query.person else []
+        _label_sets(sql, query)
+        cats = ((query.category,) if query.category else ()) + query.categories
+        terms = [("place", part) for part in places] + [("category", fold(c.strip())) for c in cats]
+        terms += [("person", person_key(name)) for name in ((query.person,) if query.person else ()) + query.people]
         terms += [("person_id", query.person_id)] if query.person_id else []
         for kind, value in terms:
             tagged[(kind, value)] = sql.add(
