@@ -304,3 +304,25 @@ def test_the_reading_is_anded_with_explicit_parameters() -> None:
     assert query.person == "Bo Larsen" and query.people == ("Anna",)
     assert query.q == "friends"
     assert apply_interpretation(SearchQuery(q="the"), read("the")).q is None
+
+
+def test_any_text_reads_and_the_query_it_makes_is_judged_without_error() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cloudalbum.domain.search import match_reasons
+
+    from .conftest import AREZZO, make_photo
+
+    photo = make_photo("p", labels={"dog": 0.9, "person": 0.3}, at=AREZZO, place=("Arezzo", "Tuscany", "Italy", "IT"))
+    words = st.sampled_from(["in", "without", "-", "no", "last", "summer", "2014", "to", "paris", "kitten", "pets",
+                             "anna", "a", "3", "years", "ago", "april", "-person", "teddy", "bear", "the"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.text(max_size=40), st.lists(words, max_size=8).map(" ".join)))
+    def check(q: str) -> None:
+        reading = read(q)
+        reading.to_json()
+        match_reasons(photo, apply_interpretation(SearchQuery(q=q), reading))
+
+    check()

@@ -117,3 +117,14 @@ def test_motorbike_finds_the_motorcycle_and_kitten_the_cat(container, alice):
     assert found(alice, q="kitten") == [ids["chelsea.png"]]
     assert found(alice, q="a motorbike without a cat") == [ids["motorcycle_left.png"]]
     assert found(alice, q="vehicles") == [ids["motorcycle_left.png"]]
+
+
+def test_the_map_reads_q_as_the_search_page_does(alice, photos):
+    def ids(**params: Any) -> list[str]:
+        r = alice.request("GET", "/api/map", query_string=params)
+        assert r.status_code == 200, r.get_data(as_text=True)
+        return [f["properties"]["id"] for f in r.get_json()["features"]]
+
+    assert ids(q="puppy") == [photos["paris"]]  # "Show these on the map" from a sentence search
+    assert sorted(ids(q="-dog")) == sorted([photos["arezzo"], photos["london"]])  # nogps has no location
+    assert ids(q="2014 2016") == []

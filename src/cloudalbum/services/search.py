@@ -41,8 +41,8 @@ class SearchService:
     def search(self, owner_id: str, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of SearchHit (photo + reasons), newest taken first; only the owner's photos."""
         check_limit(limit)
-        if query.date_from and query.date_to and query.date_from > query.date_to:
-            return Page(items=[], next_cursor=None)  # two date phrases that do not overlap: nothing matches
+        if impossible(query):
+            return Page(items=[], next_cursor=None)
         return self.store.search(owner_id, query, limit=limit, cursor=cursor)
 
     def read(self, owner_id: str, query: SearchQuery) -> tuple[SearchQuery, Interpretation]:
@@ -93,11 +93,19 @@ class SearchService:
         store that can assemble the features itself (SQLite) does; otherwise they are written from markers."""
         limit = max(1, min(limit, MAP_LIMIT))
         fast = getattr(self.store, "map_features_json", None)
-        if fast is not None:
+        if impossible(query):
+            features = "[]"
+        elif fast is not None:
             features = fast(owner_id, query, limit=limit, thumbnail_url=thumbnail_url)
         else:
             features = features_json(self.map_markers(owner_id, query, limit=limit), thumbnail_url)
         return '{"type":"FeatureCollection","features":' + features + "}"
+
+
+def impossible(query: SearchQuery) -> bool:
+    """Two date phrases that do not overlap ("2014 2016"): nothing matches, and no store is asked (a
+    DynamoDB key condition refuses a range whose start is after its end)."""
+    return bool(query.date_from and query.date_to and query.date_from > query.date_to)
 
 
 def features_json(markers: list[Marker], thumbnail_url: str = THUMBNAIL_URL) -> str:
