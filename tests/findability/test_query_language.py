@@ -235,6 +235,7 @@ def test_people_whole_names_and_unique_first_names() -> None:
     assert read("anna", people=two).words == ("anna",)  # two Annas: a first name is not enough
     assert read("anna holm", people=two).people == ("Anna Holm",)
     assert read("anna", people=[]).words == ("anna",)
+    assert read("jean-luc at the beach", people=["Jean-Luc"]).people == ("Jean-Luc",)
 
 
 def test_labels_plurals_synonyms_and_multi_word_names() -> None:

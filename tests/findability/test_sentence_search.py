@@ -20,7 +20,8 @@ LABELS = ["person", "dog", "cat", "car", "bus", "motorcycle", "bicycle", "horse"
 PLACES = [("Reykjavik", "Capital Region", "Iceland", "IS"), ("Paris", "Ile-de-France", "France", "FR"),
           ("Arezzo", "Tuscany", "Italy", "IT"), ("London", "England", "United Kingdom", "GB"),
           ("Rome", "Lazio", "Italy", "IT"), ("New York City", "New York", "United States", "US"),
-          ("Oslo", "Oslo", "Norway", "NO"), ("Barcelona", "Catalonia", "Spain", "ES"), ("Tokyo", "Tokyo", "Japan", "JP")]
+          ("Oslo", "Oslo", "Norway", "NO"), ("Barcelona", "Catalonia", "Spain", "ES"),
+          ("Tokyo", "Tokyo", "Japan", "JP")]
 TITLES = [None, "beach day", "wedding", "birthday party", "christmas", "sunset", "family dinner", "old town square"]
 CATEGORY_OF = {"person": "people", "dog": "animals", "cat": "animals", "horse": "animals", "sheep": "animals",
                "cow": "animals", "car": "vehicles", "bus": "vehicles", "motorcycle": "vehicles",

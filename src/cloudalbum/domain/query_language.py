@@ -302,7 +302,7 @@ def people_index(names: Iterable[str]) -> dict[tuple[str, ...], str]:
     index: dict[tuple[str, ...], str] = {}
     firsts: dict[str, set[str]] = {}
     for name in names:
-        key = tuple(person_key(name).split())
+        key = tuple(fold(w) for w in _TOKEN.findall(name))  # as q's words are cut: "Jean-Luc" is jean luc
         if not key:
             continue
         index.setdefault(key, name)

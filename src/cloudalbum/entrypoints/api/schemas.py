@@ -404,8 +404,10 @@ class InterpretationOut(Schema):
     not_labels = List(String(), required=True, metadata={"description": "Labels no match has (at min_confidence)"})
     categories = List(String(), required=True)
     place = String(required=True, allow_none=True)
-    date_from = String(data_key="from", attribute="from", required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
-    date_to = String(data_key="to", attribute="to", required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    date_from = String(data_key="from", attribute="from", required=True, allow_none=True,
+                       metadata={"description": "YYYY-MM-DD"})
+    date_to = String(data_key="to", attribute="to", required=True, allow_none=True,
+                     metadata={"description": "YYYY-MM-DD"})
     people = List(String(), required=True, metadata={"description": "Named people on every match"})
     text = List(String(), required=True, metadata={"description": "Words to find in the photo (text=)"})
     words = List(String(), required=True, metadata={"description": "Leftover words: each matches somewhere"})
