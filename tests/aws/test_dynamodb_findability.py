@@ -201,6 +201,16 @@ def test_naming_a_person_reindexes_the_photo(store: DynamoMetadataStore) -> None
 def test_dynamodb_answers_every_corpus_sentence_as_sqlite(store: DynamoMetadataStore, tmp_path: Path) -> None:
     """not_labels filtered after the Query (the owner's list when only negations), label groups merged from
     their partitions, several categories and people: the same answers as SQLite and as the pure rule."""
+    assert_corpus_agrees(store, tmp_path)
+
+
+def test_dynamodb_local_answers_every_corpus_sentence_as_sqlite(ddb_local_store: DynamoMetadataStore,
+                                                                  tmp_path: Path) -> None:
+    """The same on Amazon's own engine (its filter on label confidence across merged partitions)."""
+    assert_corpus_agrees(ddb_local_store, tmp_path)
+
+
+def assert_corpus_agrees(store: DynamoMetadataStore, tmp_path: Path) -> None:
     from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
     from findability.test_sentence_search import add_sentence_library, corpus_answers, rule_answers
 
