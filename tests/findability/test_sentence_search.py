@@ -103,3 +103,13 @@ def test_label_groups_categories_and_people_each_named_in_the_reasons(store) -> 
     assert page.items[0].reasons == ["label dog 0.90", "category animals", "category food", "person Anna",
                                      "person Bo Larsen"]
     assert all_ids(store, "alice", SearchQuery(any_labels=(("cat", "horse"),), min_confidence=0.65)) == ["anna"]
+
+
+def test_a_rare_label_group_is_fetched_from_the_label_index_not_walked(store) -> None:
+    for i in range(30):
+        store.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9}))
+    store.add_photo(make_photo("fruit", labels={"banana": 0.7, "apple": 0.6}))
+    query = SearchQuery(any_labels=(("banana", "apple", "orange"),))
+    plan = "\n".join(store.explain_search("alice", query))
+    assert "search_label_owner_conf" in plan and "search_doc_owner_sort" not in plan, plan
+    assert all_ids(store, "alice", query) == ["fruit"]  # once, though it has two labels of the group

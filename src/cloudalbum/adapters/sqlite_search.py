@@ -252,7 +252,7 @@ class SqliteSearchMixin:
         at most SMALL_SET rows) that is smaller still is fetched whole and sorted instead. Either way the work
         is bounded by the smallest candidate set, never by the library."""
         walks = self._walk_candidates(owner_id, query, keys, terms)
-        sets = self._set_candidates(expr, box)
+        sets = self._set_candidates(expr, box) + self._group_candidates(owner_id, query)
         walk = min(walks, key=lambda c: c[0], default=None)
         fetch = min(sets, key=lambda c: c[0], default=None)
         if fetch is not None and fetch[0] <= SMALL_SET and (walk is None or fetch[0] < walk[0]):
@@ -308,6 +308,19 @@ class SqliteSearchMixin:
             geo, geo_args = _geo_ranges(box)
             sets.append((self._probe(geo, geo_args),
                          f"({geo}) drv CROSS JOIN search_doc d ON d.docid = drv.docid", geo_args))
+        return sets
+
+    def _group_candidates(self, owner_id: str, query: SearchQuery) -> list[tuple[int, str, list[Any]]]:
+        """A label group's photos ("pets": cat or dog) as an unordered set from the label index, so a rare
+        group is fetched and sorted instead of found by walking the owner's photos (its filter stays)."""
+        sets: list[tuple[int, str, list[Any]]] = []
+        for group in query.any_labels:
+            keys = list(dict.fromkeys(label_key(x) for x in group))
+            inner = ("SELECT DISTINCT docid FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
+                     f" AND label IN ({', '.join('?' * len(keys))}) AND confidence >= ?")
+            args = [owner_id, *keys, query.min_confidence]
+            sets.append((self._probe(inner, args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                         args))
         return sets
 
     def _search_conn(self) -> sqlite3.Connection:
