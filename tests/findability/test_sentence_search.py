@@ -113,3 +113,9 @@ def test_a_rare_label_group_is_fetched_from_the_label_index_not_walked(store) ->
     plan = "\n".join(store.explain_search("alice", query))
     assert "search_label_owner_conf" in plan and "search_doc_owner_sort" not in plan, plan
     assert all_ids(store, "alice", query) == ["fruit"]  # once, though it has two labels of the group
+
+
+def test_negations_are_one_reason() -> None:
+    photo = make_photo("p", labels={"car": 0.9})
+    query = SearchQuery(labels=("car",), not_labels=("person", "dog", "cat"))
+    assert match_reasons(photo, query) == ["label car 0.90", "no person, dog, cat"]

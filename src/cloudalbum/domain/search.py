@@ -267,7 +267,8 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         lbl = visible.get(label_key(unwanted))
         if lbl is not None and lbl.confidence >= query.min_confidence:
             return None
-        reasons.append(f"no {unwanted}")
+    if query.not_labels:
+        reasons.append("no " + ", ".join(query.not_labels))
     cats = {fold(c): c for c in photo.categories}
     for wanted_cat in ((query.category,) if query.category else ()) + query.categories:
         if fold(wanted_cat.strip()) not in cats:
