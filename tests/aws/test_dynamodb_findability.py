@@ -193,3 +193,36 @@ def test_naming_a_person_reindexes_the_photo(store: DynamoMetadataStore) -> None
     assert ids(store.search("alice", SearchQuery(person_id="p9"))) == []
     assert partition(store, K.ix_pk("alice", "N", "zoe")) == partition(store, K.ix_pk("alice", "PID", "p9")) == []
     assert ids(store.search("alice", SearchQuery(person="ann", person_id="p10"))) == [photo.id]
+
+
+# --- search sentences: every query of the parser's corpus, DynamoDB against SQLite on one library ------------
+
+
+def test_dynamodb_answers_every_corpus_sentence_as_sqlite(store: DynamoMetadataStore, tmp_path: Path) -> None:
+    """not_labels filtered after the Query (the owner's list when only negations), label groups merged from
+    their partitions, several categories and people: the same answers as SQLite and as the pure rule."""
+    assert_corpus_agrees(store, tmp_path)
+
+
+def test_dynamodb_local_answers_every_corpus_sentence_as_sqlite(ddb_local_store: DynamoMetadataStore,
+                                                                  tmp_path: Path) -> None:
+    """The same on Amazon's own engine (its filter on label confidence across merged partitions)."""
+    assert_corpus_agrees(ddb_local_store, tmp_path)
+
+
+def assert_corpus_agrees(store: DynamoMetadataStore, tmp_path: Path) -> None:
+    from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+    from findability.test_sentence_search import add_sentence_library, corpus_answers, rule_answers
+
+    sqlite = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    try:
+        add_sentence_library(sqlite, photos=60, others=8)
+        saved = add_sentence_library(store, photos=60, others=8)
+        seen = queried_partitions(store)  # fails on any Scan
+        answers = corpus_answers(store)
+        assert answers == corpus_answers(sqlite)
+        assert answers == rule_answers(store, saved)
+        assert sum(1 for found in answers.values() if found) >= 25
+        assert seen
+    finally:
+        sqlite.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -198,7 +199,12 @@ def random_query(rng: random.Random) -> SearchQuery:
         q["bbox"] = f"{rng.uniform(-5, 5):.2f},{rng.uniform(40, 45):.2f},{rng.uniform(5, 15):.2f},{rng.uniform(45, 50):.2f}"
     if rng.random() < 0.2:
         q["near"], q["radius_km"] = f"{rng.uniform(40, 50):.3f},{rng.uniform(-5, 15):.3f}", str(rng.choice([50, 300]))
-    return parse_search_params(q)
+    query = parse_search_params(q)
+    if rng.random() < 0.25:  # what a search sentence adds: "without people", "pets"
+        query = replace(query, not_labels=tuple(rng.sample(["person", "dogs", "car"], rng.randint(1, 2))))
+    if rng.random() < 0.15:
+        query = replace(query, any_labels=(("dog", "cat"),))
+    return query
 
 
 def assert_agrees_with_the_pure_rule(store, seed: int, *, photos: int, others: int, queries: int) -> None:

@@ -376,10 +376,14 @@ class DynamoSearchMixin(DynamoAlbumsMixin):
             out.append(Source(None, (K.ix_pk(owner_id, "A", query.album_id),)))
         if query.place and place_parts(query.place):
             out.append(Source(None, (K.ix_pk(owner_id, "P", place_parts(query.place)[0]),)))
-        if query.category:
-            out.append(Source(None, (K.ix_pk(owner_id, "C", fold(query.category.strip())),)))
-        if query.person and person_key(query.person):
-            out.append(Source(None, (K.ix_pk(owner_id, "N", person_key(query.person)),)))
+        for group in query.any_labels[:1]:  # its labels' partitions merged: every match has one of them
+            out.append(Source(None, tuple(dict.fromkeys(K.ix_pk(owner_id, "L", label_key(x)) for x in group)),
+                              min_conf=query.min_confidence))
+        for cat in (((query.category,) if query.category else ()) + query.categories)[:2]:
+            out.append(Source(None, (K.ix_pk(owner_id, "C", fold(cat.strip())),)))
+        for name in (((query.person,) if query.person else ()) + query.people)[:2]:
+            if person_key(name):
+                out.append(Source(None, (K.ix_pk(owner_id, "N", person_key(name)),)))
         if query.person_id:
             out.append(Source(None, (K.ix_pk(owner_id, "PID", query.person_id),)))
         long_words = [w for w in query_words(query.q) if len(w) >= K.TEXT_PREFIX]

@@ -155,6 +155,18 @@ def _exact_box(sql: _Sql, box: BBox) -> None:
         sql.add("(d.lon >= ? OR d.lon <= ?)", box.min_lon, box.max_lon)
 
 
+def _label_sets(sql: _Sql, query: SearchQuery) -> None:
+    """A sentence's label groups (any one of them) and negated labels (none of them), at min_confidence."""
+    for group in query.any_labels:
+        keys = list(dict.fromkeys(label_key(x) for x in group))
+        sql.add("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label IN"
+                f" ({', '.join('?' * len(keys))}) AND x.confidence >= ?)", *keys, query.min_confidence)
+    if query.not_labels:
+        keys = list(dict.fromkeys(label_key(x) for x in query.not_labels))
+        sql.add("NOT EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label IN"
+                f" ({', '.join('?' * len(keys))}) AND x.confidence >= ?)", *keys, query.min_confidence)
+
+
 # A walked index row finds its photo in the owner's covering index by (owner, sort_key, photo id) - the same
 # key both keep - so filters and map features read no table row.
 _COVERED_DOC = (" CROSS JOIN search_doc d INDEXED BY search_doc_owner_sort ON d.owner_id = drv.owner_id"
@@ -199,8 +211,10 @@ class SqliteSearchMixin:
         for key in keys:
             tagged[("label", key)] = sql.add("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid"
                                              " AND x.label = ? AND x.confidence >= ?)", key, query.min_confidence)
-        terms = [("place", part) for part in places] + ([("category", fold(query.category))] if query.category else [])
-        terms += [("person", person_key(query.person))] if query.person else []
+        _label_sets(sql, query)
+        cats = ((query.category,) if query.category else ()) + query.categories
+        terms = [("place", part) for part in places] + [("category", fold(c.strip())) for c in cats]
+        terms += [("person", person_key(name)) for name in ((query.person,) if query.person else ()) + query.people]
         terms += [("person_id", query.person_id)] if query.person_id else []
         for kind, value in terms:
             tagged[(kind, value)] = sql.add(
@@ -238,7 +252,7 @@ class SqliteSearchMixin:
         at most SMALL_SET rows) that is smaller still is fetched whole and sorted instead. Either way the work
         is bounded by the smallest candidate set, never by the library."""
         walks = self._walk_candidates(owner_id, query, keys, terms)
-        sets = self._set_candidates(expr, box)
+        sets = self._set_candidates(expr, box) + self._group_candidates(owner_id, query)
         walk = min(walks, key=lambda c: c[0], default=None)
         fetch = min(sets, key=lambda c: c[0], default=None)
         if fetch is not None and fetch[0] <= SMALL_SET and (walk is None or fetch[0] < walk[0]):
@@ -294,6 +308,19 @@ class SqliteSearchMixin:
             geo, geo_args = _geo_ranges(box)
             sets.append((self._probe(geo, geo_args),
                          f"({geo}) drv CROSS JOIN search_doc d ON d.docid = drv.docid", geo_args))
+        return sets
+
+    def _group_candidates(self, owner_id: str, query: SearchQuery) -> list[tuple[int, str, list[Any]]]:
+        """A label group's photos ("pets": cat or dog) as an unordered set from the label index, so a rare
+        group is fetched and sorted instead of found by walking the owner's photos (its filter stays)."""
+        sets: list[tuple[int, str, list[Any]]] = []
+        for group in query.any_labels:
+            keys = list(dict.fromkeys(label_key(x) for x in group))
+            inner = ("SELECT DISTINCT docid FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
+                     f" AND label IN ({', '.join('?' * len(keys))}) AND confidence >= ?")
+            args = [owner_id, *keys, query.min_confidence]
+            sets.append((self._probe(inner, args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                         args))
         return sets
 
     def _search_conn(self) -> sqlite3.Connection:

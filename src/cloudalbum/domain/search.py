@@ -84,6 +84,11 @@ class SearchQuery:
     status: str | None = None
     person: str | None = None  # a person's name (case-insensitive, whole name)
     person_id: str | None = None  # one person (GET /api/people/{id}/photos)
+    # What a search sentence adds (domain.query_language): more of the above, all ANDed, and negation.
+    any_labels: tuple[tuple[str, ...], ...] = ()  # each group: at least one of its labels (>= min_confidence)
+    not_labels: tuple[str, ...] = ()  # none of these labels at or above min_confidence
+    categories: tuple[str, ...] = ()  # besides `category`
+    people: tuple[str, ...] = ()  # besides `person`: names, each on a face of the photo
 
 
 @dataclass
@@ -252,11 +257,23 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         if lbl is None or lbl.confidence < query.min_confidence:
             return None
         reasons.append(f"label {lbl.name} {lbl.confidence:.2f}")
-    if query.category:
-        cats = {fold(c): c for c in photo.categories}
-        if fold(query.category.strip()) not in cats:
+    for group in query.any_labels:
+        best = max((lbl for lbl in (visible.get(label_key(n)) for n in group) if lbl is not None
+                    and lbl.confidence >= query.min_confidence), key=lambda lbl: lbl.confidence, default=None)
+        if best is None:
             return None
-        reasons.append(f"category {cats[fold(query.category.strip())]}")
+        reasons.append(f"label {best.name} {best.confidence:.2f}")
+    for unwanted in query.not_labels:
+        lbl = visible.get(label_key(unwanted))
+        if lbl is not None and lbl.confidence >= query.min_confidence:
+            return None
+    if query.not_labels:
+        reasons.append("no " + ", ".join(query.not_labels))
+    cats = {fold(c): c for c in photo.categories}
+    for wanted_cat in ((query.category,) if query.category else ()) + query.categories:
+        if fold(wanted_cat.strip()) not in cats:
+            return None
+        reasons.append(f"category {cats[fold(wanted_cat.strip())]}")
     if query.place:
         name = place_matches(query.place, place_names(photo))
         if name is None:
@@ -293,7 +310,12 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
             return None
         reasons.append(f"status {photo.status}")
     if query.person_id or query.person:
-        reason = _person_reason(photo, query)
+        reason = _person_reason(photo, query.person_id, query.person)
+        if reason is None:
+            return None
+        reasons.append(reason)
+    for name in query.people:
+        reason = _person_reason(photo, None, name)
         if reason is None:
             return None
         reasons.append(reason)
@@ -311,12 +333,12 @@ def person_key(name: str) -> str:
     return " ".join(fold(name).split())
 
 
-def _person_reason(photo: Photo, query: SearchQuery) -> str | None:
+def _person_reason(photo: Photo, person_id: str | None, name: str | None) -> str | None:
     """"person Anna" when a face of the photo belongs to the person asked for (by id and/or by name)."""
     for face in photo.faces:
-        if query.person_id and face.person_id != query.person_id:
+        if person_id and face.person_id != person_id:
             continue
-        if query.person and (not face.person_name or person_key(face.person_name) != person_key(query.person)):
+        if name and (not face.person_name or person_key(face.person_name) != person_key(name)):
             continue
         return f"person {face.person_name}" if face.person_name else "person (not named yet)"
     return None

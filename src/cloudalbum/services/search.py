@@ -6,11 +6,13 @@ The store finds candidates through its own indexes and explains each hit with do
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from datetime import date
+from typing import Any, Callable, Mapping
 
 from ..domain.errors import Invalid
 from ..domain.model import Page, Photo
-from ..domain.search import Marker, SearchQuery, marker_of, parse_search_params
+from ..domain.query_language import Interpretation, apply_interpretation, parse_query
+from ..domain.search import Marker, SearchQuery, fold, marker_of, parse_search_params
 from ..ports import Geocoder, MetadataStore
 
 MAX_LIMIT = 200
@@ -25,9 +27,11 @@ def check_limit(limit: int) -> int:
 
 
 class SearchService:
-    def __init__(self, store: MetadataStore, geocoder: Geocoder | None = None) -> None:
+    def __init__(self, store: MetadataStore, geocoder: Geocoder | None = None,
+                 today: Callable[[], date] = date.today) -> None:
         self.store = store
         self.geocoder = geocoder
+        self.today = today
 
     @staticmethod
     def parse(params: Mapping[str, Any]) -> SearchQuery:
@@ -36,7 +40,39 @@ class SearchService:
 
     def search(self, owner_id: str, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of SearchHit (photo + reasons), newest taken first; only the owner's photos."""
-        return self.store.search(owner_id, query, limit=check_limit(limit), cursor=cursor)
+        check_limit(limit)
+        if impossible(query):
+            return Page(items=[], next_cursor=None)
+        return self.store.search(owner_id, query, limit=limit, cursor=cursor)
+
+    def read(self, owner_id: str, query: SearchQuery) -> tuple[SearchQuery, Interpretation]:
+        """q read as a sentence (domain.query_language) and ANDed with the explicit parameters: the query to
+        run and how q was read. The owner's named people and the offline gazetteer are what it knows."""
+        if not query.q:
+            return query, Interpretation()
+        reading = parse_query(query.q, today=self.today(), people=self._people_names(owner_id),
+                              known_place=self.known_place)
+        return apply_interpretation(query, reading), reading
+
+    def _people_names(self, owner_id: str) -> list[str]:
+        """The owner's named people (the most photographed first, up to a page of 200)."""
+        list_people = getattr(self.store, "list_people", None)
+        if list_people is None:
+            return []
+        return [p.name for p in list_people(owner_id, limit=200).items if getattr(p, "name", None)]
+
+    def known_place(self, name: str) -> str | None:
+        """The place a phrase names, as photos' places spell it, when the gazetteer knows it by exactly that
+        name (city, region, country or code, accents and case ignored) or it is a country's alias ("usa");
+        its nearest guesses ("sea" -> Seattle) are not taken."""
+        found = self.geocoder.forward(name) if self.geocoder is not None else None
+        if found is None:
+            return None
+        place = found[2]
+        for value in (place.city, place.region, place.country, place.country_code):
+            if value and fold(value) == fold(name):
+                return value
+        return place.country if place.city is None and place.region is None else None
 
     def map_points(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT) -> list[Photo]:
         """Located photos matching query (at most `limit`, newest first) for map markers."""
@@ -57,11 +93,19 @@ class SearchService:
         store that can assemble the features itself (SQLite) does; otherwise they are written from markers."""
         limit = max(1, min(limit, MAP_LIMIT))
         fast = getattr(self.store, "map_features_json", None)
-        if fast is not None:
+        if impossible(query):
+            features = "[]"
+        elif fast is not None:
             features = fast(owner_id, query, limit=limit, thumbnail_url=thumbnail_url)
         else:
             features = features_json(self.map_markers(owner_id, query, limit=limit), thumbnail_url)
         return '{"type":"FeatureCollection","features":' + features + "}"
+
+
+def impossible(query: SearchQuery) -> bool:
+    """Two date phrases that do not overlap ("2014 2016"): nothing matches, and no store is asked (a
+    DynamoDB key condition refuses a range whose start is after its end)."""
+    return bool(query.date_from and query.date_to and query.date_from > query.date_to)
 
 
 def features_json(markers: list[Marker], thumbnail_url: str = THUMBNAIL_URL) -> str:

@@ -29,6 +29,7 @@ THUMBNAIL_URL = "/api/photos/{id}/thumbnail?size=small"
                          "content": {"application/json": {"schema": FeatureCollectionOut}}},
                    422: "A parameter is not valid"})
 def map_points(params: dict[str, Any]) -> Any:
-    body = container().search.map_geojson(current_user_id(), search_query(params), limit=params["limit"],
-                                          thumbnail_url=THUMBNAIL_URL)
+    service, owner = container().search, current_user_id()
+    query, _reading = service.read(owner, search_query(params))  # q is read as on the search page
+    body = service.map_geojson(owner, query, limit=params["limit"], thumbnail_url=THUMBNAIL_URL)
     return Response(body, status=200, mimetype="application/json")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from apiflask import Schema
 from typing import Any
 
-from apiflask.fields import Boolean, Dict, Email, File, Float, Integer, List, Nested, String
+from apiflask.fields import Boolean, Dict, Email, File, Float, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import pre_load
 
@@ -397,6 +397,36 @@ class PasswordChangeIn(Schema):
 
 class AccountDeleteIn(Schema):
     password = String(required=True, validate=Length(max=4096))
+
+
+# --- search that reads a sentence (issue 17): how q was read ---------------------------------------------
+
+class InterpretationPartOut(Schema):
+    kind = String(required=True, metadata={"description": "labels, any_labels, not_labels, categories, place, "
+                                                         "date, people or words"})
+    value = Raw(required=True, metadata={"description": "A name, a list of names, or [from, to] for a date"})
+    phrase = String(required=True, metadata={"description": "The words of q it was read from"})
+
+
+class InterpretationOut(Schema):
+    labels = List(String(), required=True, metadata={"description": "Labels every match has"})
+    not_labels = List(String(), required=True, metadata={"description": "Labels no match has (at min_confidence)"})
+    categories = List(String(), required=True)
+    place = String(required=True, allow_none=True)
+    date_from = String(data_key="from", attribute="from", required=True, allow_none=True,
+                       metadata={"description": "YYYY-MM-DD"})
+    date_to = String(data_key="to", attribute="to", required=True, allow_none=True,
+                     metadata={"description": "YYYY-MM-DD"})
+    people = List(String(), required=True, metadata={"description": "Named people on every match"})
+    text = List(String(), required=True, metadata={"description": "Words to find in the photo (text=)"})
+    words = List(String(), required=True, metadata={"description": "Leftover words: each matches somewhere"})
+    any_labels = List(List(String()), required=True,
+                      metadata={"description": "Hypernyms ('pets'): at least one label of each group"})
+    parts = List(Nested(InterpretationPartOut), required=True, metadata={"description": "Each reading, in q's order"})
+
+
+class SearchPage(PhotoPage):  # type: ignore[misc, valid-type]
+    interpretation = Nested(InterpretationOut, required=True, metadata={"description": "What q was read as"})
 
 
 __all__ = [name for name in dir() if name.endswith(("Out", "Page", "Query", "In"))] + ["Boolean", "Dict"]

@@ -14,7 +14,7 @@ export function filterParams(params) {
 }
 
 export function filterForm(params, { target, submitText = 'Search', compact = false }) {
-  const q = h('input', { type: 'search', name: 'q', value: params.get('q') || '', placeholder: 'dog, beach, Paris, Canon…', autocomplete: 'off' });
+  const q = h('input', { type: 'search', name: 'q', value: params.get('q') || '', placeholder: 'e.g. kittens in Paris last summer, dog without people', autocomplete: 'off' });
   const label = h('input', { type: 'text', name: 'label', value: params.get('label') || '', placeholder: 'e.g. dog', autocomplete: 'off' });
   const people = h('datalist', { id: `people-names-${target}` });
   const person = h('input', { type: 'text', name: 'person', value: params.get('person') || '', placeholder: 'A name you gave', autocomplete: 'off', list: people.id });

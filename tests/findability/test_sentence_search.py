@@ -1,0 +1,121 @@
+"""Search sentences in the stores: what q is read as (not_labels, label groups, several categories and people)
+is served by SQLite exactly as the pure rule says, for every query of the parser's corpus on a generated
+library. tests/aws runs the same corpus against DynamoDB and compares it with SQLite."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from cloudalbum.domain.model import Box, FaceRef, Photo
+from cloudalbum.domain.query_language import apply_interpretation
+from cloudalbum.domain.search import SearchQuery, match_reasons
+
+from .conftest import make_photo
+from .test_query_language import CORPUS, PEOPLE, read
+from .test_sqlite_search import all_ids
+
+LABELS = ["person", "dog", "cat", "car", "bus", "motorcycle", "bicycle", "horse", "truck", "boat", "sheep", "cow",
+          "cake", "teddy bear", "hot dog", "cell phone", "traffic light", "sports ball", "laptop", "couch"]
+PLACES = [("Reykjavik", "Capital Region", "Iceland", "IS"), ("Paris", "Ile-de-France", "France", "FR"),
+          ("Arezzo", "Tuscany", "Italy", "IT"), ("London", "England", "United Kingdom", "GB"),
+          ("Rome", "Lazio", "Italy", "IT"), ("New York City", "New York", "United States", "US"),
+          ("Oslo", "Oslo", "Norway", "NO"), ("Barcelona", "Catalonia", "Spain", "ES"),
+          ("Tokyo", "Tokyo", "Japan", "JP")]
+TITLES = [None, "beach day", "wedding", "birthday party", "christmas", "sunset", "family dinner", "old town square"]
+CATEGORY_OF = {"person": "people", "dog": "animals", "cat": "animals", "horse": "animals", "sheep": "animals",
+               "cow": "animals", "car": "vehicles", "bus": "vehicles", "motorcycle": "vehicles",
+               "bicycle": "vehicles", "truck": "vehicles", "boat": "vehicles", "cake": "food", "hot dog": "food"}
+
+
+def sentence_photo(rng: random.Random, i: int, owner: str) -> Photo:
+    """A photo as processing leaves it: labels (some below the default min_confidence), their categories, a
+    place, a date from 2009 to 2024 (or none), named people's faces, a title."""
+    labels = {n: round(rng.uniform(0.1, 1.0), 2) for n in rng.sample(LABELS, rng.randint(0, 3))}
+    place = rng.choice(PLACES) if rng.random() < 0.8 else None
+    faces = [FaceRef(id=f"{owner}{i}f{n}", box=Box(10 * n, 5, 40, 40, 0.9), person_id=f"p{n}", person_name=name)
+             for n, name in enumerate(rng.sample(PEOPLE, rng.randint(0, 2)))]
+    taken = None if rng.random() < 0.08 else (f"{rng.randint(2009, 2024)}-{rng.randint(1, 12):02d}-"
+                                              f"{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00")
+    return make_photo(f"{owner}{i:03d}", owner, taken=taken, labels=labels, at=(50.0, 10.0) if place else None,
+                      place=place, title=rng.choice(TITLES), faces=faces,
+                      categories=sorted({CATEGORY_OF[n] for n in labels if n in CATEGORY_OF}))
+
+
+def add_sentence_library(store: Any, seed: int = 17, photos: int = 160, others: int = 20) -> list[Photo]:
+    """The same generated library in any store; returns alice's photos as the store saved them."""
+    rng = random.Random(seed)
+    library = [sentence_photo(rng, i, "alice") for i in range(photos)]
+    library += [sentence_photo(rng, i, "bob") for i in range(others)]
+    for p in library:
+        store.add_photo(p)
+    return [store.get_photo(p.id, "alice") for p in library if p.owner_id == "alice"]
+
+
+def sentence_query(q: str) -> SearchQuery:
+    return apply_interpretation(SearchQuery(q=q), read(q))
+
+
+def corpus_answers(store: Any) -> dict[str, list[str]]:
+    """Every corpus query (whose dates can overlap) against the store, every page followed."""
+    return {q: all_ids(store, "alice", sentence_query(q), limit=9) for q, _ in CORPUS if not read(q).empty_dates}
+
+
+def rule_answers(store: Any, saved: list[Photo]) -> dict[str, list[str]]:
+    """What the pure rule accepts for every corpus query, in the store's list order."""
+    by_id = {p.id: p for p in saved}
+    order = [p.id for p in store.list_photos("alice", limit=200).items]
+    return {q: [pid for pid in order if match_reasons(by_id[pid], sentence_query(q)) is not None]
+            for q, _ in CORPUS if not read(q).empty_dates}
+
+
+def test_sqlite_serves_every_corpus_query_as_the_pure_rule(store) -> None:
+    saved = add_sentence_library(store)
+    got, expected = corpus_answers(store), rule_answers(store, saved)
+    assert got == expected
+    assert sum(1 for found in got.values() if found) >= 40  # most queries find something: not a vacuous test
+
+
+def test_negated_labels_count_from_min_confidence(store) -> None:
+    store.add_photo(make_photo("faint", labels={"dog": 0.9, "person": 0.2}))
+    store.add_photo(make_photo("clear", labels={"dog": 0.8, "person": 0.7}))
+    store.add_photo(make_photo("alone", labels={"dog": 0.5}))
+    without = SearchQuery(labels=("dog",), not_labels=("person",))
+    assert all_ids(store, "alice", without) == ["faint", "alone"]  # same time: photo id descending
+    strict = SearchQuery(labels=("dog",), not_labels=("person",), min_confidence=0.1)
+    assert all_ids(store, "alice", strict) == ["alone"]
+    only_negation = SearchQuery(not_labels=("dogs",))  # the owner's photos are the candidates
+    store.add_photo(make_photo("empty", labels={}))
+    assert all_ids(store, "alice", only_negation) == ["empty"]
+    hit = store.search("alice", without).items[0]
+    assert "no person" in hit.reasons and any(r.startswith("label dog") for r in hit.reasons)
+
+
+def test_label_groups_categories_and_people_each_named_in_the_reasons(store) -> None:
+    anna = FaceRef(id="f1", box=Box(1, 1, 9, 9, 0.9), person_id="p1", person_name="Anna")
+    bo = FaceRef(id="f2", box=Box(20, 1, 9, 9, 0.9), person_id="p2", person_name="Bo Larsen")
+    store.add_photo(make_photo("both", labels={"cat": 0.6, "dog": 0.9, "cake": 0.8}, faces=[anna, bo],
+                               categories=["animals", "food"]))
+    store.add_photo(make_photo("anna", labels={"cat": 0.7}, faces=[anna], categories=["animals"]))
+    query = SearchQuery(any_labels=(("cat", "dog"),), categories=("animals", "food"), people=("Anna", "bo larsen"))
+    page = store.search("alice", query)
+    assert [h.photo.id for h in page.items] == ["both"]
+    assert page.items[0].reasons == ["label dog 0.90", "category animals", "category food", "person Anna",
+                                     "person Bo Larsen"]
+    assert all_ids(store, "alice", SearchQuery(any_labels=(("cat", "horse"),), min_confidence=0.65)) == ["anna"]
+
+
+def test_a_rare_label_group_is_fetched_from_the_label_index_not_walked(store) -> None:
+    for i in range(30):
+        store.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9}))
+    store.add_photo(make_photo("fruit", labels={"banana": 0.7, "apple": 0.6}))
+    query = SearchQuery(any_labels=(("banana", "apple", "orange"),))
+    plan = "\n".join(store.explain_search("alice", query))
+    assert "search_label_owner_conf" in plan and "search_doc_owner_sort" not in plan, plan
+    assert all_ids(store, "alice", query) == ["fruit"]  # once, though it has two labels of the group
+
+
+def test_negations_are_one_reason() -> None:
+    photo = make_photo("p", labels={"car": 0.9})
+    query = SearchQuery(labels=("car",), not_labels=("person", "dog", "cat"))
+    assert match_reasons(photo, query) == ["label car 0.90", "no person, dog, cat"]
