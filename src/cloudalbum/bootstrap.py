@@ -16,6 +16,7 @@ from .ports import BlobStore, Clock, Detector, FaceAnalyzer, Geocoder, JobQueue,
 if TYPE_CHECKING:  # pragma: no cover
     from .services.albums import AlbumService
     from .services.auth import AuthService
+    from .services.limits import LimitsService
     from .services.maintenance import MaintenanceService
     from .services.people import PeopleService
     from .services.photos import PhotoService
@@ -118,13 +119,19 @@ class Container:
 
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
         return PhotoService(self.store, self.blobs, self.queue, self.settings, geocoder=lambda: self.geocoder,
-                            people=self.people)
+                            people=self.people, limits=self.limits)
+
+    @cached_property
+    def limits(self) -> "LimitsService":
+        from .services.limits import LimitsService
+
+        return LimitsService(self.store, self.settings, self.clock.now)
 
     @cached_property
     def people(self) -> "PeopleService":
         from .services.people import PeopleService
 
-        return PeopleService(self.store, self.blobs, self.settings, queue=lambda: self.queue)
+        return PeopleService(self.store, self.blobs, self.settings, queue=lambda: self.queue, limits=self.limits)
 
     @cached_property
     def questions(self) -> "QuestionService":

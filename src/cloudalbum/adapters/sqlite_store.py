@@ -21,6 +21,7 @@ from ..ports import RefreshToken, Session
 from .sqlite_albums import SqliteAlbumsMixin
 from .sqlite_base import SqliteDatabase, decode_cursor, encode_cursor
 from .sqlite_faces import SqliteFacesMixin
+from .sqlite_limits import SqliteLimitsMixin
 from .sqlite_questions import SqliteQuestionsMixin
 from .sqlite_search import SqliteSearchMixin
 
@@ -171,10 +172,14 @@ class SqlitePhotosMixin:
             self._index_photo(conn, saved)  # type: ignore[attr-defined]
         return saved
 
-    def delete_photo(self, photo_id: str) -> None:
+    def delete_photo(self, photo_id: str, *, version: int | None = None) -> None:
         with self._tx() as conn:  # type: ignore[attr-defined]
+            if version is not None:
+                row = conn.execute("SELECT version FROM photos WHERE id = ?", (photo_id,)).fetchone()
+                if row is not None and int(row[0]) != version:
+                    raise ConcurrentUpdate(f"photo {photo_id} was changed by someone else; reload and retry")
             self._unindex_photo(conn, photo_id)  # type: ignore[attr-defined]
-            conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))
+            conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))  # faces and questions cascade
 
     def list_photos(self, owner_id: str, *, status: str | None = None, limit: int = 50,
                     cursor: str | None = None) -> Page:
@@ -224,7 +229,7 @@ def _page(rows: Iterable[sqlite3.Row], limit: int) -> Page:
 
 
 class SqliteMetadataStore(SqliteSearchMixin, SqliteAlbumsMixin, SqliteQuestionsMixin, SqliteFacesMixin,
-                          SqliteUsersMixin, SqlitePhotosMixin, SqliteDatabase):
+                          SqliteLimitsMixin, SqliteUsersMixin, SqlitePhotosMixin, SqliteDatabase):
     """The embedded MetadataStore: one SQLite file (WAL), safe for API threads and worker processes."""
 
     def __init__(self, path: Path) -> None:
