@@ -153,7 +153,22 @@ class PeopleService:
                 self._delete_blob(face_crop_key(owner_id, face.photo_id, face.id))
             self._close_question(person, QuestionStatus.DISMISSED.value)
         self.store.delete_face_data(owner_id)
+        self._dismiss_person_questions(owner_id)
         self._refresh_photos(owner_id, photo_ids)
+
+    def _dismiss_person_questions(self, owner_id: str) -> None:
+        """Open "Who is this?" questions whose person is not reachable any more (a worker asked one and was
+        about to record it on the person when the owner turned grouping off: issue 12, item 8)."""
+        cursor: str | None = None
+        while True:
+            page = self.store.open_questions(owner_id, limit=200, cursor=cursor)
+            for q in page.items:
+                if q.person_id:
+                    self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+                    self._settle(owner_id, q.photo_id)
+            cursor = page.next_cursor
+            if cursor is None:
+                return
 
     # --- processing -----------------------------------------------------------------------------------------
 
@@ -190,6 +205,13 @@ class PeopleService:
             self.forget_deleted_photo(photo, faces)
             return False
         return True
+
+    def check_saved_faces(self, photo: Photo) -> None:
+        """After processing saved the photo with its face list: if the owner turned grouping off meanwhile, the
+        list (computed before the switch) is rewritten from the face store, which has none now. A switch after
+        this check finds the saved list itself and rewrites it."""
+        if not self.enabled_for(photo.owner_id):
+            self._refresh_photos(photo.owner_id, [photo.id])
 
     def forget_deleted_photo(self, photo: Photo, faces: list[Face]) -> None:
         """Faces a worker wrote for a photo that was deleted meanwhile: the faces, their crops, the people they

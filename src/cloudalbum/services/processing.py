@@ -230,6 +230,9 @@ class ProcessingService:
                 self._delete_quietly(key)
             if faces and self.people is not None:
                 self.people.forget_deleted_photo(photo, faces)
+            self.store.delete_photo(photo.id)  # questions asked meanwhile (DynamoDB has no foreign keys)
+        elif analyzer is not None and self.people is not None and result.error is None:
+            self.people.check_saved_faces(photo)
         return outcome
 
     def _face_analyzer(self, photo: Photo) -> FaceAnalyzer | None:
