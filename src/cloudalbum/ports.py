@@ -307,9 +307,17 @@ class QueueDepth:
     dead: int
 
 
+def message_group(body: dict[str, Any]) -> str:
+    """A job's fairness group: its owner (issue 12). Queues share delivery fairly between groups (SQS fair
+    queues: the MessageGroupId of a standard queue), so one owner's backlog cannot starve another's job."""
+    owner = body.get("owner_id")
+    return owner if isinstance(owner, str) else ""
+
+
 class JobQueue(Protocol):
     """At-least-once delivery with SQS semantics: a received message is invisible for the visibility timeout,
-    comes back if not deleted in time, and moves to the dead-letter queue after max_receives receives."""
+    comes back if not deleted in time, and moves to the dead-letter queue after max_receives receives.
+    Delivery is fair between message groups (message_group: the job's owner)."""
 
     def send(self, body: dict[str, Any], *, delay_s: int = 0) -> str:
         """Returns the message id."""
