@@ -103,7 +103,9 @@ class DynamoLimitsMixin(DynamoBase):
                 pass
             item = self._get(limit_key(key)) or {}
             if "win_start" in item and n(item, "win_start") >= start:
-                return max(1.0, start + window_s - now)  # this window is full
+                if n(item, "win_count") >= limit:
+                    return max(1.0, start + window_s - now)  # this window is full
+                continue  # another request opened this window meanwhile: count in it
             try:  # the first event of a new window
                 self.client.update_item(
                     TableName=self.table, Key=av_key(limit_key(key)),
