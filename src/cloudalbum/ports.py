@@ -102,7 +102,9 @@ class UserStore(Protocol):
 
 
 class PhotoStore(Protocol):
-    def add_photo(self, photo: Photo) -> None: ...
+    def add_photo(self, photo: Photo, *, reservation: str | None = None) -> None:
+        """With reservation (LimitStore.reserve_bytes): that reservation is released in the same atomic write that
+        counts the photo's bytes, so the quota never counts them twice nor not at all."""
 
     def get_photo(self, photo_id: str, owner_id: str | None) -> Photo | None:
         """owner_id None: any owner (the worker). Another owner's photo is None, as a missing one."""

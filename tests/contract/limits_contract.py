@@ -35,6 +35,16 @@ class LimitStoreContract:
         assert store.reserve_bytes("other", 1000, limit=1000, now=NOW) is not None  # per owner
         assert store.usage("q1") == (1, 600)  # reservations are not usage
 
+    def test_recording_the_photo_takes_over_its_reservation(self, store: Any) -> None:
+        """add_photo(reservation=...) counts the bytes and drops the reservation in one write: never twice (a
+        concurrent upload would be refused for nothing) and never not at all."""
+        rid = store.reserve_bytes("q5", 300, limit=1000, now=NOW)
+        store.add_photo(make_photo("q5", size=300), reservation=rid)
+        assert store.usage("q5") == (1, 300)
+        assert store.reserve_bytes("q5", 700, limit=1000, now=NOW) is not None
+        assert store.reserve_bytes("q5", 1, limit=1000, now=NOW) is None
+        store.release_bytes("q5", rid)  # already taken over: nothing happens
+
     def test_a_reservation_expires(self, store: Any) -> None:
         assert store.reserve_bytes("q2", 900, limit=1000, now=NOW) is not None
         assert store.reserve_bytes("q2", 200, limit=1000, now=NOW) is None
@@ -46,24 +56,6 @@ class LimitStoreContract:
         assert store.reserve_bytes("q3", 300, limit=1000, now=NOW) is None
         store.delete_photo(photo.id)
         assert store.reserve_bytes("q3", 300, limit=1000, now=NOW) is not None
-
-    def test_concurrent_reservations_never_pass_the_limit(self, store: Any) -> None:
-        """Eight threads race for 100-byte reservations under a 450-byte quota: exactly four win."""
-        won: list[str] = []
-        barrier = threading.Barrier(8)
-
-        def take() -> None:
-            barrier.wait()
-            rid = store.reserve_bytes("q4", 100, limit=450, now=NOW)
-            if rid is not None:
-                won.append(rid)
-
-        threads = [threading.Thread(target=take) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        assert len(won) == 4
 
     # --- counted events -------------------------------------------------------------------------------------
 
@@ -79,21 +71,6 @@ class LimitStoreContract:
         for _ in range(5):
             assert store.take_slot("k3", limit=1, window_s=60, now=NOW) > 0
         assert store.take_slot("k3", limit=1, window_s=60, now=NOW + 61) == 0
-
-    def test_concurrent_slots_never_pass_the_limit(self, store: Any) -> None:
-        got: list[float] = []
-        barrier = threading.Barrier(8)
-
-        def take() -> None:
-            barrier.wait()
-            got.append(store.take_slot("k4", limit=5, window_s=3600, now=NOW))
-
-        threads = [threading.Thread(target=take) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        assert sorted(w == 0 for w in got) == [False] * 3 + [True] * 5
 
     # --- face scans -----------------------------------------------------------------------------------------
 
@@ -118,22 +95,6 @@ class LimitStoreContract:
         store.clear_face_scan("s3")
         assert store.face_scan("s3") is None
         assert not store.touch_face_scan("s3", "new", now=NOW + 603)
-
-    def test_concurrent_claims_one_wins(self, store: Any) -> None:
-        won: list[str] = []
-        barrier = threading.Barrier(6)
-
-        def claim(i: int) -> None:
-            barrier.wait()
-            if store.claim_face_scan("s4", f"scan-{i}", now=NOW, stale_after_s=600):
-                won.append(f"scan-{i}")
-
-        threads = [threading.Thread(target=claim, args=(i,)) for i in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        assert len(won) == 1 and store.face_scan("s4").scan_id == won[0]
 
     def test_trash_count_is_zero_until_the_trash_exists(self, store: Any) -> None:
         assert store.trash_count("t1") == 0
@@ -174,3 +135,58 @@ class LimitStoreContract:
             pass
         store.delete_photo(photo.id)
         assert store.faces_of_photo(photo.id) == []
+
+
+class LimitStoreConcurrencyContract:
+    """The same promises under concurrent requests (threads racing on one store). Run on SQLite and DynamoDB
+    Local; not on moto, whose conditional writes are not atomic under concurrent requests (two can both pass
+    one condition), unlike DynamoDB's."""
+
+    def test_concurrent_reservations_never_pass_the_limit(self, store: Any) -> None:
+        """Eight threads race for 100-byte reservations under a 450-byte quota: exactly four win."""
+        won: list[str] = []
+        barrier = threading.Barrier(8)
+
+        def take() -> None:
+            barrier.wait()
+            rid = store.reserve_bytes("q4", 100, limit=450, now=NOW)
+            if rid is not None:
+                won.append(rid)
+
+        threads = [threading.Thread(target=take) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(won) == 4
+
+    def test_concurrent_slots_never_pass_the_limit(self, store: Any) -> None:
+        got: list[float] = []
+        barrier = threading.Barrier(8)
+
+        def take() -> None:
+            barrier.wait()
+            got.append(store.take_slot("k4", limit=5, window_s=3600, now=NOW))
+
+        threads = [threading.Thread(target=take) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert sorted(w == 0 for w in got) == [False] * 3 + [True] * 5
+
+    def test_concurrent_claims_one_wins(self, store: Any) -> None:
+        won: list[str] = []
+        barrier = threading.Barrier(6)
+
+        def claim(i: int) -> None:
+            barrier.wait()
+            if store.claim_face_scan("s4", f"scan-{i}", now=NOW, stale_after_s=600):
+                won.append(f"scan-{i}")
+
+        threads = [threading.Thread(target=claim, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(won) == 1 and store.face_scan("s4").scan_id == won[0]

@@ -1,7 +1,8 @@
 """Per-user limits against the API (issue 12, API.md "Accounts and limits"): the storage quota, an upload flood,
 a reprocess flood and a face grouping toggle flood. Each bad request gets its 4xx (507 quota_exceeded, 429 with
 Retry-After), nothing is stored or queued for it, the service stays up, and nothing of another user changes.
-Both shapes: embedded (SQLite + files + SQLite queue) and AWS (DynamoDB + S3 + SQS on moto)."""
+Both shapes: embedded (SQLite + files + SQLite queue) and AWS (DynamoDB Local for the table, whose conditional
+writes are atomic as DynamoDB's are, which moto's are not under concurrent requests; S3 and SQS on moto)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from aws.conftest import moto_endpoint, moto_env  # noqa: F401 - fixtures of the AWS shape
+from aws.conftest import ddb_local_endpoint, moto_endpoint  # noqa: F401 - fixtures of the AWS shape
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
 from support import make_jpeg
@@ -33,10 +34,11 @@ def make_shape(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
         if request.param == "embedded":
             settings = Settings(data_dir=tmp_path / "data", workers=0, env="development", **overrides)
         else:
-            request.getfixturevalue("moto_env")
-            from aws.conftest import unique_settings
+            from aws.conftest import point_boto3, unique_settings
             from cloudalbum.adapters.aws_init import init_aws
 
+            point_boto3(request.getfixturevalue("monkeypatch"), endpoint=request.getfixturevalue("moto_endpoint"),
+                        dynamodb=request.getfixturevalue("ddb_local_endpoint"))
             settings = unique_settings(tmp_path, **overrides)
             init_aws(settings)
         container = bootstrap.build(settings, **overrides_of(request))
@@ -52,6 +54,8 @@ def make_shape(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
 
     yield make
     for c in made:
+        if c.settings.backend == "aws":  # keep DynamoDB Local's in-memory JVM small
+            c.store.client.delete_table(TableName=c.settings.dynamodb_table)
         c.close()
 
 

@@ -189,16 +189,20 @@ class DynamoPhotosMixin(DynamoBase):
 
     # --- port -----------------------------------------------------------------------------------------------
 
-    def add_photo(self, photo: Photo) -> None:
+    def add_photo(self, photo: Photo, *, reservation: str | None = None) -> None:
         # `albums` maps album id -> when it joined; albums given here join in their order, before later ones
         joined = {a: S(f"{photo.uploaded_at}~{i:04d}") for i, a in enumerate(dict.fromkeys(photo.albums))}
         item = {**av_key(K.photo_key(photo.id)), **self._photo_attrs(photo), "albums": {"M": joined}}
+        usage: dict[str, Any] = {"TableName": self.table, "Key": av_key(K.usage_key(photo.owner_id)),
+                                 "UpdateExpression": "ADD photo_count :one, stored_bytes :b",
+                                 "ExpressionAttributeValues": {":one": N(1), ":b": N(int(photo.bytes))}}
+        if reservation is not None:  # the reservation's bytes become the photo's in the same write (issue 12)
+            usage["UpdateExpression"] += ", quota_rv :one REMOVE quota_reserved.#r"
+            usage["ExpressionAttributeNames"] = {"#r": reservation}
         try:
             self.client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-                {"Update": {"TableName": self.table, "Key": av_key(K.usage_key(photo.owner_id)),
-                            "UpdateExpression": "ADD photo_count :one, stored_bytes :b",
-                            "ExpressionAttributeValues": {":one": N(1), ":b": N(int(photo.bytes))}}},
+                {"Update": usage},
             ])
         except self.client.exceptions.TransactionCanceledException as exc:
             if "ConditionalCheckFailed" in cancellation_codes(exc):

@@ -138,9 +138,11 @@ class SqlitePhotosMixin:
                 found[row["id"]] = _photo_of(row)
         return [found[i] for i in ids if i in found]
 
-    def add_photo(self, photo: Photo) -> None:
+    def add_photo(self, photo: Photo, *, reservation: str | None = None) -> None:
         try:
             with self._tx() as conn:  # type: ignore[attr-defined]
+                if reservation is not None:  # its bytes now count as the photo's (issue 12)
+                    conn.execute("DELETE FROM byte_reservations WHERE id = ?", (reservation,))
                 conn.execute(
                     "INSERT INTO photos (id, owner_id, status, sort_key, taken_at, uploaded_at, bytes, version, doc)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

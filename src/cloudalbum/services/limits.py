@@ -44,20 +44,21 @@ class LimitsService:
                             retry_after_s=max(1, math.ceil(wait)))
 
     @contextmanager
-    def reserved(self, owner_id: str, nbytes: int) -> Iterator[None]:
-        """Hold nbytes of the owner's quota while an upload is stored and recorded; QuotaExceeded (nothing
-        stored) when they do not fit. Released afterwards either way: once recorded, the photo's own bytes
-        count, and a failed upload gives its bytes back."""
+    def reserved(self, owner_id: str, nbytes: int) -> Iterator[str | None]:
+        """Hold nbytes of the owner's quota while an upload is stored and recorded, yielding the reservation (None
+        without a quota) for the record to take over (add_photo(reservation=...)); QuotaExceeded (nothing
+        stored) when they do not fit. Released afterwards in any case (idempotent): a failed upload gives its
+        bytes back."""
         quota = self.quota_bytes()
         if quota is None:
-            yield
+            yield None
             return
         reservation = self.store.reserve_bytes(owner_id, nbytes, limit=quota, now=self.clock())
         if reservation is None:
             raise QuotaExceeded(f"This upload would take your storage past your quota of {quota:,} bytes. "
                                 "Delete photos to make room.")
         try:
-            yield
+            yield reservation
         finally:
             self.store.release_bytes(owner_id, reservation)
 

@@ -127,7 +127,7 @@ class PhotoService:
         spool, size, own = self._seekable(stream)
         try:
             info = formats.inspect(spool, max_pixels=self.settings.max_pixels)
-            with self._quota(owner_id, size):  # held until the record counts the bytes (issue 12)
+            with self._quota(owner_id, size) as reservation:  # held until the record counts the bytes (issue 12)
                 photo_id = new_id()
                 key = original_key(owner_id, photo_id)
                 spool.seek(0)
@@ -137,7 +137,7 @@ class PhotoService:
                     content_type=info.content_type, bytes=stored or size, original_key=key,
                     uploaded_at=iso(utcnow()), width=info.width, height=info.height, orientation=info.orientation,
                 )
-                self._record(photo)
+                self._record(photo, reservation)
         finally:
             if own:
                 spool.close()
@@ -146,7 +146,7 @@ class PhotoService:
         self._enqueue(photo, force=False, required=False)
         return photo
 
-    def _quota(self, owner_id: str, nbytes: int) -> ContextManager[None]:
+    def _quota(self, owner_id: str, nbytes: int) -> ContextManager[str | None]:
         return self.limits.reserved(owner_id, nbytes) if self.limits is not None else contextlib.nullcontext()
 
     def _seekable(self, stream: BinaryIO) -> tuple[BinaryIO, int, bool]:
@@ -188,10 +188,10 @@ class PhotoService:
             log.warning("storing %s failed: %s", key, exc)
             raise StorageUnavailable("The photo could not be stored right now; try again shortly.") from exc
 
-    def _record(self, photo: Photo) -> None:
+    def _record(self, photo: Photo, reservation: str | None = None) -> None:
         """Write the record; if that fails, remove the original we just stored (the sweep would too)."""
         try:
-            self.store.add_photo(photo)
+            self.store.add_photo(photo, reservation=reservation)
         except Exception as exc:  # noqa: BLE001
             log.warning("recording photo %s failed: %s", photo.id, exc)
             try:
