@@ -173,8 +173,9 @@ class PeopleService:
     # --- processing -----------------------------------------------------------------------------------------
 
     def record_faces(self, photo: Photo, found: list[Any], crops: list[bytes], model: str) -> list[Face]:
-        """Store the faces found in photo (domain-filtered), group them, and ask about new people; returns the
-        photo's faces as stored (processing forgets them if the photo is deleted before its results are saved).
+        """Store the faces found in photo (domain-filtered), group them, and ask about new people; returns every
+        face this call stored or found stored for the photo (processing forgets them if the photo is deleted
+        before its results are saved).
 
         Faces already stored for the photo are matched by box: a match keeps its id, person and the owner's
         corrections; stored faces not found again are removed; new ones are grouped.
