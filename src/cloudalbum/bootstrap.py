@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.accounts import AccountService
     from .services.albums import AlbumService
     from .services.auth import AuthService
+    from .services.limits import LimitsService
     from .services.maintenance import MaintenanceService
     from .services.people import PeopleService
     from .services.photos import PhotoService
@@ -125,13 +126,19 @@ class Container:
 
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
         return PhotoService(self.store, self.blobs, self.queue, self.settings, geocoder=lambda: self.geocoder,
-                            people=self.people)
+                            people=self.people, limits=self.limits)
+
+    @cached_property
+    def limits(self) -> "LimitsService":
+        from .services.limits import LimitsService
+
+        return LimitsService(self.store, self.settings, self.clock.now)
 
     @cached_property
     def people(self) -> "PeopleService":
         from .services.people import PeopleService
 
-        return PeopleService(self.store, self.blobs, self.settings, queue=lambda: self.queue)
+        return PeopleService(self.store, self.blobs, self.settings, queue=lambda: self.queue, limits=self.limits)
 
     @cached_property
     def questions(self) -> "QuestionService":

@@ -85,6 +85,13 @@ class Settings:
     # shape: the scheduled MaintenanceFunction does it, not every API instance)
     maintenance_interval_s: int = 60
 
+    # per-user limits (issue 12; 0 = none): the quota counts the originals' bytes (507 quota_exceeded);
+    # the rates count requests per user per hour (429 with Retry-After); face scans: one in flight per user
+    quota_bytes: int = 0
+    uploads_per_hour: int = 2000
+    reprocess_per_hour: int = 200
+    face_scans_per_hour: int = 10
+
     # questions
     label_confirm_low: float = 0.30
     label_confirm_high: float = 0.60

@@ -134,7 +134,9 @@ class PendingBlobs:
 
 
 class PhotoStore(Protocol):
-    def add_photo(self, photo: Photo) -> None: ...
+    def add_photo(self, photo: Photo, *, reservation: str | None = None) -> None:
+        """With reservation (LimitStore.reserve_bytes): that reservation is released in the same atomic write that
+        counts the photo's bytes, so the quota never counts them twice nor not at all."""
 
     def get_photo(self, photo_id: str, owner_id: str | None) -> Photo | None:
         """owner_id None: any owner (the worker). Another owner's photo is None, as a missing one."""
@@ -143,9 +145,10 @@ class PhotoStore(Protocol):
         """Optimistic write: succeeds only if the stored version equals photo.version; returns the photo with
         the version bumped. Raises ConcurrentUpdate when someone else wrote first, NotFound when deleted."""
 
-    def delete_photo(self, photo_id: str) -> None:
+    def delete_photo(self, photo_id: str, *, version: int | None = None) -> None:
         """Removes the photo and everything derived from it (labels, index rows, album membership,
-        questions). Idempotent."""
+        questions, faces). Idempotent: for a photo already gone it still removes questions or faces left under
+        its id. With version: only if the stored version is that one, else ConcurrentUpdate (nothing changes)."""
 
     def list_photos(self, owner_id: str, *, status: str | None = None, limit: int = 50,
                     cursor: str | None = None) -> Page:
@@ -272,8 +275,56 @@ class FaceStore(Protocol):
         """Every face and person of the owner (the photos' own face lists are the service's to clear)."""
 
 
+# --- per-user limits (issue 12): atomic in every store --------------------------------------------------
+
+
+@dataclass
+class FaceScan:
+    """The owner's library scan for faces: its id, when it last moved (a step ran) and whether it is done."""
+
+    scan_id: str
+    at: float
+    done: bool = False
+
+
+class LimitStore(Protocol):
+    """What keeps one user from hurting the others: byte reservations against a quota, counted events per
+    window, and at most one face scan in flight per owner. Every method is atomic (no check-then-act race
+    between API processes or workers)."""
+
+    def reserve_bytes(self, owner_id: str, nbytes: int, *, limit: int, now: float) -> str | None:
+        """If the owner's stored bytes (originals) plus unexpired reservations plus nbytes fit in limit, record a
+        reservation (expiring after RESERVATION_TTL_S) and return its id; None (nothing recorded) otherwise."""
+
+    def release_bytes(self, owner_id: str, reservation_id: str) -> None:
+        """Idempotent."""
+
+    def take_slot(self, key: str, *, limit: int, window_s: int, now: float) -> float:
+        """Count one event under key if fewer than limit were counted in the current window, returning 0; else
+        count nothing and return the seconds until an event may be counted again (Retry-After)."""
+
+    def claim_face_scan(self, owner_id: str, scan_id: str, *, now: float, stale_after_s: float) -> bool:
+        """Make scan_id the owner's scan unless another one is in flight (not done, moved within
+        stale_after_s)."""
+
+    def face_scan(self, owner_id: str) -> FaceScan | None: ...
+
+    def touch_face_scan(self, owner_id: str, scan_id: str, *, now: float, done: bool = False) -> bool:
+        """Record that scan_id moved (or finished); False, changing nothing, when it is not the owner's scan."""
+
+    def clear_face_scan(self, owner_id: str) -> None:
+        """No scan any more (face grouping turned off): jobs of earlier scans do nothing."""
+
+    def trash_count(self, owner_id: str) -> int:
+        """Photos in the trash (the trash comes with a later issue: 0 until then)."""
+
+
+RESERVATION_TTL_S = 3600  # an upload's reservation outlives any upload; a crashed one stops counting then
+
+
 @runtime_checkable
-class MetadataStore(UserStore, PhotoStore, AlbumStore, QuestionStore, FaceStore, Protocol):
+class MetadataStore(UserStore, PhotoStore, AlbumStore, QuestionStore, FaceStore, LimitStore,
+                    Protocol):
     """Everything the services keep about users, photos, albums, questions, faces and people."""
 
     def close(self) -> None: ...
@@ -300,9 +351,17 @@ class QueueDepth:
     dead: int
 
 
+def message_group(body: dict[str, Any]) -> str:
+    """A job's fairness group: its owner (issue 12). Queues share delivery fairly between groups (SQS fair
+    queues: the MessageGroupId of a standard queue), so one owner's backlog cannot starve another's job."""
+    owner = body.get("owner_id")
+    return owner if isinstance(owner, str) else ""
+
+
 class JobQueue(Protocol):
     """At-least-once delivery with SQS semantics: a received message is invisible for the visibility timeout,
-    comes back if not deleted in time, and moves to the dead-letter queue after max_receives receives."""
+    comes back if not deleted in time, and moves to the dead-letter queue after max_receives receives.
+    Delivery is fair between message groups (message_group: the job's owner)."""
 
     def send(self, body: dict[str, Any], *, delay_s: int = 0) -> str:
         """Returns the message id."""

@@ -82,7 +82,8 @@ def test_login_answer_shape(client: Any, alice: Any, container: Any) -> None:
     assert c["aud"] == container.settings.jwt_audience and c["iss"] == container.settings.jwt_issuer
     assert jwt.get_unverified_header(t["access_token"])["alg"] == "HS256"
     assert me(client, t["access_token"]).get_json() == {
-        "id": alice.id, "email": "alice@example.com", "photo_count": 0, "storage_bytes": 0}
+        "id": alice.id, "email": "alice@example.com", "photo_count": 0, "storage_bytes": 0,
+        "quota_bytes": None, "trash_count": 0}
 
 
 def test_wrong_password_and_unknown_email_answer_alike(client: Any, alice: Any) -> None:

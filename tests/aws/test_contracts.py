@@ -16,6 +16,7 @@ from cloudalbum.adapters.s3_blobstore import S3BlobStore
 from cloudalbum.adapters.sqs_queue import SqsJobQueue
 from contract.blobstore_contract import BlobStoreContract
 from contract.faces_contract import FaceStoreContract
+from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreContract
 from contract.queue_contract import JobQueueContract
 
@@ -81,6 +82,14 @@ class TestDynamoFaceStoreOnMoto(OnMoto, FaceStoreContract):
 
 
 class TestDynamoFaceStoreOnDynamoDBLocal(OnDynamoDBLocal, FaceStoreContract):
+    pass
+
+
+class TestDynamoLimitStoreOnMoto(OnMoto, LimitStoreContract):
+    pass
+
+
+class TestDynamoLimitStoreOnDynamoDBLocal(OnDynamoDBLocal, LimitStoreContract, LimitStoreConcurrencyContract):
     pass
 
 

@@ -127,6 +127,16 @@ def test_redrive_to_the_dead_letter_queue_after_max_receive_count(tpl: dict[str,
     assert dlq["RedriveAllowPolicy"]["redrivePermission"] == "byQueue"
 
 
+def test_jobs_queue_is_a_standard_queue_so_owner_groups_make_it_fair(tpl: dict[str, Any]) -> None:
+    """Amazon SQS fair queues (issue 12) are standard queues whose messages carry a MessageGroupId (the adapter
+    sends the owner): a FIFO queue would serialise each owner's photos instead."""
+    for name in ("JobsQueue", "JobsDeadLetterQueue"):
+        props = tpl["Resources"][name]["Properties"]
+        assert props.get("FifoQueue") in (None, False), name
+        assert "ContentBasedDeduplication" not in props and "FifoThroughputLimit" not in props, name
+        assert not str(props["QueueName"]).endswith(".fifo"), name
+
+
 def test_function_is_the_image_with_our_handler(tpl: dict[str, Any]) -> None:
     fn = function(tpl)
     assert fn["PackageType"] == "Image"

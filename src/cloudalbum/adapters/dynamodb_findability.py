@@ -311,7 +311,13 @@ class DynamoQuestionsMixin(DynamoBase):
         return self._question_of(item)
 
     def save_question(self, question: Question) -> None:
-        self.client.put_item(TableName=self.table, Item=self._question_item(question))
+        """Overwrite, unless the question is gone (deleted with its photo): as SQLite's UPDATE, never resurrects
+        it (a worker closing a question of a photo deleted meanwhile, issue 12 item 8)."""
+        try:
+            self.client.put_item(TableName=self.table, Item=self._question_item(question),
+                                 ConditionExpression="attribute_exists(PK)")
+        except self.client.exceptions.ConditionalCheckFailedException:
+            pass
 
     def open_questions(self, owner_id: str, *, photo_id: str | None = None, limit: int = 50,
                        cursor: str | None = None) -> Page:

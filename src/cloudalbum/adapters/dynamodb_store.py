@@ -25,6 +25,7 @@ from . import dynamodb_keys as K
 from .dynamodb_base import N, S, DynamoBase, GuardedClient, av_key, cancellation_codes, n, s
 from .dynamodb_faces import DynamoFacesMixin
 from .dynamodb_findability import DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoSearchMixin
+from .dynamodb_limits import DynamoLimitsMixin
 from .s3_blobstore import aws_client, error_code
 
 TTL_SLACK_S = 24 * 3600  # items outlive their expiry by a day before DynamoDB's TTL may remove them
@@ -245,16 +246,20 @@ class DynamoPhotosMixin(DynamoBase):
 
     # --- port -----------------------------------------------------------------------------------------------
 
-    def add_photo(self, photo: Photo) -> None:
+    def add_photo(self, photo: Photo, *, reservation: str | None = None) -> None:
         # `albums` maps album id -> when it joined; albums given here join in their order, before later ones
         joined = {a: S(f"{photo.uploaded_at}~{i:04d}") for i, a in enumerate(dict.fromkeys(photo.albums))}
         item = {**av_key(K.photo_key(photo.id)), **self._photo_attrs(photo), "albums": {"M": joined}}
+        usage: dict[str, Any] = {"TableName": self.table, "Key": av_key(K.usage_key(photo.owner_id)),
+                                 "UpdateExpression": "ADD photo_count :one, stored_bytes :b",
+                                 "ExpressionAttributeValues": {":one": N(1), ":b": N(int(photo.bytes))}}
+        if reservation is not None:  # the reservation's bytes become the photo's in the same write (issue 12)
+            usage["UpdateExpression"] += ", quota_rv :one REMOVE quota_reserved.#r"
+            usage["ExpressionAttributeNames"] = {"#r": reservation}
         try:
             self.client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-                {"Update": {"TableName": self.table, "Key": av_key(K.usage_key(photo.owner_id)),
-                            "UpdateExpression": "ADD photo_count :one, stored_bytes :b",
-                            "ExpressionAttributeValues": {":one": N(1), ":b": N(int(photo.bytes))}}},
+                {"Update": usage},
             ])
         except self.client.exceptions.TransactionCanceledException as exc:
             if "ConditionalCheckFailed" in cancellation_codes(exc):
@@ -312,14 +317,20 @@ class DynamoPhotosMixin(DynamoBase):
                                 UpdateExpression="ADD photo_count :c, stored_bytes :b",
                                 ExpressionAttributeValues={":c": N(count), ":b": N(nbytes)})
 
-    def delete_photo(self, photo_id: str) -> None:
+    def delete_photo(self, photo_id: str, *, version: int | None = None) -> None:
         """One transaction removes the photo and moves the owner's usage and its albums' counts (conditional
-        on the version read, retried on a race); then its index items, questions and faces go, in batches."""
+        on the version read, retried on a race); then its index items, questions and faces go, in batches.
+        A photo already gone still has its questions and faces removed: a worker may have written some after
+        the delete (issue 12, item 8)."""
         for _ in range(MAX_DELETE_RETRIES):
             item = self._get(K.photo_key(photo_id))
             if item is None:
+                self._delete_questions_of(photo_id)
+                self._delete_faces_of(photo_id)
                 return
             photo = self._photo_of(item)
+            if version is not None and photo.version != version:
+                raise ConcurrentUpdate(f"photo {photo_id} was changed by someone else; reload and retry")
             if self._delete_photo_item(photo):
                 break
         else:
@@ -425,7 +436,7 @@ class DynamoPhotosMixin(DynamoBase):
 
 
 class DynamoMetadataStore(DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoFacesMixin,
-                          DynamoUsersMixin, DynamoPhotosMixin):
+                          DynamoLimitsMixin, DynamoUsersMixin, DynamoPhotosMixin):
     """The AWS MetadataStore. Thread-safe: boto3 clients are, and the store keeps no other state."""
 
     def __init__(self, client: Any, table: str) -> None:

@@ -21,6 +21,7 @@ from ..ports import PendingBlobs, RefreshToken, Session
 from .sqlite_albums import SqliteAlbumsMixin
 from .sqlite_base import SqliteDatabase, decode_cursor, encode_cursor
 from .sqlite_faces import SqliteFacesMixin
+from .sqlite_limits import SqliteLimitsMixin
 from .sqlite_questions import SqliteQuestionsMixin
 from .sqlite_search import SqliteSearchMixin
 
@@ -172,9 +173,11 @@ class SqlitePhotosMixin:
                 found[row["id"]] = _photo_of(row)
         return [found[i] for i in ids if i in found]
 
-    def add_photo(self, photo: Photo) -> None:
+    def add_photo(self, photo: Photo, *, reservation: str | None = None) -> None:
         try:
             with self._tx() as conn:  # type: ignore[attr-defined]
+                if reservation is not None:  # its bytes now count as the photo's (issue 12)
+                    conn.execute("DELETE FROM byte_reservations WHERE id = ?", (reservation,))
                 conn.execute(
                     "INSERT INTO photos (id, owner_id, status, sort_key, taken_at, uploaded_at, bytes, version, doc)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -206,10 +209,14 @@ class SqlitePhotosMixin:
             self._index_photo(conn, saved)  # type: ignore[attr-defined]
         return saved
 
-    def delete_photo(self, photo_id: str) -> None:
+    def delete_photo(self, photo_id: str, *, version: int | None = None) -> None:
         with self._tx() as conn:  # type: ignore[attr-defined]
+            if version is not None:
+                row = conn.execute("SELECT version FROM photos WHERE id = ?", (photo_id,)).fetchone()
+                if row is not None and int(row[0]) != version:
+                    raise ConcurrentUpdate(f"photo {photo_id} was changed by someone else; reload and retry")
             self._unindex_photo(conn, photo_id)  # type: ignore[attr-defined]
-            conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))
+            conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))  # faces and questions cascade
 
     def list_photos(self, owner_id: str, *, status: str | None = None, limit: int = 50,
                     cursor: str | None = None) -> Page:
@@ -276,7 +283,7 @@ def _page(rows: Iterable[sqlite3.Row], limit: int) -> Page:
 
 
 class SqliteMetadataStore(SqliteSearchMixin, SqliteAlbumsMixin, SqliteQuestionsMixin, SqliteFacesMixin,
-                          SqliteUsersMixin, SqlitePhotosMixin, SqliteDatabase):
+                          SqliteLimitsMixin, SqliteUsersMixin, SqlitePhotosMixin, SqliteDatabase):
     """The embedded MetadataStore: one SQLite file (WAL), safe for API threads and worker processes."""
 
     def __init__(self, path: Path) -> None:

@@ -1,5 +1,10 @@
 """JobQueue on Amazon SQS: a standard queue and its dead-letter queue, found by name.
 
+Every message carries its owner as its MessageGroupId: on a standard queue that makes it an Amazon SQS fair
+queue (2025), which keeps one tenant's backlog from delaying the others' messages ("In standard queues, using
+MessageGroupId enables fair queues", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/
+using-messagegroupid-property.html). Nothing else changes: no ordering, no FIFO limits, the same consumers.
+
 Redrive is SQS's own: the queue's RedrivePolicy (maxReceiveCount, set by `cloudalbum aws-init` or the SAM
 template) moves a message received that many times to the DLQ. Receipt handles are SQS's; SQS itself ignores
 (or refuses as invalid) a stale one, which delete() treats as "received again since" per the port.
@@ -13,7 +18,7 @@ from typing import Any, Callable
 
 from ..config import Settings
 from ..domain.errors import StorageUnavailable
-from ..ports import Message, QueueDepth
+from ..ports import Message, QueueDepth, message_group
 from .s3_blobstore import aws_client, error_code
 
 MAX_BATCH = 10  # SQS's ReceiveMessage limit
@@ -21,7 +26,7 @@ MAX_WAIT_S = 20  # SQS's long-poll limit
 _STALE_RECEIPT = {"ReceiptHandleIsInvalid", "InvalidParameterValue", "MessageNotInflight",
                   "AWS.SimpleQueueService.MessageNotInflight"}
 _SYSTEM_ATTRIBUTES = ["ApproximateReceiveCount", "SentTimestamp", "ApproximateFirstReceiveTimestamp",
-                      "SenderId"]
+                      "SenderId", "MessageGroupId"]
 
 
 class SqsJobQueue:
@@ -45,9 +50,13 @@ class SqsJobQueue:
     # --- producer ---------------------------------------------------------------------------------------
 
     def send(self, body: dict[str, Any], *, delay_s: int = 0) -> str:
+        params: dict[str, Any] = {"QueueUrl": self.queue_url, "MessageBody": json.dumps(body),
+                                  "DelaySeconds": max(0, min(900, int(delay_s)))}
+        group = message_group(body)
+        if group:  # the owner: on a standard queue this makes it an SQS fair queue (issue 12)
+            params["MessageGroupId"] = group
         try:
-            resp = self.client.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(body),
-                                            DelaySeconds=max(0, min(900, int(delay_s))))
+            resp = self.client.send_message(**params)
         except Exception as exc:
             raise StorageUnavailable(f"the job queue did not take the message ({error_code(exc) or exc})") from exc
         return str(resp["MessageId"])

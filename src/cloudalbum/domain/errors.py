@@ -70,6 +70,12 @@ class ModelUnavailable(DomainError):
     code, status = "model_unavailable", 503
 
 
+class QuotaExceeded(DomainError):
+    """The upload would take the user's stored bytes past their quota (issue 12): nothing is stored."""
+
+    code, status = "quota_exceeded", 507
+
+
 class ConcurrentUpdate(DomainError):
     """An optimistic write lost a race; the caller reloads and retries."""
 

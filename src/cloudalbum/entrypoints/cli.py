@@ -251,9 +251,12 @@ def _run_people(args: argparse.Namespace) -> int:
             raise CommandError(f"no account {args.email}")
         if not container.people.enabled_for(user.id):
             raise CommandError(f"face grouping is off for {args.email} (or CLOUDALBUM_FACES is off)")
-        container.people.start_scan(user.id)
+        started = container.people.start_scan(user.id)
     finally:
         container.close()
+    if not started:
+        print(f"a scan of {args.email}'s photos is already in flight: nothing more queued")
+        return EXIT_OK
     print(f"scan of {args.email}'s photos queued: the workers look for faces page by page")
     return EXIT_OK
 

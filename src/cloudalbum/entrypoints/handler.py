@@ -79,10 +79,12 @@ def parse_job(record: dict[str, Any]) -> dict[str, Any]:
     if job["type"] == "scan_faces":
         if not _short_text(job.get("owner_id")) or not (job.get("cursor") is None or _short_text(job["cursor"], 2000)):
             raise PoisonMessage("the scan_faces job has no valid owner_id or cursor")
-        return job
-    photo_id = job.get("photo_id")
-    if not isinstance(photo_id, str) or not photo_id or len(photo_id) > 200:
-        raise PoisonMessage("the job has no valid photo_id")
+    else:
+        photo_id = job.get("photo_id")
+        if not isinstance(photo_id, str) or not photo_id or len(photo_id) > 200:
+            raise PoisonMessage("the job has no valid photo_id")
+    if not (job.get("scan_id") is None or (_short_text(job["scan_id"]) and _short_text(job.get("owner_id")))):
+        raise PoisonMessage("the job's scan_id or owner_id is not valid")
     return job
 
 
@@ -112,7 +114,9 @@ def handle_record(container: "Container", record: dict[str, Any]) -> str:
     """Process one record. Returns the outcome; raises to fail the message."""
     job = parse_job(record)
     if job["type"] == "scan_faces":
-        return container.people.scan_step(job["owner_id"], job.get("cursor"))
+        return container.people.scan_step(job["owner_id"], job.get("cursor"), job.get("scan_id"))
+    if not container.people.scan_is_current(job.get("owner_id", ""), job.get("scan_id")):
+        return "skipped: its face scan was cancelled or replaced"
     return container.processing.process(job["photo_id"], force=bool(job.get("force", False)),
                                         receive_count=receive_count(record))
 

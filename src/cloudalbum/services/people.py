@@ -19,8 +19,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import time
 from dataclasses import replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..config import Settings
 from ..domain import people as rules
@@ -34,11 +35,15 @@ from ..domain.search import SearchQuery
 from ..ports import BlobStore, JobQueue, MetadataStore
 from .search import check_limit
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .limits import LimitsService
+
 log = logging.getLogger("cloudalbum.people")
 SAVE_ATTEMPTS = 8
 SAME_FACE_IOU = 0.5  # a face found again on reprocessing: same box (within this overlap) -> same face record
 MAX_MERGE_IDS = 50
 SCAN_PAGE = 200  # photos per scan_faces step
+SCAN_STALE_S = 3600  # a scan whose steps stopped moving this long ago (its job lost) may be replaced
 
 
 def face_crop_key(owner_id: str, photo_id: str, face_id: str) -> str:
@@ -55,8 +60,9 @@ def face_id_for(photo_id: str, model: str, box: Box) -> str:
 
 class PeopleService:
     def __init__(self, store: MetadataStore, blobs: BlobStore, settings: Settings,
-                 queue: Callable[[], JobQueue] | None = None) -> None:
+                 queue: Callable[[], JobQueue] | None = None, limits: LimitsService | None = None) -> None:
         self.store = store
+        self.limits = limits  # face scans a user may start per hour (issue 12)
         self.blobs = blobs
         self.settings = settings
         # Library scans (scan_faces jobs) go through the queue; a factory, so that processing a photo never
@@ -76,7 +82,10 @@ class PeopleService:
         """Turning face grouping off deletes every face, person, face crop and "Who is this?" question of the
         owner (photos keep everything else). Turning it back on scans the library (start_scan)."""
         was = self.enabled_for(owner_id)
+        if enabled and not was and self.limits is not None and self.settings.faces:
+            self.limits.count(owner_id, "face_scan")  # 429 before anything changes
         if not enabled:
+            self.store.clear_face_scan(owner_id)  # the scan's queued jobs now do nothing
             self._forget_everything(owner_id)
         self.store.set_face_grouping(owner_id, enabled)
         if not enabled:
@@ -86,30 +95,53 @@ class PeopleService:
             self.start_scan(owner_id)
         return now
 
-    def start_scan(self, owner_id: str) -> None:
+    def start_scan(self, owner_id: str) -> bool:
         """Look for faces in every photo of the owner, in the background: one scan_faces job walks the library a
         page at a time (each step queues the page's photos for processing and the next step), so a library of
-        any size is scanned without one long request or one long job."""
+        any size is scanned without one long request or one long job.
+
+        At most one scan is in flight per owner (issue 12): the scan is claimed in the store, atomically, and
+        every job it queues carries its id; a job of a scan that is no longer the owner's (face grouping was
+        turned off, or a newer scan replaced a stalled one) does nothing. Returns False when a scan was already
+        in flight (nothing is queued then)."""
         queue = self.queue
         if queue is None:
             raise RuntimeError("scanning needs the job queue")
-        queue.send({"type": "scan_faces", "owner_id": owner_id})
+        scan_id = new_id()
+        if not self.store.claim_face_scan(owner_id, scan_id, now=time.time(), stale_after_s=SCAN_STALE_S):
+            return False
+        queue.send({"type": "scan_faces", "owner_id": owner_id, "scan_id": scan_id})
+        return True
 
-    def scan_step(self, owner_id: str, cursor: str | None) -> str:
+    def scan_is_current(self, owner_id: str, scan_id: str | None) -> bool:
+        """Whether a job of this scan should still run (jobs queued before scans had ids always run)."""
+        if scan_id is None:
+            return True
+        scan = self.store.face_scan(owner_id)
+        return scan is not None and scan.scan_id == scan_id
+
+    def scan_step(self, owner_id: str, cursor: str | None, scan_id: str | None = None) -> str:
         """One page of a library scan: queue each processed photo of the page for processing again (which now
         looks for faces; user edits are kept, and a photo already done by these models changes nothing), then
-        the next step. Stops when the owner turned face grouping off meanwhile. Returns what it did."""
+        the next step. Stops when the owner turned face grouping off meanwhile, or when this scan is no longer
+        the owner's. Returns what it did."""
         queue = self.queue
         if not self.enabled_for(owner_id) or queue is None:
             return "scan stopped: face grouping is off"
+        if scan_id is not None and not self.store.touch_face_scan(owner_id, scan_id, now=time.time()):
+            return "scan stopped: replaced or cancelled"
         page = self.store.list_photos(owner_id, limit=SCAN_PAGE, cursor=cursor)
         queued = 0
+        tag = {"scan_id": scan_id} if scan_id is not None else {}
         for photo in page.items:
             if photo.status in (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value) and not photo.faces:
-                queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": owner_id, "force": True})
+                queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": owner_id, "force": True,
+                            **tag})
                 queued += 1
         if page.next_cursor:
-            queue.send({"type": "scan_faces", "owner_id": owner_id, "cursor": page.next_cursor})
+            queue.send({"type": "scan_faces", "owner_id": owner_id, "cursor": page.next_cursor, **tag})
+        elif scan_id is not None:
+            self.store.touch_face_scan(owner_id, scan_id, now=time.time(), done=True)
         return f"scan: {queued} of {len(page.items)} photos queued" + ("" if page.next_cursor else ", done")
 
     def _forget_everything(self, owner_id: str) -> None:
@@ -121,17 +153,79 @@ class PeopleService:
                 self._delete_blob(face_crop_key(owner_id, face.photo_id, face.id))
             self._close_question(person, QuestionStatus.DISMISSED.value)
         self.store.delete_face_data(owner_id)
+        self._dismiss_person_questions(owner_id)
         self._refresh_photos(owner_id, photo_ids)
+
+    def _dismiss_person_questions(self, owner_id: str) -> None:
+        """Open "Who is this?" questions whose person is not reachable any more (a worker asked one and was
+        about to record it on the person when the owner turned grouping off: issue 12, item 8)."""
+        cursor: str | None = None
+        while True:
+            page = self.store.open_questions(owner_id, limit=200, cursor=cursor)
+            for q in page.items:
+                if q.person_id:
+                    self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+                    self._settle(owner_id, q.photo_id)
+            cursor = page.next_cursor
+            if cursor is None:
+                return
 
     # --- processing -----------------------------------------------------------------------------------------
 
-    def record_faces(self, photo: Photo, found: list[Any], crops: list[bytes], model: str) -> None:
-        """Store the faces found in photo (domain-filtered), group them, and ask about new people.
+    def record_faces(self, photo: Photo, found: list[Any], crops: list[bytes], model: str) -> list[Face]:
+        """Store the faces found in photo (domain-filtered), group them, and ask about new people; returns every
+        face this call stored or found stored for the photo (processing forgets them if the photo is deleted
+        before its results are saved).
 
         Faces already stored for the photo are matched by box: a match keeps its id, person and the owner's
-        corrections; stored faces not found again are removed; new ones are grouped."""
+        corrections; stored faces not found again are removed; new ones are grouped.
+
+        The owner may delete the photo or turn face grouping off while this runs (issue 12, item 8): once every
+        write is done, both are checked again, and whatever was written for a photo that is gone, or for an
+        owner who no longer wants faces, is removed (faces, crops, people, questions). A failure caused by that
+        race (a write refused because the photo went away) ends the same way instead of being retried."""
+        recorded: list[Face] = []
+        try:
+            self._record_faces(photo, found, crops, model, recorded)
+        except Exception:
+            if self.still_wanted(photo, recorded):
+                raise
+            return []
+        return recorded if self.still_wanted(photo, recorded) else []
+
+    def still_wanted(self, photo: Photo, faces: list[Face]) -> bool:
+        """After writing faces: is face grouping still on for the owner and the photo still there? If not, undo
+        (everything of the owner, or the photo's faces) and answer False. Called after the writes, so a delete
+        or a switch-off that the writes raced with is always seen by one side or the other."""
+        if not self.enabled_for(photo.owner_id):
+            for face in faces:  # faces not yet in a person are not found through the people
+                self._delete_blob(face_crop_key(photo.owner_id, photo.id, face.id))
+            self._forget_everything(photo.owner_id)
+            return False
+        if self.store.get_photo(photo.id, photo.owner_id) is None:
+            self.forget_deleted_photo(photo, faces)
+            return False
+        return True
+
+    def check_saved_faces(self, photo: Photo) -> None:
+        """After processing saved the photo with its face list: if the owner turned grouping off meanwhile, the
+        list (computed before the switch) is rewritten from the face store, which has none now. A switch after
+        this check finds the saved list itself and rewrites it."""
+        if not self.enabled_for(photo.owner_id):
+            self._refresh_photos(photo.owner_id, [photo.id])
+
+    def forget_deleted_photo(self, photo: Photo, faces: list[Face]) -> None:
+        """Faces a worker wrote for a photo that was deleted meanwhile: the faces, their crops, the people they
+        made or joined (rebuilt; deleted when empty) and any question left on the photo."""
+        self.store.delete_faces([f.id for f in faces])
+        self.forget_photo(photo, faces)
+        self.store.delete_photo(photo.id)  # idempotent: questions or faces written after the record went
+
+    def _record_faces(self, photo: Photo, found: list[Any], crops: list[bytes], model: str,
+                      recorded: list[Face]) -> None:
         existing = self.store.faces_of_photo(photo.id)
-        keep, fresh = self._match(photo, existing, found, crops, model)
+        recorded.extend(existing)
+        keep, fresh = self._match(photo, existing, found, crops, model, recorded)
         gone = [f for f in existing if f.id not in {k.id for k in keep}]
         if gone:
             self.store.delete_faces([f.id for f in gone])
@@ -165,7 +259,7 @@ class PeopleService:
                 self._ask(person)
 
     def _match(self, photo: Photo, existing: list[Face], found: list[Any], crops: list[bytes],
-               model: str) -> tuple[list[Face], list[Face]]:
+               model: str, recorded: list[Face]) -> tuple[list[Face], list[Face]]:
         keep: list[Face] = []
         fresh: list[Face] = []
         unused = list(existing)
@@ -180,6 +274,7 @@ class PeopleService:
                 continue
             face = Face(id=face_id_for(photo.id, model, box), owner_id=photo.owner_id, photo_id=photo.id, box=box,
                         embedding=rules.normalise(f.embedding), created_at=iso(utcnow()), model=model)
+            recorded.append(face)  # before its crop is written: an undo must find the crop too
             if i < len(crops):
                 self.blobs.put(face_crop_key(photo.owner_id, photo.id, face.id), crops[i],
                                content_type="image/jpeg", durable=False)  # derived: reprocessing rebuilds it

@@ -11,6 +11,7 @@ missing. A delete notes the photo as pending work before it removes the record, 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
@@ -20,7 +21,7 @@ import tempfile
 import time
 import unicodedata
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, ContextManager
 
 from ..config import Settings
 from ..domain.errors import ConcurrentUpdate, DomainError, Invalid, NotFound, StorageUnavailable, TooLarge
@@ -29,6 +30,7 @@ from ..media import formats
 from ..ports import BlobStore, Geocoder, JobQueue, MetadataStore, PendingBlobs
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .limits import LimitsService
     from .people import PeopleService
 
 log = logging.getLogger("cloudalbum.photos")
@@ -116,8 +118,9 @@ def _text(value: Any, name: str, limit: int) -> str | None:
 class PhotoService:
     def __init__(self, store: MetadataStore, blobs: BlobStore, queue: JobQueue, settings: Settings,
                  geocoder: Geocoder | Callable[[], Geocoder] | None = None,
-                 people: PeopleService | None = None) -> None:
+                 people: PeopleService | None = None, limits: LimitsService | None = None) -> None:
         self.store = store
+        self.limits = limits
         self.blobs = blobs
         self.queue = queue
         self.settings = settings
@@ -134,25 +137,29 @@ class PhotoService:
         try:
             info = formats.inspect(spool, max_pixels=self.settings.max_pixels,
                                    max_decode_bytes=self.settings.max_decode_bytes)
-            photo_id = new_id()
-            key = original_key(owner_id, photo_id)
-            pending = self._note_pending(owner_id, photo_id)
-            spool.seek(0)
-            stored = self._put(key, spool, info.content_type)
+            with self._quota(owner_id, size) as reservation:  # held until the record counts the bytes (issue 12)
+                photo_id = new_id()
+                key = original_key(owner_id, photo_id)
+                pending = self._note_pending(owner_id, photo_id)
+                spool.seek(0)
+                stored = self._put(key, spool, info.content_type)
+                photo = Photo(
+                    id=photo_id, owner_id=owner_id, filename=safe_filename(filename, info.content_type),
+                    content_type=info.content_type, bytes=stored or size, original_key=key,
+                    uploaded_at=iso(utcnow()), width=info.width, height=info.height, orientation=info.orientation,
+                )
+                self._record(photo, reservation)
+                self._forget_pending(pending)
         finally:
             if own:
                 spool.close()
-        photo = Photo(
-            id=photo_id, owner_id=owner_id, filename=safe_filename(filename, info.content_type),
-            content_type=info.content_type, bytes=stored or size, original_key=key, uploaded_at=iso(utcnow()),
-            width=info.width, height=info.height, orientation=info.orientation,
-        )
-        self._record(photo)
-        self._forget_pending(pending)
         if album_id is not None:
             photo = self._join_album(photo, album_id)
         self._enqueue(photo, force=False, required=False)
         return photo
+
+    def _quota(self, owner_id: str, nbytes: int) -> ContextManager[str | None]:
+        return self.limits.reserved(owner_id, nbytes) if self.limits is not None else contextlib.nullcontext()
 
     def _seekable(self, stream: BinaryIO) -> tuple[BinaryIO, int, bool]:
         """(a seekable stream, its size, whether we made it). Werkzeug spools uploads to a temporary file
@@ -211,10 +218,10 @@ class PhotoService:
             log.warning("storing %s failed: %s", key, exc)
             raise StorageUnavailable("The photo could not be stored right now; try again shortly.") from exc
 
-    def _record(self, photo: Photo) -> None:
+    def _record(self, photo: Photo, reservation: str | None = None) -> None:
         """Write the record; if that fails, remove the original we just stored (the sweep would too)."""
         try:
-            self.store.add_photo(photo)
+            self.store.add_photo(photo, reservation=reservation)
         except Exception as exc:  # noqa: BLE001
             log.warning("recording photo %s failed: %s", photo.id, exc)
             try:
@@ -355,11 +362,23 @@ class PhotoService:
 
     def delete(self, owner_id: str, photo_id: str) -> None:
         """The record first (the photo disappears at once), then the blobs. A pending entry written before
-        lets the maintenance sweep find what is left (a blob delete that failed, a worker's late thumbnail)."""
-        photo = self.get(owner_id, photo_id)
-        self._note_pending(photo.owner_id, photo.id)  # stays: the sweep checks the photo's keys after the grace
-        faces = self.store.faces_of_photo(photo.id)
-        self.store.delete_photo(photo.id)
+        lets the maintenance sweep find what is left (a blob delete that failed, a worker's late thumbnail).
+
+        The faces read before the delete are the ones whose crops and people are cleaned up, so the delete is
+        conditional on the version read before them: a worker that stored faces meanwhile also saved the photo
+        (a new version), and the delete reads again. A worker that saves after the delete finds the photo gone
+        and removes what it wrote itself (PeopleService.still_wanted, issue 12 item 8)."""
+        for _attempt in range(SAVE_RETRIES):
+            photo = self.get(owner_id, photo_id)
+            faces = self.store.faces_of_photo(photo.id)
+            try:
+                self._note_pending(photo.owner_id, photo.id)  # stays: the sweep checks the keys after the grace
+                self.store.delete_photo(photo.id, version=photo.version)
+                break
+            except ConcurrentUpdate:
+                continue
+        else:
+            raise ConcurrentUpdate("The photo is being changed by someone else; try again.")
         if self.people is not None and faces:
             self.people.forget_photo(photo, faces)  # crops go; the people it was in are rebuilt
         for key in [photo.original_key, *photo.thumbnail_keys.values()]:

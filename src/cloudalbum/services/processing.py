@@ -251,14 +251,21 @@ class ProcessingService:
                 key = thumbnail_key(photo.owner_id, photo.id, size)
                 self.blobs.put(key, jpeg, content_type="image/jpeg", durable=False)  # rebuilt by reprocess
                 keys[size] = key
+        faces: list[Any] = []
         if result.error is None and analyzer is not None and self.people is not None:
-            self.people.record_faces(photo, result.faces, result.face_crops, result.faces_model or analyzer.name)
+            faces = self.people.record_faces(photo, result.faces, result.face_crops,
+                                             result.faces_model or analyzer.name)
         log.info("photo %s analysed: %s", photo.id,
                  ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items()))
         outcome = self._finish(photo, result, model, keys)
-        if outcome == Outcome.GONE:  # deleted while we worked: leave no thumbnails behind
+        if outcome == Outcome.GONE:  # deleted while we worked: leave no thumbnails, faces or people behind
             for key in keys.values():
                 self._delete_quietly(key)
+            if faces and self.people is not None:
+                self.people.forget_deleted_photo(photo, faces)
+            self.store.delete_photo(photo.id)  # questions asked meanwhile (DynamoDB has no foreign keys)
+        elif analyzer is not None and self.people is not None and result.error is None:
+            self.people.check_saved_faces(photo)
         return outcome
 
     def _face_analyzer(self, photo: Photo) -> FaceAnalyzer | None:

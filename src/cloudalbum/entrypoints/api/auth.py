@@ -127,4 +127,5 @@ def me() -> Any:
 
         raise Unauthorized("This account no longer exists.")
     count, used = c.store.usage(uid)
-    return {"id": user.id, "email": user.email, "photo_count": count, "storage_bytes": used}
+    return {"id": user.id, "email": user.email, "photo_count": count, "storage_bytes": used,
+            "quota_bytes": c.limits.quota_bytes(), "trash_count": c.store.trash_count(uid)}

@@ -110,7 +110,7 @@ def _domain_error(exc: DomainError) -> Response:
         headers["Retry-After"] = str(int(exc.retry_after_s))
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="cloudalbum", error="invalid_token"'
-    if exc.status >= 500:
+    if exc.status >= 500 and exc.code != "quota_exceeded":  # over a quota: the user's doing, not an outage
         log.warning("service unavailable: %s: %s", exc.code, exc.message)
     return error_response(exc.status, exc.code, exc.message, headers)
 

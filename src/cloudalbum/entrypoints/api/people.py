@@ -124,6 +124,6 @@ def get_settings() -> Any:
 @bp.input(FaceSettingsIn, arg_name="body")
 @bp.output(FaceSettingsOut)
 @bp.doc(summary="Turn face grouping on or off; off deletes all your face data (faces, people, face crops)",
-        responses={422: "face_grouping is a boolean"})
+        responses={422: "face_grouping is a boolean", 429: "Too many face scans started this hour; see Retry-After"})
 def patch_settings(body: dict[str, Any]) -> Any:
     return {"face_grouping": container().people.set_enabled(current_user_id(), body["face_grouping"])}

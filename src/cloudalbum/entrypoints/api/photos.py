@@ -33,9 +33,11 @@ IMAGE_TYPES = sorted(set(EXTENSIONS))
         responses={400: "Broken multipart body", 404: "No such album (album_id)", 413: "Over the size limit",
                    415: "Not a supported image",
                    422: "Cannot be decoded, or too large in pixels or in memory to decode",
-                   503: "Storage unavailable; see Retry-After", 507: "Storage full"})
+                   429: "Too many uploads this hour; see Retry-After", 503: "Storage unavailable; see Retry-After",
+                   507: "Storage full, or over the user's quota (quota_exceeded)"})
 def upload(form: dict[str, Any]) -> Any:
     file = form["file"]
+    container().limits.count(current_user_id(), "upload")
     photo = container().photos.upload(current_user_id(), file.stream, file.filename, album_id=form.get("album_id"))
     return photo_json(photo), 202
 
@@ -115,6 +117,8 @@ def thumbnail(photo_id: str, query: dict[str, Any]) -> Any:
 @bp.post("/photos/<photo_id>/reprocess")
 @bp.auth_required(token_auth)
 @bp.output(PhotoOut, status_code=202)
-@bp.doc(summary="Process the photo again (user edits are kept)", responses=NOT_FOUND)
+@bp.doc(summary="Process the photo again (user edits are kept)",
+        responses={429: "Too many reprocess requests this hour; see Retry-After", **NOT_FOUND})
 def reprocess(photo_id: str) -> Any:
+    container().limits.count(current_user_id(), "reprocess")
     return photo_json(container().photos.reprocess(current_user_id(), photo_id)), 202

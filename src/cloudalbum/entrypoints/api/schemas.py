@@ -187,6 +187,10 @@ class MeOut(Schema):
     email = String(required=True)
     photo_count = Integer(required=True)
     storage_bytes = Integer(required=True)
+    # issue 12 (API.md "Accounts and limits")
+    quota_bytes = Integer(required=True, allow_none=True, metadata={
+        "description": "The most bytes of originals the user may store (507 quota_exceeded past it); null: no quota"})
+    trash_count = Integer(required=True, metadata={"description": "Photos in the trash (they count until purged)"})
 
 
 class HealthOut(Schema):
