@@ -315,6 +315,9 @@ class LimitStore(Protocol):
     def clear_face_scan(self, owner_id: str) -> None:
         """No scan any more (face grouping turned off): jobs of earlier scans do nothing."""
 
+    def forget_slots(self, key: str) -> None:
+        """Every event counted under key (the account it names is deleted). Idempotent."""
+
     def trash_count(self, owner_id: str) -> int:
         """Photos in the trash (the trash comes with a later issue: 0 until then)."""
 

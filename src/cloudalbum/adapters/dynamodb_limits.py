@@ -149,5 +149,8 @@ class DynamoLimitsMixin(DynamoBase):
     def clear_face_scan(self, owner_id: str) -> None:
         self.client.delete_item(TableName=self.table, Key=av_key(face_scan_key(owner_id)))
 
+    def forget_slots(self, key: str) -> None:
+        self.client.delete_item(TableName=self.table, Key=av_key(limit_key(key)))
+
     def trash_count(self, owner_id: str) -> int:
         return 0  # the trash comes with a later issue

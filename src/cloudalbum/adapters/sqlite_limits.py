@@ -62,5 +62,9 @@ class SqliteLimitsMixin:
         with self._tx() as conn:  # type: ignore[attr-defined]
             conn.execute("DELETE FROM face_scans WHERE owner_id = ?", (owner_id,))
 
+    def forget_slots(self, key: str) -> None:
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute("DELETE FROM hits WHERE key = ?", (key,))
+
     def trash_count(self, owner_id: str) -> int:
         return 0  # the trash comes with a later issue

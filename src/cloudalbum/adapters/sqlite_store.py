@@ -29,7 +29,8 @@ SQLITE_MAX_VARS = 500  # ids per IN (...) chunk, well under SQLite's variable li
 HITS_RETENTION_S = 24 * 3600
 HITS_PRUNE_EVERY = 200  # prune old throttling events on about one hit in this many
 # Tables with an owner_id column, children first (account deletion). search_* rows go with _unindex_photo.
-OWNER_TABLES = ("album_photos", "albums", "questions", "faces", "people", "face_settings", "photos")
+OWNER_TABLES = ("album_photos", "albums", "questions", "faces", "people", "face_settings", "photos",
+                "byte_reservations", "face_scans", "pending_blobs")
 
 
 def sort_key(photo: Photo) -> str:
@@ -150,7 +151,7 @@ class SqliteUsersMixin:
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library (photos with their index rows, albums, questions, faces,
-        people, face settings), in one transaction."""
+        people, face settings, quota reservations, the face scan, pending blob entries), in one transaction."""
         with self._tx() as conn:  # type: ignore[attr-defined]
             ids = [r[0] for r in conn.execute("SELECT id FROM photos WHERE owner_id = ?", (owner_id,))]
             for photo_id in ids:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..ports import BlobStore, MetadataStore
 from .auth import AuthService, Principal, failures_key, password_key
+from .limits import limit_keys
 
 log = logging.getLogger("cloudalbum.accounts")
 
@@ -42,3 +43,6 @@ class AccountService:
                 self.blobs.delete(key)
         for key in (password_key(owner_id), failures_key(password_key(owner_id))):
             self.store.clear_hits(key)
+        self.store.clear_face_scan(owner_id)
+        for key in limit_keys(owner_id):
+            self.store.forget_slots(key)

@@ -22,6 +22,15 @@ RATES = {"upload": "uploads_per_hour", "reprocess": "reprocess_per_hour", "face_
 WHAT = {"upload": "uploads", "reprocess": "reprocess requests", "face_scan": "face scans"}
 
 
+def limit_key(owner_id: str, what: str) -> str:
+    """The key the owner's counted requests of one kind (a key of RATES) are kept under."""
+    return f"limit:{what}:{owner_id}"
+
+
+def limit_keys(owner_id: str) -> list[str]:
+    return [limit_key(owner_id, what) for what in RATES]
+
+
 class LimitsService:
     def __init__(self, store: MetadataStore, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.store = store
@@ -38,7 +47,7 @@ class LimitsService:
         limit = int(getattr(self.settings, RATES[what]))
         if limit <= 0:
             return
-        wait = self.store.take_slot(f"limit:{what}:{owner_id}", limit=limit, window_s=HOUR_S, now=self.clock())
+        wait = self.store.take_slot(limit_key(owner_id, what), limit=limit, window_s=HOUR_S, now=self.clock())
         if wait > 0:
             raise Throttled(f"Too many {WHAT[what]}: at most {limit} an hour. Try again later.",
                             retry_after_s=max(1, math.ceil(wait)))
