@@ -18,9 +18,8 @@ from typing import Any, Iterable
 
 from ..domain.model import Label, Location, Page, Photo
 from ..domain.search import (
-    BBox, Marker, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons, person_key, place_names,
-    place_parts,
-    query_words, text_fields, words,
+    WORD_FIELDS, BBox, LabelOrWords, Marker, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons,
+    person_key, place_names, place_parts, query_words, text_fields, words,
 )
 from .sqlite_albums import keyset_after
 from .sqlite_base import encode_cursor
@@ -107,6 +106,41 @@ def fts_expression(query: SearchQuery) -> str | None:
     return " AND ".join(parts) or None
 
 
+def words_expression(term: LabelOrWords) -> str | None:
+    """The FTS5 MATCH expression of a LabelOrWords' phrases in the photo's own words (WORD_FIELDS columns):
+    any phrase, every word of it a prefix term. None when no phrase has a word."""
+    phrases = [" AND ".join(f'"{w}"*' for w in ws) for ws in (query_words(p) for p in term.phrases) if ws]
+    if not phrases:
+        return None
+    return "{" + " ".join(WORD_FIELDS) + "} : (" + " OR ".join(f"({p})" for p in phrases) + ")"
+
+
+def _label_or_words_parts(term: LabelOrWords, owner_id: str, min_confidence: float
+                          ) -> list[tuple[str, str, list[Any], list[Any]]]:
+    """The ways a photo meets a LabelOrWords (a label at min_confidence, the category, the words in the FTS
+    index), each as (membership test on d, the set of its docids, the test's arguments, the set's)."""
+    parts: list[tuple[str, str, list[Any], list[Any]]] = []
+    keys = list(dict.fromkeys(label_key(x) for x in term.labels if label_key(x)))
+    if keys:
+        marks = ", ".join("?" * len(keys))
+        parts.append(("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label IN"
+                      f" ({marks}) AND x.confidence >= ?)",
+                      "SELECT docid FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
+                      f" AND label IN ({marks}) AND confidence >= ?",
+                      [*keys, min_confidence], [owner_id, *keys, min_confidence]))
+    if term.category:
+        cat = fold(term.category.strip())
+        parts.append(("EXISTS (SELECT 1 FROM search_term t WHERE t.docid = d.docid AND t.kind = 'category'"
+                      " AND t.value = ?)",
+                      "SELECT docid FROM search_term INDEXED BY search_term_owner_sort WHERE owner_id = ?"
+                      " AND kind = 'category' AND value = ?", [cat], [owner_id, cat]))
+    expr = words_expression(term)
+    if expr:
+        parts.append(("+d.docid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
+                      "SELECT rowid AS docid FROM search_fts WHERE search_fts MATCH ?", [expr], [expr]))
+    return parts
+
+
 @dataclass
 class _Sql:
     """A query under construction: the driving row source and the filters on search_doc d."""
@@ -165,6 +199,10 @@ def _label_sets(sql: _Sql, query: SearchQuery) -> None:
         keys = list(dict.fromkeys(label_key(x) for x in query.not_labels))
         sql.add("NOT EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label IN"
                 f" ({', '.join('?' * len(keys))}) AND x.confidence >= ?)", *keys, query.min_confidence)
+    for term in query.label_words:  # a label, the category or the words: any one of them
+        parts = _label_or_words_parts(term, "", query.min_confidence)
+        sql.add("(" + (" OR ".join(test for test, _, _, _ in parts) or "0") + ")",
+                *(a for _, _, args, _ in parts for a in args))
 
 
 # A walked index row finds its photo in the owner's covering index by (owner, sort_key, photo id) - the same
@@ -319,6 +357,14 @@ class SqliteSearchMixin:
             inner = ("SELECT DISTINCT docid FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
                      f" AND label IN ({', '.join('?' * len(keys))}) AND confidence >= ?")
             args = [owner_id, *keys, query.min_confidence]
+            sets.append((self._probe(inner, args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                         args))
+        for term in query.label_words:  # the union of its label, category and words sets
+            parts = _label_or_words_parts(term, owner_id, query.min_confidence)
+            if not parts:
+                continue
+            inner = " UNION ".join(select for _, select, _, _ in parts)
+            args = [a for _, _, _, set_args in parts for a in set_args]
             sets.append((self._probe(inner, args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
                          args))
         return sets
