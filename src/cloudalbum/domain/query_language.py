@@ -12,6 +12,7 @@ rule that reads something at the current token wins, each taking the longest phr
 3. "in"/"at" + a place the gazetteer knows ("in iceland", "in new york") -> place ("in 2014" is a date);
 4. a named person of the owner (whole name, or a first name only one person has) -> people;
 5. a vocabulary phrase (domain.search_vocabulary): a label, a hypernym (any of some labels), a category;
+   matched as that label (or category) OR the phrase in the photo's own words (domain.search.LabelOrWords);
 6. a stop word -> dropped; anything else -> a leftover word (each must match somewhere, as free text).
 
 A month alone ("april") stays a word: free text matches it against the month name of every photo's date, so

@@ -283,6 +283,14 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         if best is None:
             return None
         reasons.append(f"label {best.name} {best.confidence:.2f}")
+    if query.label_words:
+        own = {name: text for name, text in text_fields(photo).items() if name in WORD_FIELDS}
+        cats = {fold(c): c for c in photo.categories}
+        for term in query.label_words:
+            reason = _label_or_words_reason(term, visible, cats, own, query.min_confidence)
+            if reason is None:
+                return None
+            reasons.append(reason)
     for unwanted in query.not_labels:
         lbl = visible.get(label_key(unwanted))
         if lbl is not None and lbl.confidence >= query.min_confidence:
@@ -339,14 +347,6 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         if reason is None:
             return None
         reasons.append(reason)
-    if query.label_words:
-        own = {name: text for name, text in text_fields(photo).items() if name in WORD_FIELDS}
-        cats = {fold(c): c for c in photo.categories}
-        for term in query.label_words:
-            reason = _label_or_words_reason(term, visible, cats, own, query.min_confidence)
-            if reason is None:
-                return None
-            reasons.append(reason)
     qwords = query_words(query.q)
     if qwords:  # a q without any word (punctuation only) asks for nothing
         reason = _text_reason(query.q or "", text_fields(photo), qwords)
