@@ -187,3 +187,17 @@ def test_a_label_word_is_not_found_in_the_detectors_fields() -> None:
     assert match_reasons(faint, replace(sentence_query("dog"), min_confidence=0.5)) is None
     assert match_reasons(faint, sentence_query("dog")) == ["label dog 0.30"]
     assert match_reasons(faint, sentence_query("animals")) == ["category animals"]
+
+
+def test_a_label_word_no_photos_words_say_walks_its_label_index_in_order(store) -> None:
+    """q=horse with no title saying horse is served as label=horse is (the label index walked newest first,
+    never the owner's whole list); once a title says it, the union of both is read, and the title found."""
+    for i in range(30):
+        store.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9, **({"horse": 0.8} if i % 3 else {})}))
+    query = sentence_query("horse without people")
+    plan = "\n".join(store.explain_search("alice", query))
+    assert "search_label_owner_sort" in plan and "search_doc_owner_sort (owner_id=?)" not in plan, plan
+    assert all_ids(store, "alice", query) == []
+    store.add_photo(make_photo("titled", title="Horses at the farm"))
+    assert all_ids(store, "alice", query) == ["titled"]
+    assert all_ids(store, "alice", sentence_query("horses"), limit=50)[:2] == ["titled", "p29"]

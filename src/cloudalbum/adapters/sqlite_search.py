@@ -289,8 +289,9 @@ class SqliteSearchMixin:
         never more than A, so the smallest candidate is walked. A small unordered set (FTS5 match, R*Tree box:
         at most SMALL_SET rows) that is smaller still is fetched whole and sorted instead. Either way the work
         is bounded by the smallest candidate set, never by the library."""
-        walks = self._walk_candidates(owner_id, query, keys, terms)
-        sets = self._set_candidates(expr, box) + self._group_candidates(owner_id, query)
+        word_walks, word_sets = self._label_word_candidates(owner_id, query)
+        walks = self._walk_candidates(owner_id, query, keys, terms) + word_walks
+        sets = self._set_candidates(expr, box) + self._group_candidates(owner_id, query) + word_sets
         walk = min(walks, key=lambda c: c[0], default=None)
         fetch = min(sets, key=lambda c: c[0], default=None)
         if fetch is not None and fetch[0] <= SMALL_SET and (walk is None or fetch[0] < walk[0]):
@@ -359,15 +360,37 @@ class SqliteSearchMixin:
             args = [owner_id, *keys, query.min_confidence]
             sets.append((self._probe(inner, args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
                          args))
-        for term in query.label_words:  # the union of its label, category and words sets
+        return sets
+
+    def _label_word_candidates(self, owner_id: str, query: SearchQuery
+                               ) -> tuple[list[tuple[int, str, list[Any], tuple[str, ...]]],
+                                          list[tuple[int, str, list[Any]]]]:
+        """Per LabelOrWords: the union of its label, category and words sets as an unordered set (counted arm
+        by arm, an upper bound: a UNION's distinct count would sort a common label's rows); and when all its
+        rows are one label's (no photo's own words say it: the usual case), that label's index walked in list
+        order, as a label= walk is. A photo written between the count and the page is as if written after."""
+        walks: list[tuple[int, str, list[Any], tuple[str, ...]]] = []
+        sets: list[tuple[int, str, list[Any]]] = []
+        for term in query.label_words:
             parts = _label_or_words_parts(term, owner_id, query.min_confidence)
             if not parts:
                 continue
+            keys = list(dict.fromkeys(label_key(x) for x in term.labels if label_key(x)))
+            per_key = [self._probe("SELECT 1 FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
+                                   " AND label = ? AND confidence >= ?", [owner_id, key, query.min_confidence])
+                       for key in keys]
+            others = sum(self._probe(select, set_args) for _, select, _, set_args in parts[1 if keys else 0:])
             inner = " UNION ".join(select for _, select, _, _ in parts)
             args = [a for _, _, _, set_args in parts for a in set_args]
-            sets.append((self._probe(inner, args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+            sets.append((sum(per_key) + others, f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
                          args))
-        return sets
+            live = [(n, key) for n, key in zip(per_key, keys) if n]
+            if others == 0 and len(live) <= 1:
+                n, key = live[0] if live else (0, keys[0]) if keys else (0, "")
+                walks.append((n, "search_label drv INDEXED BY search_label_owner_sort" + _COVERED_DOC +
+                              " AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?",
+                              [owner_id, key, query.min_confidence], ("label_words", key)))
+        return walks, sets
 
     def _search_conn(self) -> sqlite3.Connection:
         conn = self._read()  # type: ignore[attr-defined]
