@@ -210,6 +210,24 @@ def test_dynamodb_local_answers_every_corpus_sentence_as_sqlite(ddb_local_store:
     assert_corpus_agrees(ddb_local_store, tmp_path)
 
 
+def test_dynamodb_finds_a_label_word_as_a_label_or_in_the_photos_words(store: DynamoMetadataStore) -> None:
+    """q=dog finds a photo titled "my dog Rex", q=puppy an answer and a user's label, label= stays strict:
+    from a merged source of the label, category and text partitions, never a Scan."""
+    from findability.test_sentence_search import assert_label_words_are_labels_or_words
+
+    seen = queried_partitions(store)
+    assert_label_words_are_labels_or_words(store)
+    assert K.ix_pk("alice", "T", "pup") in seen and K.ix_pk("alice", "L", "puppy") in seen, seen
+
+
+def test_dynamodb_local_finds_a_label_word_as_a_label_or_in_the_photos_words(
+        ddb_local_store: DynamoMetadataStore) -> None:
+    """The same on Amazon's own engine (the confidence filter skips the text partitions' items)."""
+    from findability.test_sentence_search import assert_label_words_are_labels_or_words
+
+    assert_label_words_are_labels_or_words(ddb_local_store)
+
+
 def assert_corpus_agrees(store: DynamoMetadataStore, tmp_path: Path) -> None:
     from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
     from findability.test_sentence_search import add_sentence_library, corpus_answers, rule_answers

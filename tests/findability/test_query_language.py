@@ -11,7 +11,7 @@ import pytest
 from cloudalbum.domain.categories import CATEGORIES
 from cloudalbum.domain.query_language import (Interpretation, apply_interpretation, lexicon, parse_query,
                                               tokenize)
-from cloudalbum.domain.search import SearchQuery
+from cloudalbum.domain.search import LabelOrWords, SearchQuery
 from cloudalbum.domain.search_vocabulary import LABEL_SYNONYMS
 
 TODAY = date(2024, 7, 15)  # a Monday in summer: "last summer" is 2023's, "this summer" and "summer" 2024's
@@ -299,9 +299,12 @@ def test_the_reading_is_anded_with_explicit_parameters() -> None:
     explicit = SearchQuery(q="kittens in paris 2014 ", labels=("dog",), place="France", date_from="2014-06-01",
                            category="animals", person="Bo Larsen")
     query = apply_interpretation(explicit, read(explicit.q + " anna food friends"))
-    assert query.labels == ("dog", "cat") and query.place == "France, Paris"
+    assert query.labels == ("dog",) and query.place == "France, Paris"  # label= stays strict (labels only)
     assert (query.date_from, query.date_to) == ("2014-06-01", "2014-12-31")
-    assert query.category == "animals" and query.categories == ("food",)
+    assert query.category == "animals" and query.categories == ()
+    assert query.label_words == (  # q's vocabulary: the label (or category), or the words in the photo's text
+        LabelOrWords(labels=("cat", "kittens"), phrases=("kittens", "cat")),
+        LabelOrWords(labels=("food",), category="food", phrases=("food",)))
     assert query.person == "Bo Larsen" and query.people == ("Anna",)
     assert query.q == "friends"
     assert apply_interpretation(SearchQuery(q="the"), read("the")).q is None

@@ -86,6 +86,24 @@ def test_leftover_words_are_free_text_as_before(alice, container, photos):
     assert make_photo  # the builder the fixtures use
 
 
+def test_a_label_word_also_finds_the_photos_whose_own_words_say_it(alice, container, photos):
+    """q=dog finds "my dog Rex" (title) as well as the dog the detector saw; q=puppy an answer "puppy"; the
+    interpretation still reads dog as the label, and label=dog stays labels only."""
+    from cloudalbum.domain.model import Answer
+
+    rex = put(container, alice, "rex", taken="2013-01-01T10:00:00", title="My dog Rex")
+    pup = put(container, alice, "pup", taken="2011-01-01T10:00:00", answers=[Answer("Who is it?", "a puppy")])
+    body = search(alice, q="dog")
+    assert [p["id"] for p in body["items"]] == [rex, photos["paris"]]
+    assert [p["match"]["reasons"] for p in body["items"]] == [["text 'dog' in title"], ["label dog 0.91"]]
+    assert body["interpretation"] == {**EMPTY, "labels": ["dog"],
+                                      "parts": [{"kind": "labels", "value": "dog", "phrase": "dog"}]}
+    assert found(alice, q="puppy") == [rex, photos["paris"], pup]
+    assert found(alice, label="dog") == [photos["paris"]]
+    assert found(alice, q="dog", label="dog") == [photos["paris"]]
+    assert rex in found(alice, q="no dogs") and photos["paris"] not in found(alice, q="no dogs")
+
+
 def test_the_openapi_document_describes_the_interpretation(client):
     spec = client.get("/api/openapi.json").get_json()
     ok = spec["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cloudalbum.domain.model import Photo
-from cloudalbum.domain.search import BBox, Near, SearchQuery, match_reasons, parse_search_params
+from cloudalbum.domain.search import BBox, LabelOrWords, Near, SearchQuery, match_reasons, parse_search_params
 
 from .conftest import AREZZO, FIJI, LONDON, PARIS, ROME, make_photo
 
@@ -204,7 +204,15 @@ def random_query(rng: random.Random) -> SearchQuery:
         query = replace(query, not_labels=tuple(rng.sample(["person", "dogs", "car"], rng.randint(1, 2))))
     if rng.random() < 0.15:
         query = replace(query, any_labels=(("dog", "cat"),))
+    if rng.random() < 0.25:  # q's vocabulary words: "horses" (also in titles), "pets", "animals"
+        query = replace(query, label_words=tuple(rng.sample(LABEL_WORDS, rng.randint(1, 2))))
     return query
+
+
+LABEL_WORDS = [LabelOrWords(labels=("horse", "horses"), phrases=("horses", "horse")),
+               LabelOrWords(labels=("cat", "dog", "pets"), phrases=("pets", "cat", "dog")),
+               LabelOrWords(labels=("animals",), category="animals", phrases=("animals",)),
+               LabelOrWords(labels=("person", "birthday"), phrases=("birthday", "person"))]
 
 
 def assert_agrees_with_the_pure_rule(store, seed: int, *, photos: int, others: int, queries: int) -> None:

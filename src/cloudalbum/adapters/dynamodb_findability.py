@@ -19,8 +19,8 @@ from typing import Any, Callable, Iterator
 
 from ..domain.errors import NotFound
 from ..domain.model import Album, Page, Photo, Question, QuestionStatus, iso, question_from_dict, to_dict, utcnow
-from ..domain.search import (SearchHit, SearchQuery, fold, haversine_km, label_key, person_key, place_parts,
-                             query_words)
+from ..domain.search import (LabelOrWords, SearchHit, SearchQuery, fold, haversine_km, label_key, person_key,
+                             place_parts, query_words)
 from . import dynamodb_keys as K
 from .dynamodb_base import N, S, DynamoBase, av_key, cancellation_codes, n, s
 from .sqlite_search import taken_seconds  # a pure function: one reading of taken_at for both stores
@@ -385,6 +385,10 @@ class DynamoSearchMixin(DynamoAlbumsMixin):
         for group in query.any_labels[:1]:  # its labels' partitions merged: every match has one of them
             out.append(Source(None, tuple(dict.fromkeys(K.ix_pk(owner_id, "L", label_key(x)) for x in group)),
                               min_conf=query.min_confidence))
+        for term in query.label_words[:2]:
+            source = _label_or_words_source(owner_id, term, query.min_confidence)
+            if source is not None:
+                out.append(source)
         for cat in (((query.category,) if query.category else ()) + query.categories)[:2]:
             out.append(Source(None, (K.ix_pk(owner_id, "C", fold(cat.strip())),)))
         for name in (((query.person,) if query.person else ()) + query.people)[:2]:
@@ -421,8 +425,8 @@ class DynamoSearchMixin(DynamoAlbumsMixin):
         params: dict[str, Any] = {
             "index": source.index, "pk_name": f"{source.index}PK" if source.index else "PK", "pk": pk,
             "sk_name": sk_name, "sk_cond": " AND ".join(conds), "values": values}
-        if source.min_conf is not None:
-            params["filter_expr"] = "conf >= :minconf"
+        if source.min_conf is not None:  # on label items; a source's text or category items have no conf
+            params["filter_expr"] = "attribute_not_exists(conf) OR conf >= :minconf"
             params["values"] = {**values, ":minconf": N(float(source.min_conf))}
         return params
 
@@ -517,6 +521,22 @@ class DynamoSearchMixin(DynamoAlbumsMixin):
             found.append((abs(ts - t0), photo.id, photo))
         found.sort(key=lambda t: (t[0], t[1]))
         return [p for _, _, p in found[:limit]]
+
+
+def _label_or_words_source(owner_id: str, term: LabelOrWords, min_confidence: float) -> Source | None:
+    """A LabelOrWords' candidates: its labels' partitions (at min_confidence), its category's, and for each
+    phrase the text partition of its longest word; None when a phrase has no word long enough for one (the
+    union would miss its matches)."""
+    pks = [K.ix_pk(owner_id, "L", key) for key in dict.fromkeys(label_key(x) for x in term.labels) if key]
+    if term.category:
+        pks.append(K.ix_pk(owner_id, "C", fold(term.category.strip())))
+    for phrase in term.phrases:
+        long_words = [w for w in query_words(phrase) if len(w) >= K.TEXT_PREFIX]
+        if not long_words and query_words(phrase):
+            return None
+        if long_words:
+            pks.append(K.ix_pk(owner_id, "T", max(long_words, key=len)[:K.TEXT_PREFIX]))
+    return Source(None, tuple(dict.fromkeys(pks)), min_conf=min_confidence) if pks else None
 
 
 def match_reasons_of(photo: Photo, query: SearchQuery, album_name: str | None) -> list[str] | None:

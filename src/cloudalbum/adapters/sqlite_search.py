@@ -18,9 +18,8 @@ from typing import Any, Iterable
 
 from ..domain.model import Label, Location, Page, Photo
 from ..domain.search import (
-    BBox, Marker, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons, person_key, place_names,
-    place_parts,
-    query_words, text_fields, words,
+    WORD_FIELDS, BBox, LabelOrWords, Marker, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons,
+    person_key, place_names, place_parts, query_words, text_fields, words,
 )
 from .sqlite_albums import keyset_after
 from .sqlite_base import encode_cursor
@@ -107,6 +106,41 @@ def fts_expression(query: SearchQuery) -> str | None:
     return " AND ".join(parts) or None
 
 
+def words_expression(term: LabelOrWords) -> str | None:
+    """The FTS5 MATCH expression of a LabelOrWords' phrases in the photo's own words (WORD_FIELDS columns):
+    any phrase, every word of it a prefix term. None when no phrase has a word."""
+    phrases = [" AND ".join(f'"{w}"*' for w in ws) for ws in (query_words(p) for p in term.phrases) if ws]
+    if not phrases:
+        return None
+    return "{" + " ".join(WORD_FIELDS) + "} : (" + " OR ".join(f"({p})" for p in phrases) + ")"
+
+
+def _label_or_words_parts(term: LabelOrWords, owner_id: str, min_confidence: float
+                          ) -> list[tuple[str, str, list[Any], list[Any]]]:
+    """The ways a photo meets a LabelOrWords (a label at min_confidence, the category, the words in the FTS
+    index), each as (membership test on d, the set of its docids, the test's arguments, the set's)."""
+    parts: list[tuple[str, str, list[Any], list[Any]]] = []
+    keys = list(dict.fromkeys(label_key(x) for x in term.labels if label_key(x)))
+    if keys:
+        marks = ", ".join("?" * len(keys))
+        parts.append(("EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label IN"
+                      f" ({marks}) AND x.confidence >= ?)",
+                      "SELECT docid FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
+                      f" AND label IN ({marks}) AND confidence >= ?",
+                      [*keys, min_confidence], [owner_id, *keys, min_confidence]))
+    if term.category:
+        cat = fold(term.category.strip())
+        parts.append(("EXISTS (SELECT 1 FROM search_term t WHERE t.docid = d.docid AND t.kind = 'category'"
+                      " AND t.value = ?)",
+                      "SELECT docid FROM search_term INDEXED BY search_term_owner_sort WHERE owner_id = ?"
+                      " AND kind = 'category' AND value = ?", [cat], [owner_id, cat]))
+    expr = words_expression(term)
+    if expr:
+        parts.append(("+d.docid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
+                      "SELECT rowid AS docid FROM search_fts WHERE search_fts MATCH ?", [expr], [expr]))
+    return parts
+
+
 @dataclass
 class _Sql:
     """A query under construction: the driving row source and the filters on search_doc d."""
@@ -165,6 +199,10 @@ def _label_sets(sql: _Sql, query: SearchQuery) -> None:
         keys = list(dict.fromkeys(label_key(x) for x in query.not_labels))
         sql.add("NOT EXISTS (SELECT 1 FROM search_label x WHERE x.docid = d.docid AND x.label IN"
                 f" ({', '.join('?' * len(keys))}) AND x.confidence >= ?)", *keys, query.min_confidence)
+    for term in query.label_words:  # a label, the category or the words: any one of them
+        parts = _label_or_words_parts(term, "", query.min_confidence)
+        sql.add("(" + (" OR ".join(test for test, _, _, _ in parts) or "0") + ")",
+                *(a for _, _, args, _ in parts for a in args))
 
 
 # A walked index row finds its photo in the owner's covering index by (owner, sort_key, photo id) - the same
@@ -251,8 +289,9 @@ class SqliteSearchMixin:
         never more than A, so the smallest candidate is walked. A small unordered set (FTS5 match, R*Tree box:
         at most SMALL_SET rows) that is smaller still is fetched whole and sorted instead. Either way the work
         is bounded by the smallest candidate set, never by the library."""
-        walks = self._walk_candidates(owner_id, query, keys, terms)
-        sets = self._set_candidates(expr, box) + self._group_candidates(owner_id, query)
+        word_walks, word_sets = self._label_word_candidates(owner_id, query)
+        walks = self._walk_candidates(owner_id, query, keys, terms) + word_walks
+        sets = self._set_candidates(expr, box) + self._group_candidates(owner_id, query) + word_sets
         walk = min(walks, key=lambda c: c[0], default=None)
         fetch = min(sets, key=lambda c: c[0], default=None)
         if fetch is not None and fetch[0] <= SMALL_SET and (walk is None or fetch[0] < walk[0]):
@@ -322,6 +361,36 @@ class SqliteSearchMixin:
             sets.append((self._probe(inner, args), f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
                          args))
         return sets
+
+    def _label_word_candidates(self, owner_id: str, query: SearchQuery
+                               ) -> tuple[list[tuple[int, str, list[Any], tuple[str, ...]]],
+                                          list[tuple[int, str, list[Any]]]]:
+        """Per LabelOrWords: the union of its label, category and words sets as an unordered set (counted arm
+        by arm, an upper bound: a UNION's distinct count would sort a common label's rows); and when all its
+        rows are one label's (no photo's own words say it: the usual case), that label's index walked in list
+        order, as a label= walk is. A photo written between the count and the page is as if written after."""
+        walks: list[tuple[int, str, list[Any], tuple[str, ...]]] = []
+        sets: list[tuple[int, str, list[Any]]] = []
+        for term in query.label_words:
+            parts = _label_or_words_parts(term, owner_id, query.min_confidence)
+            if not parts:
+                continue
+            keys = list(dict.fromkeys(label_key(x) for x in term.labels if label_key(x)))
+            per_key = [self._probe("SELECT 1 FROM search_label INDEXED BY search_label_owner_conf WHERE owner_id = ?"
+                                   " AND label = ? AND confidence >= ?", [owner_id, key, query.min_confidence])
+                       for key in keys]
+            others = sum(self._probe(select, set_args) for _, select, _, set_args in parts[1 if keys else 0:])
+            inner = " UNION ".join(select for _, select, _, _ in parts)
+            args = [a for _, _, _, set_args in parts for a in set_args]
+            sets.append((sum(per_key) + others, f"({inner}) drv CROSS JOIN search_doc d ON d.docid = drv.docid",
+                         args))
+            live = [(n, key) for n, key in zip(per_key, keys) if n]
+            if others == 0 and len(live) <= 1:
+                n, key = live[0] if live else (0, keys[0]) if keys else (0, "")
+                walks.append((n, "search_label drv INDEXED BY search_label_owner_sort" + _COVERED_DOC +
+                              " AND drv.owner_id = ? AND drv.label = ? AND drv.confidence >= ?",
+                              [owner_id, key, query.min_confidence], ("label_words", key)))
+        return walks, sets
 
     def _search_conn(self) -> sqlite3.Connection:
         conn = self._read()  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ rule that reads something at the current token wins, each taking the longest phr
 3. "in"/"at" + a place the gazetteer knows ("in iceland", "in new york") -> place ("in 2014" is a date);
 4. a named person of the owner (whole name, or a first name only one person has) -> people;
 5. a vocabulary phrase (domain.search_vocabulary): a label, a hypernym (any of some labels), a category;
+   matched as that label (or category) OR the phrase in the photo's own words (domain.search.LabelOrWords);
 6. a stop word -> dropped; anything else -> a leftover word (each must match somewhere, as free text).
 
 A month alone ("april") stays a word: free text matches it against the month name of every photo's date, so
@@ -28,7 +29,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from .categories import CATEGORIES
-from .search import SearchQuery, fold, label_key, person_key, stem
+from .search import LabelOrWords, SearchQuery, fold, label_key, person_key, query_words, stem
 from .search_vocabulary import (CATEGORY_NOT_WORDS, CATEGORY_SYNONYMS, LABEL_GROUPS, LABEL_SYNONYMS, MONTH_WORDS,
                                 NEGATED_WORDS, NEGATIONS, NOT_PLACES, PLACE_WORDS, SEASONS, STOP_WORDS)
 
@@ -455,16 +456,33 @@ def _merged(first: Iterable[str], more: Iterable[str], key: Callable[[str], str]
     return tuple(out.values())
 
 
+def label_words(reading: Interpretation) -> tuple[LabelOrWords, ...]:
+    """q's vocabulary phrases as label-or-words terms (domain.search.LabelOrWords), one per meaning: the
+    label(s) it names or the phrase as typed as a label (a user's label "puppy"), or the category, or the
+    phrases typed and its name(s) in the photo's own words."""
+    terms: dict[tuple[str, Any], LabelOrWords] = {}
+    for part in reading.parts:
+        if part.kind not in ("labels", "any_labels", "categories"):
+            continue
+        names = part.value if part.kind == "any_labels" else (part.value,)
+        term = terms.get((part.kind, part.value)) or LabelOrWords(
+            category=part.value if part.kind == "categories" else None)
+        labels = () if part.kind == "categories" else names
+        labels = _merged((*labels, *term.labels), (part.phrase,), label_key)
+        phrases = {" ".join(query_words(p)): p for p in (*term.phrases, part.phrase, *names)}
+        terms[(part.kind, part.value)] = replace(term, labels=labels, phrases=tuple(v for k, v in phrases.items() if k))
+    return tuple(terms.values())
+
+
 def apply_interpretation(query: SearchQuery, reading: Interpretation) -> SearchQuery:
-    """The explicit parameters AND what q was read as. q itself becomes the leftover words."""
+    """The explicit parameters AND what q was read as. q itself becomes the leftover words; its vocabulary
+    phrases become label_words (a label, or the words in the photo's own text), never strict labels."""
     date_from = max(filter(None, (query.date_from, reading.date_from)), default=None)
     date_to = min(filter(None, (query.date_to, reading.date_to)), default=None)
     place = ", ".join(filter(None, (query.place, reading.place))) or None
     return replace(
         query, q=" ".join(reading.words) or None,
-        labels=_merged(query.labels, reading.labels, label_key),
-        any_labels=(*query.any_labels, *reading.any_labels),
+        label_words=(*query.label_words, *label_words(reading)),
         not_labels=_merged(query.not_labels, reading.not_labels, label_key),
-        categories=_merged(query.categories, reading.categories, fold),
         people=_merged(query.people, reading.people, person_key),
         place=place, date_from=date_from, date_to=date_to)

@@ -67,6 +67,19 @@ class Near:
 
 
 @dataclass(frozen=True)
+class LabelOrWords:
+    """A vocabulary phrase of q ("dog", "puppy", "pets", "animals"): the photo has one of `labels` at or
+    above min_confidence (user labels are 1.0), or is in `category`, or one of `phrases` (what was typed, and
+    the label or category name it stands for) is in the photo's own words (WORD_FIELDS), every word of it
+    matching as free text does. So a photo titled "my dog Rex" is found by q=dog as it was before q was read
+    as a sentence; explicit `label=` parameters stay labels only."""
+
+    labels: tuple[str, ...] = ()
+    category: str | None = None
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """All parameters combine with AND. Dates are inclusive ISO dates (YYYY-MM-DD)."""
 
@@ -89,6 +102,7 @@ class SearchQuery:
     not_labels: tuple[str, ...] = ()  # none of these labels at or above min_confidence
     categories: tuple[str, ...] = ()  # besides `category`
     people: tuple[str, ...] = ()  # besides `person`: names, each on a face of the photo
+    label_words: tuple[LabelOrWords, ...] = ()  # q's vocabulary phrases: each a label (or category) or words
 
 
 @dataclass
@@ -200,6 +214,12 @@ def text_fields(photo: Photo) -> dict[str, str]:
     }
 
 
+#: The text fields a LabelOrWords phrase is looked for in: what the user, the camera and the place say. The
+#: labels and categories fields are what the detector saw; there a phrase counts only as a label (or category),
+#: at min_confidence, so a faint detection is not found through its name.
+WORD_FIELDS = ("place", "camera", "title", "description", "answers", "date", "people")
+
+
 def query_words(text: str | None) -> list[str]:
     """The words of a free-text query (duplicates removed, order kept)."""
     return list(dict.fromkeys(words(text)))
@@ -263,6 +283,14 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         if best is None:
             return None
         reasons.append(f"label {best.name} {best.confidence:.2f}")
+    if query.label_words:
+        own = {name: text for name, text in text_fields(photo).items() if name in WORD_FIELDS}
+        cats = {fold(c): c for c in photo.categories}
+        for term in query.label_words:
+            reason = _label_or_words_reason(term, visible, cats, own, query.min_confidence)
+            if reason is None:
+                return None
+            reasons.append(reason)
     for unwanted in query.not_labels:
         lbl = visible.get(label_key(unwanted))
         if lbl is not None and lbl.confidence >= query.min_confidence:
@@ -326,6 +354,25 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
             return None
         reasons.append(reason)
     return reasons
+
+
+def _label_or_words_reason(term: LabelOrWords, visible: Mapping[str, Any], cats: Mapping[str, str],
+                           own: dict[str, str], min_confidence: float) -> str | None:
+    """Why a photo meets one LabelOrWords: its best label of the term ("label dog 0.91"), else its category
+    ("category animals"), else the first phrase found in its own words ("text 'puppy' in answers")."""
+    found = [lbl for lbl in (visible.get(label_key(n)) for n in term.labels)
+             if lbl is not None and lbl.confidence >= min_confidence]
+    if found:
+        best = max(found, key=lambda lbl: lbl.confidence)
+        return f"label {best.name} {best.confidence:.2f}"
+    if term.category and fold(term.category.strip()) in cats:
+        return f"category {cats[fold(term.category.strip())]}"
+    for phrase in term.phrases:
+        qwords = query_words(phrase)
+        reason = _text_reason(phrase, own, qwords) if qwords else None
+        if reason is not None:
+            return reason
+    return None
 
 
 def person_key(name: str) -> str:
