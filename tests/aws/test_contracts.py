@@ -17,7 +17,7 @@ from cloudalbum.adapters.sqs_queue import SqsJobQueue
 from contract.blobstore_contract import BlobStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
-from contract.metadata_contract import MetadataStoreContract
+from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract
 from contract.queue_contract import JobQueueContract
 
 pytestmark = pytest.mark.emulator
@@ -73,7 +73,7 @@ class TestDynamoMetadataStoreOnMoto(OnMoto, MetadataStoreContract):
     pass
 
 
-class TestDynamoMetadataStoreOnDynamoDBLocal(OnDynamoDBLocal, MetadataStoreContract):
+class TestDynamoMetadataStoreOnDynamoDBLocal(OnDynamoDBLocal, MetadataStoreContract, MetadataStoreConcurrencyContract):
     pass
 
 

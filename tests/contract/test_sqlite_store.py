@@ -15,10 +15,11 @@ from cloudalbum.adapters.sqlite_base import migration_files, split_sql
 from cloudalbum.adapters.sqlite_store import SqliteMetadataStore, sort_key
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
-from contract.metadata_contract import MetadataStoreContract, make_photo
+from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract, make_photo
 
 
-class TestSqliteMetadataStore(MetadataStoreContract, LimitStoreContract, LimitStoreConcurrencyContract):
+class TestSqliteMetadataStore(MetadataStoreContract, MetadataStoreConcurrencyContract, LimitStoreContract,
+                              LimitStoreConcurrencyContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
         s = SqliteMetadataStore(tmp_path / "meta.sqlite3")
