@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 FINAL = {"done", "needs_input", "failed"}
 PROCESS_TIMEOUT_S = 300
+# What a page shows when a missing value reaches the DOM as text (Element.append(null) writes "null").
+BAD_TEXT = re.compile(r"\b(null|undefined|NaN)\b|\[object Object\]")
+
+
+def assert_no_bad_text(page: Any) -> None:
+    """The page's main area shows no "null", "undefined", "NaN" or "[object Object]"."""
+    text = page.locator("main").inner_text()
+    assert not BAD_TEXT.search(text), text
 
 
 def page_tokens(page: Any) -> dict[str, Any] | None:

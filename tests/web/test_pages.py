@@ -12,7 +12,7 @@ import pytest
 from support import make_jpeg, needs_corpus
 
 from .conftest import ACCESS_TTL_S, DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import PROCESS_TIMEOUT_S, Api, page_tokens
+from .helpers import PROCESS_TIMEOUT_S, Api, assert_no_bad_text, page_tokens
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
@@ -185,6 +185,21 @@ def test_photo_view_of_a_located_photo_shows_place_camera_date_and_a_map(album: 
     page.locator(".small-map .leaflet-marker-icon").wait_for()
     page.locator(".small-map img.leaflet-tile-loaded").first.wait_for()
     assert tile_stub.hits > 0
+    album.watched.assert_clean()
+
+
+def test_photo_pages_show_no_missing_value_as_text(album: Album) -> None:
+    """Every photo's page, the cat's included (no faces: its People section is left out), shows no "null",
+    "undefined", "NaN" or "[object Object]" (a stray "null" once stood where the People section was)."""
+    page = album.page
+    album.api.wait_processed(list(album.ids.values()))
+    for name, photo_id in album.ids.items():
+        album.go(f"#/photo/{photo_id}")
+        page.locator(".details").wait_for()
+        page.locator(".photo-side section").last.wait_for()
+        assert_no_bad_text(page)
+        if name == CHELSEA:
+            assert page.locator(".people-section").count() == 0
     album.watched.assert_clean()
 
 

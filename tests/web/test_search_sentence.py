@@ -11,14 +11,12 @@ from typing import Any
 import pytest
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api
+from .helpers import Api, assert_no_bad_text
 
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "correct horse battery staple"
 PHOTOS = ["chelsea.png", "motorcycle_left.png", "astronaut.png"]
-BAD_TEXT = re.compile(r"\b(null|undefined|NaN)\b|\[object Object\]")
-
 
 def sign_in(page: Any, email: str) -> None:
     page.goto("/#/login")
@@ -38,11 +36,6 @@ def chips(page: Any) -> list[tuple[str, str]]:
     page.locator(".reading .chip").first.wait_for()
     return [(c.locator(".chip-phrase").inner_text(), c.locator(".chip-meaning").inner_text())
             for c in page.locator(".reading .chip").all()]
-
-
-def assert_no_bad_text(page: Any) -> None:
-    text = page.locator("main").inner_text()
-    assert not BAD_TEXT.search(text), text
 
 
 def test_a_sentence_shows_its_reading_as_removable_chips(browser: Any, service: Any) -> None:
