@@ -18,6 +18,7 @@ from contract.blobstore_contract import BlobStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.metadata_contract import MetadataStoreContract
 from contract.queue_contract import JobQueueContract
+from contract.sharing_contract import ShareStoreContract
 
 pytestmark = pytest.mark.emulator
 SEAWEED_BUCKET = "cloudalbum-contract"
@@ -73,6 +74,14 @@ class TestDynamoMetadataStoreOnMoto(OnMoto, MetadataStoreContract):
 
 
 class TestDynamoMetadataStoreOnDynamoDBLocal(OnDynamoDBLocal, MetadataStoreContract):
+    pass
+
+
+class TestDynamoShareStoreOnMoto(OnMoto, ShareStoreContract):
+    pass
+
+
+class TestDynamoShareStoreOnDynamoDBLocal(OnDynamoDBLocal, ShareStoreContract):
     pass
 
 

@@ -15,9 +15,10 @@ from cloudalbum.adapters.sqlite_base import migration_files, split_sql
 from cloudalbum.adapters.sqlite_store import SqliteMetadataStore, sort_key
 from contract.faces_contract import FaceStoreContract
 from contract.metadata_contract import MetadataStoreContract, make_photo
+from contract.sharing_contract import ShareStoreContract
 
 
-class TestSqliteMetadataStore(MetadataStoreContract):
+class TestSqliteMetadataStore(MetadataStoreContract, ShareStoreContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
         s = SqliteMetadataStore(tmp_path / "meta.sqlite3")

@@ -1,0 +1,21 @@
+-- Sharing (issue 18): share links, looked up by the hash of their token, and the members of shared albums.
+
+CREATE TABLE shares (
+    id         TEXT PRIMARY KEY,
+    owner_id   TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    doc        TEXT NOT NULL          -- the Share as JSON
+);
+CREATE INDEX shares_owner_created ON shares (owner_id, created_at DESC, id DESC);
+
+CREATE TABLE album_members (
+    album_id      TEXT NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+    user_id       TEXT NOT NULL,
+    owner_id      TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    show_location INTEGER NOT NULL DEFAULT 0,
+    added_at      TEXT NOT NULL,
+    PRIMARY KEY (album_id, user_id)
+);
+CREATE INDEX album_members_user ON album_members (user_id, added_at DESC, album_id DESC);
