@@ -60,6 +60,9 @@ class Settings:
     # shape: the scheduled MaintenanceFunction does it, not every API instance)
     maintenance_interval_s: int = 60
 
+    # sharing (issue 18): requests per minute and client address on the public share routes (/api/s/...)
+    share_requests_per_min: int = 300
+
     # questions
     label_confirm_low: float = 0.30
     label_confirm_high: float = 0.60
@@ -104,6 +107,8 @@ class Settings:
             raise ConfigError("CLOUDALBUM_MAINTENANCE_INTERVAL_S must be 0 (off) or a number of seconds")
         if self.model not in ("yolov8n", "yolo11n"):
             raise ConfigError(f"CLOUDALBUM_MODEL must be 'yolov8n' or 'yolo11n', not {self.model!r}")
+        if self.share_requests_per_min < 1:
+            raise ConfigError("CLOUDALBUM_SHARE_REQUESTS_PER_MIN must be 1 or more")
         if self.workers < 0:
             raise ConfigError("CLOUDALBUM_WORKERS must be 0 or more")
         return self

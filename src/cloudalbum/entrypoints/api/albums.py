@@ -9,7 +9,12 @@ from apiflask.schemas import EmptySchema
 
 from .auth import current_user_id, token_auth
 from .context import container
-from .schemas import AlbumIn, AlbumOut, AlbumPage, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery, PhotoPage
+from ...domain.errors import NotFound
+from ...domain.model import Album
+from ...domain.sharing import AlbumMember
+from ...services.sharing import member_view
+from .schemas import AlbumIn, AlbumOut, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery, PhotoPage
+from .sharing_schemas import AlbumListQuery, SharedAlbumPage
 from .views import album_json, page_json, photo_json
 
 bp = APIBlueprint("albums", __name__, url_prefix="/api", tag="Albums")
@@ -29,20 +34,36 @@ def create_album(body: dict[str, Any]) -> Any:
 
 @bp.get("/albums")
 @bp.auth_required(token_auth)
-@bp.input(AlbumPhotosQuery, location="query", arg_name="query")
-@bp.output(AlbumPage)
-@bp.doc(summary="Your albums, newest first")
+@bp.input(AlbumListQuery, location="query", arg_name="query")
+@bp.output(SharedAlbumPage)
+@bp.doc(summary="Your albums, newest first; with shared_with_me=true the albums others shared with you")
 def list_albums(query: dict[str, Any]) -> Any:
+    if query.get("shared_with_me"):
+        page = container().sharing.shared_with_me(current_user_id(), limit=query["limit"], cursor=query.get("cursor"))
+        return page_json([{**album_json(a), "owner": {"email": email}, "role": role} for a, email, role in page.items],
+                         page.next_cursor)
     page = container().albums.list(current_user_id(), limit=query["limit"], cursor=query.get("cursor"))
     return page_json([album_json(a) for a in page.items], page.next_cursor)
+
+
+def readable_album(album_id: str) -> tuple[Album, AlbumMember | None]:
+    """The user's album, or one shared with them (with the membership); 404 as a missing album otherwise."""
+    uid = current_user_id()
+    try:
+        return container().albums.get(uid, album_id), None
+    except NotFound:
+        member = container().sharing.membership(uid, album_id)
+        if member is None:
+            raise
+        return container().albums.get(member.owner_id, album_id), member
 
 
 @bp.get("/albums/<album_id>")
 @bp.auth_required(token_auth)
 @bp.output(AlbumOut)
-@bp.doc(summary="One album, with photo_count and cover_photo_id", responses=NOT_FOUND)
+@bp.doc(summary="One album (yours or shared with you), with photo_count and cover_photo_id", responses=NOT_FOUND)
 def get_album(album_id: str) -> Any:
-    return album_json(container().albums.get(current_user_id(), album_id))
+    return album_json(readable_album(album_id)[0])
 
 
 @bp.patch("/albums/<album_id>")
@@ -90,5 +111,6 @@ def remove_photo(album_id: str, photo_id: str) -> Any:
 @bp.output(PhotoPage)
 @bp.doc(summary="The album's photos, newest taken first", responses=NOT_FOUND)
 def album_photos(album_id: str, query: dict[str, Any]) -> Any:
-    page = container().albums.photos(current_user_id(), album_id, limit=query["limit"], cursor=query.get("cursor"))
-    return page_json([photo_json(p) for p in page.items], page.next_cursor)
+    album, member = readable_album(album_id)
+    page = container().albums.photos(album.owner_id, album_id, limit=query["limit"], cursor=query.get("cursor"))
+    return page_json([photo_json(member_view(p, member) if member else p) for p in page.items], page.next_cursor)
