@@ -212,7 +212,8 @@ class ShareService:
             title = album.name if album else f"{len(photos)} photos"
         else:
             title = f"{len(photos)} photos"
-        return {"title": title, "photos": [public_photo(p, share.show_location) for p in photos]}
+        return {"title": title, "photos": [public_photo(p, share.show_location) for p in photos],
+                "allow_download": share.allow_download}
 
     def photos_of(self, share: Share) -> list[Photo]:
         """The share's photos that still exist (deleted ones disappear), newest taken first for an album."""

@@ -69,6 +69,7 @@ class PublicPhotoOut(Schema):
 class PublicShareOut(Schema):
     title = String(required=True)
     photos = List(Nested(PublicPhotoOut), required=True)
+    allow_download = Boolean(metadata={"description": "Whether the originals may be downloaded"})
 
 
 class UnlockIn(Schema):

@@ -4,6 +4,7 @@
 import { all, api, imageUrl, thumbPath } from '../api.js';
 import { announce, clear, field, h } from '../dom.js';
 import { photoGrid } from '../grid.js';
+import { openShareDialog } from './sharing.js';
 
 export function albumsView(main) {
   const list = h('ul', { class: 'album-list', 'aria-label': 'Albums' });
@@ -108,10 +109,11 @@ export function albumView(main, { parts }) {
         h('a', { href: '#/albums', class: 'back' }, '← Albums'),
         h('h1', {}, album.name),
         h('span', { class: 'muted' }, `${count} photo${count === 1 ? '' : 's'}`)),
-      album.description ? h('p', { class: 'description' }, album.description) : null,
+      album.description ? h('p', { class: 'description' }, album.description) : '', // native append prints null
       h('details', { class: 'edit' }, h('summary', {}, 'Rename or delete'), edit, del),
       error,
-      h('p', { class: 'result-links' }, h('a', { href: `#/map?album_id=${encodeURIComponent(id)}` }, 'Show on the map')),
+      h('p', { class: 'result-links' }, h('a', { href: `#/map?album_id=${encodeURIComponent(id)}` }, 'Show on the map'),
+        ' ', h('button', { type: 'button', class: 'share-button', onclick: () => openShareDialog({ album_id: id }, `the album “${album.name}”`) }, 'Share…')),
       grid.el);
   }
 

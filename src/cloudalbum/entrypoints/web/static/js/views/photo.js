@@ -6,6 +6,7 @@ import { FINAL, altText, announce, clear, field, formatBytes, formatDate, h, pla
 import { faceImg, personHref, personName } from '../faces.js';
 import { smallMap } from '../maps.js';
 import { questionCard } from './questions.js';
+import { openShareDialog } from './sharing.js';
 
 const POLL_MS = 2000;
 
@@ -316,7 +317,8 @@ export function photoView(main, { parts }) {
         location.hash = '#/';
       } catch (e) { error.textContent = e.message; }
     } }, 'Delete photo');
-    return h('section', { class: 'actions' }, h('h2', { class: 'sr-only' }, 'Actions'), download, reprocess, del, error);
+    const share = h('button', { type: 'button', class: 'share-button', onclick: () => openShareDialog({ photo_ids: [photo.id] }, 'this photo') }, 'Share…');
+    return h('section', { class: 'actions' }, h('h2', { class: 'sr-only' }, 'Actions'), share, download, reprocess, del, error);
   }
 
   async function reload() {
