@@ -90,3 +90,14 @@ class ShareStoreContract:
         assert store.remove_member(albums[1], bob.id) is False
         assert store.get_member(albums[1], bob.id) is None
         assert [m.album_id for m in store.shared_with(bob.id).items] == [albums[2], albums[0]]
+
+    def test_deleting_an_album_removes_its_members(self, store: Any) -> None:
+        alice, bob = make_user("a@example.com"), make_user("b@example.com")
+        for u in (alice, bob):
+            store.add_user(u)
+        album_id = make_album(store, alice.id)
+        store.put_member(AlbumMember(album_id=album_id, user_id=bob.id, owner_id=alice.id, role="viewer",
+                                     added_at="2026-02-01T00:00:00+00:00"))
+        store.delete_album(album_id)
+        assert store.get_member(album_id, bob.id) is None
+        assert store.shared_with(bob.id).items == []

@@ -95,6 +95,14 @@ class DynamoSharingMixin(DynamoBase):
                 ExpressionAttributeValues={":r": S(member.role), ":l": {"BOOL": member.show_location}})
             return False
 
+    def delete_album(self, album_id: str) -> None:
+        """The album's member items go first (they share its partition), then the album (DynamoAlbumsMixin)."""
+        members = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self._query(
+            pk=K.album_key(album_id)["PK"], sk_cond="begins_with(#sk, :m)", values={":m": S("MEMBER#")},
+            consistent=True)]
+        self._batch_write(deletes=members)
+        super().delete_album(album_id)  # type: ignore[misc]
+
     def get_member(self, album_id: str, user_id: str) -> AlbumMember | None:
         item = self._get(member_key(album_id, user_id))
         return _member(item) if item else None
