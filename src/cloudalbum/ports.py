@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Iterator, Protocol, runtime_che
 from .domain.model import Album, Page, Photo, Place, Question, User
 from .domain.people import Face, Person
 from .domain.search import SearchHit, SearchQuery
-from .domain.sharing import AlbumMember, Share
+from .domain.sharing import AlbumMember, Contribution, Share
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -282,6 +282,18 @@ class ShareStore(Protocol):
 
     def shared_with(self, user_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of AlbumMember of the albums shared with the user, newest first."""
+
+    def add_contribution(self, contribution: "Contribution") -> None:
+        """Idempotent per (album, photo)."""
+
+    def contributions(self, album_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
+        """Page of Contribution of the album, newest added first."""
+
+    def contributions_of_photo(self, photo_id: str) -> "list[Contribution]":
+        """The albums a photo was contributed to (strongly consistent: a removed one is gone at once)."""
+
+    def remove_contributions(self, album_id: str, contributor_id: str) -> None:
+        """Every photo the contributor added to the album leaves it (the photos stay theirs)."""
 
 
 @runtime_checkable

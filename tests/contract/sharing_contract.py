@@ -101,3 +101,31 @@ class ShareStoreContract:
         store.delete_album(album_id)
         assert store.get_member(album_id, bob.id) is None
         assert store.shared_with(bob.id).items == []
+
+    def test_contributions_listed_found_by_photo_and_removed_per_contributor(self, store: Any) -> None:
+        from cloudalbum.domain.sharing import Contribution
+
+        from .metadata_contract import make_photo
+
+        alice, bob, carol = (make_user(f"{n}@example.com") for n in ("a", "b", "c"))
+        for u in (alice, bob, carol):
+            store.add_user(u)
+        album_id = make_album(store, alice.id)
+        photos = [make_photo(bob.id) for _ in range(3)] + [make_photo(carol.id)]
+        for p in photos:
+            store.add_photo(p)
+        for i, p in enumerate(photos):
+            c = Contribution(album_id=album_id, photo_id=p.id, contributor_id=p.owner_id, owner_id=alice.id,
+                             added_at=f"2026-03-0{i + 1}T00:00:00+00:00")
+            store.add_contribution(c)
+            store.add_contribution(c)  # idempotent
+        first = store.contributions(album_id, limit=3)
+        rest = store.contributions(album_id, limit=3, cursor=first.next_cursor)
+        assert [c.photo_id for c in first.items + rest.items] == [p.id for p in reversed(photos)]
+        assert rest.next_cursor is None
+        assert [(c.album_id, c.contributor_id) for c in store.contributions_of_photo(photos[0].id)] == [
+            (album_id, bob.id)]
+        store.remove_contributions(album_id, bob.id)
+        assert [c.photo_id for c in store.contributions(album_id).items] == [photos[3].id]
+        assert store.contributions_of_photo(photos[0].id) == []
+        assert store.get_photo(photos[0].id, bob.id) is not None  # the photo stays its owner's

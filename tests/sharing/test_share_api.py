@@ -263,3 +263,48 @@ def test_member_errors(alice: Any, bob: Any, family: dict[str, Any]) -> None:
                          json={"email": bob.email, "role": "admin"}).status_code == 422
     assert alice.request("POST", f"/api/albums/{aid}/members",
                          json={"email": alice.email, "role": "viewer"}).status_code == 422
+
+
+def test_a_contributor_adds_their_own_photos_which_stay_theirs(alice: Any, bob: Any, make_user: Any,
+                                                               container: Any, photos: list[str],
+                                                               family: dict[str, Any]) -> None:
+    aid = family["album_id"]
+    carol = make_user("carol@example.com")
+    alice.request("POST", f"/api/albums/{aid}/members", json={"email": carol.email, "role": "viewer"})
+    bob_pid = processed_photo(bob, container)
+    # a viewer cannot add: the answer of an album that is not theirs
+    r = bob.request("POST", f"/api/albums/{aid}/photos", json={"photo_ids": [bob_pid]})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "album_not_found"
+    alice.request("POST", f"/api/albums/{aid}/members", json={"email": bob.email, "role": "contributor"})
+    # a contributor adds only their own photos
+    r = bob.request("POST", f"/api/albums/{aid}/photos", json={"photo_ids": [bob_pid, photos[2]]})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "photo_not_found"
+    assert bob.request("POST", f"/api/albums/{aid}/photos", json={"photo_ids": [bob_pid]}).status_code == 200
+
+    def listed(user: Any) -> list[str]:
+        out, cursor = [], None
+        while True:
+            page = user.request("GET", f"/api/albums/{aid}/photos", query_string={"limit": 1, **(
+                {"cursor": cursor} if cursor else {})}).get_json()
+            out += [p["id"] for p in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                return out
+
+    for user in (alice, bob, carol):
+        assert sorted(listed(user)) == sorted(photos[:2] + [bob_pid]), user.email
+    seen = alice.request("GET", f"/api/photos/{bob_pid}")
+    assert seen.status_code == 200 and seen.get_json()["location"] is None and seen.get_json()["faces"] == []
+    assert carol.request("GET", f"/api/photos/{bob_pid}").status_code == 200
+    assert leaks(fetch(carol.request("GET", f"/api/photos/{bob_pid}/original"))) == []
+    assert bob.request("GET", f"/api/photos/{bob_pid}").get_json()["location"] is not None  # still his, whole
+    # the owner cannot edit or delete it; it stays Bob's
+    assert alice.request("PATCH", f"/api/photos/{bob_pid}", json={"title": "mine"}).status_code == 404
+    assert alice.request("DELETE", f"/api/photos/{bob_pid}").status_code == 404
+    assert bob_pid not in alice.request("GET", "/api/photos").get_data(as_text=True)
+    # the member leaves: the photo leaves the album and stays Bob's
+    assert alice.request("DELETE", f"/api/albums/{aid}/members/{bob.id}").status_code == 204
+    assert sorted(listed(alice)) == sorted(photos[:2])
+    for user in (alice, carol):
+        assert user.request("GET", f"/api/photos/{bob_pid}").status_code == 404
+    assert bob.request("GET", f"/api/photos/{bob_pid}").status_code == 200

@@ -4,6 +4,8 @@
 * `SHARETOKEN#<sha256 of token>` / `SHARETOKEN`: the share id, written and deleted in one transaction with the
   share, so a link is found by one strongly consistent GetItem and stops working the moment it is revoked.
 * `ALBUM#<album>` / `MEMBER#<user>`: a member, GSI1 `MEMBER#<user>` / `<added_at>#<album>` ("shared with me").
+* `ALBUM#<album>` / `CONTRIB#<added_at>#<photo>`: a contributed photo, GSI1 `CONTRIB#<photo>` / `<album>` (the
+  albums a photo was contributed to; each hit is re-read from the base table, strongly consistent).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from typing import Any
 
 from ..domain.model import Page
-from ..domain.sharing import AlbumMember, Share
+from ..domain.sharing import AlbumMember, Contribution, Share
 from . import dynamodb_keys as K
 from .dynamodb_base import S, DynamoBase, av_key, cancellation_codes, s
 
@@ -36,6 +38,14 @@ def member_key(album_id: str, user_id: str) -> dict[str, str]:
 
 def member_of_pk(user_id: str) -> str:
     return f"MEMBER#{user_id}"
+
+
+def contribution_key(album_id: str, added_at: str, photo_id: str) -> dict[str, str]:
+    return {"PK": K.album_key(album_id)["PK"], "SK": f"CONTRIB#{added_at}#{photo_id}"}
+
+
+def contributed_pk(photo_id: str) -> str:
+    return f"CONTRIB#{photo_id}"
 
 
 class DynamoSharingMixin(DynamoBase):
@@ -97,9 +107,9 @@ class DynamoSharingMixin(DynamoBase):
 
     def delete_album(self, album_id: str) -> None:
         """The album's member items go first (they share its partition), then the album (DynamoAlbumsMixin)."""
-        members = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self._query(
-            pk=K.album_key(album_id)["PK"], sk_cond="begins_with(#sk, :m)", values={":m": S("MEMBER#")},
-            consistent=True)]
+        members = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for prefix in ("MEMBER#", "CONTRIB#")
+                   for it in self._query(pk=K.album_key(album_id)["PK"], sk_cond="begins_with(#sk, :m)",
+                                         values={":m": S(prefix)}, consistent=True)]
         self._batch_write(deletes=members)
         super().delete_album(album_id)  # type: ignore[misc]
 
@@ -129,6 +139,49 @@ class DynamoSharingMixin(DynamoBase):
             if len(items) > limit:
                 break
         return items
+
+    def add_contribution(self, contribution: Contribution) -> None:
+        c = contribution
+        if any(x.album_id == c.album_id for x in self.contributions_of_photo(c.photo_id)):
+            return  # idempotent per (album, photo)
+        self.client.put_item(TableName=self.table, Item={
+            **av_key(contribution_key(c.album_id, c.added_at, c.photo_id)), "album_id": S(c.album_id),
+            "photo_id": S(c.photo_id), "contributor_id": S(c.contributor_id), "owner_id": S(c.owner_id),
+            "added_at": S(c.added_at), "GSI1PK": S(contributed_pk(c.photo_id)), "GSI1SK": S(c.album_id)})
+
+    def contributions(self, album_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
+        limit = max(1, limit)
+        cond, values = "begins_with(#sk, :c)", {":c": S("CONTRIB#")}
+        if cursor:
+            cond, values = "#sk BETWEEN :c AND :after", {":c": S("CONTRIB#"), ":after": S(K.decode_position(cursor))}
+        items: list[dict[str, Any]] = []
+        for item in self._query(pk=K.album_key(album_id)["PK"], sk_cond=cond, values=values, forward=False,
+                                page=limit + 1, consistent=True):
+            if cursor and s(item, "SK") == K.decode_position(cursor):
+                continue
+            items.append(item)
+            if len(items) > limit:
+                break
+        more, items = len(items) > limit, items[:limit]
+        next_cursor = K.encode_cursor(s(items[-1], "SK")) if more else None
+        return Page([_contribution(it) for it in items], next_cursor)
+
+    def contributions_of_photo(self, photo_id: str) -> list[Contribution]:
+        hits = list(self._query(index="GSI1", pk_name="GSI1PK", pk=contributed_pk(photo_id), sk_name="GSI1SK"))
+        fresh = self._batch_get([{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in hits]) if hits else []
+        return [_contribution(it) for it in fresh]
+
+    def remove_contributions(self, album_id: str, contributor_id: str) -> None:
+        mine = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self._query(
+            pk=K.album_key(album_id)["PK"], sk_cond="begins_with(#sk, :c)", values={":c": S("CONTRIB#")},
+            consistent=True) if s(it, "contributor_id") == contributor_id]
+        self._batch_write(deletes=mine)
+
+
+def _contribution(item: dict[str, Any]) -> Contribution:
+    return Contribution(album_id=s(item, "album_id") or "", photo_id=s(item, "photo_id") or "",
+                        contributor_id=s(item, "contributor_id") or "", owner_id=s(item, "owner_id") or "",
+                        added_at=s(item, "added_at") or "")
 
 
 def _member(item: dict[str, Any]) -> AlbumMember:

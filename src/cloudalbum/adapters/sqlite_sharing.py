@@ -7,11 +7,12 @@ import json
 import sqlite3
 
 from ..domain.model import Page
-from ..domain.sharing import AlbumMember, Share
+from ..domain.sharing import AlbumMember, Contribution, Share
 from .sqlite_albums import keyset_after
 from .sqlite_base import encode_cursor
 
 MEMBER_COLUMNS = "album_id, user_id, owner_id, role, show_location, added_at"
+CONTRIBUTION_COLUMNS = "album_id, photo_id, contributor_id, owner_id, added_at"
 
 
 class SqliteSharingMixin:
@@ -83,6 +84,34 @@ class SqliteSharingMixin:
         more, rows = len(rows) > limit, rows[:limit]
         next_cursor = encode_cursor([rows[-1]["added_at"], rows[-1]["album_id"]]) if more and rows else None
         return Page([_member(r) for r in rows], next_cursor)
+
+    def add_contribution(self, contribution: Contribution) -> None:
+        c = contribution
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute(f"INSERT OR IGNORE INTO album_contributions ({CONTRIBUTION_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                         (c.album_id, c.photo_id, c.contributor_id, c.owner_id, c.added_at))
+
+    def contributions(self, album_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
+        limit = max(1, limit)
+        where, args = ["album_id = ?"], [album_id]
+        if cursor:
+            where.append(keyset_after(cursor, "added_at", "photo_id", args))
+        rows = self._read().execute(  # type: ignore[attr-defined]
+            f"SELECT {CONTRIBUTION_COLUMNS} FROM album_contributions WHERE {' AND '.join(where)}"
+            " ORDER BY added_at DESC, photo_id DESC LIMIT ?", (*args, limit + 1)).fetchall()
+        more, rows = len(rows) > limit, rows[:limit]
+        next_cursor = encode_cursor([rows[-1]["added_at"], rows[-1]["photo_id"]]) if more and rows else None
+        return Page([Contribution(**dict(r)) for r in rows], next_cursor)
+
+    def contributions_of_photo(self, photo_id: str) -> list[Contribution]:
+        rows = self._read().execute(  # type: ignore[attr-defined]
+            f"SELECT {CONTRIBUTION_COLUMNS} FROM album_contributions WHERE photo_id = ?", (photo_id,)).fetchall()
+        return [Contribution(**dict(r)) for r in rows]
+
+    def remove_contributions(self, album_id: str, contributor_id: str) -> None:
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            conn.execute("DELETE FROM album_contributions WHERE album_id = ? AND contributor_id = ?",
+                         (album_id, contributor_id))
 
 
 def _member(row: sqlite3.Row) -> AlbumMember:

@@ -35,3 +35,15 @@ class AlbumMember:
     role: str  # viewer | contributor
     added_at: str
     show_location: bool = False
+
+
+@dataclass
+class Contribution:
+    """A contributor's own photo in another owner's album: it stays the contributor's, and leaves the album
+    when the contributor stops being a member."""
+
+    album_id: str
+    photo_id: str
+    contributor_id: str
+    owner_id: str  # the album's owner
+    added_at: str

@@ -26,8 +26,8 @@ from typing import Any, Callable
 
 from ..config import Settings
 from ..domain.errors import DomainError, Invalid, NotFound, Throttled, Unauthorized
-from ..domain.model import Page, Photo, iso, new_id, utcnow
-from ..domain.sharing import ROLES, AlbumMember, Share
+from ..domain.model import Album, Page, Photo, iso, new_id, utcnow
+from ..domain.sharing import ROLES, AlbumMember, Contribution, Share
 from ..media.strip import strip
 from ..ports import BlobStore, Clock, MetadataStore
 from .search import check_limit
@@ -290,6 +290,7 @@ class ShareService:
             raise NotFound("No such album.", code="album_not_found")
         if not self.store.remove_member(album_id, user_id):
             raise NotFound("No such member.", code="member_not_found")
+        self.store.remove_contributions(album_id, user_id)  # their photos leave the album (and stay theirs)
 
     def shared_with_me(self, user_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of (album, owner email, role); albums deleted since are left out."""
@@ -310,14 +311,58 @@ class ShareService:
         return member
 
     def member_photo(self, user_id: str, photo_id: str) -> tuple[Photo, AlbumMember]:
-        """Another owner's photo the user may read as a member of an album it is in; NotFound otherwise."""
+        """Another owner's photo the user may read: as a member of an album of its owner it is in, or (a
+        contributed photo, shown without its location) as the album's owner or one of its members. The
+        membership comes back (for a contributed photo one with show_location off); NotFound otherwise."""
         photo = self.store.get_photo(photo_id, None) if isinstance(photo_id, str) and photo_id else None
-        if photo is not None and photo.owner_id != user_id:
-            for album_id in photo.albums:
-                member = self.membership(user_id, album_id)
-                if member is not None and member.owner_id == photo.owner_id:
-                    return photo, member
+        if photo is None or photo.owner_id == user_id:
+            raise NotFound("No such photo.")
+        for album_id in photo.albums:
+            member = self.membership(user_id, album_id)
+            if member is not None and member.owner_id == photo.owner_id:
+                return photo, member
+        for c in self.store.contributions_of_photo(photo.id):
+            if c.contributor_id != photo.owner_id:
+                continue
+            member = self.membership(user_id, c.album_id) if c.owner_id != user_id else None
+            if c.owner_id == user_id and self.store.get_album(c.album_id, user_id) is not None or member:
+                return photo, AlbumMember(album_id=c.album_id, user_id=user_id, owner_id=c.owner_id,
+                                          role=member.role if member else "owner", added_at=c.added_at)
         raise NotFound("No such photo.")
+
+    # --- contributors --------------------------------------------------------------------------------------
+
+    def contribute(self, user_id: str, album_id: str, photo_ids: Any) -> Album | None:
+        """A contributor adds their own photos to another owner's album (they stay theirs). None when the user
+        owns the album or is no contributor of it: the album service answers then (owner path, or 404)."""
+        if not isinstance(album_id, str) or self.store.get_album(album_id, user_id) is not None:
+            return None
+        member = self.membership(user_id, album_id)
+        if member is None or member.role != "contributor":
+            return None
+        if not isinstance(photo_ids, list) or not 1 <= len(photo_ids) <= MAX_PHOTOS:
+            raise Invalid(f"photo_ids lists 1 to {MAX_PHOTOS} photo ids.", code="validation_error")
+        ids = list(dict.fromkeys(photo_ids))
+        for pid in ids:
+            if not isinstance(pid, str) or self.store.get_photo(pid, user_id) is None:
+                raise NotFound(f"No such photo: {pid}", code="photo_not_found")
+        now = iso(utcnow())
+        for pid in ids:
+            self.store.add_contribution(Contribution(album_id=album_id, photo_id=pid, contributor_id=user_id,
+                                                     owner_id=member.owner_id, added_at=now))
+        album = self.store.get_album(album_id, member.owner_id)
+        if album is None:
+            raise NotFound("No such album.", code="album_not_found")
+        return album
+
+    def contributed_page(self, album_id: str, *, limit: int, cursor: str | None) -> Page:
+        """Page of the photos contributors added to the album that still exist (a cursor of its own)."""
+        page = self.store.contributions(album_id, limit=check_limit(limit), cursor=cursor or None)
+        photos = [self.store.get_photo(c.photo_id, c.contributor_id) for c in page.items]
+        return Page([p for p in photos if p is not None], page.next_cursor)
+
+    def has_contributions(self, album_id: str) -> bool:
+        return bool(self.store.contributions(album_id, limit=1).items)
 
 
 def public_photo(photo: Photo, show_location: bool) -> dict[str, Any]:

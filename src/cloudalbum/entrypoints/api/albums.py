@@ -20,6 +20,7 @@ from .views import album_json, page_json, photo_json
 bp = APIBlueprint("albums", __name__, url_prefix="/api", tag="Albums")
 
 NOT_FOUND = {404: "No such album (or not yours)"}
+CONTRIBUTED = "c."  # album_photos cursors of the contributed photos (base64url cursors never hold a dot)
 
 
 @bp.post("/albums")
@@ -93,7 +94,9 @@ def delete_album(album_id: str) -> Any:
 @bp.output(AlbumOut)
 @bp.doc(summary="Add your photos to the album (idempotent)", responses={404: "No such album or photo (or not yours)"})
 def add_photos(album_id: str, body: dict[str, Any]) -> Any:
-    return album_json(container().albums.add_photos(current_user_id(), album_id, body["photo_ids"]))
+    uid = current_user_id()
+    album = container().sharing.contribute(uid, album_id, body["photo_ids"])  # a contributor's own photos
+    return album_json(album or container().albums.add_photos(uid, album_id, body["photo_ids"]))
 
 
 @bp.delete("/albums/<album_id>/photos/<photo_id>")
@@ -111,6 +114,15 @@ def remove_photo(album_id: str, photo_id: str) -> Any:
 @bp.output(PhotoPage)
 @bp.doc(summary="The album's photos, newest taken first", responses=NOT_FOUND)
 def album_photos(album_id: str, query: dict[str, Any]) -> Any:
+    """The owner's photos of the album, then (cursors starting with CONTRIBUTED) the photos contributors added,
+    newest added first; each as the reader may see it."""
     album, member = readable_album(album_id)
-    page = container().albums.photos(album.owner_id, album_id, limit=query["limit"], cursor=query.get("cursor"))
-    return page_json([photo_json(member_view(p, member) if member else p) for p in page.items], page.next_cursor)
+    uid, sharing, cursor = current_user_id(), container().sharing, query.get("cursor") or ""
+    if cursor.startswith(CONTRIBUTED):
+        page = sharing.contributed_page(album_id, limit=query["limit"], cursor=cursor[len(CONTRIBUTED):])
+        view = {"album_id": album_id, "user_id": uid, "owner_id": album.owner_id, "role": "viewer", "added_at": ""}
+        items = [photo_json(p if p.owner_id == uid else member_view(p, AlbumMember(**view))) for p in page.items]
+        return page_json(items, CONTRIBUTED + page.next_cursor if page.next_cursor else None)
+    page = container().albums.photos(album.owner_id, album_id, limit=query["limit"], cursor=cursor or None)
+    next_cursor = page.next_cursor or (CONTRIBUTED if sharing.has_contributions(album_id) else None)
+    return page_json([photo_json(member_view(p, member) if member else p) for p in page.items], next_cursor)
