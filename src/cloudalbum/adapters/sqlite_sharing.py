@@ -33,16 +33,24 @@ class SqliteSharingMixin:
         return Share(**json.loads(row["doc"])) if row else None
 
     def list_shares(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        limit = max(1, limit)
-        where, args = ["owner_id = ?"], [owner_id]
-        if cursor:
-            where.append(keyset_after(cursor, "created_at", "id", args))
-        rows = self._read().execute(  # type: ignore[attr-defined]
-            f"SELECT id, created_at, doc FROM shares WHERE {' AND '.join(where)}"
-            " ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit + 1)).fetchall()
-        more, rows = len(rows) > limit, rows[:limit]
-        next_cursor = encode_cursor([rows[-1]["created_at"], rows[-1]["id"]]) if more and rows else None
+        rows, next_cursor = self._newest("shares", "id, created_at, doc", ("owner_id", owner_id),
+                                         ("created_at", "id"), limit, cursor)
         return Page([Share(**json.loads(r["doc"])) for r in rows], next_cursor)
+
+    def _newest(self, table: str, columns: str, match: tuple[str, str], order: tuple[str, str], limit: int,
+                cursor: str | None) -> tuple[list[sqlite3.Row], str | None]:
+        """Up to limit rows of table where match[0] = match[1], newest first by (order[0], order[1]) DESC after
+        the keyset cursor, and the next cursor."""
+        limit = max(1, limit)
+        key, ident = order
+        where, args = [f"{match[0]} = ?"], [match[1]]
+        if cursor:
+            where.append(keyset_after(cursor, key, ident, args))
+        rows = self._read().execute(  # type: ignore[attr-defined]
+            f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)}"
+            f" ORDER BY {key} DESC, {ident} DESC LIMIT ?", (*args, limit + 1)).fetchall()
+        more, rows = len(rows) > limit, rows[:limit]
+        return rows, encode_cursor([rows[-1][key], rows[-1][ident]]) if more and rows else None
 
     def delete_share(self, share_id: str, owner_id: str) -> bool:
         with self._tx() as conn:  # type: ignore[attr-defined]
@@ -74,15 +82,8 @@ class SqliteSharingMixin:
                                 (album_id, user_id)).rowcount == 1
 
     def shared_with(self, user_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        limit = max(1, limit)
-        where, args = ["user_id = ?"], [user_id]
-        if cursor:
-            where.append(keyset_after(cursor, "added_at", "album_id", args))
-        rows = self._read().execute(  # type: ignore[attr-defined]
-            f"SELECT {MEMBER_COLUMNS} FROM album_members WHERE {' AND '.join(where)}"
-            " ORDER BY added_at DESC, album_id DESC LIMIT ?", (*args, limit + 1)).fetchall()
-        more, rows = len(rows) > limit, rows[:limit]
-        next_cursor = encode_cursor([rows[-1]["added_at"], rows[-1]["album_id"]]) if more and rows else None
+        rows, next_cursor = self._newest("album_members", MEMBER_COLUMNS, ("user_id", user_id),
+                                         ("added_at", "album_id"), limit, cursor)
         return Page([_member(r) for r in rows], next_cursor)
 
     def add_contribution(self, contribution: Contribution) -> None:
@@ -92,15 +93,8 @@ class SqliteSharingMixin:
                          (c.album_id, c.photo_id, c.contributor_id, c.owner_id, c.added_at))
 
     def contributions(self, album_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        limit = max(1, limit)
-        where, args = ["album_id = ?"], [album_id]
-        if cursor:
-            where.append(keyset_after(cursor, "added_at", "photo_id", args))
-        rows = self._read().execute(  # type: ignore[attr-defined]
-            f"SELECT {CONTRIBUTION_COLUMNS} FROM album_contributions WHERE {' AND '.join(where)}"
-            " ORDER BY added_at DESC, photo_id DESC LIMIT ?", (*args, limit + 1)).fetchall()
-        more, rows = len(rows) > limit, rows[:limit]
-        next_cursor = encode_cursor([rows[-1]["added_at"], rows[-1]["photo_id"]]) if more and rows else None
+        rows, next_cursor = self._newest("album_contributions", CONTRIBUTION_COLUMNS, ("album_id", album_id),
+                                         ("added_at", "photo_id"), limit, cursor)
         return Page([Contribution(**dict(r)) for r in rows], next_cursor)
 
     def contributions_of_photo(self, photo_id: str) -> list[Contribution]:
