@@ -144,3 +144,27 @@ def test_shared_with_me_lists_the_album_of_another_user(browser: Any, service: A
     page.locator("img[src^='blob:']").first.wait_for()
     watched.assert_clean()
     context.close()
+
+
+def test_a_selection_is_shared_from_the_gallery(browser: Any, service: Any, owner: dict[str, Any]) -> None:
+    context, watched = new_watched_page(browser, service, PHONE)
+    page = watched.page
+    sign_in(page, owner["email"])
+    page.goto("/#/")
+    page.get_by_role("button", name="Select").click()
+    boxes = page.locator(".select-box")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_role("button", name="Share…").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("heading", name="Share 2 photos").wait_for()
+    dialog.get_by_label("Show the place (city and country, never the exact spot)").check()
+    dialog.get_by_role("button", name="Create link").click()
+    link = urlsplit(dialog.get_by_label("Share link").input_value()).path
+    screenshot(page, "share-selection-dialog-phone")
+    assert_readable(page)
+    shared = owner["api"]("GET", "/api/shares")["items"]
+    made = [s for s in shared if s["url"] == link]
+    assert made and len(made[0]["photo_ids"]) == 2 and made[0]["show_location"] is True
+    watched.assert_clean()
+    context.close()

@@ -15,7 +15,7 @@ from ...domain.sharing import Share
 from ...services.sharing import SharedFile
 from .auth import current_user_id, token_auth
 from .context import container
-from .schemas import PageQuery, ThumbnailQuery
+from .schemas import PageQuery, PlaceOut, ThumbnailQuery
 from .views import page_json
 
 bp = APIBlueprint("sharing", __name__, url_prefix="/api", tag="Sharing")
@@ -49,13 +49,6 @@ class ShareOut(Schema):
 
 ShareListOut = type("SharePage", (Schema,), {"items": List(Nested(ShareOut), required=True),
                                              "next_cursor": String(allow_none=True)})
-
-
-class PlaceOut(Schema):
-    city = String(allow_none=True)
-    region = String(allow_none=True)
-    country = String(allow_none=True)
-    country_code = String(allow_none=True)
 
 
 class PublicPhotoOut(Schema):
