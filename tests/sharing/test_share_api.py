@@ -115,7 +115,8 @@ def test_list_shows_url_target_time_and_settings(alice: Any, photos: list[str]) 
     assert "open sesame" not in str(item) and "argon2" not in str(item)
 
 
-def test_password_locks_every_route_until_unlocked(client: Any, alice: Any, photos: list[str]) -> None:
+def test_password_locks_every_route_until_unlocked(client: Any, alice: Any, container: Any,
+                                                   photos: list[str]) -> None:
     s = share(alice, photo_ids=photos[:1], password="open sesame")
     other = share(alice, photo_ids=photos[:1], password="another one")
     paths = ["", f"/photos/{photos[0]}/thumbnail", f"/photos/{photos[0]}/original"]
@@ -130,6 +131,9 @@ def test_password_locks_every_route_until_unlocked(client: Any, alice: Any, phot
                       headers={"X-Share-Session": session}).status_code in (200, 302)
     r = public(client, "GET", f"/api/s/{other['token']}", headers={"X-Share-Session": session})
     assert r.status_code == 401  # a session opens its own share only
+    container.clock.offset_s = 24 * 3600 + 1.0  # a session lasts 24 hours
+    assert public(client, "GET", f"/api/s/{s['token']}", headers={"X-Share-Session": session}).status_code == 401
+    container.clock.offset_s = 0.0
     forged = session.rsplit(".", 1)[0] + ".AAAA"
     assert public(client, "GET", f"/api/s/{s['token']}", headers={"X-Share-Session": forged}).status_code == 401
 
@@ -308,3 +312,30 @@ def test_a_contributor_adds_their_own_photos_which_stay_theirs(alice: Any, bob: 
     for user in (alice, carol):
         assert user.request("GET", f"/api/photos/{bob_pid}").status_code == 404
     assert bob.request("GET", f"/api/photos/{bob_pid}").status_code == 200
+
+
+@pytest.mark.corpus
+def test_every_shared_file_of_every_corpus_photo_with_gps_is_clean(client: Any, alice: Any, container: Any) -> None:
+    """Every corpus photo whose manifest has GPS, uploaded, shared, and every file of the share downloaded
+    through the public routes: no GPS, serial or maker note (Pillow and exifread), scan data byte-identical."""
+    import csv
+
+    from .test_strip import CORPUS
+
+    manifest = CORPUS / "MANIFEST.csv"
+    if not manifest.exists():
+        pytest.skip(f"the photo corpus is absent ({CORPUS}); tests/sharing/test_strip.py covers generated files")
+    rows = [r for r in csv.DictReader(manifest.open()) if r["expected_lat"] and r["category"] != "bad"]
+    ids = {}
+    for row in rows:
+        data = (CORPUS / row["file"]).read_bytes()
+        ids[processed_photo(alice, container, data, filename=row["file"].rsplit("/", 1)[-1])] = data
+    token = share(alice, photo_ids=list(ids))["token"]
+    listed = public(client, "GET", f"/api/s/{token}").get_json()["photos"]
+    assert {p["id"] for p in listed} == set(ids) and len(ids) >= 10
+    for pid, data in ids.items():
+        original = fetch(public(client, "GET", f"/api/s/{token}/photos/{pid}/original"))
+        assert leaks(original) == [], pid
+        assert jpeg_scan(original) == jpeg_scan(data), pid
+        for size in ("small", "large"):
+            assert leaks(fetch(public(client, "GET", f"/api/s/{token}/photos/{pid}/thumbnail?size={size}"))) == []
