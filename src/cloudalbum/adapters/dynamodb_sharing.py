@@ -106,11 +106,13 @@ class DynamoSharingMixin(DynamoBase):
             return False
 
     def delete_album(self, album_id: str) -> None:
-        """The album's member items go first (they share its partition), then the album (DynamoAlbumsMixin)."""
-        members = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for prefix in ("MEMBER#", "CONTRIB#")
-                   for it in self._query(pk=K.album_key(album_id)["PK"], sk_cond="begins_with(#sk, :m)",
-                                         values={":m": S(prefix)}, consistent=True)]
-        self._batch_write(deletes=members)
+        """The album's member and contribution items go first (they share its partition), then the album
+        (DynamoAlbumsMixin)."""
+        # One Query: the partition's keys after the album's own SK "ALBUM" are its CONTRIB# and MEMBER# items.
+        items = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self._query(
+            pk=K.album_key(album_id)["PK"], sk_cond="#sk > :album", values={":album": S("ALBUM")}, consistent=True,
+            projection="PK, SK")]
+        self._batch_write(deletes=items)
         super().delete_album(album_id)  # type: ignore[misc]
 
     def get_member(self, album_id: str, user_id: str) -> AlbumMember | None:

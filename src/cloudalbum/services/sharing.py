@@ -335,9 +335,7 @@ class ShareService:
     def contribute(self, user_id: str, album_id: str, photo_ids: Any) -> Album | None:
         """A contributor adds their own photos to another owner's album (they stay theirs). None when the user
         owns the album or is no contributor of it: the album service answers then (owner path, or 404)."""
-        if not isinstance(album_id, str) or self.store.get_album(album_id, user_id) is not None:
-            return None
-        member = self.membership(user_id, album_id)
+        member = self.membership(user_id, album_id)  # one GetItem for an owner (never a member of their album)
         if member is None or member.role != "contributor":
             return None
         if not isinstance(photo_ids, list) or not 1 <= len(photo_ids) <= MAX_PHOTOS:

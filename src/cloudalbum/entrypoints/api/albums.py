@@ -116,13 +116,20 @@ def remove_photo(album_id: str, photo_id: str) -> Any:
 def album_photos(album_id: str, query: dict[str, Any]) -> Any:
     """The owner's photos of the album, then (cursors starting with CONTRIBUTED) the photos contributors added,
     newest added first; each as the reader may see it."""
-    album, member = readable_album(album_id)
     uid, sharing, cursor = current_user_id(), container().sharing, query.get("cursor") or ""
     if cursor.startswith(CONTRIBUTED):
+        album, _member = readable_album(album_id)
         page = sharing.contributed_page(album_id, limit=query["limit"], cursor=cursor[len(CONTRIBUTED):])
         view = {"album_id": album_id, "user_id": uid, "owner_id": album.owner_id, "role": "viewer", "added_at": ""}
         items = [photo_json(p if p.owner_id == uid else member_view(p, AlbumMember(**view))) for p in page.items]
         return page_json(items, CONTRIBUTED + page.next_cursor if page.next_cursor else None)
-    page = container().albums.photos(album.owner_id, album_id, limit=query["limit"], cursor=cursor or None)
+    member = None
+    try:
+        page = container().albums.photos(uid, album_id, limit=query["limit"], cursor=cursor or None)
+    except NotFound:
+        member = sharing.membership(uid, album_id)
+        if member is None:
+            raise
+        page = container().albums.photos(member.owner_id, album_id, limit=query["limit"], cursor=cursor or None)
     next_cursor = page.next_cursor or (CONTRIBUTED if sharing.has_contributions(album_id) else None)
     return page_json([photo_json(member_view(p, member) if member else p) for p in page.items], next_cursor)
