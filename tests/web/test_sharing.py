@@ -142,6 +142,9 @@ def test_shared_with_me_lists_the_album_of_another_user(browser: Any, service: A
     assert_readable(page)
     page.get_by_text("Summer in Paris").click()
     page.locator("img[src^='blob:']").first.wait_for()
+    assert page.get_by_text("Rename or delete").count() == 0 and page.get_by_text("Remove from album").count() == 0
+    screenshot(page, "share-member-album-phone")
+    assert_readable(page)
     watched.assert_clean()
     context.close()
 
@@ -166,5 +169,21 @@ def test_a_selection_is_shared_from_the_gallery(browser: Any, service: Any, owne
     shared = owner["api"]("GET", "/api/shares")["items"]
     made = [s for s in shared if s["url"] == link]
     assert made and len(made[0]["photo_ids"]) == 2 and made[0]["show_location"] is True
+    watched.assert_clean()
+    context.close()
+
+
+def test_names_in_a_share_are_text_never_markup(browser: Any, service: Any, owner: dict[str, Any]) -> None:
+    name = '<img src=x onerror="document.title=1">Trip & <b>friends</b>'
+    album = owner["api"]("POST", "/api/albums", json={"name": name})
+    owner["api"]("POST", f"/api/albums/{album['id']}/photos", json={"photo_ids": owner["ids"][:1]})
+    link = owner["api"]("POST", "/api/shares", json={"album_id": album["id"]})["url"]
+    context, watched = new_watched_page(browser, service, PHONE)
+    page = watched.page
+    page.goto(link)
+    page.locator("h1").wait_for()
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("img[src='x']").count() == 0 and page.locator("main b").count() == 0
+    assert not watched.dialogs
     watched.assert_clean()
     context.close()

@@ -120,7 +120,7 @@ export function sharedWithMeView(main) {
         const img = h('img', { alt: '', class: 'thumb' });
         const frame = h('span', { class: 'thumb-frame' }, img);
         if (a.cover_photo_id) imageUrl(thumbPath(a.cover_photo_id, 'small')).then((u) => { img.src = u; frame.classList.add('loaded'); }, () => {});
-        list.append(h('li', {}, h('a', { class: 'album-card', href: `#/album/${encodeURIComponent(a.id)}` }, frame,
+        list.append(h('li', {}, h('a', { class: 'album-card', href: `#/album/${encodeURIComponent(a.id)}?shared=1` }, frame,
           h('span', { class: 'album-name' }, a.name),
           h('span', { class: 'muted' }, `from ${a.owner.email} · ${a.role === 'contributor' ? 'you can add photos' : 'you can view'}`))));
       }
