@@ -45,8 +45,8 @@ def tokens(alice: Any, bob: Any, container: Any, world: dict[str, Any]) -> dict[
             "outside": other_pid}
 
 
-def test_public_routes_answer_only_for_their_own_photos(app: Any, client: Any, container: Any,
-                                                        world: dict[str, Any], tokens: dict[str, str]) -> None:  # noqa: F811
+def test_public_routes_answer_only_for_their_own_photos(app: Any, client: Any, container: Any,  # noqa: F811
+                                                        world: dict[str, Any], tokens: dict[str, str]) -> None:
     routes = public_routes(app)
     assert {e for _, _, e in routes} >= {"sharing.public_share", "sharing.unlock_share", "sharing.public_thumbnail",
                                          "sharing.public_original"}

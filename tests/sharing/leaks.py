@@ -17,7 +17,8 @@ from support import gps_exif
 SERIAL_TAGS = {0xA431: "BodySerialNumber", 0xA435: "LensSerialNumber", 0xC62F: "CameraSerialNumber"}
 SECRETS = (b"SN-4242-SECRET", b"LENS-777-SECRET", b"OWNER-ALICE-SECRET", b"MAKERNOTE-SECRET", b"XMP-CITY-SECRET")
 XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-       b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"'
+       b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/"'
+       b' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"'
        b' exif:GPSLatitude="48,51.5N" exif:GPSLongitude="2,21.1E" photoshop:City="XMP-CITY-SECRET"'
        b' photoshop:AuthorsPosition="OWNER-ALICE-SECRET"/></rdf:RDF></x:xmpmeta>')
 FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "GIF", "HEIF")

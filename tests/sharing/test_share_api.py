@@ -96,8 +96,9 @@ def test_unknown_revoked_and_expired_links_get_the_same_404(client: Any, alice: 
 
 def test_past_expiry_and_bad_bodies_are_422_and_create_nothing(alice: Any, bob: Any, photos: list[str]) -> None:
     bob_pid = processed_photo(bob, alice.client.application.extensions["cloudalbum"])
-    for body in ({"photo_ids": photos, "expires_at": "2001-01-01T00:00:00Z"}, {"photo_ids": photos, "expires_at": "soon"},
-                 {}, {"photo_ids": []}, {"album_id": "x", "photo_ids": photos}):
+    for body in ({"photo_ids": photos, "expires_at": "2001-01-01T00:00:00Z"},
+                 {"photo_ids": photos, "expires_at": "soon"}, {}, {"photo_ids": []},
+                 {"album_id": "x", "photo_ids": photos}):
         r = alice.request("POST", "/api/shares", json=body)
         assert r.status_code in (400, 422), body
     assert alice.request("POST", "/api/shares", json={"photo_ids": [photos[0], bob_pid]}).status_code == 404

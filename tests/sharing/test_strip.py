@@ -81,8 +81,8 @@ def test_every_corpus_photo_with_gps_is_clean_after_stripping() -> None:
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format
             had_gps = bool(image.getexif().get_ifd(0x8825))
-        ctype = "image/jpeg" if fmt in ("JPEG", "MPO") else {"PNG": "image/png", "WEBP": "image/webp",
-                                                              "TIFF": "image/tiff", "GIF": "image/gif"}.get(fmt, "image/heic")
+        types = {"PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff", "GIF": "image/gif"}
+        ctype = "image/jpeg" if fmt in ("JPEG", "MPO") else types.get(fmt or "", "image/heic")
         clean = strip(data, ctype)
         assert leaks(clean) == [], path.name
         if ctype == "image/jpeg":
