@@ -31,8 +31,13 @@ def settings(moto_env: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def container(settings: Settings) -> Iterator[bootstrap.Container]:
+    """The AWS container; every DynamoDB operation is recorded, and each test ends by checking none was a Scan
+    (shares are found by token with GetItem, lists and members with Query)."""
     c = fast_hashing(bootstrap.build(settings))
+    calls: list[str] = []
+    c.store.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
     yield c
+    assert calls and "Scan" not in calls, sorted(set(calls))
     c.close()
 
 

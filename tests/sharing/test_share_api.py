@@ -139,14 +139,27 @@ def test_password_locks_every_route_until_unlocked(client: Any, alice: Any, cont
     assert public(client, "GET", f"/api/s/{s['token']}", headers={"X-Share-Session": forged}).status_code == 401
 
 
-def test_wrong_passwords_are_throttled_per_link(client: Any, alice: Any, container: Any, photos: list[str]) -> None:
-    s = share(alice, photo_ids=photos[:1], password="open sesame")
-    limit = container.settings.login_max_failures * 2
-    codes = [public(client, "POST", f"/api/s/{s['token']}/unlock", json={"password": f"guess{i}"}).status_code
-             for i in range(limit + 1)]
-    assert codes[:limit] == [401] * limit and codes[limit] == 429
-    r = public(client, "POST", f"/api/s/{s['token']}/unlock", json={"password": "open sesame"})
-    assert r.status_code == 429  # even the right one, until the window passes
+def test_wrong_passwords_are_throttled_per_link_and_per_address(client: Any, alice: Any, container: Any,
+                                                                photos: list[str]) -> None:
+    per_address = container.settings.login_max_failures * 2
+    per_link = container.settings.login_max_failures * 4
+    links = [share(alice, photo_ids=photos[:1], password="open sesame")["token"] for _ in range(3)]
+
+    def guess(token: str, address: str, password: str = "guess") -> int:
+        return public(client, "POST", f"/api/s/{token}/unlock", json={"password": password},
+                      environ_base={"REMOTE_ADDR": address}).status_code
+
+    # one address guessing across two links: stopped after per_address failures, on any link
+    codes = [guess(links[i % 2], "10.0.0.1") for i in range(per_address + 1)]
+    assert codes[:per_address] == [401] * per_address and codes[per_address] == 429
+    assert guess(links[2], "10.0.0.1", "open sesame") == 429  # even the right one, until the window passes
+    assert guess(links[2], "10.0.0.2", "open sesame") == 200  # another address is not affected
+    # many addresses guessing one link: the link stops answering passwords after per_link failures
+    codes = [guess(links[2], f"10.1.{i}.1") for i in range(per_link + 1)]
+    assert codes[:per_link] == [401] * per_link and codes[per_link] == 429
+    assert guess(links[2], "10.2.0.1", "open sesame") == 429
+    container.clock.offset_s = container.settings.login_window_s + 1.0
+    assert guess(links[2], "10.2.0.1", "open sesame") == 200
 
 
 def test_no_download_still_serves_thumbnails(client: Any, alice: Any, photos: list[str]) -> None:
