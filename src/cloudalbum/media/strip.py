@@ -6,7 +6,7 @@ properties live there) and IPTC/Photoshop blocks.
 
 * JPEG (and MPO, whose first frame is served): the segments are rewritten without re-encoding. APP1 EXIF is
   rebuilt from an allow-list of tags; APP1 XMP, APP13 IPTC/Photoshop, COM, MPF and every other vendor APPn are
-  dropped; JFIF (APP0), ICC (APP2) and Adobe (APP14, needed to decode CMYK) stay. The bytes from the first SOS
+  dropped; JFIF (APP0, without a thumbnail), ICC (APP2) and Adobe (APP14, needed to decode CMYK) stay. The bytes from the first SOS
   to EOI are copied unchanged, so the scan data is byte-identical to the original's; anything after EOI (MPO's
   other frames, vendor trailers) is dropped.
 * PNG, WebP, TIFF, GIF, HEIC: the decoded frames are copied into fresh images (no `info`, no TIFF tags) and
@@ -136,8 +136,9 @@ def _keep_segment(marker: int, segment: bytes) -> bytes:
         if len(exif) + 2 > 0xFFFF:
             return b""  # cannot happen with the allow-list; never keep the original instead
         return b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
-    if marker == APP0 or marker == APP14:
-        return segment
+    if (marker == APP0 and payload.startswith(b"JFIF\x00") and len(payload) == 14) or (
+            marker == APP14 and payload.startswith(b"Adobe") and len(payload) == 12):
+        return segment  # exactly the standard header: a mangled length cannot carry other bytes through
     if marker == APP2 and payload.startswith(ICC_ID):
         return segment
     if 0xE0 <= marker <= 0xEF or marker == COM:
