@@ -65,6 +65,11 @@ def test_owner_shares_an_album_and_a_phone_visitor_opens_it(browser: Any, servic
     screenshot(page, "share-dialog-desktop")
     assert_readable(page)
     dialog.get_by_role("button", name="Close").click()
+    page.goto(f"/#/photo/{owner['ids'][0]}")  # the photo page offers Share… too
+    page.get_by_role("button", name="Share…").click()
+    page.get_by_role("dialog").get_by_role("heading", name="Share this photo").wait_for()
+    assert_readable(page)
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()
     watched.assert_clean()
 
     visitor, seen = new_watched_page(browser, service, PHONE)
@@ -144,6 +149,13 @@ def test_shared_with_me_lists_the_album_of_another_user(browser: Any, service: A
     page.locator("img[src^='blob:']").first.wait_for()
     assert page.get_by_text("Rename or delete").count() == 0 and page.get_by_text("Remove from album").count() == 0
     screenshot(page, "share-member-album-phone")
+    assert_readable(page)
+    page.locator(".tile").first.click()  # the photo opens read only: download, no edit, delete or share
+    page.get_by_role("button", name="Download original").wait_for()
+    for name in ("Delete photo", "Reprocess", "Share…"):
+        assert page.get_by_role("button", name=name).count() == 0, name
+    page.locator(".photo-main img[src^='blob:']").first.wait_for()
+    screenshot(page, "share-member-photo-phone")
     assert_readable(page)
     watched.assert_clean()
     context.close()

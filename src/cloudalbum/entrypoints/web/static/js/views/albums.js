@@ -96,6 +96,7 @@ export function albumView(main, { parts, params }) {
       label: `Photos in ${album.name}`,
       load: (cursor) => api('GET', `/api/albums/${encodeURIComponent(id)}/photos`, { query: { limit: 60, cursor } }),
       empty: 'This album is empty. Add photos from a photo’s page, or choose this album when uploading.',
+      href: (photo) => `#/photo/${encodeURIComponent(photo.id)}${shared ? '?shared=1' : ''}`,
       extras: shared ? undefined : (photo) => h('button', { type: 'button', class: 'link tile-action', 'aria-label': `Remove ${photo.title || photo.filename} from this album`, onclick: async () => {
         try {
           await api('DELETE', `/api/albums/${encodeURIComponent(id)}/photos/${encodeURIComponent(photo.id)}`);
