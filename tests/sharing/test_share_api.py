@@ -135,8 +135,10 @@ def test_password_locks_every_route_until_unlocked(client: Any, alice: Any, cont
     container.clock.offset_s = 24 * 3600 + 1.0  # a session lasts 24 hours
     assert public(client, "GET", f"/api/s/{s['token']}", headers={"X-Share-Session": session}).status_code == 401
     container.clock.offset_s = 0.0
-    forged = session.rsplit(".", 1)[0] + ".AAAA"
-    assert public(client, "GET", f"/api/s/{s['token']}", headers={"X-Share-Session": forged}).status_code == 401
+    for forged in (session.rsplit(".", 1)[0] + ".AAAA", session.rsplit(".", 1)[0] + ".é€", "a.b", "..", ""):
+        header = {"X-Share-Session": forged.encode().decode("latin-1")}  # what a client may send, byte for byte
+        assert public(client, "GET", f"/api/s/{s['token']}", headers=header).status_code == 401, forged
+    assert public(client, "GET", "/api/s/" + "é" * 30).status_code == 404
 
 
 def test_wrong_passwords_are_throttled_per_link_and_per_address(client: Any, alice: Any, container: Any,

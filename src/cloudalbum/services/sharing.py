@@ -50,7 +50,12 @@ def shared_original_key(owner_id: str, photo_id: str) -> str:
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def same(expected: str, given: str) -> bool:
+    """Constant-time comparison that also takes what a client sent in any characters (never a TypeError)."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
 
 
 def parse_expiry(value: Any, now: datetime) -> str | None:
@@ -159,7 +164,7 @@ class ShareService:
         if not isinstance(token, str) or not 20 <= len(token) <= 100:
             raise NotFound(NO_SUCH_SHARE, code="share_not_found")
         share = self.store.share_by_token_hash(token_hash(token))
-        if share is None or not hmac.compare_digest(self.token_of(share), token):
+        if share is None or not same(self.token_of(share), token):
             raise NotFound(NO_SUCH_SHARE, code="share_not_found")
         if share.expires_at and datetime.fromisoformat(share.expires_at) <= self._now():
             raise NotFound(NO_SUCH_SHARE, code="share_not_found")
@@ -172,9 +177,13 @@ class ShareService:
         keys = [f"share-pw:{share.id}", f"share-pw-ip:{client or '-'}"]
         limits = [self.settings.login_max_failures * 4, self.settings.login_max_failures * 2]
         window, now = self.settings.login_window_s, self.clock.now()
+        # Failures are read before the (costly) verification with hit_count; a store without it counts every
+        # attempt instead (as AuthService does), which only makes the limit stricter.
         counter = getattr(self.store, "hit_count", None)
         for key, limit in zip(keys, limits):
-            if counter is not None and counter(key, window_s=window, now=now) >= limit:
+            seen = (counter(key, window_s=window, now=now) if counter
+                    else self.store.hit(key, window_s=window, now=now) - 1)
+            if seen >= limit:
                 raise Throttled("Too many wrong passwords: wait a few minutes.", retry_after_s=window)
         try:
             ok = isinstance(password, str) and len(password) <= MAX_PASSWORD and self._hasher().verify(
@@ -182,7 +191,7 @@ class ShareService:
         except Exception:  # noqa: BLE001 - argon2's VerifyMismatchError and friends: a wrong password
             ok = False
         if not ok:
-            for key in keys:
+            for key in keys if counter else ():
                 self.store.hit(key, window_s=window, now=now)
             raise Unauthorized("Wrong password.", code="wrong_password")
         return self._session(share)
@@ -196,7 +205,7 @@ class ShareService:
         if not session or session.count(".") != 2:
             return False
         share_id, expires, sig = session.split(".")
-        if not hmac.compare_digest(self._sign(f"{share_id}.{expires}"), sig) or share_id != share.id:
+        if not same(self._sign(f"{share_id}.{expires}"), sig) or share_id != share.id:
             return False
         return expires.isdigit() and int(expires) > self.clock.now()
 
