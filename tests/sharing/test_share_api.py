@@ -75,6 +75,10 @@ def test_album_share_follows_the_album(client: Any, alice: Any, photos: list[str
     alice.request("DELETE", f"/api/albums/{aid}/photos/{photos[0]}")
     assert public(client, "GET", f"/api/s/{s['token']}/photos/{photos[0]}/original").status_code == 404
     assert [p["id"] for p in public(client, "GET", f"/api/s/{s['token']}").get_json()["photos"]] == [photos[1]]
+    assert alice.request("DELETE", f"/api/albums/{aid}").status_code == 204
+    gone = public(client, "GET", f"/api/s/{s['token']}")
+    assert gone.status_code == 404 and gone.get_data() == public(client, "GET", f"/api/s/{UNKNOWN}").get_data()
+    assert public(client, "GET", f"/api/s/{s['token']}/photos/{photos[1]}/thumbnail").status_code == 404
 
 
 def test_unknown_revoked_and_expired_links_get_the_same_404(client: Any, alice: Any, container: Any,

@@ -216,11 +216,12 @@ class ShareService:
     def view(self, share: Share) -> dict[str, Any]:
         """`{"title", "photos": [...]}`: only what a share may show."""
         photos = self.photos_of(share)
+        title = f"{len(photos)} photos"
         if share.album_id:
             album = self.store.get_album(share.album_id, share.owner_id)
-            title = album.name if album else f"{len(photos)} photos"
-        else:
-            title = f"{len(photos)} photos"
+            if album is None:  # the album was deleted: its link is gone like a revoked one
+                raise NotFound(NO_SUCH_SHARE, code="share_not_found")
+            title = album.name
         return {"title": title, "photos": [public_photo(p, share.show_location) for p in photos],
                 "allow_download": share.allow_download}
 
