@@ -314,11 +314,9 @@ class ShareService:
         return Page(items, page.next_cursor)
 
     def membership(self, user_id: str, album_id: str) -> AlbumMember | None:
-        """The user's membership of a live album, or None."""
-        member = self.store.get_member(album_id, user_id) if isinstance(album_id, str) else None
-        if member is None or self.store.get_album(album_id, member.owner_id) is None:
-            return None
-        return member
+        """The user's membership of the album, or None: one key read (deleting an album deletes its members
+        first in both stores, so a membership never outlives its album)."""
+        return self.store.get_member(album_id, user_id) if isinstance(album_id, str) and album_id else None
 
     def member_photo(self, user_id: str, photo_id: str) -> tuple[Photo, AlbumMember]:
         """Another owner's photo the user may read: as a member of an album of its owner it is in, or (a
