@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.processing import ProcessingService
     from .services.questions import QuestionService
     from .services.search import SearchService
+    from .services.sharing import ShareService
 
 
 @dataclass
@@ -118,7 +119,7 @@ class Container:
     def accounts(self) -> "AccountService":
         from .services.accounts import AccountService
 
-        return AccountService(self.store, self.blobs, self.auth)
+        return AccountService(self.store, self.blobs, self.auth, shares=self.store)
 
     @cached_property
     def photos(self) -> "PhotoService":
@@ -166,6 +167,12 @@ class Container:
         from .services.albums import AlbumService
 
         return AlbumService(self.store)
+
+    @cached_property
+    def sharing(self) -> "ShareService":
+        from .services.sharing import ShareService
+
+        return ShareService(self.store, self.blobs, self.settings, self.clock, hasher=lambda: self.auth.hasher)
 
     @cached_property
     def maintenance(self) -> "MaintenanceService":

@@ -92,6 +92,9 @@ class Settings:
     reprocess_per_hour: int = 200
     face_scans_per_hour: int = 10
 
+    # sharing (issue 18): requests per minute and client address on the public share routes (/api/s/...)
+    share_requests_per_min: int = 300
+
     # questions
     label_confirm_low: float = 0.30
     label_confirm_high: float = 0.60
@@ -139,6 +142,8 @@ class Settings:
         if self.max_decode_bytes < 1 or self.worker_memory_limit_mib < 0:
             raise ConfigError("CLOUDALBUM_MAX_DECODE_BYTES must be positive and "
                               "CLOUDALBUM_WORKER_MEMORY_LIMIT_MIB 0 (no limit) or more")
+        if self.share_requests_per_min < 1:
+            raise ConfigError("CLOUDALBUM_SHARE_REQUESTS_PER_MIN must be 1 or more")
         if self.workers < 0:
             raise ConfigError("CLOUDALBUM_WORKERS must be 0 or more")
         self._validate_accounts()

@@ -19,6 +19,7 @@ from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract
 from contract.queue_contract import JobQueueContract
+from contract.sharing_contract import ShareStoreContract
 
 pytestmark = pytest.mark.emulator
 SEAWEED_BUCKET = "cloudalbum-contract"
@@ -74,6 +75,14 @@ class TestDynamoMetadataStoreOnMoto(OnMoto, MetadataStoreContract):
 
 
 class TestDynamoMetadataStoreOnDynamoDBLocal(OnDynamoDBLocal, MetadataStoreContract, MetadataStoreConcurrencyContract):
+    pass
+
+
+class TestDynamoShareStoreOnMoto(OnMoto, ShareStoreContract):
+    pass
+
+
+class TestDynamoShareStoreOnDynamoDBLocal(OnDynamoDBLocal, ShareStoreContract):
     pass
 
 

@@ -16,10 +16,11 @@ from cloudalbum.adapters.sqlite_store import SqliteMetadataStore, sort_key
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract, make_photo
+from contract.sharing_contract import ShareStoreContract
 
 
 class TestSqliteMetadataStore(MetadataStoreContract, MetadataStoreConcurrencyContract, LimitStoreContract,
-                              LimitStoreConcurrencyContract):
+                              LimitStoreConcurrencyContract, ShareStoreContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
         s = SqliteMetadataStore(tmp_path / "meta.sqlite3")

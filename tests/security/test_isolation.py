@@ -25,8 +25,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "photos.thumbnail": {"query_string": {"size": "small"}},
     "people.rename_person": {"json": {"name": "pwned"}},
     "people.merge_people": {"json": {"person_ids": ["{person_id}"]}},
+    "sharing.add_member": {"json": {"email": "carol@example.com", "role": "contributor"}},
 }
-SKIP_PREFIXES = ("/static/", "/api/docs")
+# The public share routes take a capability (the token), not a user's id: tests/security/test_share_isolation.py
+SKIP_PREFIXES = ("/static/", "/api/docs", "/api/s/", "/s/")  # /s/<token>: one static page for any token
 
 
 def id_routes(app: Any) -> list[tuple[str, str, str]]:
@@ -62,7 +64,7 @@ def body_for(endpoint: str, ids: dict[str, str]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(alice: Any, bob: Any, container: Any) -> dict[str, Any]:
+def world(alice: Any, bob: Any, container: Any, make_user: Any) -> dict[str, Any]:
     """Alice: a processed-looking photo with thumbnails, in an album, with an open question. Bob: his own."""
     c = container
     pid = alice.upload(make_jpeg(64, 48)).get_json()["id"]
@@ -88,10 +90,15 @@ def world(alice: Any, bob: Any, container: Any) -> dict[str, Any]:
     for m in c.queue.receive(max_messages=10):
         c.queue.delete(m.receipt_handle)
     bob_person_id, bob_face_id = add_person_with_a_face(c, bob.id, bob_pid)
+    carol = make_user("carol@example.com")  # a member of Alice's album (issue 18)
+    assert alice.request("POST", f"/api/albums/{aid}/members", json={"email": carol.email, "role": "viewer"}
+                         ).status_code == 201
+    share_id = alice.request("POST", "/api/shares", json={"album_id": aid}).get_json()["id"]
+    bob_share_id = bob.request("POST", "/api/shares", json={"photo_ids": [bob_pid]}).get_json()["id"]
     return {"alice": {"photo_id": pid, "album_id": aid, "question_id": qid, "person_id": person_id,
-                      "face_id": face_id},
+                      "face_id": face_id, "share_id": share_id, "user_id": carol.id},
             "bob": {"photo_id": bob_pid, "album_id": bob_aid, "question_id": bob_qid, "person_id": bob_person_id,
-                    "face_id": bob_face_id}}
+                    "face_id": bob_face_id, "share_id": bob_share_id, "user_id": bob.id}}
 
 
 def add_person_with_a_face(c: Any, owner: str, photo_id: str) -> tuple[str, str]:
@@ -118,8 +125,10 @@ def snapshot(c: Any, owner: str, ids: dict[str, str]) -> Any:
     person = dataclasses.asdict(c.store.get_person(ids["person_id"], owner))
     face = dataclasses.asdict(c.store.get_face(ids["face_id"], owner))
     blobs = sorted(c.blobs.keys(f"originals/{owner}/")) + sorted(c.blobs.keys(f"thumbnails/{owner}/"))
+    shares = [dataclasses.asdict(s) for s in c.store.list_shares(owner).items]
+    album_members = dataclasses.asdict(c.store.get_member(ids["album_id"], ids["user_id"]))
     return (dataclasses.asdict(photo), dataclasses.asdict(album), dataclasses.asdict(question), members, blobs,
-            person, face, c.queue.depth())
+            person, face, c.queue.depth(), shares, album_members)
 
 
 def test_the_matrix_covers_every_id_route(app: Any) -> None:
@@ -129,7 +138,7 @@ def test_the_matrix_covers_every_id_route(app: Any) -> None:
                    "albums.delete_album", "albums.add_photos", "albums.remove_photo", "albums.album_photos",
                    "questions.answer", "questions.dismiss", "people.get_person", "people.person_photos",
                    "people.person_faces", "people.rename_person", "people.merge_people", "people.remove_face",
-                   "people.face_thumbnail"):
+                   "people.face_thumbnail", "sharing.revoke_share", "sharing.add_member", "sharing.remove_member"):
         assert needed in endpoints
 
 

@@ -26,6 +26,7 @@ from .dynamodb_base import N, S, DynamoBase, GuardedClient, av_key, cancellation
 from .dynamodb_faces import DynamoFacesMixin
 from .dynamodb_findability import DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoSearchMixin
 from .dynamodb_limits import DynamoLimitsMixin
+from .dynamodb_sharing import DynamoSharingMixin
 from .s3_blobstore import aws_client, error_code
 
 TTL_SLACK_S = 24 * 3600  # items outlive their expiry by a day before DynamoDB's TTL may remove them
@@ -435,8 +436,8 @@ class DynamoPhotosMixin(DynamoBase):
         return found[:limit]
 
 
-class DynamoMetadataStore(DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoFacesMixin,
-                          DynamoLimitsMixin, DynamoUsersMixin, DynamoPhotosMixin):
+class DynamoMetadataStore(DynamoSharingMixin, DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsMixin,
+                          DynamoFacesMixin, DynamoLimitsMixin, DynamoUsersMixin, DynamoPhotosMixin):
     """The AWS MetadataStore. Thread-safe: boto3 clients are, and the store keeps no other state."""
 
     def __init__(self, client: Any, table: str) -> None:

@@ -24,6 +24,7 @@ from .sqlite_faces import SqliteFacesMixin
 from .sqlite_limits import SqliteLimitsMixin
 from .sqlite_questions import SqliteQuestionsMixin
 from .sqlite_search import SqliteSearchMixin
+from .sqlite_sharing import SqliteSharingMixin
 
 SQLITE_MAX_VARS = 500  # ids per IN (...) chunk, well under SQLite's variable limit
 HITS_RETENTION_S = 24 * 3600
@@ -283,8 +284,8 @@ def _page(rows: Iterable[sqlite3.Row], limit: int) -> Page:
     return Page(items=items, next_cursor=next_cursor)
 
 
-class SqliteMetadataStore(SqliteSearchMixin, SqliteAlbumsMixin, SqliteQuestionsMixin, SqliteFacesMixin,
-                          SqliteLimitsMixin, SqliteUsersMixin, SqlitePhotosMixin, SqliteDatabase):
+class SqliteMetadataStore(SqliteSharingMixin, SqliteSearchMixin, SqliteAlbumsMixin, SqliteQuestionsMixin,
+                          SqliteFacesMixin, SqliteLimitsMixin, SqliteUsersMixin, SqlitePhotosMixin, SqliteDatabase):
     """The embedded MetadataStore: one SQLite file (WAL), safe for API threads and worker processes."""
 
     def __init__(self, path: Path) -> None:

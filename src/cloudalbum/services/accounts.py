@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..ports import BlobStore, MetadataStore
+from ..ports import BlobStore, MetadataStore, ShareStore
 from .auth import AuthService, Principal, failures_key, password_key
 from .limits import limit_keys
 
@@ -21,8 +21,9 @@ OWNER_BLOB_PREFIXES = ("originals/{owner}/", "thumbnails/{owner}/")  # thumbnail
 
 
 class AccountService:
-    def __init__(self, store: MetadataStore, blobs: BlobStore, auth: AuthService) -> None:
-        self.store, self.blobs, self.auth = store, blobs, auth
+    def __init__(self, store: MetadataStore, blobs: BlobStore, auth: AuthService,
+                 shares: ShareStore | None = None) -> None:
+        self.store, self.blobs, self.auth, self.shares = store, blobs, auth, shares
 
     def delete(self, principal: Principal, password: Any) -> None:
         """Unauthorized for a wrong password (nothing changes); otherwise the account and its library are
@@ -37,6 +38,7 @@ class AccountService:
 
     def purge_library(self, owner_id: str) -> None:
         """Every record and blob of the owner (idempotent)."""
+        self._purge_sharing(owner_id)
         self.store.delete_owner_data(owner_id)
         for pattern in OWNER_BLOB_PREFIXES:
             for key in list(self.blobs.keys(pattern.format(owner=owner_id))):
@@ -46,3 +48,17 @@ class AccountService:
         self.store.clear_face_scan(owner_id)
         for key in limit_keys(owner_id):
             self.store.forget_slots(key)
+
+    def _purge_sharing(self, user_id: str) -> None:
+        """The user's share links (with their token pointers), and their memberships of other people's albums
+        with the photos they contributed there. Each pass deletes what it read, so it reads from the top again
+        until nothing is left. Shared albums of the user's own go with their albums (members included)."""
+        if self.shares is None:
+            return
+        while shares := self.shares.list_shares(user_id, limit=200).items:
+            for share in shares:
+                self.shares.delete_share(share.id, user_id)
+        while memberships := self.shares.shared_with(user_id, limit=200).items:
+            for member in memberships:
+                self.shares.remove_contributions(member.album_id, user_id)
+                self.shares.remove_member(member.album_id, user_id)

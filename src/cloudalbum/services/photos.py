@@ -381,7 +381,9 @@ class PhotoService:
             raise ConcurrentUpdate("The photo is being changed by someone else; try again.")
         if self.people is not None and faces:
             self.people.forget_photo(photo, faces)  # crops go; the people it was in are rebuilt
-        for key in [photo.original_key, *photo.thumbnail_keys.values()]:
+        from .sharing import shared_original_key  # the stripped copy a share made (issue 18)
+
+        for key in [photo.original_key, *photo.thumbnail_keys.values(), shared_original_key(photo.owner_id, photo.id)]:
             try:
                 self.blobs.delete(key)
             except Exception as exc:  # noqa: BLE001

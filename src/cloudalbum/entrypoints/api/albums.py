@@ -9,12 +9,18 @@ from apiflask.schemas import EmptySchema
 
 from .auth import current_user_id, token_auth
 from .context import container
-from .schemas import AlbumIn, AlbumOut, AlbumPage, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery, PhotoPage
+from ...domain.errors import NotFound
+from ...domain.model import Album
+from ...domain.sharing import AlbumMember
+from ...services.sharing import member_view
+from .schemas import AlbumIn, AlbumOut, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery, PhotoPage
+from .sharing_schemas import AlbumListQuery, SharedAlbumPage
 from .views import album_json, page_json, photo_json
 
 bp = APIBlueprint("albums", __name__, url_prefix="/api", tag="Albums")
 
 NOT_FOUND = {404: "No such album (or not yours)"}
+CONTRIBUTED = "c."  # album_photos cursors of the contributed photos (base64url cursors never hold a dot)
 
 
 @bp.post("/albums")
@@ -29,20 +35,36 @@ def create_album(body: dict[str, Any]) -> Any:
 
 @bp.get("/albums")
 @bp.auth_required(token_auth)
-@bp.input(AlbumPhotosQuery, location="query", arg_name="query")
-@bp.output(AlbumPage)
-@bp.doc(summary="Your albums, newest first")
+@bp.input(AlbumListQuery, location="query", arg_name="query")
+@bp.output(SharedAlbumPage)
+@bp.doc(summary="Your albums, newest first; with shared_with_me=true the albums others shared with you")
 def list_albums(query: dict[str, Any]) -> Any:
+    if query.get("shared_with_me"):
+        page = container().sharing.shared_with_me(current_user_id(), limit=query["limit"], cursor=query.get("cursor"))
+        return page_json([{**album_json(a), "owner": {"email": email}, "role": role} for a, email, role in page.items],
+                         page.next_cursor)
     page = container().albums.list(current_user_id(), limit=query["limit"], cursor=query.get("cursor"))
     return page_json([album_json(a) for a in page.items], page.next_cursor)
+
+
+def readable_album(album_id: str) -> tuple[Album, AlbumMember | None]:
+    """The user's album, or one shared with them (with the membership); 404 as a missing album otherwise."""
+    uid = current_user_id()
+    try:
+        return container().albums.get(uid, album_id), None
+    except NotFound:
+        member = container().sharing.membership(uid, album_id)
+        if member is None:
+            raise
+        return container().albums.get(member.owner_id, album_id), member
 
 
 @bp.get("/albums/<album_id>")
 @bp.auth_required(token_auth)
 @bp.output(AlbumOut)
-@bp.doc(summary="One album, with photo_count and cover_photo_id", responses=NOT_FOUND)
+@bp.doc(summary="One album (yours or shared with you), with photo_count and cover_photo_id", responses=NOT_FOUND)
 def get_album(album_id: str) -> Any:
-    return album_json(container().albums.get(current_user_id(), album_id))
+    return album_json(readable_album(album_id)[0])
 
 
 @bp.patch("/albums/<album_id>")
@@ -72,7 +94,9 @@ def delete_album(album_id: str) -> Any:
 @bp.output(AlbumOut)
 @bp.doc(summary="Add your photos to the album (idempotent)", responses={404: "No such album or photo (or not yours)"})
 def add_photos(album_id: str, body: dict[str, Any]) -> Any:
-    return album_json(container().albums.add_photos(current_user_id(), album_id, body["photo_ids"]))
+    uid = current_user_id()
+    album = container().sharing.contribute(uid, album_id, body["photo_ids"])  # a contributor's own photos
+    return album_json(album or container().albums.add_photos(uid, album_id, body["photo_ids"]))
 
 
 @bp.delete("/albums/<album_id>/photos/<photo_id>")
@@ -90,5 +114,22 @@ def remove_photo(album_id: str, photo_id: str) -> Any:
 @bp.output(PhotoPage)
 @bp.doc(summary="The album's photos, newest taken first", responses=NOT_FOUND)
 def album_photos(album_id: str, query: dict[str, Any]) -> Any:
-    page = container().albums.photos(current_user_id(), album_id, limit=query["limit"], cursor=query.get("cursor"))
-    return page_json([photo_json(p) for p in page.items], page.next_cursor)
+    """The owner's photos of the album, then (cursors starting with CONTRIBUTED) the photos contributors added,
+    newest added first; each as the reader may see it."""
+    uid, sharing, cursor = current_user_id(), container().sharing, query.get("cursor") or ""
+    if cursor.startswith(CONTRIBUTED):
+        album, _member = readable_album(album_id)
+        page = sharing.contributed_page(album_id, limit=query["limit"], cursor=cursor[len(CONTRIBUTED):])
+        view = {"album_id": album_id, "user_id": uid, "owner_id": album.owner_id, "role": "viewer", "added_at": ""}
+        items = [photo_json(p if p.owner_id == uid else member_view(p, AlbumMember(**view))) for p in page.items]
+        return page_json(items, CONTRIBUTED + page.next_cursor if page.next_cursor else None)
+    member = None
+    try:
+        page = container().albums.photos(uid, album_id, limit=query["limit"], cursor=cursor or None)
+    except NotFound:
+        member = sharing.membership(uid, album_id)
+        if member is None:
+            raise
+        page = container().albums.photos(member.owner_id, album_id, limit=query["limit"], cursor=cursor or None)
+    next_cursor = page.next_cursor or (CONTRIBUTED if sharing.has_contributions(album_id) else None)
+    return page_json([photo_json(member_view(p, member) if member else p) for p in page.items], next_cursor)

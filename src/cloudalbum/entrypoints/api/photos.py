@@ -1,7 +1,8 @@
 """API routes: photos (see ../shared/API.md). Thin: parse, call PhotoService, present.
 
 Another user's photo is answered exactly like a missing one (404) on every route: the service looks photos up
-by (id, owner) only.
+by (id, owner) only. The one other read path (issue 18): a member of an album the photo is in reads it (JSON,
+thumbnail, stripped original) as the owner shared it; every write route stays the owner's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ from apiflask import APIBlueprint
 from apiflask.schemas import EmptySchema, FileSchema
 from flask import redirect, send_file
 
+from ...domain.errors import NotFound
+from ...domain.model import Photo
+from ...domain.sharing import AlbumMember
 from ...media.formats import EXTENSIONS
+from ...services.sharing import member_view
 from .auth import current_user_id, token_auth
 from .context import container
 from .schemas import PhotoListQuery, PhotoOut, PhotoPage, PhotoPatchIn, ThumbnailQuery, UploadForm
@@ -53,12 +58,23 @@ def list_photos(query: dict[str, Any]) -> Any:
     return page_json([photo_json(p) for p in page.items], page.next_cursor)
 
 
+def readable(photo_id: str) -> tuple[Photo, AlbumMember | None]:
+    """The signed-in user's photo, or one shared with them through an album (with the membership); the same
+    404 as a missing photo otherwise."""
+    uid = current_user_id()
+    try:
+        return container().photos.get(uid, photo_id), None
+    except NotFound:
+        return container().sharing.member_photo(uid, photo_id)
+
+
 @bp.get("/photos/<photo_id>")
 @bp.auth_required(token_auth)
 @bp.output(PhotoOut)
-@bp.doc(summary="One photo", responses=NOT_FOUND)
+@bp.doc(summary="One photo (yours, or of an album shared with you)", responses=NOT_FOUND)
 def get_photo(photo_id: str) -> Any:
-    return photo_json(container().photos.get(current_user_id(), photo_id))
+    photo, member = readable(photo_id)
+    return photo_json(member_view(photo, member) if member else photo)
 
 
 @bp.patch("/photos/<photo_id>")
@@ -94,6 +110,11 @@ def _stream(key: str, mimetype: str, download_name: str) -> Any:
         responses={200: {"content": {ct: {"schema": {"type": "string", "format": "binary"}} for ct in IMAGE_TYPES}},
                    302: "Redirect to a signed URL", **NOT_FOUND})
 def original(photo_id: str) -> Any:
+    shared, member = readable(photo_id)
+    if member is not None:  # a member gets the stripped copy, from its own key
+        from .sharing import serve
+
+        return serve(container().sharing.original(shared))
     photo, url = container().photos.original(current_user_id(), photo_id)
     if url:
         return redirect(url, code=302)
@@ -107,6 +128,11 @@ def original(photo_id: str) -> Any:
 @bp.doc(summary="A thumbnail (small or large), or 302 to a signed URL",
         responses={302: "Redirect to a signed URL", 404: "No such photo, or thumbnail not ready yet"})
 def thumbnail(photo_id: str, query: dict[str, Any]) -> Any:
+    shared, member = readable(photo_id)
+    if member is not None:
+        from .sharing import serve
+
+        return serve(container().sharing.thumbnail(shared, query["size"]))
     photo, key, url = container().photos.thumbnail_key(current_user_id(), photo_id, query["size"])
     if url:
         return redirect(url, code=302)

@@ -25,6 +25,16 @@ def index() -> Response:
     return resp
 
 
+@bp.get("/s/<token>")
+def share_page(token: str) -> Response:
+    """The public page of a share link (issue 18): the page itself is the same for every token; its script
+    asks /api/s/<token> (which answers 404 for a bad one), so nothing about a share is rendered here."""
+    html = render_template("share.html", version=__version__)
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     return send_from_directory(bp.static_folder or "", "favicon.svg", mimetype="image/svg+xml", max_age=86400)

@@ -13,6 +13,7 @@ import { peopleView, personView } from './views/people.js';
 import { photoView } from './views/photo.js';
 import { openQuestionCount, questionEvents, questionsView } from './views/questions.js';
 import { searchView } from './views/search.js';
+import { sharedWithMeView, sharesView } from './views/sharing.js';
 import { uploadView } from './views/upload.js';
 
 const ROUTES = {
@@ -28,6 +29,8 @@ const ROUTES = {
   questions: { view: questionsView, nav: 'questions', title: 'Questions' },
   map: { view: mapView, nav: 'map', title: 'Map' },
   account: { view: accountView, nav: 'account', title: 'Account' },
+  shares: { view: sharesView, nav: 'shares', title: 'Share links' },
+  shared: { view: sharedWithMeView, nav: 'shared', title: 'Shared with me' },
   login: { view: signinView, public: true, title: 'Sign in' },
   signup: { view: signupView, public: true, title: 'Sign up' },
 };

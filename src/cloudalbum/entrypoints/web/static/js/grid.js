@@ -12,7 +12,8 @@ const POLL_BATCH = 12;
  *            onChange?: (photo) => void})
  * -> {el, prepend(photo), remove(id), destroy()}
  */
-export function photoGrid({ load, extras, empty = 'No photos here yet.', label = 'Photos', onSelect }) {
+export function photoGrid({ load, extras, empty = 'No photos here yet.', label = 'Photos', onSelect,
+  href = (photo) => `#/photo/${encodeURIComponent(photo.id)}` }) {
   const list = h('ul', { class: 'grid', 'aria-label': label });
   const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
   const status = h('p', { class: 'grid-status', role: 'status' });
@@ -72,7 +73,7 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     const badge = statusBadge(photo);
     const caption = h('span', { class: 'tile-caption' },
       h('span', { class: 'tile-title' }, photo.title || formatDate(photo.taken_at) || photo.filename || ''));
-    const a = h('a', { class: 'tile', href: `#/photo/${encodeURIComponent(photo.id)}`, dataset: { id: photo.id, status: photo.status } },
+    const a = h('a', { class: 'tile', href: href(photo), dataset: { id: photo.id, status: photo.status } },
       frame, badge, caption);
     a.setAttribute('aria-label', `${altText(photo)}${photo.taken_at ? `, ${formatDate(photo.taken_at)}` : ''}${badge ? `, ${badge.textContent}` : ''}`);
     const box = h('input', { type: 'checkbox', class: 'select-box', checked: selected.has(photo.id), 'aria-label': `Select ${altText(photo)}` });

@@ -4,6 +4,7 @@
 import { all, api, imageUrl, thumbPath } from '../api.js';
 import { announce, clear, field, h } from '../dom.js';
 import { photoGrid } from '../grid.js';
+import { openShareDialog } from './sharing.js';
 
 export function albumsView(main) {
   const list = h('ul', { class: 'album-list', 'aria-label': 'Albums' });
@@ -49,8 +50,9 @@ function albumCard(a) {
     frame, h('span', { class: 'album-name' }, a.name), h('span', { class: 'muted' }, `${count} photo${count === 1 ? '' : 's'}`)));
 }
 
-export function albumView(main, { parts }) {
+export function albumView(main, { parts, params }) {
   const id = parts[1];
+  const shared = params.get('shared') === '1'; // someone else's album ("Shared"): read only
   let grid = null;
   let destroyed = false;
 
@@ -94,7 +96,8 @@ export function albumView(main, { parts }) {
       label: `Photos in ${album.name}`,
       load: (cursor) => api('GET', `/api/albums/${encodeURIComponent(id)}/photos`, { query: { limit: 60, cursor } }),
       empty: 'This album is empty. Add photos from a photo’s page, or choose this album when uploading.',
-      extras: (photo) => h('button', { type: 'button', class: 'link tile-action', 'aria-label': `Remove ${photo.title || photo.filename} from this album`, onclick: async () => {
+      href: (photo) => `#/photo/${encodeURIComponent(photo.id)}${shared ? '?shared=1' : ''}`,
+      extras: shared ? undefined : (photo) => h('button', { type: 'button', class: 'link tile-action', 'aria-label': `Remove ${photo.title || photo.filename} from this album`, onclick: async () => {
         try {
           await api('DELETE', `/api/albums/${encodeURIComponent(id)}/photos/${encodeURIComponent(photo.id)}`);
           grid.remove(photo.id);
@@ -105,13 +108,14 @@ export function albumView(main, { parts }) {
     const count = album.photo_count ?? 0;
     main.append(
       h('div', { class: 'view-head' },
-        h('a', { href: '#/albums', class: 'back' }, '← Albums'),
+        shared ? h('a', { href: '#/shared', class: 'back' }, '← Shared with me') : h('a', { href: '#/albums', class: 'back' }, '← Albums'),
         h('h1', {}, album.name),
         h('span', { class: 'muted' }, `${count} photo${count === 1 ? '' : 's'}`)),
-      album.description ? h('p', { class: 'description' }, album.description) : null,
-      h('details', { class: 'edit' }, h('summary', {}, 'Rename or delete'), edit, del),
+      album.description ? h('p', { class: 'description' }, album.description) : '', // native append prints null
+      shared ? '' : h('details', { class: 'edit' }, h('summary', {}, 'Rename or delete'), edit, del),
       error,
-      h('p', { class: 'result-links' }, h('a', { href: `#/map?album_id=${encodeURIComponent(id)}` }, 'Show on the map')),
+      shared ? '' : h('p', { class: 'result-links' }, h('a', { href: `#/map?album_id=${encodeURIComponent(id)}` }, 'Show on the map'),
+        ' ', h('button', { type: 'button', class: 'share-button', onclick: () => openShareDialog({ album_id: id }, `the album “${album.name}”`) }, 'Share…')),
       grid.el);
   }
 

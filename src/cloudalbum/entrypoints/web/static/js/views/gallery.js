@@ -5,6 +5,7 @@ import { all, api } from '../api.js';
 import { announce, clear, field, h } from '../dom.js';
 import { photoGrid } from '../grid.js';
 import { uploadEvents } from '../uploads.js';
+import { openShareDialog } from './sharing.js';
 
 export function galleryView(main) {
   let chosen = new Set();
@@ -13,8 +14,10 @@ export function galleryView(main) {
   const newName = h('input', { type: 'text', name: 'new_album', placeholder: 'or a new album', autocomplete: 'off' });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const addBtn = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Add to album');
+  const shareBtn = h('button', { type: 'button', disabled: true, onclick: () => openShareDialog(
+    { photo_ids: [...chosen] }, `${chosen.size} photo${chosen.size === 1 ? '' : 's'}`) }, 'Share…');
   const bar = h('form', { class: 'select-bar', hidden: true, 'aria-label': 'Selected photos' },
-    count, field('Album', albumSelect), field('New album', newName), addBtn,
+    count, field('Album', albumSelect), field('New album', newName), addBtn, shareBtn,
     h('button', { type: 'button', onclick: () => setSelecting(false) }, 'Done'), error);
 
   async function loadAlbums() {
@@ -32,6 +35,7 @@ export function galleryView(main) {
       chosen = ids;
       count.textContent = `${ids.size} selected`;
       addBtn.disabled = ids.size === 0;
+      shareBtn.disabled = ids.size === 0;
     },
   });
 

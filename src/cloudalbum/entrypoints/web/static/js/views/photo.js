@@ -6,6 +6,7 @@ import { FINAL, altText, announce, clear, field, formatBytes, formatDate, h, pla
 import { faceImg, personHref, personName } from '../faces.js';
 import { smallMap } from '../maps.js';
 import { questionCard } from './questions.js';
+import { openShareDialog } from './sharing.js';
 
 const POLL_MS = 2000;
 
@@ -103,8 +104,9 @@ function toLocalInput(iso) {
   return m ? `${m[1]}T${m[2]}` : '';
 }
 
-export function photoView(main, { parts }) {
+export function photoView(main, { parts, params }) {
   const id = parts[1];
+  const shared = params.get('shared') === '1'; // a photo of someone else's album: read only
   let destroyed = false;
   let pollTimer = null;
   let map = null;
@@ -156,7 +158,7 @@ export function photoView(main, { parts }) {
     side.append(
       h('section', {}, h('h2', {}, 'Objects'), chips(labels),
         boxCount ? h('label', { class: 'check' }, showBoxes, ` Show ${boxCount} box${boxCount === 1 ? '' : 'es'}`) : null),
-      peopleSection(photo, showFaces),
+      peopleSection(photo, showFaces) || '', // native append would print null
       h('section', {}, h('h2', {}, 'Details'), details(photo)),
     );
     if (photo.description) side.prepend(h('p', { class: 'description' }, photo.description));
@@ -172,7 +174,8 @@ export function photoView(main, { parts }) {
       side.append(h('section', {}, h('h2', {}, 'What you told us'),
         h('ul', { class: 'answers' }, photo.answers.map((a) => h('li', {}, h('span', { class: 'muted' }, a.question), ' ', h('strong', {}, a.answer))))));
     }
-    side.append(albumSection(photo), questionsSection(photo), editSection(photo), actionsSection(photo));
+    if (shared) side.append(actionsSection(photo));
+    else side.append(albumSection(photo), questionsSection(photo), editSection(photo), actionsSection(photo));
 
     main.append(
       h('div', { class: 'view-head photo-head' },
@@ -316,7 +319,9 @@ export function photoView(main, { parts }) {
         location.hash = '#/';
       } catch (e) { error.textContent = e.message; }
     } }, 'Delete photo');
-    return h('section', { class: 'actions' }, h('h2', { class: 'sr-only' }, 'Actions'), download, reprocess, del, error);
+    const share = h('button', { type: 'button', class: 'share-button', onclick: () => openShareDialog({ photo_ids: [photo.id] }, 'this photo') }, 'Share…');
+    if (shared) return h('section', { class: 'actions' }, h('h2', { class: 'sr-only' }, 'Actions'), download, error);
+    return h('section', { class: 'actions' }, h('h2', { class: 'sr-only' }, 'Actions'), share, download, reprocess, del, error);
   }
 
   async function reload() {
