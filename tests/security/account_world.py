@@ -46,6 +46,23 @@ def build_library(container: Any, call: Call, upload: Callable[[bytes], str], us
     return [*ids, album_id]
 
 
+def share_across(call: Call, other_call: Call, email: str, mine: list[str], theirs: list[str]) -> list[str]:
+    """The user shares their album by link; the other user makes them a contributor of the other's album, where
+    they add a photo of theirs. Returns the share link's id (a record naming the user's data)."""
+    r = call("POST", "/api/shares", json={"album_id": mine[-1]})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    r = other_call("POST", f"/api/albums/{theirs[-1]}/members", json={"email": email, "role": "contributor"})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    r = call("POST", f"/api/albums/{theirs[-1]}/photos", json={"photo_ids": [mine[1]]})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return [str(call("GET", "/api/shares").get_json()["items"][0]["id"])]
+
+
+def without(records_: list[str], needles: list[str]) -> list[str]:
+    """The records that name none of needles."""
+    return [r for r in records_ if not any(n in r for n in needles)]
+
+
 def blob_keys(container: Any) -> list[str]:
     return sorted(container.blobs.keys(""))
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
-from security.account_world import build_library, footprint
+from security.account_world import build_library, footprint, share_across, without
 
 PASSWORD = "correct horse battery"
 
@@ -120,6 +120,7 @@ def test_account_deletion_removes_every_blob_and_row_of_the_user_only(client: An
                                                                       alice: Any, bob: Any) -> None:
     mine = build_library(container, alice.request, lambda data: alice.upload(data).get_json()["id"], alice.id)
     theirs = build_library(container, bob.request, lambda data: bob.upload(data).get_json()["id"], bob.id)
+    mine += share_across(alice.request, bob.request, alice.email, mine, theirs)
     other_session = login(client, alice.email).get_json()
     bob_before = footprint(container, [bob.email, *theirs])
     assert footprint(container, [alice.email, *mine])  # the search finds the library before
@@ -131,7 +132,10 @@ def test_account_deletion_removes_every_blob_and_row_of_the_user_only(client: An
     r = alice.request("DELETE", "/api/me", json={"password": PASSWORD})
     assert r.status_code == 204, r.get_data(as_text=True)
     assert footprint(container, [alice.email, *mine]) == []  # gone when the 204 is sent
-    assert footprint(container, [bob.email, *theirs]) == bob_before
+    # Bob's library is as it was, but for Alice's membership of his album and the photo she added there
+    assert footprint(container, [bob.email, *theirs]) == without(bob_before, [alice.email, *mine])
+    album_photos = bob.request("GET", f"/api/albums/{theirs[-1]}/photos").get_json()["items"]
+    assert [p["id"] for p in album_photos] == [theirs[1]]
     assert login(client, alice.email).status_code == 401
     for tokens in (alice.tokens, other_session):
         assert not alive(client, tokens) and refresh(client, tokens).status_code == 401
