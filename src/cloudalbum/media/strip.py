@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 from typing import Any
 
 from PIL import Image, ImageSequence
@@ -43,6 +44,10 @@ APP0, APP1, APP2, APP13, APP14, COM = 0xE0, 0xE1, 0xE2, 0xED, 0xEE, 0xFE
 STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn have no length
 ICC_ID = b"ICC_PROFILE\x00"
 EXIF_ID = b"Exif\x00\x00"
+# Re-saving decodes the whole image (up to the upload's decode budget, CLOUDALBUM_MAX_DECODE_BYTES): one at a
+# time per process, so concurrent share requests for big PNGs or TIFFs cannot multiply that memory. A JPEG's
+# segments are rewritten without decoding and take no slot. Each stripped copy is made once and kept.
+_RESAVE_SLOTS = threading.BoundedSemaphore(1)
 
 
 def strip(data: bytes, content_type: str) -> bytes:
@@ -50,7 +55,8 @@ def strip(data: bytes, content_type: str) -> bytes:
     try:
         if content_type == "image/jpeg":
             return strip_jpeg(data)
-        return _resave(data)
+        with _RESAVE_SLOTS:
+            return _resave(data)
     except Invalid:
         raise
     except Exception as exc:  # noqa: BLE001 - a broken file must not be served with its metadata
