@@ -23,12 +23,12 @@ def create_app(container: Container) -> APIFlask:
     app.config["SYNC_LOCAL_SPEC"] = False
     app.extensions["cloudalbum"] = container
 
-    from . import albums, auth, errors, health, map, people, photos, questions, search, security_headers
+    from . import albums, auth, errors, health, map, moving, people, photos, questions, search, security_headers
     from ..web import pages
 
     errors.register(app)
     security_headers.register(app)
-    for module in (health, auth, photos, search, albums, map, questions, people):
+    for module in (health, auth, photos, search, albums, map, questions, people, moving):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     return app
