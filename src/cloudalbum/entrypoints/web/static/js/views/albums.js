@@ -3,6 +3,7 @@
 
 import { all, api, imageUrl, thumbPath } from '../api.js';
 import { announce, clear, field, h } from '../dom.js';
+import { exportButton } from '../exports.js';
 import { photoGrid } from '../grid.js';
 
 export function albumsView(main) {
@@ -108,10 +109,11 @@ export function albumView(main, { parts }) {
         h('a', { href: '#/albums', class: 'back' }, '← Albums'),
         h('h1', {}, album.name),
         h('span', { class: 'muted' }, `${count} photo${count === 1 ? '' : 's'}`)),
-      album.description ? h('p', { class: 'description' }, album.description) : null,
+      album.description ? h('p', { class: 'description' }, album.description) : '', // native append writes null as "null"
       h('details', { class: 'edit' }, h('summary', {}, 'Rename or delete'), edit, del),
       error,
-      h('p', { class: 'result-links' }, h('a', { href: `#/map?album_id=${encodeURIComponent(id)}` }, 'Show on the map')),
+      h('p', { class: 'result-links' }, h('a', { href: `#/map?album_id=${encodeURIComponent(id)}` }, 'Show on the map'),
+        ' ', exportButton('Export album', `/api/albums/${encodeURIComponent(id)}/export`, 'cloudalbum-album.zip', error)),
       grid.el);
   }
 
