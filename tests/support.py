@@ -58,6 +58,22 @@ def make_jpeg(width: int = 640, height: int = 480, *, color: tuple[int, int, int
     return buf.getvalue()
 
 
+def unique_copy(data: bytes) -> bytes:
+    """The same JPEG or PNG image in new bytes (a JPEG comment / PNG tEXt chunk with a counter): identical bytes
+    are one photo per owner, so a test that uploads one file again and again for new photos needs this."""
+    import struct
+    import zlib
+
+    text = f"cloudalbum copy {next(_JPEG_SERIAL)}".encode()
+    if data.startswith(b"\xff\xd8"):
+        return data[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + data[2:]
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        chunk = b"tEXt" + b"Comment\x00" + text
+        end = data.rindex(b"IEND") - 4
+        return data[:end] + struct.pack(">I", len(chunk) - 4) + chunk + struct.pack(">I", zlib.crc32(chunk)) + data[end:]
+    raise ValueError("unique_copy knows JPEG and PNG")
+
+
 def gps_exif(lat: float, lon: float, *, alt: float | None = None, taken: str | None = None,
              make: str | None = None, model: str | None = None, orientation: int | None = None) -> Any:
     """A PIL.Image.Exif with GPS (degrees/minutes/seconds rationals and N/S/E/W refs) and optional fields."""
