@@ -16,6 +16,7 @@ from cloudalbum import bootstrap
 from cloudalbum.adapters.archives import ImportSource
 from cloudalbum.config import Settings
 from cloudalbum.services.moving import ImportReport
+from cloudalbum.services.sidecars import read_whole
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def owner(container: Any) -> Any:
 def run_import(container: Any, owner_id: str, *paths: Path, max_bytes: int | None = None) -> ImportReport:
     report = ImportReport()
     for path in paths:
-        source = ImportSource(path, max_bytes=max_bytes or container.settings.max_upload_bytes)
+        source = ImportSource(path, max_bytes=max_bytes or container.settings.max_upload_bytes, is_sidecar=read_whole)
         try:
             container.importer.import_source(owner_id, source, report)
         finally:

@@ -8,28 +8,23 @@
 * names: an absolute name, a drive letter or any `..` part is refused (never used as a path anyway: nothing
   is written to disk, but the name is not trusted as an album folder either).
 
-Memory is bounded: one entry at a time, sidecars at most sidecars.MAX_SIDECAR_BYTES each.
+Memory is bounded: one entry at a time, sidecars (the entries `is_sidecar` names) at most `sidecar_bytes` each.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import posixpath
 import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-from ..services.sidecars import ALBUM_METADATA, MAX_SIDECAR_BYTES, is_sidecar
+from ..domain.errors import BadEntry
 
 MAX_RATIO = 200  # inflated / compressed: JPEGs barely compress; a text of zeros is ~1000x
 RATIO_GRACE = 1024 * 1024  # small entries may compress well (a blank PNG): the ratio counts above this
-
-
-class EntryError(Exception):
-    """One entry cannot be read (its message says why); the others go on."""
 
 
 @dataclass
@@ -42,13 +37,13 @@ class Entry:
 
 
 def safe_name(name: str) -> str:
-    """The entry's relative POSIX path; EntryError for absolute or escaping names."""
+    """The entry's relative POSIX path; BadEntry for absolute or escaping names."""
     clean = name.replace("\\", "/")
     if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":") or "\x00" in clean:
-        raise EntryError(f"unsafe name {name!r}: absolute paths are refused")
+        raise BadEntry(f"unsafe name {name!r}: absolute paths are refused")
     parts = [p for p in clean.split("/") if p not in ("", ".")]
     if ".." in parts:
-        raise EntryError(f"unsafe name {name!r}: '..' is refused")
+        raise BadEntry(f"unsafe name {name!r}: '..' is refused")
     return "/".join(parts)
 
 
@@ -66,12 +61,12 @@ class _Counted(io.RawIOBase):
         try:
             data = self.raw.read(len(buffer))
         except (zipfile.BadZipFile, EOFError, OSError, tarfile.TarError) as exc:
-            raise EntryError(f"{self.name_}: the archive is damaged here ({exc})") from exc
+            raise BadEntry(f"{self.name_}: the archive is damaged here ({exc})") from exc
         self.count += len(data)
         if self.count > self.max_bytes:
-            raise EntryError(f"{self.name_}: larger than the limit of {self.max_bytes:,} bytes")
+            raise BadEntry(f"{self.name_}: larger than the limit of {self.max_bytes:,} bytes")
         if self.compressed is not None and self.count > RATIO_GRACE and self.count > MAX_RATIO * max(1, self.compressed):
-            raise EntryError(f"{self.name_}: inflates more than {MAX_RATIO}x its compressed size "
+            raise BadEntry(f"{self.name_}: inflates more than {MAX_RATIO}x its compressed size "
                              "(a zip bomb?); refused")
         buffer[: len(data)] = data
         return len(data)
@@ -84,10 +79,14 @@ class _Counted(io.RawIOBase):
 
 
 class ImportSource:
-    """A folder, zip or tgz: `sidecars()` (path -> bytes or the EntryError) then `entries()` (the rest)."""
+    """A folder, zip or tgz: `sidecars()` (path -> bytes or the BadEntry) then `entries()` (the rest)."""
 
-    def __init__(self, path: Path, *, max_bytes: int) -> None:
+    def __init__(self, path: Path, *, max_bytes: int, is_sidecar: Callable[[str], bool] = lambda name: False,
+                 sidecar_bytes: int = 1024 * 1024) -> None:
+        """`is_sidecar(path)`: the small entries (sidecars, album metadata) `sidecars()` reads whole, at most
+        `sidecar_bytes` (+1, so a larger one shows) each."""
         self.path, self.max_bytes = path, max_bytes
+        self.is_sidecar, self.sidecar_bytes = is_sidecar, sidecar_bytes
         lower = path.name.lower()
         if path.is_dir():
             self.kind = "folder"
@@ -96,7 +95,7 @@ class ImportSource:
         elif lower.endswith((".tgz", ".tar.gz")):
             self.kind = "tgz"
         else:
-            raise EntryError(f"{path}: not a folder, .zip or .tgz")
+            raise BadEntry(f"{path}: not a folder, .zip or .tgz")
         self._zip: zipfile.ZipFile | None = None
         self.refused: list[tuple[str, str, bool]] = []  # (name, why, failed) of entries never handed over
 
@@ -106,13 +105,13 @@ class ImportSource:
 
     # --- listing -----------------------------------------------------------------------------------------
 
-    def sidecars(self) -> dict[str, bytes | EntryError]:
-        out: dict[str, bytes | EntryError] = {}
+    def sidecars(self) -> dict[str, bytes | BadEntry]:
+        out: dict[str, bytes | BadEntry] = {}
         for entry in self._listing(sidecars=True):
             try:
                 with entry.open() as stream:
-                    out[entry.path] = stream.read(MAX_SIDECAR_BYTES + 1)
-            except EntryError as exc:
+                    out[entry.path] = stream.read(self.sidecar_bytes + 1)
+            except BadEntry as exc:
                 out[entry.path] = exc
         return out
 
@@ -122,7 +121,7 @@ class ImportSource:
     def _listing(self, *, sidecars: bool) -> Iterator[Entry]:
         reader = {"folder": self._folder, "zip": self._zip_entries, "tgz": self._tar_entries}[self.kind]
         for entry in reader(sidecars):
-            if (is_sidecar(entry.path) or posixpath.basename(entry.path) == ALBUM_METADATA) == sidecars:
+            if self.is_sidecar(entry.path) == sidecars:
                 yield entry
 
     def _refuse(self, name: str, why: str, sidecars: bool, *, failed: bool = True) -> None:
@@ -146,13 +145,13 @@ class ImportSource:
             try:
                 self._zip = zipfile.ZipFile(self.path)
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise EntryError(f"{self.path.name}: not a readable zip ({exc}); a truncated download?") from exc
+                raise BadEntry(f"{self.path.name}: not a readable zip ({exc}); a truncated download?") from exc
         for info in self._zip.infolist():
             if info.is_dir():
                 continue
             try:
                 name = safe_name(info.filename)
-            except EntryError as exc:
+            except BadEntry as exc:
                 self._refuse(info.filename, str(exc), sidecars)
                 continue
             if info.file_size > self.max_bytes:
@@ -165,14 +164,14 @@ class ImportSource:
         try:
             raw = self._zip.open(info)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
-            raise EntryError(f"{name}: cannot be read from the zip ({exc})") from exc
+            raise BadEntry(f"{name}: cannot be read from the zip ({exc})") from exc
         return self._counted(raw, info.compress_size, name)
 
     def _tar_entries(self, sidecars: bool) -> Iterator[Entry]:
         try:
             tar = tarfile.open(self.path, "r|gz")
         except (tarfile.TarError, OSError, EOFError) as exc:
-            raise EntryError(f"{self.path.name}: not a readable .tgz ({exc})") from exc
+            raise BadEntry(f"{self.path.name}: not a readable .tgz ({exc})") from exc
         with tar:
             try:
                 for member in tar:
@@ -180,14 +179,14 @@ class ImportSource:
                     if entry is not None:
                         yield entry
             except (tarfile.TarError, OSError, EOFError, zipfile.BadZipFile) as exc:
-                raise EntryError(f"{self.path.name}: the archive ends early or is damaged ({exc})") from exc
+                raise BadEntry(f"{self.path.name}: the archive ends early or is damaged ({exc})") from exc
 
     def _tar_member(self, tar: tarfile.TarFile, member: tarfile.TarInfo, sidecars: bool) -> Entry | None:
         if member.isdir():
             return None
         try:
             name = safe_name(member.name)
-        except EntryError as exc:
+        except BadEntry as exc:
             self._refuse(member.name, str(exc), sidecars)
             return None
         if not member.isfile():
@@ -196,15 +195,14 @@ class ImportSource:
         if member.size > self.max_bytes:
             self._refuse(name, f"larger than the limit of {self.max_bytes:,} bytes", sidecars)
             return None
-        wanted = is_sidecar(name) or posixpath.basename(name) == ALBUM_METADATA
-        if wanted != sidecars:
+        if self.is_sidecar(name) != sidecars:
             return None  # the other pass's entry: tarfile skips its data
         return Entry(name, member.size, lambda: self._tar_open(tar, member, name))
 
     def _tar_open(self, tar: tarfile.TarFile, member: tarfile.TarInfo, name: str) -> BinaryIO:
         raw = tar.extractfile(member)
         if raw is None:
-            raise EntryError(f"{name}: cannot be read from the archive")
+            raise BadEntry(f"{name}: cannot be read from the archive")
         return self._counted(raw, None, name)
 
     def _counted(self, raw: BinaryIO, compressed: int | None, name: str) -> BinaryIO:

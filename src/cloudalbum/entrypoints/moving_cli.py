@@ -39,9 +39,10 @@ def _user(container: Any, email: str) -> Any:
 def run_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ..adapters.archives import EntryError, ImportSource
-    from ..domain.errors import StorageUnavailable
+    from ..adapters.archives import ImportSource
+    from ..domain.errors import BadEntry, StorageUnavailable
     from ..services.moving import ImportReport
+    from ..services.sidecars import MAX_SIDECAR_BYTES, read_whole
     from .cli import _container
 
     container = _container(args)
@@ -49,9 +50,10 @@ def run_import(args: argparse.Namespace) -> int:
         sources = []
         for path in args.paths:
             try:
-                sources.append(ImportSource(path, max_bytes=container.settings.max_upload_bytes))
-            except EntryError as exc:
-                print(f"cloudalbum: {exc}", file=sys.stderr)
+                sources.append(ImportSource(path, max_bytes=container.settings.max_upload_bytes,
+                                            is_sidecar=read_whole, sidecar_bytes=MAX_SIDECAR_BYTES))
+            except BadEntry as exc:
+                print(f"cloudalbum: {exc.message}", file=sys.stderr)
                 return EXIT_USAGE
         user = _user(container, args.email)
         report = ImportReport()

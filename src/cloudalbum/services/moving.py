@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator
 
-from ..domain.errors import DomainError, NotFound, StorageUnavailable, UnsupportedMedia
+from ..domain.errors import BadEntry, DomainError, NotFound, StorageUnavailable, UnsupportedMedia
 from ..domain.model import Album, Photo, Source
 from ..media.exif import read_metadata
 from .metadata import UserMetadata
@@ -67,8 +67,6 @@ class ImportService:
                       progress: Callable[[Iterable[Entry]], Iterable[Entry]] | None = None) -> None:
         """Import one folder or archive into report. A storage failure stops the import (every following
         photo would fail too) and is raised after being reported."""
-        from ..adapters.archives import EntryError
-
         label = source.path.name
         sidecars: dict[str, Any] = {}
         used: set[str] = set()
@@ -79,8 +77,8 @@ class ImportService:
             entries = source.entries()
             for entry in (progress(entries) if progress else entries):
                 self._one(owner_id, entry, sidecars, index, albums, report, label, used)
-        except EntryError as exc:
-            report.failed.append((label, str(exc)))
+        except BadEntry as exc:
+            report.failed.append((label, exc.message))
         for name, why, failed in source.refused:
             (report.failed if failed else report.skipped).append((f"{label}:{name}", why))
         for path, content in sidecars.items():
@@ -112,8 +110,6 @@ class ImportService:
 
     def _one(self, owner_id: str, entry: Entry, sidecars: dict[str, Any], index: SidecarIndex,
              albums: dict[str, str], report: ImportReport, label: str, used: set[str]) -> None:
-        from ..adapters.archives import EntryError
-
         where = f"{label}:{entry.path}"
         name = posixpath.basename(entry.path)
         looks_like_image = posixpath.splitext(name)[1].lower() in IMAGE_EXTENSIONS
@@ -133,8 +129,8 @@ class ImportService:
         except DomainError as exc:
             report.failed.append((where, exc.message))
             return
-        except (EntryError, OSError) as exc:
-            report.failed.append((where, str(exc)))
+        except OSError as exc:
+            report.failed.append((where, f"cannot be read: {exc}"))
             return
         if not added.duplicate:
             report.imported.append(where)

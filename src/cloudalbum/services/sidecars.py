@@ -69,6 +69,11 @@ def is_sidecar(name: str) -> bool:
     return lower.endswith(".json") or lower.endswith(".xmp")
 
 
+def read_whole(path: str) -> bool:
+    """The entries an import reads whole before the photos: sidecars and album metadata."""
+    return is_sidecar(path) or posixpath.basename(path) == ALBUM_METADATA
+
+
 def is_year_folder(folder: str) -> bool:
     """Takeout's "Photos from 2019" folders hold every photo of a year: they are not albums."""
     return bool(_YEAR_FOLDER.match(posixpath.basename(folder.rstrip("/"))))
