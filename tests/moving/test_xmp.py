@@ -82,3 +82,17 @@ def test_xmp_import_both_names_and_search(container: Any, owner: Any, tmp_path: 
     for params in ({"q": "lighthouse"}, {"label": ["lighthouse"]}):
         hits = search.search(owner.id, SearchService.parse(params)).items
         assert [h.photo.id for h in hits] == [pier.id], params
+
+
+def test_sidecar_values_are_held_to_the_limits_of_patch() -> None:
+    from cloudalbum.services.metadata import UserMetadata
+
+    dirty = UserMetadata(title="t" * 900, description=" d\x00 ", taken_at="yesterday", lat=91.0, lon=2.0,
+                         labels=["ok", "", "x" * 300] + [f"k{i}" for i in range(300)], rating=9, people=[" Ann "])
+    clean = dirty.cleaned()
+    assert len(clean.title) == 500 and clean.description == "d" and clean.taken_at is None
+    assert clean.lat is None and clean.lon is None  # a location out of range is no location
+    assert clean.labels[:2] == ["ok", "x" * 100] and len(clean.labels) == 200
+    assert clean.rating is None and clean.people == ["Ann"]
+    assert UserMetadata(lat=float("nan"), lon=1.0).cleaned().has_location() is False
+    assert UserMetadata(taken_at="2019-06-08T13:19:59+00:00").cleaned().taken_at == "2019-06-08T13:19:59+00:00"

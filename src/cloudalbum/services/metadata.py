@@ -9,13 +9,17 @@ owner already has, `fill` adds only what the photo lacks: an import never overwr
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, BinaryIO, Callable
 
 from ..domain.model import Label, Location, Photo, Source
 
 HASH_CHUNK = 1024 * 1024
 MAX_RATING = 5
+MAX_TITLE, MAX_DESCRIPTION, MAX_NAME = 500, 10_000, 100
+MAX_LABELS, MAX_PEOPLE = 200, 100
 
 PlaceOf = Callable[[float, float], Any]
 
@@ -52,6 +56,19 @@ class UserMetadata:
     labels: list[str] = field(default_factory=list)
     rating: int | None = None
     people: list[str] = field(default_factory=list)
+
+    def cleaned(self) -> UserMetadata:
+        """Within the limits PATCH applies (sidecars are untrusted input): text capped, a time that parses, a
+        location in range, at most MAX_LABELS labels and MAX_PEOPLE names of sensible length."""
+        lat, lon = _coordinate(self.lat, 90.0), _coordinate(self.lon, 180.0)
+        located = lat is not None and lon is not None
+        return UserMetadata(
+            title=_capped(self.title, MAX_TITLE), description=_capped(self.description, MAX_DESCRIPTION),
+            taken_at=_iso_time(self.taken_at), lat=lat if located else None, lon=lon if located else None,
+            alt_m=_coordinate(self.alt_m, 1e6) if located else None,
+            labels=[x for x in (_capped(n, MAX_NAME) for n in self.labels) if x][:MAX_LABELS],
+            rating=valid_rating(self.rating) if self.rating is not None else None,
+            people=[x for x in (_capped(n, MAX_NAME) for n in self.people) if x][:MAX_PEOPLE])
 
     def is_empty(self) -> bool:
         return not (self.title or self.description or self.taken_at or self.has_location() or self.labels
@@ -116,6 +133,30 @@ def _add_people(photo: Photo, names: list[str]) -> None:
         name = name.strip()
         if name and name not in photo.people_hint:
             photo.people_hint = [*photo.people_hint, name]
+
+
+def _capped(value: Any, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.replace("\x00", "").strip()
+    return value[:limit] or None
+
+
+def _coordinate(value: Any, limit: float) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value) if -limit <= value <= limit else None
+
+
+def _iso_time(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 40:
+        return None
+    text = value.strip()
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        return None
+    return text
 
 
 def valid_rating(value: Any) -> int | None:

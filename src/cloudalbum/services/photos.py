@@ -139,6 +139,7 @@ class PhotoService:
         as user input, as PATCH applies it (import: sidecars)."""
         if album_id is not None:
             self._require_album(album_id, owner_id)
+        metadata = metadata.cleaned() if metadata is not None else None
         spool, size, own = self._seekable(stream)
         try:
             info = formats.inspect(spool, max_pixels=self.settings.max_pixels,
