@@ -30,8 +30,9 @@ IMAGE_TYPES = sorted(set(EXTENSIONS))
 @bp.input(UploadForm, location="form_and_files", arg_name="form")
 @bp.output(PhotoOut, status_code=202)
 @bp.doc(summary="Upload one photo; processing continues in the background",
-        responses={200: "The same bytes are already one of the user's photos: that photo, with "
-                        "\"duplicate\": true (nothing stored; album_id adds it to that album)",
+        responses={200: {"description": "The same bytes are already one of the user's photos: that photo, with "
+                                        "\"duplicate\": true (nothing stored; album_id adds it to that album)",
+                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PhotoOut"}}}},
                    400: "Broken multipart body", 404: "No such album (album_id)", 413: "Over the size limit",
                    415: "Not a supported image",
                    422: "Cannot be decoded, or too large in pixels or in memory to decode",
