@@ -114,3 +114,18 @@ def test_raw_end_to_end(container: Any, owner: Any) -> None:
     assert r.status_code == 200 and r.get_data() == data and r.mimetype == "image/x-adobe-dng"
     thumb = client.get(f"/api/photos/{photo.id}/thumbnail?size=large", headers=headers)
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+
+
+def test_a_plain_tiff_with_a_nikon_make_stays_a_tiff() -> None:
+    """A scanner's TIFF says Make=NIKON too: LibRaw cannot open it, so it is checked and decoded as a TIFF."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    tags = Image.Exif()
+    tags[0x010F] = "NIKON CORPORATION"
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(buf, "TIFF", exif=tags)
+    data = buf.getvalue()
+    assert raw.sniff_raw(data[:raw.SNIFF_RAW_BYTES]) == "image/x-nikon-nef" and not raw.is_raw(data)
+    info = formats.inspect(io.BytesIO(data), max_pixels=10**8, max_decode_bytes=384 * 2**20)
+    assert (info.content_type, info.width, info.height) == ("image/tiff", 64, 48)
+    assert decode.decode(data).format == "TIFF" and exif.read_metadata(data).make == "NIKON CORPORATION"

@@ -171,7 +171,11 @@ def inspect(stream: BinaryIO, *, max_pixels: int, max_decode_bytes: int | None =
         raise UnsupportedMedia(f"The file is empty. Upload a {SUPPORTED} image.")
     raw_type = raw.sniff_raw(head)
     if raw_type is not None:
-        return _inspect_raw(stream, raw_type, max_pixels=max_pixels, max_decode_bytes=max_decode_bytes)
+        try:
+            return _inspect_raw(stream, raw_type, max_pixels=max_pixels, max_decode_bytes=max_decode_bytes)
+        except Invalid as exc:
+            if raw_type not in raw.BY_MAKE or exc.code != "undecodable_image":
+                raise  # a NIKON or SONY TIFF that LibRaw cannot read is checked as a TIFF below
     content_type = sniff(head[:SNIFF_BYTES])
     if content_type is None:
         raise UnsupportedMedia(f"The file is not a supported image. Upload a {SUPPORTED} image.")

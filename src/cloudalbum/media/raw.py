@@ -84,8 +84,21 @@ def sniff_raw(head: bytes) -> str | None:
     return None
 
 
+# Told apart from other TIFFs only by their Make: a scanner's or an editor's TIFF may carry one of these makes
+# too, so they are RAW only when LibRaw can open them (the others stay TIFFs for Pillow).
+BY_MAKE = ("image/x-nikon-nef", "image/x-sony-arw")
+
+
 def is_raw(data: bytes) -> bool:
-    return sniff_raw(data[:SNIFF_RAW_BYTES]) is not None
+    kind = sniff_raw(data[:SNIFF_RAW_BYTES])
+    if kind is None:
+        return False
+    if kind in BY_MAKE:
+        try:
+            info(data)
+        except RawError:
+            return False
+    return True
 
 
 # --- LibRaw ---------------------------------------------------------------------------------------------
