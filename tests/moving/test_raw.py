@@ -129,3 +129,28 @@ def test_a_plain_tiff_with_a_nikon_make_stays_a_tiff() -> None:
     info = formats.inspect(io.BytesIO(data), max_pixels=10**8, max_decode_bytes=384 * 2**20)
     assert (info.content_type, info.width, info.height) == ("image/tiff", 64, 48)
     assert decode.decode(data).format == "TIFF" and exif.read_metadata(data).make == "NIKON CORPORATION"
+
+
+def claim_size(data: bytes, width: int, height: int) -> bytes:
+    """The DNG with IFD0 claiming width x height photosites (the data stays small): a RAW memory bomb."""
+    out = bytearray(data)
+    (offset,) = struct.unpack_from("<I", out, 4)
+    (count,) = struct.unpack_from("<H", out, offset)
+    for i in range(count):
+        at = offset + 2 + 12 * i
+        tag, typ = struct.unpack_from("<HH", out, at)
+        if tag in (256, 257):
+            struct.pack_into("<H" if typ == 3 else "<I", out, at + 8, width if tag == 256 else height)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("width, height, code", [(30000, 30000, "too_many_pixels"),
+                                                 (10000, 10000, "too_large_to_decode")])
+def test_a_raw_claiming_huge_dimensions_is_refused_before_developing(width: int, height: int, code: str) -> None:
+    bomb = claim_size(make_dng(256, 192), width, height)
+    assert len(bomb) < 200_000
+    with pytest.raises(Invalid) as caught:
+        formats.inspect(io.BytesIO(bomb), max_pixels=120_000_000, max_decode_bytes=384 * 2**20)
+    assert caught.value.code == code
+    with pytest.raises(decode.UndecodableImage):  # the worker refuses it too (a file stored before the budget)
+        decode.decode(bomb, max_decode_bytes=384 * 2**20)
