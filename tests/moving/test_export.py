@@ -158,3 +158,16 @@ def test_export_command_writes_the_same_layout(container: Any, client: Any, tmp_
     for name in written:
         if not name.endswith(".json"):
             assert (target / name).read_bytes() == zipped.read(name)
+
+
+@pytest.mark.parametrize("taken_at", ["9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00", "2150-06-01T00:00:00Z"])
+def test_any_time_a_user_may_set_exports(container: Any, client: Any, taken_at: str) -> None:
+    """Zip entries can only say 1980-2107; the sidecar keeps the photo's own time (found by the API fuzzer)."""
+    owner = container.auth.register("out@example.com", "correct horse battery")
+    photo = container.photos.add(owner.id, io.BytesIO(make_jpeg(color=(1, 99, 199))), "odd.jpg").photo
+    container.photos.patch(owner.id, photo.id, {"taken_at": taken_at})
+    r = client.get("/api/export", headers=login(client, "out@example.com"))
+    assert r.status_code == 200
+    zf = zipfile.ZipFile(io.BytesIO(r.get_data()))
+    [name] = [n for n in zf.namelist() if n.endswith("odd.jpg")]
+    assert json.loads(zf.read(name + ".json"))["cloudalbum"]["taken_at"] == taken_at

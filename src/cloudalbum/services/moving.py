@@ -391,12 +391,19 @@ def _epoch(value: str | None) -> int | None:
 
 
 def _formatted(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%b %-d, %Y, %-I:%M:%S %p UTC")
+    try:
+        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%b %-d, %Y, %-I:%M:%S %p UTC")
+    except (OverflowError, OSError, ValueError):
+        return ""
+
+
+ZIP_FIRST, ZIP_LAST = 315532800, 4354819199  # 1980-01-01 and 2107-12-31T23:59:59: what a zip entry can say
 
 
 def _zip_time(photo: Photo) -> tuple[int, int, int, int, int, int]:
-    epoch = _epoch(photo.taken_at) or _epoch(photo.uploaded_at) or 315532800
-    dt = datetime.fromtimestamp(max(epoch, 315532800), timezone.utc)  # zip times start in 1980
+    """The entry's time: the photo's (any ISO time a user may set, 0001 or 9999 included) clamped to zip's."""
+    epoch = _epoch(photo.taken_at) or _epoch(photo.uploaded_at) or ZIP_FIRST
+    dt = datetime.fromtimestamp(min(max(epoch, ZIP_FIRST), ZIP_LAST), timezone.utc)
     return (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
 
 
