@@ -100,7 +100,8 @@ def main() -> None:
             runs = [run_import(archive, n) for _ in range(args.runs)]
             results[n] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
             results[n]["zip_mib"] = archive.stat().st_size / 2**20
-        print(f"{'photos':>7} {'zip MiB':>8} {'photos/min':>11} {'s':>7} {'RSS 10%':>8} {'50%':>7} {'90%':>7} {'peak':>7}")
+        print(f"{'photos':>7} {'zip MiB':>8} {'photos/min':>11} {'s':>7} {'RSS 10%':>8} {'50%':>7} {'90%':>7} "
+              f"{'peak':>7}")
         for n, r in results.items():
             print(f"{n:>7} {r['zip_mib']:>8.1f} {r['photos_per_min']:>11.0f} {r['seconds']:>7.1f} "
                   f"{r['rss_10']:>8.1f} {r['rss_50']:>7.1f} {r['rss_90']:>7.1f} {r['rss_peak']:>7.1f}")

@@ -70,7 +70,8 @@ def unique_copy(data: bytes) -> bytes:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         chunk = b"tEXt" + b"Comment\x00" + text
         end = data.rindex(b"IEND") - 4
-        return data[:end] + struct.pack(">I", len(chunk) - 4) + chunk + struct.pack(">I", zlib.crc32(chunk)) + data[end:]
+        crc = struct.pack(">I", zlib.crc32(chunk))
+        return data[:end] + struct.pack(">I", len(chunk) - 4) + chunk + crc + data[end:]
     raise ValueError("unique_copy knows JPEG and PNG")
 
 

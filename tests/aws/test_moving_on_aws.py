@@ -18,7 +18,8 @@ from moving import test_export as export
 
 pytestmark = pytest.mark.emulator
 
-for _module, _names in ((identical, ("test_same_bytes_twice_is_one_photo", "test_duplicate_with_album_id_joins_the_album",
+for _module, _names in ((identical, ("test_same_bytes_twice_is_one_photo",
+                                     "test_duplicate_with_album_id_joins_the_album",
                                      "test_after_delete_the_bytes_are_a_new_photo",
                                      "test_eight_concurrent_uploads_of_one_file_store_one_photo_and_one_blob")),
                         (export, ("test_export_zip_is_streamed_byte_for_byte_with_sidecars",

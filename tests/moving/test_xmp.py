@@ -42,7 +42,8 @@ def test_parse_attributes_and_elements() -> None:
     assert meta.lat == pytest.approx(48.8584) and meta.lon == pytest.approx(2.2945)
     other = parse_xmp(XMP_ELEMENTS)
     assert other.rating == 2
-    assert other.lat == pytest.approx(-(33 + 51 / 60 + 24.5 / 3600)) and other.lon == pytest.approx(-(151 + 12 / 60 + 55 / 3600))
+    assert other.lat == pytest.approx(-(33 + 51 / 60 + 24.5 / 3600))
+    assert other.lon == pytest.approx(-(151 + 12 / 60 + 55 / 3600))
 
 
 @pytest.mark.parametrize("value, refs, expected", [("48,51.5040N", "NS", 48.8584), ("2,17.67W", "EW", -2.2945),

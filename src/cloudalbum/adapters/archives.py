@@ -65,7 +65,8 @@ class _Counted(io.RawIOBase):
         self.count += len(data)
         if self.count > self.max_bytes:
             raise BadEntry(f"{self.name_}: larger than the limit of {self.max_bytes:,} bytes")
-        if self.compressed is not None and self.count > RATIO_GRACE and self.count > MAX_RATIO * max(1, self.compressed):
+        ratio_limit = MAX_RATIO * max(1, self.compressed or 0)
+        if self.compressed is not None and self.count > RATIO_GRACE and self.count > ratio_limit:
             raise BadEntry(f"{self.name_}: inflates more than {MAX_RATIO}x its compressed size "
                              "(a zip bomb?); refused")
         buffer[: len(data)] = data
