@@ -8,18 +8,20 @@
 * names: an absolute name, a drive letter or any `..` part is refused (never used as a path anyway: nothing
   is written to disk, but the name is not trusted as an album folder either).
 
-Memory is bounded: one entry at a time, sidecars (the entries `is_sidecar` names) at most `sidecar_bytes` each.
+Memory is bounded: one entry at a time; sidecars (the entries `is_sidecar` names, at most `sidecar_bytes` each)
+are read when a photo needs them (a tgz's from a temporary SQLite file its first pass fills): held are names.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from ..domain.errors import BadEntry
 
@@ -79,8 +81,39 @@ class _Counted(io.RawIOBase):
             super().close()
 
 
+class Sidecars:
+    """The sidecars of a source by path: names held, bytes read on `get` (BadEntry returned, not raised)."""
+
+    def __init__(self, entries: dict[str, Any], read: Callable[[Any], bytes]) -> None:
+        self._entries, self._read = entries, read
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._entries
+
+    def get(self, path: str) -> bytes | BadEntry | None:
+        if path not in self._entries:
+            return None
+        try:
+            return self._read(self._entries[path] if self._entries[path] is not None else path)
+        except BadEntry as exc:
+            return exc
+
+
+def _spilled(db: sqlite3.Connection, path: str) -> bytes:
+    data, error = db.execute("SELECT data, error FROM sidecar WHERE path = ?", (path,)).fetchone()
+    if error is not None:
+        raise BadEntry(error)
+    return bytes(data)
+
+
 class ImportSource:
-    """A folder, zip or tgz: `sidecars()` (path -> bytes or the BadEntry) then `entries()` (the rest)."""
+    """A folder, zip or tgz: `sidecars()` (names; bytes on demand) then `entries()` (the rest, one at a time)."""
 
     def __init__(self, path: Path, *, max_bytes: int, is_sidecar: Callable[[str], bool] = lambda name: False,
                  sidecar_bytes: int = 1024 * 1024) -> None:
@@ -98,23 +131,39 @@ class ImportSource:
         else:
             raise BadEntry(f"{path}: not a folder, .zip or .tgz")
         self._zip: zipfile.ZipFile | None = None
+        self._spill: sqlite3.Connection | None = None
         self.refused: list[tuple[str, str, bool]] = []  # (name, why, failed) of entries never handed over
 
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
+        if self._spill is not None:
+            self._spill.close()
 
     # --- listing -----------------------------------------------------------------------------------------
 
-    def sidecars(self) -> dict[str, bytes | BadEntry]:
-        out: dict[str, bytes | BadEntry] = {}
-        for entry in self._listing(sidecars=True):
+    def sidecars(self) -> Sidecars:
+        """Every sidecar's name now; its bytes when asked. A zip or a folder is read again for them; a tgz
+        cannot be, so its sidecars go to a temporary SQLite file as the first pass meets them: memory holds
+        names, not contents, however many photos the archive has."""
+        entries = self._listing(sidecars=True)
+        if self.kind != "tgz":
+            return Sidecars({e.path: e for e in entries}, self._read_small)
+        db = sqlite3.connect("")  # SQLite's private temporary database: on disk past its cache, gone on close
+        db.execute("CREATE TABLE sidecar (path TEXT PRIMARY KEY, data BLOB, error TEXT)")
+        for entry in entries:
             try:
-                with entry.open() as stream:
-                    out[entry.path] = stream.read(self.sidecar_bytes + 1)
+                row = (entry.path, self._read_small(entry), None)
             except BadEntry as exc:
-                out[entry.path] = exc
-        return out
+                row = (entry.path, None, exc.message)
+            db.execute("INSERT OR REPLACE INTO sidecar VALUES (?, ?, ?)", row)
+        self._spill = db
+        names = [r[0] for r in db.execute("SELECT path FROM sidecar ORDER BY rowid")]
+        return Sidecars(dict.fromkeys(names), lambda path: _spilled(db, path))
+
+    def _read_small(self, entry: Entry) -> bytes:
+        with entry.open() as stream:
+            return stream.read(self.sidecar_bytes + 1)
 
     def entries(self) -> Iterator[Entry]:
         return self._listing(sidecars=False)

@@ -68,35 +68,39 @@ class ImportService:
         """Import one folder or archive into report. A storage failure stops the import (every following
         photo would fail too) and is raised after being reported."""
         label = source.path.name
-        sidecars: dict[str, Any] = {}
+        names: list[str] = []
         used: set[str] = set()
+        bad: dict[str, str] = {}  # sidecar path -> why it could not be used
         try:
             sidecars = source.sidecars()
-            index = SidecarIndex([p for p in sidecars if posixpath.basename(p) != ALBUM_METADATA])
+            names = list(sidecars)
+            index = SidecarIndex([p for p in names if posixpath.basename(p) != ALBUM_METADATA])
             albums = self._albums(owner_id, sidecars, report, label)
             entries = source.entries()
             for entry in (progress(entries) if progress else entries):
-                self._one(owner_id, entry, sidecars, index, albums, report, label, used)
+                self._one(owner_id, entry, _Lookup(sidecars, used, bad), index, albums, report, label)
         except BadEntry as exc:
             report.failed.append((label, exc.message))
         for name, why, failed in source.refused:
             (report.failed if failed else report.skipped).append((f"{label}:{name}", why))
-        for path, content in sidecars.items():
-            if isinstance(content, Exception):
-                report.failed.append((f"{label}:{path}", str(content)))
+        for path in names:
+            if path in bad:
+                report.failed.append((f"{label}:{path}", bad[path]))
             elif path not in used and posixpath.basename(path) != ALBUM_METADATA:
                 report.skipped.append((f"{label}:{path}", "a sidecar without its photo"))
 
-    def _albums(self, owner_id: str, sidecars: dict[str, Any], report: ImportReport, label: str) -> dict[str, str]:
+    def _albums(self, owner_id: str, sidecars: Any, report: ImportReport, label: str) -> dict[str, str]:
         """folder -> album id, for every folder with a Takeout metadata.json (not "Photos from YYYY")."""
         existing = {a.name: a.id for a in all_albums(self.albums, owner_id)}
         out: dict[str, str] = {}
-        for path, content in sidecars.items():
+        for path in sidecars:
             folder = posixpath.dirname(path)
             if posixpath.basename(path) != ALBUM_METADATA or not folder or is_year_folder(folder):
                 continue
-            if isinstance(content, Exception):
-                continue  # reported with the other unreadable sidecars
+            content = sidecars.get(path)
+            if not isinstance(content, bytes):
+                report.failed.append((f"{label}:{path}", str(content)))
+                continue
             try:
                 title, description = album_title(content, folder)
             except SidecarError as exc:
@@ -108,15 +112,15 @@ class ImportService:
             out[folder] = existing[title]
         return out
 
-    def _one(self, owner_id: str, entry: Entry, sidecars: dict[str, Any], index: SidecarIndex,
-             albums: dict[str, str], report: ImportReport, label: str, used: set[str]) -> None:
+    def _one(self, owner_id: str, entry: Entry, sidecars: _Lookup, index: SidecarIndex,
+             albums: dict[str, str], report: ImportReport, label: str) -> None:
         where = f"{label}:{entry.path}"
         name = posixpath.basename(entry.path)
         looks_like_image = posixpath.splitext(name)[1].lower() in IMAGE_EXTENSIONS
         try:
             with entry.open() as stream, tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
                 _copy(stream, spool)
-                meta = self._metadata(entry.path, name, spool, sidecars, index, used)
+                meta = self._metadata(entry.path, name, spool, sidecars, index)
                 spool.seek(0)
                 added = self.photos.add(owner_id, spool, name, albums.get(posixpath.dirname(entry.path)),
                                         metadata=meta)
@@ -139,24 +143,23 @@ class ImportService:
         else:
             report.skipped.append((where, f"identical to {added.photo.filename}, already in the library"))
 
-    def _metadata(self, path: str, name: str, spool: BinaryIO, sidecars: dict[str, Any], index: SidecarIndex,
-                  used: set[str]) -> UserMetadata | None:
+    def _metadata(self, path: str, name: str, spool: BinaryIO, sidecars: _Lookup, index: SidecarIndex
+                  ) -> UserMetadata | None:
         """The photo's sidecars as user input: XMP over Takeout; Takeout's time and place only where EXIF has
         none. A sidecar that cannot be read is reported (by import_source) and the photo imported without it."""
         meta = UserMetadata()
-        json_path, xmp_path = index.json_for(path), index.xmp_for(path)
-        if json_path and isinstance(sidecars.get(json_path), bytes):
-            used.add(json_path)
+        json_data = sidecars.read(index.json_for(path))
+        if json_data is not None:
             try:
-                self._takeout(parse_takeout(sidecars[json_path], name), spool, meta)
+                self._takeout(parse_takeout(json_data, name), spool, meta)
             except SidecarError as exc:
-                sidecars[json_path] = _Unreadable(f"{exc} (the photo was imported without it)")
-        if xmp_path and isinstance(sidecars.get(xmp_path), bytes):
-            used.add(xmp_path)
+                sidecars.refuse(index.json_for(path), exc)
+        xmp_data = sidecars.read(index.xmp_for(path))
+        if xmp_data is not None:
             try:
-                _overlay(meta, parse_xmp(sidecars[xmp_path]))
+                _overlay(meta, parse_xmp(xmp_data))
             except SidecarError as exc:
-                sidecars[xmp_path] = _Unreadable(f"{exc} (the photo was imported without it)")
+                sidecars.refuse(index.xmp_for(path), exc)
         return None if meta.is_empty() else meta
 
     @staticmethod
@@ -193,8 +196,28 @@ def all_albums(albums: AlbumService, owner_id: str) -> list[Album]:
             return found
 
 
-class _Unreadable(Exception):
-    """A sidecar that was read but could not be understood (reported like an unreadable one)."""
+@dataclass
+class _Lookup:
+    """A source's sidecars as the photos use them: each read marks it used; a failure is remembered."""
+
+    sidecars: Any
+    used: set[str]
+    bad: dict[str, str]
+
+    def read(self, path: str | None) -> bytes | None:
+        if path is None:
+            return None
+        self.used.add(path)
+        content = self.sidecars.get(path)
+        if isinstance(content, bytes):
+            return content
+        if content is not None:
+            self.bad[path] = f"{content} (the photo was imported without it)"
+        return None
+
+    def refuse(self, path: str | None, exc: Exception) -> None:
+        if path is not None:
+            self.bad[path] = f"{exc} (the photo was imported without it)"
 
 
 def _overlay(meta: UserMetadata, other: UserMetadata) -> None:
