@@ -8,7 +8,7 @@ from contract.identical_contract import IdenticalFilesContract
 
 
 class TestDynamoIdenticalFilesOnMoto(OnMoto, IdenticalFilesContract):
-    pass
+    ATOMIC_RACES = False  # moto let two of 8 racing conditional transactions through in 3 of 4 runs here
 
 
 class TestDynamoIdenticalFilesOnDynamoDBLocal(OnDynamoDBLocal, IdenticalFilesContract):
