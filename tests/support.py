@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
 REQUIRE_ALL = os.environ.get("CLOUDALBUM_REQUIRE_ALL") == "1"
+_JPEG_SERIAL = itertools.count()
 
 
 def needs(ok: bool, what: str, how: str) -> None:
@@ -43,16 +45,34 @@ def manifest() -> dict[str, dict[str, str]]:
 
 def make_jpeg(width: int = 640, height: int = 480, *, color: tuple[int, int, int] = (120, 160, 200),
               exif: Any = None, quality: int = 90) -> bytes:
-    """A real JPEG made with Pillow (optionally carrying a PIL.Image.Exif)."""
+    """A real JPEG made with Pillow (optionally carrying a PIL.Image.Exif). Each call's bytes are unique (a JPEG
+    comment counts the calls): identical bytes are one photo per owner, and most tests want new photos."""
     from PIL import Image
 
     img = Image.new("RGB", (width, height), color)
     buf = io.BytesIO()
-    kwargs: dict[str, Any] = {"quality": quality}
+    kwargs: dict[str, Any] = {"quality": quality, "comment": f"cloudalbum test {next(_JPEG_SERIAL)}"}
     if exif is not None:
         kwargs["exif"] = exif
     img.save(buf, "JPEG", **kwargs)
     return buf.getvalue()
+
+
+def unique_copy(data: bytes) -> bytes:
+    """The same JPEG or PNG image in new bytes (a JPEG comment / PNG tEXt chunk with a counter): identical bytes
+    are one photo per owner, so a test that uploads one file again and again for new photos needs this."""
+    import struct
+    import zlib
+
+    text = f"cloudalbum copy {next(_JPEG_SERIAL)}".encode()
+    if data.startswith(b"\xff\xd8"):
+        return data[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + data[2:]
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        chunk = b"tEXt" + b"Comment\x00" + text
+        end = data.rindex(b"IEND") - 4
+        crc = struct.pack(">I", zlib.crc32(chunk))
+        return data[:end] + struct.pack(">I", len(chunk) - 4) + chunk + crc + data[end:]
+    raise ValueError("unique_copy knows JPEG and PNG")
 
 
 def gps_exif(lat: float, lon: float, *, alt: float | None = None, taken: str | None = None,

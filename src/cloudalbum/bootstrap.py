@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.auth import AuthService
     from .services.limits import LimitsService
     from .services.maintenance import MaintenanceService
+    from .services.moving import ExportService, ImportService
     from .services.people import PeopleService
     from .services.photos import PhotoService
     from .services.processing import ProcessingService
@@ -167,6 +168,19 @@ class Container:
         from .services.albums import AlbumService
 
         return AlbumService(self.store)
+
+    # Move in, move out (issue 19)
+    @cached_property
+    def importer(self) -> "ImportService":
+        from .services.moving import ImportService
+
+        return ImportService(self.photos, self.albums)
+
+    @cached_property
+    def exporter(self) -> "ExportService":
+        from .services.moving import ExportService
+
+        return ExportService(self.store, self.blobs, self.albums)
 
     @cached_property
     def sharing(self) -> "ShareService":

@@ -171,6 +171,12 @@ class PhotoStore(Protocol):
     def pending_blobs(self, *, older_than: str, limit: int = 100) -> list[PendingBlobs]:
         """Entries whose `since` is before older_than (same format), oldest first."""
 
+    # Identical files once (issue 19 / 15.1): add_photo of a photo whose sha256 the owner already has raises
+    # Conflict(code="duplicate_photo") and writes nothing (SQLite: a unique index; DynamoDB: a SHA# item put
+    # conditionally in the record's transaction); delete_photo frees the bytes for a new upload.
+    def photo_by_sha256(self, owner_id: str, sha256: str) -> Photo | None:
+        """The owner's photo whose original has this SHA-256 (hex), read through that index, or None."""
+
     def search(self, owner_id: str, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of SearchHit (photo + match reasons)."""
 

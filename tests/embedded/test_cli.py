@@ -49,12 +49,10 @@ def test_import_uploads_photos_and_names_what_it_skipped(env: dict[str, str], tm
     (src / "beach.jpg").write_bytes(make_jpeg(320, 240, color=(200, 180, 120)))
     (src / "day2" / "sunset.JPG").write_bytes(make_jpeg(240, 320, color=(220, 90, 40)))
     (src / "notes.txt").write_text("not a photo")
-    (src / "broken.jpg").write_bytes(make_jpeg(64, 64)[:200])  # a truncated JPEG
     r = run_cli(["import", str(src), "--email", "ann@example.com"], env)
-    assert r.returncode == 0, r.stderr
-    assert "uploaded 2, skipped 2" in r.stdout
-    assert "skipped notes.txt: unsupported type" in r.stdout
-    assert "skipped broken.jpg:" in r.stdout
+    assert r.returncode == 0, r.stderr  # every entry imported or deliberately skipped
+    assert "imported 2, merged 0, skipped 1, failed 0" in r.stdout
+    assert "skipped holiday:notes.txt: not a photo" in r.stdout
     c = bootstrap.build(Settings(data_dir=tmp_path / "data", workers=0))
     user = c.store.user_by_email("ann@example.com")
     photos = c.store.list_photos(user.id).items
@@ -62,6 +60,36 @@ def test_import_uploads_photos_and_names_what_it_skipped(env: dict[str, str], tm
     assert all(c.blobs.exists(p.original_key) for p in photos)
     assert c.queue.depth().visible == 2  # processing jobs are queued for the workers
     c.close()
+    (src / "broken.jpg").write_bytes(make_jpeg(64, 64)[:200])  # a truncated JPEG: could not be imported
+    r = run_cli(["import", str(src), "--email", "ann@example.com"], env)
+    assert r.returncode == 1, r.stdout
+    assert "imported 0, merged 0, skipped 3, failed 1" in r.stdout  # the rest: already there, notes.txt
+    assert "FAILED holiday:broken.jpg:" in r.stdout
+
+
+def test_import_usage_errors_exit_2(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "photo.rar").write_bytes(b"Rar!")
+    r = run_cli(["import", str(tmp_path / "photo.rar"), "--email", "ann@example.com"], env)
+    assert r.returncode == 2 and "not a folder, .zip or .tgz" in r.stderr
+    assert run_cli(["import", "--email", "ann@example.com"], env).returncode == 2
+
+
+def test_export_then_import_through_the_commands(env: dict[str, str], tmp_path: Path) -> None:
+    for email in ("ann@example.com", "ben@example.com"):
+        assert run_cli(["users", "create", "--email", email, "--password", PASSWORD], env).returncode == 0
+    src = tmp_path / "src"
+    src.mkdir()
+    data = make_jpeg(100, 80, color=(10, 200, 100))
+    (src / "one.jpg").write_bytes(data)
+    assert run_cli(["import", str(src), "--email", "ann@example.com", "--no-progress"], env).returncode == 0
+    out = tmp_path / "out"
+    r = run_cli(["export", "--email", "ann@example.com", str(out)], env)
+    assert r.returncode == 0 and "exported 1 photo" in r.stdout, r.stderr
+    exported = out / "Photos without a date" / "one.jpg"
+    assert exported.read_bytes() == data and (out / "Photos without a date" / "one.jpg.json").exists()
+    assert run_cli(["export", "--email", "ann@example.com", str(out)], env).returncode == 1  # not empty
+    r = run_cli(["import", str(out), "--email", "ben@example.com"], env)
+    assert r.returncode == 0 and "imported 1," in r.stdout, r.stdout
 
 
 def test_import_for_an_unknown_account(env: dict[str, str], tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from support import unique_copy
+
 from .conftest import astronaut, drain, hopper, variants
 
 
@@ -101,7 +103,7 @@ def test_not_the_same_person_splits_a_face_off_for_good(alice: Any, upload_and_p
     assert only_face(moved)["person"]["id"] != question["person_id"]
     assert split[question["person_id"]]["photo_count"] == 4
     # a new photo of the same face joins the group of four, never the face that was split off
-    again = upload_and_process(alice, variants(astronaut())["mirrored"])
+    again = upload_and_process(alice, unique_copy(variants(astronaut())["mirrored"]))  # new bytes: a new photo
     assert only_face(again)["person"]["id"] == question["person_id"]
     assert len(people(alice)) == 2
     assert len(person_questions(alice)) == 2, "the smaller group is asked about afresh, the split face too"
@@ -183,7 +185,7 @@ def test_turning_face_grouping_off_deletes_all_face_data(alice: Any, upload_and_
     assert after["faces"] == []
     assert alice.request("GET", face["thumbnail_url"]).status_code == 404
     assert not any(k.rsplit("/", 1)[-1].startswith("face-") for k in container.blobs.keys("thumbnails/"))
-    again = upload_and_process(alice, variants(astronaut())["mirrored"])
+    again = upload_and_process(alice, unique_copy(variants(astronaut())["mirrored"]))  # new bytes: a new photo
     assert again["faces"] == [] and people(alice) == []
     assert alice.request("PATCH", "/api/me/settings", json={"face_grouping": "maybe"}).status_code == 422
 

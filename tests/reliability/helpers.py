@@ -20,6 +20,7 @@ from typing import Any, Iterable
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
 from embedded.helpers import wait_for  # noqa: F401 - re-exported for the tests here
+from support import unique_copy
 
 CLI = [sys.executable, "-m", "cloudalbum.entrypoints.cli"]
 FINAL = ("done", "needs_input", "failed")
@@ -164,6 +165,7 @@ class Uploader(threading.Thread):
         i = 0
         while not self.stop.is_set():
             name, data = self.payloads[i % len(self.payloads)]
+            data = unique_copy(data)  # each request a new photo: identical bytes would be one photo
             i += 1
             try:
                 r = s.post(f"{self.base}/api/photos", files={"file": (name, data)},

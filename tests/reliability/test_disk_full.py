@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from reliability.helpers import all_photos, container, integrity_ok, serve, sha
-from support import make_jpeg, needs_corpus
+from support import make_jpeg, needs_corpus, unique_copy
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ def test_full_disk_is_507_with_no_orphans_and_recovers(tiny_disk: Path, tmp_path
         refusals: list[int] = []
 
         def upload(data: bytes) -> int:
+            data = unique_copy(data)  # each call a new photo: identical bytes would be one photo
             r = requests.post(f"{base}/api/photos", files={"file": ("p.jpg", data)}, headers=auth, timeout=60)
             assert r.status_code < 500 or r.status_code in (503, 507), (r.status_code, r.text)
             if r.status_code == 202:

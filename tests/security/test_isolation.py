@@ -7,7 +7,9 @@ removed from it, or answered for through `apply_to`.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
+import zipfile
 from typing import Any
 
 import pytest
@@ -138,7 +140,8 @@ def test_the_matrix_covers_every_id_route(app: Any) -> None:
                    "albums.delete_album", "albums.add_photos", "albums.remove_photo", "albums.album_photos",
                    "questions.answer", "questions.dismiss", "people.get_person", "people.person_photos",
                    "people.person_faces", "people.rename_person", "people.merge_people", "people.remove_face",
-                   "people.face_thumbnail", "sharing.revoke_share", "sharing.add_member", "sharing.remove_member"):
+                   "people.face_thumbnail", "sharing.revoke_share", "sharing.add_member", "sharing.remove_member",
+                   "moving.export_album"):
         assert needed in endpoints
 
 
@@ -191,6 +194,10 @@ def test_lists_and_searches_never_show_another_users_photos(bob: Any, world: dic
             f"album_id={world['alice']['album_id']}", ""), path
     r = bob.request("GET", "/api/map")
     assert r.status_code == 200 and pid not in r.get_data(as_text=True)
+    r = bob.request("GET", "/api/export")  # Bob's export: his photo and album, nothing of Alice's
+    names = zipfile.ZipFile(io.BytesIO(r.get_data())).namelist()
+    assert r.status_code == 200 and "Bob's/metadata.json" in names and "Alice's/metadata.json" not in names
+    assert len([n for n in names if n.endswith(".jpg")]) == 1
 
 
 def test_merge_cannot_take_another_users_person(bob: Any, container: Any, world: dict[str, Any]) -> None:

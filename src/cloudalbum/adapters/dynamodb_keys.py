@@ -99,6 +99,12 @@ def photo_key(photo_id: str) -> dict[str, str]:
     return {"PK": f"PHOTO#{photo_id}", "SK": "PHOTO"}
 
 
+def sha_key(owner_id: str, sha256: str) -> dict[str, str]:
+    """The claim of one owner's identical bytes: written with the photo item, conditionally, in one transaction,
+    so two uploads of the same file never both become photos (identical files once, issue 15)."""
+    return {"PK": f"SHA#{owner_id}#{sha256}", "SK": "SHA"}
+
+
 def album_key(album_id: str) -> dict[str, str]:
     return {"PK": f"ALBUM#{album_id}", "SK": "ALBUM"}
 

@@ -257,18 +257,31 @@ class DynamoPhotosMixin(DynamoBase):
         if reservation is not None:  # the reservation's bytes become the photo's in the same write (issue 12)
             usage["UpdateExpression"] += ", quota_rv :one REMOVE quota_reserved.#r"
             usage["ExpressionAttributeNames"] = {"#r": reservation}
+        ops: list[dict[str, Any]] = [
+            {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+            {"Update": usage},
+        ]
+        if photo.sha256:  # identical bytes once per owner: the claim is part of the record's write
+            ops.append({"Put": {"TableName": self.table, "ConditionExpression": "attribute_not_exists(PK)",
+                                "Item": {**av_key(K.sha_key(photo.owner_id, photo.sha256)),
+                                         "photo_id": S(photo.id)}}})
         try:
-            self.client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-                {"Update": usage},
-            ])
+            self.client.transact_write_items(TransactItems=ops)
         except self.client.exceptions.TransactionCanceledException as exc:
-            if "ConditionalCheckFailed" in cancellation_codes(exc):
+            codes = cancellation_codes(exc)
+            if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+                raise Conflict("the owner already has a photo with these bytes", code="duplicate_photo") from exc
+            if "ConditionalCheckFailed" in codes:
                 raise Conflict(f"photo {photo.id} already exists") from exc
             raise self._unavailable(exc) from exc
         self._write_index({}, K.index_entries(photo, photo.albums))
         for album_id in dict.fromkeys(photo.albums):
             self._count_member(album_id, 1)
+
+    def photo_by_sha256(self, owner_id: str, sha256: str) -> Photo | None:
+        """The owner's photo with these bytes: its SHA# claim item, then the photo (two GetItems, no query)."""
+        claim = self._get(K.sha_key(owner_id, sha256))
+        return self.get_photo(s(claim, "photo_id"), owner_id) if claim is not None else None
 
     def _count_member(self, album_id: str, delta: int) -> None:
         """Move an album's photo count (an album that does not exist is left alone)."""
@@ -349,7 +362,9 @@ class DynamoPhotosMixin(DynamoBase):
                         "UpdateExpression": "ADD photo_count :c, stored_bytes :b",
                         "ExpressionAttributeValues": {":c": N(-1), ":b": N(-int(photo.bytes))}}},
         ]
-        for album_id in photo.albums[:98]:  # TransactWriteItems takes 100 items
+        if photo.sha256:  # its bytes may come again as a new photo
+            ops.append({"Delete": {"TableName": self.table, "Key": av_key(K.sha_key(photo.owner_id, photo.sha256))}})
+        for album_id in photo.albums[:97]:  # TransactWriteItems takes 100 items
             ops.append({"Update": {"TableName": self.table, "Key": av_key(K.album_key(album_id)),
                                    "UpdateExpression": "ADD photo_count :m",
                                    "ConditionExpression": "attribute_exists(PK)",

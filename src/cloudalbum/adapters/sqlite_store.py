@@ -181,13 +181,21 @@ class SqlitePhotosMixin:
                 if reservation is not None:  # its bytes now count as the photo's (issue 12)
                     conn.execute("DELETE FROM byte_reservations WHERE id = ?", (reservation,))
                 conn.execute(
-                    "INSERT INTO photos (id, owner_id, status, sort_key, taken_at, uploaded_at, bytes, version, doc)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO photos (id, owner_id, status, sort_key, taken_at, uploaded_at, bytes, version, doc,"
+                    " sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (photo.id, photo.owner_id, photo.status, sort_key(photo), photo.taken_at, photo.uploaded_at,
-                     photo.bytes, photo.version, _doc(photo)))
+                     photo.bytes, photo.version, _doc(photo), photo.sha256))
                 self._index_photo(conn, photo)  # type: ignore[attr-defined]
         except sqlite3.IntegrityError as exc:
+            if "sha256" in str(exc):
+                raise Conflict("the owner already has a photo with these bytes", code="duplicate_photo") from exc
             raise Conflict(f"photo {photo.id} already exists") from exc
+
+    def photo_by_sha256(self, owner_id: str, sha256: str) -> Photo | None:
+        """The owner's photo with these bytes (the unique index photos_owner_sha256), or None."""
+        row = self._read().execute(  # type: ignore[attr-defined]
+            "SELECT id, version, doc FROM photos WHERE owner_id = ? AND sha256 = ?", (owner_id, sha256)).fetchone()
+        return _photo_of(row) if row else None
 
     def get_photo(self, photo_id: str, owner_id: str | None) -> Photo | None:
         row = self._read().execute(  # type: ignore[attr-defined]

@@ -80,3 +80,9 @@ class ConcurrentUpdate(DomainError):
     """An optimistic write lost a race; the caller reloads and retries."""
 
     code, status = "conflict", 409
+
+
+class BadEntry(DomainError):
+    """One entry of an import (a file in a folder or an archive) cannot be read; the others go on (issue 19)."""
+
+    code, status = "bad_entry", 422

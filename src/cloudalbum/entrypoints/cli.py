@@ -1,4 +1,4 @@
-"""The `cloudalbum` command: serve, worker, users create, import, gc.
+"""The `cloudalbum` command: serve, worker, users create, import, export, gc.
 
 Subcommands live in the COMMANDS registry, so a shape-specific command (such as `aws-init`) is one added
 entry. Settings come from config.from_env with the command-line flags as overrides; a configuration error
@@ -126,68 +126,7 @@ def _run_users(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- import -----------------------------------------------------------------------------------------------
-
-
-def _configure_import(p: argparse.ArgumentParser) -> None:
-    p.add_argument("directory", type=Path, help="every file under it (recursively) is uploaded")
-    p.add_argument("--email", required=True, help="the account that will own the photos")
-
-
-def skip_reason(exc: Exception) -> str:
-    """Why a file was skipped, in a few words."""
-    from ..domain.errors import DomainError, TooLarge, UnsupportedMedia
-
-    if isinstance(exc, UnsupportedMedia):
-        return f"unsupported type ({exc.message})"
-    if isinstance(exc, TooLarge):
-        return f"too large ({exc.message})"
-    if isinstance(exc, DomainError):
-        return exc.message
-    return f"cannot read it ({exc})"
-
-
-def import_directory(container: Any, owner_id: str, directory: Path,
-                     progress: Callable[[Any], Any] | None = None) -> tuple[int, list[tuple[Path, str]]]:
-    """Upload every file under directory for owner_id. Returns (uploaded count, [(file, reason skipped)]).
-    Stops at the first storage failure (a full disk would fail every following file too)."""
-    from ..domain.errors import DomainError, StorageUnavailable
-
-    files = sorted(p for p in directory.rglob("*") if p.is_file())
-    uploaded, skipped = 0, []
-    for path in (progress(files) if progress else files):
-        try:
-            with open(path, "rb") as f:
-                container.photos.upload(owner_id, f, path.name)
-            uploaded += 1
-        except StorageUnavailable as exc:
-            skipped.append((path, f"{exc.message} (import stopped here)"))
-            break
-        except (DomainError, OSError) as exc:
-            skipped.append((path, skip_reason(exc)))
-    return uploaded, skipped
-
-
-def _run_import(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    if not args.directory.is_dir():
-        raise CommandError(f"{args.directory} is not a directory")
-    container = _container(args)
-    try:
-        user = container.store.user_by_email(args.email.strip())
-        if user is None:
-            raise CommandError(f"no account for {args.email}: create it with `cloudalbum users create`")
-        uploaded, skipped = import_directory(
-            container, user.id, args.directory,
-            progress=lambda files: tqdm(files, desc="importing", unit="file", file=sys.stderr))
-    finally:
-        container.close()
-    print(f"uploaded {uploaded}, skipped {len(skipped)}")
-    for path, reason in skipped:
-        print(f"  skipped {path.relative_to(args.directory)}: {reason}")
-    stopped = bool(skipped) and skipped[-1][1].endswith("(import stopped here)")
-    return EXIT_FAILED if stopped else EXIT_OK
+# --- import / export: entrypoints/moving_cli.py -------------------------------------------------------------
 
 
 def _run_aws_init(args: argparse.Namespace) -> int:
@@ -265,13 +204,22 @@ COMMANDS: dict[str, Command] = {
     "serve": Command("serve the API and web pages, with background workers", _configure_serve, _run_serve),
     "worker": Command("process queued photos in the foreground", lambda p: None, _run_worker),
     "users": Command("manage accounts", _configure_users, _run_users),
-    "import": Command("upload every photo under a directory", _configure_import, _run_import),
+    "import": Command("import folders, .zip and .tgz archives (Google Takeout, XMP sidecars)",
+                      lambda p: _moving().configure_import(p), lambda a: _moving().run_import(a)),
+    "export": Command("write every photo, byte for byte, with Takeout-style sidecars and album folders",
+                      lambda p: _moving().configure_export(p), lambda a: _moving().run_export(a)),
     "gc": Command("repair what crashes left behind (once)", _configure_gc, _run_gc),
     "aws-init": Command("create the AWS bucket, queues and table where missing (idempotent)", lambda p: None,
                         _run_aws_init),
     "queue": Command("inspect the job queue and its dead-letter queue", _configure_queue, _run_queue),
     "people": Command("faces and people: scan an account's photos for faces", _configure_people, _run_people),
 }
+
+
+def _moving() -> Any:
+    from . import moving_cli
+
+    return moving_cli
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageFile
 
 from . import exif as _exif  # noqa: F401 - registers the HEIF opener
+from . import raw
 
 _TRANSPOSE = {
     2: (Image.Transpose.FLIP_LEFT_RIGHT,),
@@ -166,6 +167,8 @@ def decode(data: bytes, *, orientation: int | None = None, min_long_side: int = 
     """Decode once. `orientation` is the EXIF orientation read before (None: read it from the file).
     `max_decode_bytes`: refuse (UndecodableImage) an image whose decoding would take more (decode_bytes)."""
     limits = (max_pixels, max_decode_bytes)
+    if raw.is_raw(data):
+        return _decode_raw(data, min_long_side, limits)
     try:
         return _decode(data, orientation, min_long_side, limits, tolerate_truncation=False)
     except UndecodableImage:
@@ -183,6 +186,23 @@ def decode(data: bytes, *, orientation: int | None = None, min_long_side: int = 
         raise UndecodableImage(_out_of_memory(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - any decoder error on untrusted bytes is "undecodable"
         raise UndecodableImage(f"could not decode the image: {exc}") from exc
+
+
+def _decode_raw(data: bytes, min_long_side: int, limits: tuple[int, int | None]) -> Decoded:
+    """A camera RAW, developed by media/raw.py (its embedded preview or LibRaw's demosaic), already upright."""
+    max_pixels, max_decode_bytes = limits
+    try:
+        info = raw.info(data)
+        if info.width * info.height > max_pixels:
+            raise UndecodableImage(f"the image is too large: {info.width}x{info.height} pixels (the limit is "
+                                   f"{max_pixels})")
+        image, info, _how = raw.develop(data, min_long_side=min_long_side, max_decode_bytes=max_decode_bytes)
+    except raw.RawError as exc:
+        raise UndecodableImage(f"could not decode the image: {exc}") from exc
+    except MemoryError as exc:
+        raise UndecodableImage(_out_of_memory(exc)) from exc
+    small = to_rgb_reduced(image, reduce_factor(image.width, image.height, min_long_side))
+    return Decoded(small, info.width, info.height, "RAW")
 
 
 def _decode(data: bytes, orientation: int | None, min_long_side: int, limits: tuple[int, int | None], *,

@@ -29,6 +29,8 @@ from typing import Any
 
 from PIL import Image
 
+from . import raw
+
 try:  # HEIC/HEIF support; registering twice is harmless
     import pillow_heif
 
@@ -68,6 +70,8 @@ class ExifData:
 def read_metadata(data: bytes) -> ExifData:
     """Everything we read from the file's metadata. Never raises; unknown or invalid values are None."""
     out = ExifData()
+    if raw.is_raw(data):
+        return _raw_metadata(data, out)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Corrupt EXIF data", DecompressionBombWarning: not our output
@@ -80,6 +84,19 @@ def read_metadata(data: bytes) -> ExifData:
     except BaseException as exc:  # noqa: BLE001 - a reader of untrusted bytes must not raise
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
+    return out
+
+
+def _raw_metadata(data: bytes, out: ExifData) -> ExifData:
+    """A camera RAW's EXIF (media/raw.py finds it) and the size LibRaw gives its developed image."""
+    out.format = "RAW"
+    exif = _safe(lambda: raw.exif_of(data))
+    if exif is not None:
+        _fill(out, exif)
+    info = _safe(lambda: raw.info(data))
+    if info is not None:
+        swapped = info.orientation in (5, 6, 7, 8)
+        out.width, out.height = (info.height, info.width) if swapped else (info.width, info.height)
     return out
 
 

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from PIL import Image
 
 from ..domain.errors import Invalid, UnsupportedMedia
+from . import raw
 from .decode import decode_bytes, over_budget_message
 
 try:  # HEIC/HEIF support; without it HEIF bytes are sniffed but cannot be opened (422)
@@ -42,14 +43,14 @@ PIL_FORMATS = {
     "image/heif": ["HEIF"],
 }
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
-              "image/tiff": ".tif", "image/heic": ".heic", "image/heif": ".heif"}
+              "image/tiff": ".tif", "image/heic": ".heic", "image/heif": ".heif", **raw.TYPES}
 FULL_LOAD_MAX_PIXELS = 8_000_000  # non-JPEG formats are fully decoded for the check only up to this size
 # A request-path check decodes only what takes at most this much memory (decode.decode_bytes): a progressive
 # JPEG's decoder holds all its DCT coefficients (2 bytes a sample even at 1/8 scale: 3 bytes a pixel in 4:2:0,
 # 8 in CMYK), WebP's 16 bytes a pixel; larger ones are accepted on their header and the worker decides.
 CHECK_MAX_BYTES = 64 * 1024 * 1024
 ORIENTATION_TAG = 0x0112
-SUPPORTED = "JPEG, PNG, WebP, HEIC/HEIF, TIFF, GIF or MPO"
+SUPPORTED = "JPEG, PNG, WebP, HEIC/HEIF, TIFF, GIF, MPO or camera RAW (DNG, CR2, CR3, NEF, ARW, ORF, RW2, RAF)"
 
 
 @dataclass(frozen=True)
@@ -165,10 +166,17 @@ def inspect(stream: BinaryIO, *, max_pixels: int, max_decode_bytes: int | None =
     """Sniff, size-check, memory-check (`max_decode_bytes`, from the header: see decode.decode_bytes) and
     decode-check the image in a seekable stream (left at an arbitrary position)."""
     stream.seek(0)
-    head = stream.read(SNIFF_BYTES)
+    head = stream.read(raw.SNIFF_RAW_BYTES)
     if not head:
         raise UnsupportedMedia(f"The file is empty. Upload a {SUPPORTED} image.")
-    content_type = sniff(head)
+    raw_type = raw.sniff_raw(head)
+    if raw_type is not None:
+        try:
+            return _inspect_raw(stream, raw_type, max_pixels=max_pixels, max_decode_bytes=max_decode_bytes)
+        except Invalid as exc:
+            if raw_type not in raw.BY_MAKE or exc.code != "undecodable_image":
+                raise  # a NIKON or SONY TIFF that LibRaw cannot read is checked as a TIFF below
+    content_type = sniff(head[:SNIFF_BYTES])
     if content_type is None:
         raise UnsupportedMedia(f"The file is not a supported image. Upload a {SUPPORTED} image.")
     stream.seek(0)
@@ -190,3 +198,24 @@ def inspect(stream: BinaryIO, *, max_pixels: int, max_decode_bytes: int | None =
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     return ImageInfo(content_type=content_type, format=fmt, width=width, height=height, orientation=orientation)
+
+
+def _inspect_raw(stream: BinaryIO, content_type: str, *, max_pixels: int, max_decode_bytes: int | None
+                 ) -> ImageInfo:
+    """A camera RAW: LibRaw reads its headers (no developing); the size is the developed image's; refused when
+    developing it would take more memory than the budget (media/raw.py counts it)."""
+    try:
+        info = raw.inspect(stream)
+    except raw.RawError as exc:
+        raise Invalid(f"The RAW photo cannot be read: {exc}", code="undecodable_image") from exc
+    pixels = info.width * info.height
+    if pixels > max_pixels:
+        raise Invalid(f"The image is too large in pixels: {info.width}x{info.height} = {pixels:,} pixels, the "
+                      f"limit is {max_pixels:,}.", code="too_many_pixels")
+    needed = info.develop_bytes()
+    if max_decode_bytes is not None and needed > max_decode_bytes:
+        raise Invalid(f"The RAW photo is too large to develop: {info.width}x{info.height} takes about "
+                      f"{needed // 2**20} MiB, the budget is {max_decode_bytes // 2**20} MiB.",
+                      code="too_large_to_decode")
+    return ImageInfo(content_type=content_type, format=raw.NAMES[content_type], width=info.width,
+                     height=info.height, orientation=info.orientation)

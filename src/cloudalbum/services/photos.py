@@ -24,10 +24,12 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, ContextManager
 
 from ..config import Settings
-from ..domain.errors import ConcurrentUpdate, DomainError, Invalid, NotFound, StorageUnavailable, TooLarge
+from ..domain.errors import (ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound, StorageUnavailable,
+                             TooLarge)
 from ..domain.model import Location, Page, Photo, PhotoStatus, Source, iso, new_id, utcnow
 from ..media import formats
 from ..ports import BlobStore, Geocoder, JobQueue, MetadataStore, PendingBlobs
+from .metadata import Added, UserMetadata, sha256_of, valid_rating
 
 if TYPE_CHECKING:  # pragma: no cover
     from .limits import LimitsService
@@ -42,7 +44,7 @@ SAVE_RETRIES = 5
 SPOOL_IN_MEMORY = 1024 * 1024
 COPY_CHUNK = 1024 * 1024
 THUMBNAIL_SIZES = ("small", "large")
-EDITABLE = ("title", "description", "taken_at", "location")
+EDITABLE = ("title", "description", "taken_at", "location", "rating")
 STATUSES = tuple(s.value for s in PhotoStatus)
 
 
@@ -131,12 +133,24 @@ class PhotoService:
 
     def upload(self, owner_id: str, stream: BinaryIO, filename: str | None, album_id: str | None = None) -> Photo:
         """Check, store and record one uploaded photo, and queue its processing (see module docstring)."""
+        return self.add(owner_id, stream, filename, album_id).photo
+
+    def add(self, owner_id: str, stream: BinaryIO, filename: str | None, album_id: str | None = None, *,
+            metadata: UserMetadata | None = None) -> Added:
+        """upload() telling whether the bytes were already the owner's (then nothing is stored: the existing
+        photo joins the album and, when metadata is given, gains what it lacks of it). `metadata` is applied
+        as user input, as PATCH applies it (import: sidecars)."""
         if album_id is not None:
             self._require_album(album_id, owner_id)
+        metadata = metadata.cleaned() if metadata is not None else None
         spool, size, own = self._seekable(stream)
         try:
             info = formats.inspect(spool, max_pixels=self.settings.max_pixels,
                                    max_decode_bytes=self.settings.max_decode_bytes)
+            sha = sha256_of(spool)
+            existing = self.store.photo_by_sha256(owner_id, sha)
+            if existing is not None:
+                return self._identical(existing, album_id, metadata)  # nothing stored, no quota taken
             with self._quota(owner_id, size) as reservation:  # held until the record counts the bytes (issue 12)
                 photo_id = new_id()
                 key = original_key(owner_id, photo_id)
@@ -147,8 +161,16 @@ class PhotoService:
                     id=photo_id, owner_id=owner_id, filename=safe_filename(filename, info.content_type),
                     content_type=info.content_type, bytes=stored or size, original_key=key,
                     uploaded_at=iso(utcnow()), width=info.width, height=info.height, orientation=info.orientation,
+                    sha256=sha,
                 )
-                self._record(photo, reservation)
+                if metadata is not None:
+                    metadata.apply(photo, self._place)
+                try:
+                    self._record(photo, reservation)
+                except Conflict as exc:
+                    if exc.code != "duplicate_photo":
+                        raise
+                    return self._lost_race(photo, pending, album_id, metadata)
                 self._forget_pending(pending)
         finally:
             if own:
@@ -156,7 +178,39 @@ class PhotoService:
         if album_id is not None:
             photo = self._join_album(photo, album_id)
         self._enqueue(photo, force=False, required=False)
-        return photo
+        return Added(photo, duplicate=False)
+
+    def _lost_race(self, photo: Photo, pending: PendingBlobs, album_id: str | None,
+                   metadata: UserMetadata | None) -> Added:
+        """Another upload of the same bytes recorded its photo first: ours is removed and theirs answered."""
+        try:
+            self.blobs.delete(photo.original_key)
+            self._forget_pending(pending)
+        except Exception as exc:  # noqa: BLE001 - the pending entry stays: the sweep deletes the blob
+            log.warning("could not delete the duplicate original %s; the sweep will: %s", photo.original_key, exc)
+        existing = self.store.photo_by_sha256(photo.owner_id, photo.sha256 or "")
+        if existing is None:
+            raise ConcurrentUpdate("The same file was being uploaded and deleted at once; try again.")
+        return self._identical(existing, album_id, metadata)
+
+    def _identical(self, photo: Photo, album_id: str | None, metadata: UserMetadata | None) -> Added:
+        """The owner's photo with the uploaded bytes: joins the album, gains what it lacks of metadata."""
+        merged = False
+        if metadata is not None:
+            photo, merged = self._merge(photo, metadata)
+        if album_id is not None and album_id not in photo.albums:
+            photo, merged = self._join_album(photo, album_id), True
+        return Added(photo, duplicate=True, merged=merged)
+
+    def _merge(self, photo: Photo, metadata: UserMetadata) -> tuple[Photo, bool]:
+        for _attempt in range(SAVE_RETRIES):
+            if not metadata.fill(photo, self._place):
+                return photo, False
+            try:
+                return self.store.save_photo(photo), True
+            except ConcurrentUpdate:
+                photo = self.get(photo.owner_id, photo.id)
+        raise ConcurrentUpdate("The photo is being changed by someone else; try again.")
 
     def _quota(self, owner_id: str, nbytes: int) -> ContextManager[str | None]:
         return self.limits.reserved(owner_id, nbytes) if self.limits is not None else contextlib.nullcontext()
@@ -219,18 +273,26 @@ class PhotoService:
             raise StorageUnavailable("The photo could not be stored right now; try again shortly.") from exc
 
     def _record(self, photo: Photo, reservation: str | None = None) -> None:
-        """Write the record; if that fails, remove the original we just stored (the sweep would too)."""
+        """Write the record; if that fails, remove the original we just stored (the sweep would too). A
+        Conflict "duplicate_photo" (the same bytes recorded meanwhile) is the caller's to settle."""
         try:
             self.store.add_photo(photo, reservation=reservation)
-        except Exception as exc:  # noqa: BLE001
-            log.warning("recording photo %s failed: %s", photo.id, exc)
-            try:
-                self.blobs.delete(photo.original_key)
-            except Exception:  # noqa: BLE001 - the maintenance sweep deletes it later
-                log.warning("could not delete orphan original %s; the sweep will", photo.original_key)
-            if isinstance(exc, StorageUnavailable):
+        except Conflict as exc:
+            if exc.code == "duplicate_photo":
                 raise
-            raise StorageUnavailable("The photo could not be recorded right now; try again shortly.") from exc
+            self._record_failed(photo, exc)
+        except Exception as exc:  # noqa: BLE001
+            self._record_failed(photo, exc)
+
+    def _record_failed(self, photo: Photo, exc: Exception) -> None:
+        log.warning("recording photo %s failed: %s", photo.id, exc)
+        try:
+            self.blobs.delete(photo.original_key)
+        except Exception:  # noqa: BLE001 - the maintenance sweep deletes it later
+            log.warning("could not delete orphan original %s; the sweep will", photo.original_key)
+        if isinstance(exc, StorageUnavailable):
+            raise exc
+        raise StorageUnavailable("The photo could not be recorded right now; try again shortly.") from exc
 
     def _enqueue(self, photo: Photo, *, force: bool, required: bool) -> None:
         body: dict[str, Any] = {"type": "process_photo", "photo_id": photo.id, "owner_id": photo.owner_id}
@@ -336,6 +398,11 @@ class PhotoService:
             values["taken_at"] = parse_taken_at(changes["taken_at"])
         if "location" in changes:
             values["location"] = self._location(changes["location"])
+        if "rating" in changes:
+            rating = changes["rating"]
+            if rating is not None and (isinstance(rating, bool) or valid_rating(rating) != rating):
+                raise Invalid("rating must be a whole number from 0 to 5, or null.", code="validation_error")
+            values["rating"] = rating
         return values
 
     def _location(self, value: Any) -> Location | None:

@@ -23,12 +23,13 @@ def create_app(container: Container) -> APIFlask:
     app.config["SYNC_LOCAL_SPEC"] = False
     app.extensions["cloudalbum"] = container
 
-    from . import albums, auth, errors, health, map, people, photos, questions, search, security_headers, sharing
+    from . import (albums, auth, errors, health, map, moving, people, photos, questions, search, security_headers,
+                   sharing)
     from ..web import pages
 
     errors.register(app)
     security_headers.register(app)
-    for module in (health, auth, photos, search, albums, map, questions, people, sharing):
+    for module in (health, auth, photos, search, albums, map, questions, people, sharing, moving):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies

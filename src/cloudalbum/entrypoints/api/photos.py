@@ -35,7 +35,10 @@ IMAGE_TYPES = sorted(set(EXTENSIONS))
 @bp.input(UploadForm, location="form_and_files", arg_name="form")
 @bp.output(PhotoOut, status_code=202)
 @bp.doc(summary="Upload one photo; processing continues in the background",
-        responses={400: "Broken multipart body", 404: "No such album (album_id)", 413: "Over the size limit",
+        responses={200: {"description": "The same bytes are already one of the user's photos: that photo, with "
+                                        "\"duplicate\": true (nothing stored; album_id adds it to that album)",
+                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PhotoOut"}}}},
+                   400: "Broken multipart body", 404: "No such album (album_id)", 413: "Over the size limit",
                    415: "Not a supported image",
                    422: "Cannot be decoded, or too large in pixels or in memory to decode",
                    429: "Too many uploads this hour; see Retry-After", 503: "Storage unavailable; see Retry-After",
@@ -43,8 +46,10 @@ IMAGE_TYPES = sorted(set(EXTENSIONS))
 def upload(form: dict[str, Any]) -> Any:
     file = form["file"]
     container().limits.count(current_user_id(), "upload")
-    photo = container().photos.upload(current_user_id(), file.stream, file.filename, album_id=form.get("album_id"))
-    return photo_json(photo), 202
+    added = container().photos.add(current_user_id(), file.stream, file.filename, album_id=form.get("album_id"))
+    if added.duplicate:
+        return {**photo_json(added.photo), "duplicate": True}, 200
+    return photo_json(added.photo), 202
 
 
 @bp.get("/photos")

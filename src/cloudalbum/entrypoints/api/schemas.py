@@ -112,6 +112,11 @@ class PhotoOut(Schema):
     description = String(allow_none=True)
     model = Nested(ModelOut, allow_none=True)
     match = Nested(MatchOut)
+    # Move in, move out (issue 19)
+    rating = Integer(allow_none=True, metadata={"description": "The user's 0-5 rating (XMP, PATCH)"})
+    people_hint = List(String(), metadata={"description": "People named by an imported sidecar (Takeout)"})
+    duplicate = Boolean(metadata={"description": "Upload only: true when these bytes were already a photo "
+                                                 "of the user (200, nothing stored)"})
 
 
 PhotoPage = page_of(PhotoOut, "PhotoPage")
@@ -229,6 +234,7 @@ class PhotoPatchIn(Schema):
     taken_at = String(allow_none=True, validate=[Length(min=1, max=40), Regexp(TAKEN_AT_PATTERN)],
                       metadata={"description": "ISO 8601; a naive time is kept as given"})
     location = Nested(LocationIn, allow_none=True)
+    rating = Integer(strict=True, allow_none=True, validate=Range(min=0, max=5), metadata={"description": "0-5 stars"})
 
 
 class ThumbnailQuery(Schema):

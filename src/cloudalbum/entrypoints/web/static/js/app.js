@@ -6,6 +6,7 @@ import { announce, clear, h, parseHash } from './dom.js';
 import { enqueue, uploadEvents } from './uploads.js';
 import { accountView } from './views/account.js';
 import { albumView, albumsView } from './views/albums.js';
+import { wireAccountExport } from './exports.js';
 import { signinView, signupView } from './views/auth.js';
 import { galleryView } from './views/gallery.js';
 import { mapView } from './views/map.js';
@@ -103,6 +104,8 @@ async function refreshQuestionCount() {
 questionEvents.addEventListener('changed', refreshQuestionCount);
 document.addEventListener('photo:final', () => { clearTimeout(countTimer); countTimer = setTimeout(refreshQuestionCount, 300); });
 uploadEvents.addEventListener('idle', () => { clearTimeout(countTimer); countTimer = setTimeout(refreshQuestionCount, 3000); });
+
+wireAccountExport();
 
 document.getElementById('signout').addEventListener('click', async () => {
   await logout();

@@ -3,6 +3,7 @@
 
 import { all, api, imageUrl, thumbPath } from '../api.js';
 import { announce, clear, field, h } from '../dom.js';
+import { exportButton } from '../exports.js';
 import { photoGrid } from '../grid.js';
 import { openShareDialog } from './sharing.js';
 
@@ -115,7 +116,8 @@ export function albumView(main, { parts, params }) {
       shared ? '' : h('details', { class: 'edit' }, h('summary', {}, 'Rename or delete'), edit, del),
       error,
       shared ? '' : h('p', { class: 'result-links' }, h('a', { href: `#/map?album_id=${encodeURIComponent(id)}` }, 'Show on the map'),
-        ' ', h('button', { type: 'button', class: 'share-button', onclick: () => openShareDialog({ album_id: id }, `the album “${album.name}”`) }, 'Share…')),
+        ' ', h('button', { type: 'button', class: 'share-button', onclick: () => openShareDialog({ album_id: id }, `the album “${album.name}”`) }, 'Share…'),
+        ' ', exportButton('Export album', `/api/albums/${encodeURIComponent(id)}/export`, 'cloudalbum-album.zip', error)),
       grid.el);
   }
 

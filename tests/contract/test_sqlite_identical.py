@@ -1,0 +1,19 @@
+"""SqliteMetadataStore against the identical-files contract (a unique index on (owner_id, sha256))."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+from contract.identical_contract import IdenticalFilesContract
+
+
+class TestSqliteIdenticalFiles(IdenticalFilesContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
+        s = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+        yield s
+        s.close()
