@@ -133,21 +133,24 @@ def test_quota_refuses_the_upload_that_would_pass_it_and_stores_nothing(make_sha
 
 
 def test_concurrent_uploads_never_pass_the_quota(make_shape: Any) -> None:
-    """Eight uploads at once, room for three: exactly three are stored, the others get 507."""
-    data = photo(1)
+    """Eight uploads at once, room for three: exactly three are stored, the others get 507. Eight different
+    files of one size (identical bytes would be one photo: issue 19's duplicate rule)."""
+    base = photo(1)
+    files = [base[:2] + b"\xff\xfe\x00\x08" + f"c{i:05d}".encode() + base[2:] for i in range(8)]  # JPEG comments
+    data = files[0]
     container, app = make_shape(quota_bytes=3 * len(data) + len(data) // 2)
     alice = User(app, "alice@example.com")
     clients = [app.test_client() for _ in range(8)]
     statuses: list[int] = []
     barrier = threading.Barrier(len(clients))
 
-    def send(client: Any) -> None:
+    def send(client: Any, data: bytes) -> None:
         barrier.wait()
         r = client.post("/api/photos", data={"file": (io.BytesIO(data), "p.jpg")},
                         headers={"Authorization": f"Bearer {alice.token}"}, content_type="multipart/form-data")
         statuses.append(r.status_code)
 
-    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    threads = [threading.Thread(target=send, args=(c, f)) for c, f in zip(clients, files)]
     for t in threads:
         t.start()
     for t in threads:
