@@ -183,8 +183,13 @@ def test_an_endless_chunked_body_is_cut_off_at_the_limit(served: Served, bob: di
 
 def test_a_body_just_over_the_limit_is_refused_and_one_under_it_is_read(served: Served, bob: dict[str, Any]) -> None:
     token = bob["tokens"]["access_token"]
-    status, _, body = served.call("POST", "/api/photos", io.BytesIO(b"x" * (LIMIT + 1)).read(), token=token,
-                                  headers={"Content-Type": "multipart/form-data; boundary=b"})
+    try:
+        status, _, body = served.call("POST", "/api/photos", io.BytesIO(b"x" * (LIMIT + 1)).read(), token=token,
+                                      headers={"Content-Type": "multipart/form-data; boundary=b"})
+    except (ConnectionResetError, BrokenPipeError):
+        # waitress answers 413 at the headers and closes: a client still sending the body may see the reset
+        # before it reads the answer (API.md: "413, or the connection closed")
+        status = 413
     assert status == 413
     status, _, body = served.call("POST", "/api/photos", b"--b--\r\n", token=token,
                                   headers={"Content-Type": "multipart/form-data; boundary=b"})
