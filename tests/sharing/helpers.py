@@ -11,13 +11,15 @@ from PIL import Image
 from cloudalbum.domain.model import Box, FaceRef, Location, Place
 from cloudalbum.media.thumbnails import make_thumbnails, thumbnail_key
 
+from support import unique_copy
+
 from .leaks import dirty_file
 
 
 def processed_photo(user: Any, container: Any, data: bytes | None = None, filename: str = "gps.jpg") -> str:
     """Upload a photo with GPS, serials and a maker note, then give it what processing would: thumbnails, a
     location with its place, a named face. Returns its id."""
-    data = data or dirty_file("JPEG", size=(320, 240))
+    data = data or unique_copy(dirty_file("JPEG", size=(320, 240)))  # identical bytes would be one photo
     r = user.upload(data, filename)
     assert r.status_code == 202, r.get_data(as_text=True)
     pid = r.get_json()["id"]
