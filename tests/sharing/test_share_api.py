@@ -164,7 +164,9 @@ def test_wrong_passwords_are_throttled_per_link_and_per_address(client: Any, ali
     codes = [guess(links[2], f"10.1.{i}.1") for i in range(per_link + 1)]
     assert codes[:per_link] == [401] * per_link and codes[per_link] == 429
     assert guess(links[2], "10.2.0.1", "open sesame") == 429
-    container.clock.offset_s = container.settings.login_window_s + 1.0
+    # past the window (DynamoDB counts whole buckets of a tenth of the window, so its window may reach back up
+    # to a tenth longer: the store contract allows it)
+    container.clock.offset_s = container.settings.login_window_s * 1.1 + 1.0
     assert guess(links[2], "10.2.0.1", "open sesame") == 200
 
 
