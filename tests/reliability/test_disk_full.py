@@ -25,7 +25,7 @@ from support import make_jpeg, needs_corpus, unique_copy
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     mnt = tmp_path / "tiny"
     mnt.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)],
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)],
                                            capture_output=True).returncode != 0:
         pytest.skip("mounting a tmpfs needs root and a mount namespace; the failing-wrapper test in "
                     "tests/api/test_crash_safety.py covers the answers")
