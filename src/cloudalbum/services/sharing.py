@@ -177,13 +177,14 @@ class ShareService:
         keys = [f"share-pw:{share.id}", f"share-pw-ip:{client or '-'}"]
         limits = [self.settings.login_max_failures * 4, self.settings.login_max_failures * 2]
         window, now = self.settings.login_window_s, self.clock.now()
-        # Failures are read before the (costly) verification with hit_count; a store without it counts every
-        # attempt instead (as AuthService does), which only makes the limit stricter.
-        counter = getattr(self.store, "hit_count", None)
+        # Each attempt takes its slot under both keys before the (costly) verification, atomically in the store,
+        # so concurrent guesses cannot all slip under the limit; a right password gives its slots back, a wrong
+        # one keeps them (they are the failures). As sign-in does (AuthService).
+        taken: list[str] = []
         for key, limit in zip(keys, limits):
-            seen = (counter(key, window_s=window, now=now) if counter
-                    else self.store.hit(key, window_s=window, now=now) - 1)
-            if seen >= limit:
+            taken.append(key)
+            if self.store.hit(key, window_s=window, now=now) > limit:
+                self._give_back(taken, window, now)
                 raise Throttled("Too many wrong passwords: wait a few minutes.", retry_after_s=window)
         try:
             ok = isinstance(password, str) and len(password) <= MAX_PASSWORD and self._hasher().verify(
@@ -191,10 +192,13 @@ class ShareService:
         except Exception:  # noqa: BLE001 - argon2's VerifyMismatchError and friends: a wrong password
             ok = False
         if not ok:
-            for key in keys if counter else ():
-                self.store.hit(key, window_s=window, now=now)
             raise Unauthorized("Wrong password.", code="wrong_password")
+        self._give_back(taken, window, now)
         return self._session(share)
+
+    def _give_back(self, keys: list[str], window: int, now: float) -> None:
+        for key in keys:
+            self.store.unhit(key, window_s=window, now=now)
 
     def _session(self, share: Share) -> str:
         expires = int(self.clock.now()) + SESSION_TTL_S
