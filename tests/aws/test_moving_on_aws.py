@@ -28,10 +28,8 @@ for _module, _names in ((identical, ("test_same_bytes_twice_is_one_photo",
 
 
 @pytest.fixture
-def settings(moto_env: str, tmp_path: Path) -> Settings:
-    s = unique_settings(tmp_path)
-    init_aws(s)
-    return s
+def settings(aws_settings: Settings) -> Settings:
+    return aws_settings  # moto, with the bucket, queues and table made (tests/aws/conftest.py)
 
 
 @pytest.fixture

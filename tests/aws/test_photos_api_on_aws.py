@@ -3,16 +3,13 @@ records in DynamoDB, jobs on SQS; downloads answer with a 302 to a presigned URL
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
 from api import test_photos as photos_tests
 from api.conftest import fast_hashing
-from aws.conftest import unique_settings
 from cloudalbum import bootstrap
-from cloudalbum.adapters.aws_init import init_aws
 from cloudalbum.config import Settings
 
 pytestmark = pytest.mark.emulator
@@ -29,10 +26,8 @@ for _name in SHARED:
 
 
 @pytest.fixture
-def settings(moto_env: str, tmp_path: Path) -> Settings:
-    s = unique_settings(tmp_path)
-    init_aws(s)
-    return s
+def settings(aws_settings: Settings) -> Settings:
+    return aws_settings  # moto, with the bucket, queues and table made (tests/aws/conftest.py)
 
 
 @pytest.fixture

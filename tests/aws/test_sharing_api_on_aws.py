@@ -3,15 +3,12 @@ in DynamoDB, stripped copies in S3 under their own keys, files served by 302 to 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
 from api.conftest import fast_hashing
-from aws.conftest import unique_settings
 from cloudalbum import bootstrap
-from cloudalbum.adapters.aws_init import init_aws
 from cloudalbum.config import Settings
 from sharing import test_share_api as share_tests
 
@@ -23,10 +20,8 @@ for _name in dir(share_tests):
 
 
 @pytest.fixture
-def settings(moto_env: str, tmp_path: Path) -> Settings:
-    s = unique_settings(tmp_path)
-    init_aws(s)
-    return s
+def settings(aws_settings: Settings) -> Settings:
+    return aws_settings  # moto, with the bucket, queues and table made (tests/aws/conftest.py)
 
 
 @pytest.fixture
