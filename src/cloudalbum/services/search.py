@@ -56,10 +56,7 @@ class SearchService:
 
     def _people_names(self, owner_id: str) -> list[str]:
         """The owner's named people (the most photographed first, up to a page of 200)."""
-        list_people = getattr(self.store, "list_people", None)
-        if list_people is None:
-            return []
-        return [p.name for p in list_people(owner_id, limit=200).items if getattr(p, "name", None)]
+        return [p.name for p in self.store.list_people(owner_id, limit=200).items if p.name]
 
     def known_place(self, name: str) -> str | None:
         """The place a phrase names, as photos' places spell it, when the gazetteer knows it by exactly that
