@@ -51,9 +51,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
 
-from cloudalbum.adapters.geocoder import OfflineGeocoder  # noqa: E402
-from cloudalbum.adapters.onnx_detector import OnnxDetector, decode_output, letterbox  # noqa: E402
-from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer  # noqa: E402
+from cloudalbum.adapters.ml.geocoder import OfflineGeocoder  # noqa: E402
+from cloudalbum.adapters.ml.detector import OnnxDetector, decode_output, letterbox  # noqa: E402
+from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer  # noqa: E402
 from cloudalbum.media.decode import UndecodableImage, decode  # noqa: E402
 from cloudalbum.media.exif import read_metadata  # noqa: E402
 from cloudalbum.media.face_crops import face_crop  # noqa: E402
@@ -227,12 +227,12 @@ def bench_container(tmp: Path, files: dict[str, bytes], detector: OnnxDetector,
     from cloudalbum.domain.model import Photo, User, iso, new_id, utcnow
 
     c = bootstrap.build(Settings(data_dir=tmp, workers=0), detector=detector, geocoder=geocoder)
-    c.store.add_user(User(id="bench", email="bench@example.com", password_hash="x", created_at=iso(utcnow())))
+    c.store.users.add_user(User(id="bench", email="bench@example.com", password_hash="x", created_at=iso(utcnow())))
     ids = []
     for name, data in files.items():
         pid = new_id()
         c.blobs.put(f"originals/bench/{pid}", data, content_type="image/jpeg")
-        c.store.add_photo(Photo(id=pid, owner_id="bench", filename=name, content_type="image/jpeg",
+        c.store.photos.add_photo(Photo(id=pid, owner_id="bench", filename=name, content_type="image/jpeg",
                                 bytes=len(data), original_key=f"originals/bench/{pid}", uploaded_at=iso(utcnow())))
         ids.append(pid)
     return c, ids

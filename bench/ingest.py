@@ -199,7 +199,7 @@ class Service:
                     if key == "visible":
                         out["in_flight"] = int(a.get("ApproximateNumberOfMessagesNotVisible", 0))
                 return out
-            from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+            from cloudalbum.adapters.embedded.queue import SqliteJobQueue
             from cloudalbum.config import Settings
 
             if not hasattr(self, "_queue"):

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from cloudalbum.adapters.fs_blobstore import FileBlobStore  # noqa: E402
-from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer  # noqa: E402
-from cloudalbum.adapters.sqlite_store import SqliteMetadataStore  # noqa: E402
+from cloudalbum.adapters.embedded.blobstore import FileBlobStore  # noqa: E402
+from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer  # noqa: E402
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore  # noqa: E402
 from cloudalbum.config import Settings  # noqa: E402
 from cloudalbum.domain.model import Box, Photo, User, new_id  # noqa: E402
 from cloudalbum.domain.people import Face, Person  # noqa: E402
@@ -61,14 +61,14 @@ def library(store: SqliteMetadataStore, owner: str, n: int, rng: np.random.Gener
     centroids = []
     for _ in range(n):
         p = photo(owner)
-        store.add_photo(p)
+        store.photos.add_photo(p)
         c = unit(rng)
         person = Person(id=new_id(), owner_id=owner, created_at=NOW, updated_at=NOW, face_count=1, photo_count=1,
                         centroid_sum=c, dont_ask=True)
         face = Face(id=new_id(), owner_id=owner, photo_id=p.id, box=Box(0, 0, 50, 50, 0.9), embedding=c,
                     created_at=NOW, model="bench", person_id=person.id)
-        store.add_person(person)
-        store.add_faces([face])
+        store.faces.add_person(person)
+        store.faces.add_faces([face])
         centroids.append(c)
     return centroids
 
@@ -78,7 +78,7 @@ def grouping_ms(n: int, runs: int, per_run: int = 20) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteMetadataStore(Path(tmp) / "meta.sqlite3")
         user = User(id=new_id(), email="bench@example.com", password_hash="x", created_at=NOW)
-        store.add_user(user)
+        store.users.add_user(user)
         service = PeopleService(store, FileBlobStore(Path(tmp) / "blobs"), Settings(data_dir=Path(tmp)))
         centroids = library(store, user.id, n, rng)
         times = []
@@ -93,7 +93,7 @@ def grouping_ms(n: int, runs: int, per_run: int = 20) -> float:
                 else:  # a stranger
                     e = unit(rng)
                 p = photo(user.id)
-                store.add_photo(p)
+                store.photos.add_photo(p)
                 batch.append((p, [FoundFace(10, 10, 60, 60, 0.95, [], e)]))
             t = time.perf_counter()
             for p, found in batch:

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from cloudalbum.adapters.onnx_detector import OnnxDetector, letterbox, packaged_model_path  # noqa: E402
+from cloudalbum.adapters.ml.detector import OnnxDetector, letterbox, packaged_model_path  # noqa: E402
 from cloudalbum.media.decode import UndecodableImage, decode  # noqa: E402
 from cloudalbum.media.thumbnails import make_thumbnails  # noqa: E402
 
@@ -185,7 +185,7 @@ def rect_report(photos: list[tuple[str, Image.Image]]) -> None:
     import onnxruntime as ort
     from onnx import numpy_helper
 
-    from cloudalbum.adapters.onnx_detector import _session_options, decode_output
+    from cloudalbum.adapters.ml.detector import _session_options, decode_output
 
     base = onnx.load(str(packaged_model_path("yolov8n")))
     original = {i.name: numpy_helper.to_array(i) for i in base.graph.initializer}

@@ -161,7 +161,7 @@ def storage_of(container: Any, photo: Any) -> dict[str, int]:
 
 def run(n: int) -> dict[str, Any]:
     from cloudalbum import bootstrap
-    from cloudalbum.adapters.aws_init import init_aws
+    from cloudalbum.adapters.aws.init import init_aws
     from cloudalbum.config import Settings
     from cloudalbum.entrypoints.api import create_app
     from cloudalbum.entrypoints.handler import handle
@@ -197,7 +197,7 @@ def run(n: int) -> dict[str, Any]:
             assert handle(event, container=c) == {"batchItemFailures": []}
             meter.phase = "setup"
             c.queue.delete(msg.receipt_handle)
-            photo = c.store.get_photo(pid, None)
+            photo = c.store.photos.get_photo(pid, None)
             assert photo.status in ("done", "needs_input"), (rel, photo.status, photo.error)
             stored = storage_of(c, photo)
             meter.phase = "read"
@@ -215,7 +215,7 @@ def run(n: int) -> dict[str, Any]:
         list_units = {k: meter.units[f"list.{k}"] for k in ("read", "write")}
         meter.phase = "delete"
         for p in per_photo:
-            pid = next(x.id for x in c.store.list_photos(c.store.user_by_email(account["email"]).id, limit=200).items
+            pid = next(x.id for x in c.store.photos.list_photos(c.store.users.user_by_email(account["email"]).id, limit=200).items
                        if x.filename == Path(p["file"]).name)
             assert http.delete(f"/api/photos/{pid}", headers=auth).status_code == 204
         c.maintenance.run_once(now=time.time() + 3600)  # the pass that settles the deletes' pending entries

@@ -30,10 +30,10 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from cloudalbum.adapters.geocoder import OfflineGeocoder  # noqa: E402
-from cloudalbum.adapters.sqlite_base import MIGRATIONS_DIR  # noqa: E402
-from cloudalbum.adapters.sqlite_search import index_rows, write_index_rows  # noqa: E402
-from cloudalbum.adapters.sqlite_store import SqliteMetadataStore, _doc, sort_key  # noqa: E402
+from cloudalbum.adapters.ml.geocoder import OfflineGeocoder  # noqa: E402
+from cloudalbum.adapters.embedded.database import MIGRATIONS_DIR  # noqa: E402
+from cloudalbum.adapters.embedded.search import index_rows, write_index_rows  # noqa: E402
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore, _doc, sort_key  # noqa: E402
 from cloudalbum.domain.model import Camera, Label, Location, Photo, Place  # noqa: E402
 from cloudalbum.domain.search import SearchQuery, parse_search_params  # noqa: E402
 from cloudalbum.services.search import SearchService  # noqa: E402
@@ -177,7 +177,7 @@ def api_search(service: SearchService, params: dict[str, Any]) -> Any:
 
 def run_once(store: SqliteMetadataStore, service: SearchService, mix: list[dict[str, Any]],
              map_queries: list[SearchQuery]) -> dict[str, float]:
-    base = [timed(lambda: store.list_photos(OWNER, limit=50)) for _ in range(len(mix))]
+    base = [timed(lambda: store.photos.list_photos(OWNER, limit=50)) for _ in range(len(mix))]
     search = [timed(lambda p=p: api_search(service, p)) for p in mix]
 
     def geojson(q: SearchQuery) -> None:

@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from cloudalbum.adapters.onnx_detector import packaged_model_path  # noqa: E402
+from cloudalbum.adapters.ml.detector import packaged_model_path  # noqa: E402
 from cloudalbum.media.decode import UndecodableImage, decode  # noqa: E402
 
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))

@@ -124,7 +124,7 @@ def run_procs(data_dir: Path, k: int) -> float:
 
 def run_queue(data_dir: Path) -> float:
     """Seconds for QUEUE_MESSAGES messages through send, receive (batches of 10) and delete."""
-    from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+    from cloudalbum.adapters.embedded.queue import SqliteJobQueue
 
     q = SqliteJobQueue(data_dir / "bench-queue.sqlite3", visibility_timeout_s=60, max_receives=3)
     start = time.perf_counter()

@@ -44,10 +44,10 @@ class Container:
             return self.overrides["blobs"]
         s = self.settings
         if s.backend == "aws":
-            from .adapters.s3_blobstore import S3BlobStore
+            from .adapters.aws.blobstore import S3BlobStore
 
             return S3BlobStore.from_settings(s)
-        from .adapters.fs_blobstore import FileBlobStore
+        from .adapters.embedded.blobstore import FileBlobStore
 
         return FileBlobStore(s.data_dir / "blobs")
 
@@ -57,10 +57,10 @@ class Container:
             return self.overrides["store"]
         s = self.settings
         if s.backend == "aws":
-            from .adapters.dynamodb_store import DynamoMetadataStore
+            from .adapters.aws.store import DynamoMetadataStore
 
             return DynamoMetadataStore.from_settings(s)
-        from .adapters.sqlite_store import SqliteMetadataStore
+        from .adapters.embedded.store import SqliteMetadataStore
 
         return SqliteMetadataStore(s.data_dir / "cloudalbum.sqlite3")
 
@@ -70,10 +70,10 @@ class Container:
             return self.overrides["queue"]
         s = self.settings
         if s.backend == "aws":
-            from .adapters.sqs_queue import SqsJobQueue
+            from .adapters.aws.queue import SqsJobQueue
 
             return SqsJobQueue.from_settings(s)
-        from .adapters.sqlite_queue import SqliteJobQueue
+        from .adapters.embedded.queue import SqliteJobQueue
 
         return SqliteJobQueue(
             s.data_dir / "queue.sqlite3",
@@ -85,7 +85,7 @@ class Container:
     def geocoder(self) -> Geocoder:
         if "geocoder" in self.overrides:
             return self.overrides["geocoder"]
-        from .adapters.geocoder import OfflineGeocoder
+        from .adapters.ml.geocoder import OfflineGeocoder
 
         return OfflineGeocoder()
 
@@ -94,7 +94,7 @@ class Container:
         """Loaded on first use (workers only). Raises ModelUnavailable for a missing or corrupt model."""
         if "detector" in self.overrides:
             return self.overrides["detector"]
-        from .adapters.onnx_detector import OnnxDetector
+        from .adapters.ml.detector import OnnxDetector
 
         s = self.settings
         return OnnxDetector.load(s.model, model_path=s.model_path or None, threshold=s.detect_threshold)
@@ -104,7 +104,7 @@ class Container:
         """Loaded on first use (workers only). Raises ModelUnavailable for missing or corrupt face models."""
         if "face_analyzer" in self.overrides:
             return self.overrides["face_analyzer"]
-        from .adapters.opencv_faces import OpencvFaceAnalyzer
+        from .adapters.ml.faces import OpencvFaceAnalyzer
 
         return OpencvFaceAnalyzer.load(threshold=self.settings.face_threshold)
 
@@ -120,7 +120,7 @@ class Container:
     def accounts(self) -> "AccountService":
         from .services.accounts import AccountService
 
-        return AccountService(self.store, self.blobs, self.auth, shares=self.store)
+        return AccountService(self.store, self.blobs, self.auth, shares=self.store.shares)
 
     @cached_property
     def photos(self) -> "PhotoService":

@@ -314,14 +314,14 @@ def test_dummy_verify_for_unknown_email_keeps_timing_alike(container: Any) -> No
 
 def test_production_hasher_is_argon2id(settings: Settings, tmp_path: Any) -> None:
     """The service's own hasher (the API tests swap in a cheap one): Argon2id, RFC 9106 low-memory profile."""
-    from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+    from cloudalbum.adapters.embedded.store import SqliteMetadataStore
     from cloudalbum.services.auth import AuthService
 
     store = SqliteMetadataStore(tmp_path / "hash.sqlite3")
     try:
         auth = AuthService(store, settings)
         user = auth.register("strong@example.com", PASSWORD)
-        stored = store.user_by_id(user.id).password_hash
+        stored = store.users.user_by_id(user.id).password_hash
         assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in stored
         assert auth.login("strong@example.com", PASSWORD).access_token
     finally:

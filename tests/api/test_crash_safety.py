@@ -15,9 +15,9 @@ import pytest
 
 from api.conftest import fast_hashing
 from cloudalbum import bootstrap
-from cloudalbum.adapters.fs_blobstore import FileBlobStore
-from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
-from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+from cloudalbum.adapters.embedded.blobstore import FileBlobStore
+from cloudalbum.adapters.embedded.queue import SqliteJobQueue
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore
 from cloudalbum.config import Settings
 from cloudalbum.domain.errors import StorageUnavailable
 from cloudalbum.services.maintenance import ORPHAN_GRACE_S, STALE_UPLOAD_S
@@ -84,7 +84,7 @@ def test_queue_failure_leaves_an_uploaded_record_that_maintenance_requeues(rig: 
     r = rig.user.upload(make_jpeg())
     assert r.status_code == 202  # the photo is durably stored and recorded; only its job is missing
     pid = r.get_json()["id"]
-    assert rig.c.store.get_photo(pid, None).status == "uploaded"
+    assert rig.c.store.photos.get_photo(pid, None).status == "uploaded"
     del rig.queue.fail["send"]
     assert drain(rig.queue) == []
     report = rig.c.maintenance.run_once(now=time.time())  # too early: the upload may still be in flight
@@ -102,7 +102,7 @@ def test_a_zero_delay_sweep_requeues_an_upload_of_the_same_second(rig: Any) -> N
     rig.queue.fail["send"] = RuntimeError("queue down")
     pid = rig.user.upload(make_jpeg()).get_json()["id"]
     del rig.queue.fail["send"]
-    uploaded = rig.c.store.get_photo(pid, None).uploaded_at
+    uploaded = rig.c.store.photos.get_photo(pid, None).uploaded_at
     from datetime import datetime
 
     same_second = datetime.fromisoformat(uploaded).timestamp() + 0.5
@@ -183,11 +183,11 @@ def test_reprocess_with_the_queue_down_is_503(rig: Any) -> None:
 
 def test_delete_with_blob_delete_failing_still_204_and_sweep_finishes(rig: Any) -> None:
     pid = rig.user.upload(make_jpeg()).get_json()["id"]
-    photo = rig.c.store.get_photo(pid, None)
+    photo = rig.c.store.photos.get_photo(pid, None)
     thumb = f"thumbnails/{rig.user.id}/{pid}/small.jpg"
     rig.blobs.put(thumb, make_jpeg(32, 32), content_type="image/jpeg")
     photo.thumbnail_keys = {"small": thumb}
-    rig.c.store.save_photo(photo)
+    rig.c.store.photos.save_photo(photo)
     rig.blobs.fail["delete"] = OSError("io error")
     assert rig.user.request("DELETE", f"/api/photos/{pid}").status_code == 204
     rig.blobs.fail.clear()
@@ -218,14 +218,14 @@ def test_a_thumbnail_a_worker_writes_after_the_delete_is_swept(rig: Any) -> None
     assert rig.c.maintenance.run_once(now=t0).orphans_deleted == 0
     report = rig.c.maintenance.run_once(now=t0 + ORPHAN_GRACE_S + 1)
     assert report.orphans_deleted == 1 and report.pending_cleared == 1 and not rig.blobs.exists(late)
-    assert rig.c.store.pending_blobs(older_than="9999") == []  # the entry is gone: the next pass reads nothing
+    assert rig.c.store.photos.pending_blobs(older_than="9999") == []  # the entry is gone: the next pass reads nothing
 
 
 def test_a_finished_upload_leaves_no_pending_entry_and_the_sweep_never_lists_the_store(rig: Any) -> None:
     """Pending entries exist only for work in flight; a pass over a finished library lists no blobs at all."""
     for _ in range(3):
         assert rig.user.upload(make_jpeg()).status_code == 202
-    assert rig.c.store.pending_blobs(older_than="9999") == []
+    assert rig.c.store.photos.pending_blobs(older_than="9999") == []
     rig.blobs.fail["keys"] = Crash()  # a BaseException: no handler in maintenance can swallow it
     report = rig.c.maintenance.run_once(now=time.time() + ORPHAN_GRACE_S + STALE_UPLOAD_S + 5)
     assert report.orphans_deleted == 0 and report.requeued == 3  # (no worker here: still "uploaded")
@@ -271,9 +271,9 @@ def test_signed_urls_give_302_for_original_and_thumbnail(tmp_path: Path) -> None
         assert r.headers["Location"] == f"https://signed.example/originals/{user.id}/{pid}?X-Expires=120"
         assert blobs.asked[-1]["filename"] == "Holiday.jpg" and blobs.asked[-1]["content_type"] == "image/jpeg"
         assert user.request("GET", f"/api/photos/{pid}/thumbnail").status_code == 404  # not ready: no URL yet
-        photo = c.store.get_photo(pid, None)
+        photo = c.store.photos.get_photo(pid, None)
         photo.thumbnail_keys = {"small": f"thumbnails/{user.id}/{pid}/small.jpg"}
-        c.store.save_photo(photo)
+        c.store.photos.save_photo(photo)
         r = user.request("GET", f"/api/photos/{pid}/thumbnail?size=small")
         assert r.status_code == 302 and "thumbnails/" in r.headers["Location"]
     finally:
@@ -285,7 +285,7 @@ def test_sweep_deletes_temp_files_of_writes_that_died(rig: Any) -> None:
     saw them): maintenance deletes those older than the grace period and leaves writes in flight alone."""
     import os
 
-    from cloudalbum.adapters.fs_blobstore import TMP_PREFIX
+    from cloudalbum.adapters.embedded.blobstore import TMP_PREFIX
 
     folder = rig.blobs._real.temp_dir  # where the file store writes before its rename
     folder.mkdir(parents=True, exist_ok=True)
@@ -309,9 +309,9 @@ def test_scan_blobs_deletes_orphans_of_older_versions_but_not_uploads_in_flight(
     legacy, in_flight = f"originals/{rig.user.id}/legacy", f"originals/{rig.user.id}/inflight"
     for key in (legacy, in_flight, f"thumbnails/{rig.user.id}/legacy/small.jpg"):
         rig.blobs.put(key, b"x", content_type="image/jpeg")
-    rig.c.store.add_pending_blobs(PendingBlobs("inflight", rig.user.id, pending_stamp(time.time())))
+    rig.c.store.photos.add_pending_blobs(PendingBlobs("inflight", rig.user.id, pending_stamp(time.time())))
     assert rig.c.maintenance.run_once(now=time.time() + 10 * ORPHAN_GRACE_S).orphans_deleted == 1  # in flight's
     rig.blobs.put(in_flight, b"x", content_type="image/jpeg")
-    rig.c.store.add_pending_blobs(PendingBlobs("inflight", rig.user.id, pending_stamp(time.time())))
+    rig.c.store.photos.add_pending_blobs(PendingBlobs("inflight", rig.user.id, pending_stamp(time.time())))
     assert rig.c.maintenance.scan_blobs() == 2
     assert sorted(originals(rig.blobs)) == sorted([f"originals/{rig.user.id}/{kept}", in_flight])

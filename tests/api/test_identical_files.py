@@ -91,7 +91,7 @@ def test_eight_concurrent_uploads_of_one_file_store_one_photo_and_one_blob(app: 
     assert codes == [200] * 7 + [202], answers
     assert len({body["id"] for _, body in answers}) == 1
     assert len(originals(container, alice.id)) == 1
-    assert container.store.usage(alice.id)[0] == 1
+    assert container.store.photos.usage(alice.id)[0] == 1
 
 
 def test_patch_rating(make_user: Any) -> None:

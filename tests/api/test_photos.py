@@ -60,7 +60,7 @@ def test_upload_jpeg_answers_202_with_the_photo(alice: Any, container: Any) -> N
     assert p["bytes"] == len(data) and (p["width"], p["height"]) == (640, 480)
     for internal in ("owner_id", "original_key", "thumbnail_keys", "version", "user_fields"):
         assert internal not in p
-    stored = container.store.get_photo(p["id"], alice.id)
+    stored = container.store.photos.get_photo(p["id"], alice.id)
     assert stored.original_key == f"originals/{alice.id}/{p['id']}"
     assert container.blobs.get(stored.original_key) == data
     msgs = container.queue.receive(max_messages=10)
@@ -249,7 +249,7 @@ def test_patch_edits_and_records_user_fields(alice: Any, container: Any) -> None
     assert p["title"] == "Sunset" and p["description"] == "<b>not html</b>"
     assert p["taken_at"] == "2008-10-22T16:28:39"  # naive, returned as stored
     assert p["location"]["lat"] == 48.8566 and p["location"]["source"] == "user"
-    stored = container.store.get_photo(pid, alice.id)
+    stored = container.store.photos.get_photo(pid, alice.id)
     assert set(stored.user_fields) == {"title", "description", "taken_at", "location"}
     r = alice.request("PATCH", f"/api/photos/{pid}", json={"taken_at": "2015-04-10T20:12:23+02:00", "title": None})
     assert r.get_json()["taken_at"] == "2015-04-10T20:12:23+02:00" and r.get_json()["title"] is None
@@ -274,9 +274,9 @@ def test_patch_location_gets_a_place_from_the_geocoder(alice: Any) -> None:
 ])
 def test_patch_refuses_bad_and_unknown_fields(alice: Any, container: Any, body: dict[str, Any]) -> None:
     pid = alice.upload(make_jpeg()).get_json()["id"]
-    before = container.store.get_photo(pid, alice.id)
+    before = container.store.photos.get_photo(pid, alice.id)
     assert_error(alice.request("PATCH", f"/api/photos/{pid}", json=body), 422, "validation_error")
-    assert container.store.get_photo(pid, alice.id) == before
+    assert container.store.photos.get_photo(pid, alice.id) == before
 
 
 def test_patch_retries_on_a_concurrent_write(alice: Any, container: Any) -> None:
@@ -291,7 +291,7 @@ def test_patch_retries_on_a_concurrent_write(alice: Any, container: Any) -> None
     def racing_save(photo: Any) -> Any:
         if not raced:  # someone else writes first, once
             raced.append(1)
-            other = store.get_photo(photo.id, None)
+            other = store.photos.get_photo(photo.id, None)
             other.description = "written by the worker"
             real_save(other)
         return real_save(photo)
@@ -311,14 +311,14 @@ def test_patch_retries_on_a_concurrent_write(alice: Any, container: Any) -> None
 
 def test_delete_removes_record_and_blobs(alice: Any, container: Any) -> None:
     pid = alice.upload(make_jpeg()).get_json()["id"]
-    photo = container.store.get_photo(pid, alice.id)
+    photo = container.store.photos.get_photo(pid, alice.id)
     thumb_key = f"thumbnails/{alice.id}/{pid}/small.jpg"
     container.blobs.put(thumb_key, make_jpeg(64, 48), content_type="image/jpeg")
     photo.thumbnail_keys = {"small": thumb_key}
-    container.store.save_photo(photo)
+    container.store.photos.save_photo(photo)
     r = alice.request("DELETE", f"/api/photos/{pid}")
     assert r.status_code == 204 and r.data == b""
-    assert container.store.get_photo(pid, None) is None
+    assert container.store.photos.get_photo(pid, None) is None
     assert not container.blobs.exists(photo.original_key) and not container.blobs.exists(thumb_key)
     assert_error(alice.request("GET", f"/api/photos/{pid}"), 404)
     assert_error(alice.request("DELETE", f"/api/photos/{pid}"), 404)
@@ -339,12 +339,12 @@ def test_thumbnail_not_ready_then_served(alice: Any, container: Any) -> None:
     assert "processed" in body["error"]["message"]
     assert_error(alice.request("GET", f"/api/photos/{pid}/thumbnail?size=huge"), 422)
     thumb = make_jpeg(64, 48)
-    photo = container.store.get_photo(pid, alice.id)
+    photo = container.store.photos.get_photo(pid, alice.id)
     for size in ("small", "large"):
         key = f"thumbnails/{alice.id}/{pid}/{size}.jpg"
         container.blobs.put(key, thumb, content_type="image/jpeg")
         photo.thumbnail_keys[size] = key
-    container.store.save_photo(photo)
+    container.store.photos.save_photo(photo)
     for q in ("", "?size=small", "?size=large"):
         r = alice.request("GET", f"/api/photos/{pid}/thumbnail{q}")
         assert r.status_code == 200 and r.mimetype == "image/jpeg" and r.data == thumb
@@ -378,18 +378,18 @@ ROUTES = [
 def test_other_users_photo_is_404_like_a_missing_one(alice: Any, bob: Any, container: Any, method: str,
                                                      path: str, kw: dict[str, Any]) -> None:
     pid = alice.upload(make_jpeg()).get_json()["id"]
-    photo = container.store.get_photo(pid, alice.id)
+    photo = container.store.photos.get_photo(pid, alice.id)
     key = f"thumbnails/{alice.id}/{pid}/small.jpg"  # a ready thumbnail, so 404 is not "not ready"
     container.blobs.put(key, make_jpeg(32, 32), content_type="image/jpeg")
     photo.thumbnail_keys = {"small": key, "large": key}
-    photo = container.store.save_photo(photo)
+    photo = container.store.photos.save_photo(photo)
     for m in container.queue.receive(max_messages=10):
         container.queue.delete(m.receipt_handle)
     theirs = bob.request(method, path.format(id=pid), **kw)
     missing = bob.request(method, path.format(id="does-not-exist"), **kw)
     assert_error(theirs, 404)
     assert theirs.get_json() == missing.get_json()
-    assert container.store.get_photo(pid, alice.id) == photo
+    assert container.store.photos.get_photo(pid, alice.id) == photo
     assert container.blobs.exists(photo.original_key)
     assert container.queue.receive(max_messages=10) == []
     assert bob.request("GET", "/api/photos").get_json()["items"] == []

@@ -210,7 +210,7 @@ def moto_env(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> str:
 @pytest.fixture
 def aws_settings(moto_env: str, tmp_path: Path) -> Settings:
     """AWS-shape settings on moto, with the bucket, queues and table created by init_aws."""
-    from cloudalbum.adapters.aws_init import init_aws
+    from cloudalbum.adapters.aws.init import init_aws
 
     settings = unique_settings(tmp_path)
     init_aws(settings)
@@ -222,8 +222,8 @@ def ddb_local_store(moto_endpoint: str, ddb_local_endpoint: str, monkeypatch: py
                     tmp_path: Path) -> Iterator[Any]:
     """A DynamoMetadataStore on its own table in DynamoDB Local (moto for the other services), dropped after
     the test to keep the in-memory JVM small."""
-    from cloudalbum.adapters.aws_init import init_aws
-    from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
+    from cloudalbum.adapters.aws.init import init_aws
+    from cloudalbum.adapters.aws.store import DynamoMetadataStore
 
     point_boto3(monkeypatch, endpoint=moto_endpoint, dynamodb=ddb_local_endpoint)
     settings = unique_settings(tmp_path)

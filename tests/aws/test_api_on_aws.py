@@ -22,7 +22,7 @@ import pytest
 
 from aws.conftest import unique_settings
 from cloudalbum import bootstrap
-from cloudalbum.adapters.aws_init import init_aws
+from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.config import Settings
 from support import make_jpeg, needs_corpus
 

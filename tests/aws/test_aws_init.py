@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from cloudalbum.adapters.dynamodb_keys import GSIS, TTL_ATTRIBUTE
-from cloudalbum.adapters.s3_blobstore import aws_client
+from cloudalbum.adapters.aws.keys import GSIS, TTL_ATTRIBUTE
+from cloudalbum.adapters.aws.blobstore import aws_client
 from cloudalbum.config import from_env
 from cloudalbum.entrypoints.cli import main
 

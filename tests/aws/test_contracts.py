@@ -10,10 +10,10 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from aws.conftest import SEAWEED_KEY, SEAWEED_SECRET, point_boto3, unique_settings
-from cloudalbum.adapters.aws_init import init_aws
-from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
-from cloudalbum.adapters.s3_blobstore import S3BlobStore
-from cloudalbum.adapters.sqs_queue import SqsJobQueue
+from cloudalbum.adapters.aws.init import init_aws
+from cloudalbum.adapters.aws.store import DynamoMetadataStore
+from cloudalbum.adapters.aws.blobstore import S3BlobStore
+from cloudalbum.adapters.aws.queue import SqsJobQueue
 from contract.blobstore_contract import BlobStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract

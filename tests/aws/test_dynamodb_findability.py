@@ -10,8 +10,8 @@ import pytest
 
 from aws.conftest import unique_settings
 from cloudalbum.adapters import dynamodb_keys as K
-from cloudalbum.adapters.aws_init import init_aws
-from cloudalbum.adapters.dynamodb_store import DynamoMetadataStore
+from cloudalbum.adapters.aws.init import init_aws
+from cloudalbum.adapters.aws.store import DynamoMetadataStore
 from cloudalbum.domain.search import SearchQuery, parse_search_params
 from findability.test_sqlite_search import (  # noqa: F401 - collected here against DynamoDB
     all_ids, assert_agrees_with_the_pure_rule, ids, library, test_album_membership_follows_date_changes_and_deletes,
@@ -37,15 +37,15 @@ def partition(store: DynamoMetadataStore, pk: str) -> list[dict[str, Any]]:
 
 
 def test_saving_reindexes_and_deleting_unindexes(library: DynamoMetadataStore) -> None:
-    photo = library.get_photo("cat", "alice")
+    photo = library.photos.get_photo("cat", "alice")
     photo.taken_at = "2030-01-01T00:00:00"
     photo.title = "Chelsea"
-    library.save_photo(photo)
-    assert ids(library.search("alice", parse_search_params({"q": "chelsea"}))) == ["cat"]
+    library.photos.save_photo(photo)
+    assert ids(library.index.search("alice", parse_search_params({"q": "chelsea"}))) == ["cat"]
     assert all_ids(library, "alice", SearchQuery())[0] == "cat"
     assert [it["SK"]["S"] for it in partition(library, K.ix_pk("alice", "L", "cat"))] == [K.position(photo)]
-    library.delete_photo("cat")
-    assert ids(library.search("alice", parse_search_params({"label": "cat"}))) == []
+    library.photos.delete_photo("cat")
+    assert ids(library.index.search("alice", parse_search_params({"label": "cat"}))) == []
     for kind, value in (("L", "cat"), ("T", "che"), ("T", "cat")):
         assert partition(library, K.ix_pk("alice", kind, value)) == []
 
@@ -55,7 +55,7 @@ def test_stale_index_items_are_ignored_and_cleaned(library: DynamoMetadataStore)
     ghost = {"PK": {"S": K.ix_pk("alice", "L", "dog")}, "SK": {"S": "2099-01-01T00:00:00#ghost"},
              "photo_id": {"S": "ghost"}, "conf": {"N": "0.99"}}
     library.client.put_item(TableName=library.table, Item=ghost)
-    assert ids(library.search("alice", parse_search_params({"label": "dog"}))) == ["paris"]
+    assert ids(library.index.search("alice", parse_search_params({"label": "dog"}))) == ["paris"]
     assert [it["photo_id"]["S"] for it in partition(library, K.ix_pk("alice", "L", "dog"))] == ["paris"]
 
 
@@ -63,7 +63,7 @@ def test_bad_cursor_is_invalid(library: DynamoMetadataStore) -> None:
     from cloudalbum.domain.errors import Invalid
 
     with pytest.raises(Invalid):
-        library.search("alice", SearchQuery(), cursor="e30")
+        library.index.search("alice", SearchQuery(), cursor="e30")
 
 
 @pytest.mark.parametrize("seed", [7])
@@ -96,7 +96,7 @@ def test_store_failures_are_domain_errors(store: DynamoMetadataStore, monkeypatc
     from cloudalbum.domain.model import Album
 
     with pytest.raises(Invalid):
-        store.add_album(Album(id="x" * 3000, owner_id="alice", name="a", created_at="t", updated_at="t"))
+        store.albums.add_album(Album(id="x" * 3000, owner_id="alice", name="a", created_at="t", updated_at="t"))
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")
     down = DynamoMetadataStore.from_settings(unique_settings(tmp_path))
     with pytest.raises(StorageUnavailable):
@@ -147,9 +147,9 @@ def assert_people_agree_with_the_pure_rule(store: DynamoMetadataStore, seed: int
     rng = random.Random(seed)
     photos = [photo_with_faces(rng, i, "alice") for i in range(30)] + [photo_with_faces(rng, 0, "bob")]
     for p in photos:
-        store.add_photo(p)
-    order = [p.id for p in store.list_photos("alice", limit=200).items]
-    saved = {pid: store.get_photo(pid, "alice") for pid in order}
+        store.photos.add_photo(p)
+    order = [p.id for p in store.photos.list_photos("alice", limit=200).items]
+    saved = {pid: store.photos.get_photo(pid, "alice") for pid in order}
     seen = queried_partitions(store)
     for query in PERSON_QUERIES:
         expected = [pid for pid in order if match_reasons(saved[pid], query) is not None]
@@ -177,22 +177,22 @@ def test_naming_a_person_reindexes_the_photo(store: DynamoMetadataStore) -> None
     from findability.conftest import make_photo
 
     photo = make_photo("p1", faces=[FaceRef(id="f1", box=Box(1, 1, 30, 30, 0.9), person_id="p9")])
-    store.add_photo(photo)
-    assert ids(store.search("alice", SearchQuery(person_id="p9"))) == [photo.id]
-    assert ids(store.search("alice", SearchQuery(person="Zoë"))) == []
-    photo = store.get_photo(photo.id, "alice")
+    store.photos.add_photo(photo)
+    assert ids(store.index.search("alice", SearchQuery(person_id="p9"))) == [photo.id]
+    assert ids(store.index.search("alice", SearchQuery(person="Zoë"))) == []
+    photo = store.photos.get_photo(photo.id, "alice")
     photo.faces[0].person_name = "Zoë"
-    store.save_photo(photo)
-    hits = store.search("alice", SearchQuery(person="zoe")).items  # accents and case do not matter
+    store.photos.save_photo(photo)
+    hits = store.index.search("alice", SearchQuery(person="zoe")).items  # accents and case do not matter
     assert [h.photo.id for h in hits] == [photo.id] and hits[0].reasons == ["person Zoë"]
-    assert ids(store.search("alice", SearchQuery(q="zoe"))) == [photo.id]
-    photo = store.get_photo(photo.id, "alice")
+    assert ids(store.index.search("alice", SearchQuery(q="zoe"))) == [photo.id]
+    photo = store.photos.get_photo(photo.id, "alice")
     photo.faces[0].person_name, photo.faces[0].person_id = "Ann", "p10"
-    store.save_photo(photo)
-    assert ids(store.search("alice", SearchQuery(person="zoe"))) == []
-    assert ids(store.search("alice", SearchQuery(person_id="p9"))) == []
+    store.photos.save_photo(photo)
+    assert ids(store.index.search("alice", SearchQuery(person="zoe"))) == []
+    assert ids(store.index.search("alice", SearchQuery(person_id="p9"))) == []
     assert partition(store, K.ix_pk("alice", "N", "zoe")) == partition(store, K.ix_pk("alice", "PID", "p9")) == []
-    assert ids(store.search("alice", SearchQuery(person="ann", person_id="p10"))) == [photo.id]
+    assert ids(store.index.search("alice", SearchQuery(person="ann", person_id="p10"))) == [photo.id]
 
 
 # --- search sentences: every query of the parser's corpus, DynamoDB against SQLite on one library ------------
@@ -229,7 +229,7 @@ def test_dynamodb_local_finds_a_label_word_as_a_label_or_in_the_photos_words(
 
 
 def assert_corpus_agrees(store: DynamoMetadataStore, tmp_path: Path) -> None:
-    from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+    from cloudalbum.adapters.embedded.store import SqliteMetadataStore
     from findability.test_sentence_search import add_sentence_library, corpus_answers, rule_answers
 
     sqlite = SqliteMetadataStore(tmp_path / "meta.sqlite3")

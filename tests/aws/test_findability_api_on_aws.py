@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aws.conftest import unique_settings
-from cloudalbum.adapters.aws_init import init_aws
+from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.config import Settings
 from findability.test_api import (  # noqa: F401 - collected here on the AWS shape
     photos, test_album_bad_input, test_albums_crud_membership_and_privacy, test_bad_search_parameters_are_clear_422s,

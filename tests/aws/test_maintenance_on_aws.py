@@ -25,8 +25,8 @@ import pytest
 from aws.conftest import point_boto3, unique_settings
 from cloudalbum import bootstrap
 from cloudalbum.adapters import dynamodb_keys as K
-from cloudalbum.adapters.aws_init import init_aws
-from cloudalbum.adapters.dynamodb_base import av_key
+from cloudalbum.adapters.aws.init import init_aws
+from cloudalbum.adapters.aws.table import av_key
 from cloudalbum.domain.model import Photo, new_id
 from cloudalbum.ports import PendingBlobs
 from cloudalbum.services.maintenance import ORPHAN_GRACE_S, STALE_UPLOAD_S
@@ -139,11 +139,11 @@ def add_pending_work(c: bootstrap.Container, owner: str, now: float) -> None:
     old = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now - STALE_UPLOAD_S - 60))
     for i in range(3):
         pid = new_id()
-        c.store.add_photo(Photo(id=pid, owner_id=owner, filename="s.jpg", content_type="image/jpeg", bytes=10,
+        c.store.photos.add_photo(Photo(id=pid, owner_id=owner, filename="s.jpg", content_type="image/jpeg", bytes=10,
                                 original_key=f"originals/{owner}/{pid}", uploaded_at=old))
     for i in range(2):
         pid = new_id()
-        c.store.add_pending_blobs(PendingBlobs(pid, owner, pending_stamp(now - ORPHAN_GRACE_S - 60)))
+        c.store.photos.add_pending_blobs(PendingBlobs(pid, owner, pending_stamp(now - ORPHAN_GRACE_S - 60)))
         if i == 0:
             c.blobs.put(f"originals/{owner}/{pid}", make_jpeg(16, 16), content_type="image/jpeg")
 
@@ -201,7 +201,7 @@ def test_the_processing_function_requests_only_keys_its_role_allows(
     event = {"Records": [{"messageId": f"m{i}", "body": json.dumps(job), "attributes": {"ApproximateReceiveCount": "1"}}
                          for i, job in enumerate(jobs)]}
     assert handle(event, container=c) == {"batchItemFailures": []}
-    assert c.store.get_photo(photo.id, None).status in ("done", "needs_input")
+    assert c.store.photos.get_photo(photo.id, None).status in ("done", "needs_input")
     print("\nkeys the processing function named:", sorted({k.split("#")[0] + "#" for k in counted.keys}),
           "operations:", sorted(counted.counts))
     assert_role_allows("ProcessingRole", counted.counts, counted.keys)

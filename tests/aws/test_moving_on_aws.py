@@ -12,7 +12,7 @@ from api import test_identical_files as identical
 from api.conftest import fast_hashing
 from aws.conftest import unique_settings
 from cloudalbum import bootstrap
-from cloudalbum.adapters.aws_init import init_aws
+from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.config import Settings
 from moving import test_export as export
 

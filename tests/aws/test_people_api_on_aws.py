@@ -29,11 +29,11 @@ def face(x: float, direction: int, jitter: float = 0.0) -> FoundFace:
 
 def process_faces(container: Any, photo_id: str, found: list[FoundFace]) -> None:
     """What processing does with one photo's faces: record them, then save the photo's face list."""
-    photo = container.store.get_photo(photo_id, None)
+    photo = container.store.photos.get_photo(photo_id, None)
     container.people.record_faces(photo, found, [], MODEL)
-    photo = container.store.get_photo(photo_id, None)
+    photo = container.store.photos.get_photo(photo_id, None)
     photo.faces = container.people.face_refs(photo_id)
-    container.store.save_photo(photo)
+    container.store.photos.save_photo(photo)
 
 
 def test_people_routes_without_scan_and_their_operation_counts(aws: Any) -> None:  # noqa: F811

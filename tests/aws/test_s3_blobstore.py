@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from aws.conftest import SEAWEED_KEY, SEAWEED_SECRET, point_boto3, unique_settings
-from cloudalbum.adapters.aws_init import init_aws
-from cloudalbum.adapters.s3_blobstore import MULTIPART_THRESHOLD, S3BlobStore
+from cloudalbum.adapters.aws.init import init_aws
+from cloudalbum.adapters.aws.blobstore import MULTIPART_THRESHOLD, S3BlobStore
 from cloudalbum.domain.errors import NotFound, StorageUnavailable
 
 pytestmark = pytest.mark.emulator

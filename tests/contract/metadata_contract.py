@@ -53,44 +53,44 @@ class MetadataStoreContract:
 
     def test_user_round_trip_and_case_insensitive_email(self, store: Any) -> None:
         user = make_user("Alice@Example.com")
-        store.add_user(user)
-        assert store.user_by_id(user.id) == user
-        assert store.user_by_email("alice@example.COM") == user
-        assert store.user_by_email("bob@example.com") is None
-        assert store.user_by_id("nobody") is None
+        store.users.add_user(user)
+        assert store.users.user_by_id(user.id) == user
+        assert store.users.user_by_email("alice@example.COM") == user
+        assert store.users.user_by_email("bob@example.com") is None
+        assert store.users.user_by_id("nobody") is None
 
     def test_duplicate_email_conflicts(self, store: Any) -> None:
-        store.add_user(make_user("alice@example.com"))
+        store.users.add_user(make_user("alice@example.com"))
         with pytest.raises(Conflict):
-            store.add_user(make_user("ALICE@example.com"))
+            store.users.add_user(make_user("ALICE@example.com"))
 
     def _session(self, store: Any) -> Session:
         user = make_user()
-        store.add_user(user)
+        store.users.add_user(user)
         s = Session(id=new_id(), user_id=user.id, created_at="2026-01-01T00:00:00+00:00",
                     expires_at="2026-02-01T00:00:00+00:00")
-        store.add_session(s)
+        store.users.add_session(s)
         return s
 
     def test_sessions(self, store: Any) -> None:
         s = self._session(store)
-        assert store.get_session(s.id) == s
-        store.revoke_session(s.id)
-        assert store.get_session(s.id).revoked is True
-        assert store.get_session("missing") is None
+        assert store.users.get_session(s.id) == s
+        store.users.revoke_session(s.id)
+        assert store.users.get_session(s.id).revoked is True
+        assert store.users.get_session("missing") is None
 
     def _token(self, store: Any) -> RefreshToken:
         s = self._session(store)
         t = RefreshToken(jti=new_id(), session_id=s.id, user_id=s.user_id, expires_at="2026-02-01T00:00:00+00:00")
-        store.add_refresh_token(t)
+        store.users.add_refresh_token(t)
         return t
 
     def test_refresh_token_works_once(self, store: Any) -> None:
         t = self._token(store)
-        used = store.use_refresh_token(t.jti)
+        used = store.users.use_refresh_token(t.jti)
         assert used is not None and (used.jti, used.session_id, used.user_id) == (t.jti, t.session_id, t.user_id)
-        assert store.use_refresh_token(t.jti) is None
-        assert store.use_refresh_token("unknown") is None
+        assert store.users.use_refresh_token(t.jti) is None
+        assert store.users.use_refresh_token("unknown") is None
 
     def test_refresh_token_race_has_one_winner(self, store: Any) -> None:
         t = self._token(store)
@@ -99,7 +99,7 @@ class MetadataStoreContract:
 
         def use() -> None:
             barrier.wait()
-            results.append(store.use_refresh_token(t.jti))
+            results.append(store.users.use_refresh_token(t.jti))
 
         threads = [threading.Thread(target=use) for _ in range(4)]
         for th in threads:
@@ -110,125 +110,125 @@ class MetadataStoreContract:
 
     def test_hits_count_within_window(self, store: Any) -> None:
         now = 1_000_000.0
-        assert [store.hit("login:a", window_s=60, now=now + i) for i in range(3)] == [1, 2, 3]
-        assert store.hit("login:b", window_s=60, now=now) == 1
-        assert store.hit_count("login:a", window_s=60, now=now + 3) == 3  # reading adds nothing
+        assert [store.users.hit("login:a", window_s=60, now=now + i) for i in range(3)] == [1, 2, 3]
+        assert store.users.hit("login:b", window_s=60, now=now) == 1
+        assert store.users.hit_count("login:a", window_s=60, now=now + 3) == 3  # reading adds nothing
         # a window counts at least window_s back, at most a tenth more (DynamoDB's buckets)
-        assert store.hit_count("login:a", window_s=60, now=now + 59) == 3
-        assert store.hit("login:a", window_s=60, now=now + 2 + 60 * 1.1 + 1) == 1  # all fell out
-        store.clear_hits("login:a")
-        assert store.hit("login:a", window_s=60, now=now + 200) == 1
+        assert store.users.hit_count("login:a", window_s=60, now=now + 59) == 3
+        assert store.users.hit("login:a", window_s=60, now=now + 2 + 60 * 1.1 + 1) == 1  # all fell out
+        store.users.clear_hits("login:a")
+        assert store.users.hit("login:a", window_s=60, now=now + 200) == 1
 
     def test_unhit_takes_back_one_event(self, store: Any) -> None:
         now = 1_000_000.0
-        store.hit("k", window_s=60, now=now)
-        store.hit("k", window_s=60, now=now + 1)
-        store.unhit("k", window_s=60, now=now + 1)
-        assert store.hit_count("k", window_s=60, now=now + 2) == 1
-        store.unhit("never", window_s=60, now=now)  # nothing to take back: counts never go below zero
-        assert store.hit("never", window_s=60, now=now) == 1
-        assert store.hit("k", window_s=60, now=now + 3) == 2
+        store.users.hit("k", window_s=60, now=now)
+        store.users.hit("k", window_s=60, now=now + 1)
+        store.users.unhit("k", window_s=60, now=now + 1)
+        assert store.users.hit_count("k", window_s=60, now=now + 2) == 1
+        store.users.unhit("never", window_s=60, now=now)  # nothing to take back: counts never go below zero
+        assert store.users.hit("never", window_s=60, now=now) == 1
+        assert store.users.hit("k", window_s=60, now=now + 3) == 2
 
 
     # --- accounts (issue 12) ------------------------------------------------------------------------------
 
     def test_password_hash_changes_for_both_lookups(self, store: Any) -> None:
         user = make_user("pw@example.com")
-        store.add_user(user)
-        store.set_password_hash(user.id, "$argon2id$new")
-        assert store.user_by_id(user.id).password_hash == "$argon2id$new"
-        assert store.user_by_email("pw@example.com").password_hash == "$argon2id$new"
+        store.users.add_user(user)
+        store.users.set_password_hash(user.id, "$argon2id$new")
+        assert store.users.user_by_id(user.id).password_hash == "$argon2id$new"
+        assert store.users.user_by_email("pw@example.com").password_hash == "$argon2id$new"
 
     def test_revoke_user_sessions_keeps_one_and_spares_other_users(self, store: Any) -> None:
         a, other = self._session(store), make_user("other@example.com")
-        store.add_user(other)
+        store.users.add_user(other)
         b, c = (dataclasses.replace(a, id=new_id(), user_id=uid) for uid in (a.user_id, other.id))
-        store.add_session(b)
-        store.add_session(c)
-        store.revoke_user_sessions(a.user_id, keep=a.id)
-        assert store.get_session(a.id).revoked is False and store.get_session(b.id).revoked is True
-        assert store.get_session(c.id).revoked is False  # another user's
-        store.revoke_user_sessions(a.user_id)
-        assert store.get_session(a.id).revoked is True
+        store.users.add_session(b)
+        store.users.add_session(c)
+        store.users.revoke_user_sessions(a.user_id, keep=a.id)
+        assert store.users.get_session(a.id).revoked is False and store.users.get_session(b.id).revoked is True
+        assert store.users.get_session(c.id).revoked is False  # another user's
+        store.users.revoke_user_sessions(a.user_id)
+        assert store.users.get_session(a.id).revoked is True
 
     def test_delete_user_removes_the_account_sessions_and_tokens(self, store: Any) -> None:
         user, other = make_user("gone@example.com"), make_user("stays@example.com")
-        store.add_user(user)
-        store.add_user(other)
+        store.users.add_user(user)
+        store.users.add_user(other)
         sessions = {}
         for u in (user, other):
             sessions[u.id] = Session(id=new_id(), user_id=u.id, created_at="2026-01-01T00:00:00+00:00",
                                      expires_at="2026-04-01T00:00:00+00:00")
-            store.add_session(sessions[u.id])
-            store.add_refresh_token(RefreshToken(jti=f"jti-{u.id}", session_id=sessions[u.id].id, user_id=u.id,
+            store.users.add_session(sessions[u.id])
+            store.users.add_refresh_token(RefreshToken(jti=f"jti-{u.id}", session_id=sessions[u.id].id, user_id=u.id,
                                                  expires_at="2026-02-01T00:00:00+00:00"))
-        store.delete_user(user.id)
-        store.delete_user(user.id)  # idempotent
-        assert store.user_by_id(user.id) is None and store.user_by_email(user.email) is None
-        assert store.get_session(sessions[user.id].id) is None
-        assert store.use_refresh_token(f"jti-{user.id}") is None
-        assert store.user_by_email(other.email) == other
-        assert store.get_session(sessions[other.id].id) is not None
-        assert store.use_refresh_token(f"jti-{other.id}") is not None
+        store.users.delete_user(user.id)
+        store.users.delete_user(user.id)  # idempotent
+        assert store.users.user_by_id(user.id) is None and store.users.user_by_email(user.email) is None
+        assert store.users.get_session(sessions[user.id].id) is None
+        assert store.users.use_refresh_token(f"jti-{user.id}") is None
+        assert store.users.user_by_email(other.email) == other
+        assert store.users.get_session(sessions[other.id].id) is not None
+        assert store.users.use_refresh_token(f"jti-{other.id}") is not None
 
     def test_delete_owner_data_removes_only_that_owner(self, store: Any) -> None:
         mine, theirs = full_photo("gone"), full_photo("stays")
         mine.albums = theirs.albums = []
-        store.add_photo(mine)
-        store.add_photo(theirs)
+        store.photos.add_photo(mine)
+        store.photos.add_photo(theirs)
         store.delete_owner_data("gone")
         store.delete_owner_data("gone")
-        assert store.get_photo(mine.id, None) is None and store.usage("gone") == (0, 0)
-        assert store.get_photo(theirs.id, "stays") is not None and store.usage("stays") == (1, theirs.bytes)
+        assert store.photos.get_photo(mine.id, None) is None and store.photos.usage("gone") == (0, 0)
+        assert store.photos.get_photo(theirs.id, "stays") is not None and store.photos.usage("stays") == (1, theirs.bytes)
 
     # --- photos -----------------------------------------------------------------------------------------
 
     def test_photo_round_trip(self, store: Any) -> None:
         photo = full_photo("u1")
-        store.add_photo(photo)
-        assert store.get_photo(photo.id, "u1") == photo
-        assert store.get_photo(photo.id, None) == photo
+        store.photos.add_photo(photo)
+        assert store.photos.get_photo(photo.id, "u1") == photo
+        assert store.photos.get_photo(photo.id, None) == photo
 
     def test_other_owner_sees_nothing(self, store: Any) -> None:
         photo = make_photo("u1")
-        store.add_photo(photo)
-        assert store.get_photo(photo.id, "u2") is None
-        assert store.get_photo("missing", "u1") is None
-        assert store.list_photos("u2").items == []
+        store.photos.add_photo(photo)
+        assert store.photos.get_photo(photo.id, "u2") is None
+        assert store.photos.get_photo("missing", "u1") is None
+        assert store.photos.list_photos("u2").items == []
 
     def test_save_bumps_version(self, store: Any) -> None:
         photo = make_photo("u1")
-        store.add_photo(photo)
-        saved = store.save_photo(dataclasses.replace(photo, status="done", title="t"))
+        store.photos.add_photo(photo)
+        saved = store.photos.save_photo(dataclasses.replace(photo, status="done", title="t"))
         assert saved.version == photo.version + 1
-        got = store.get_photo(photo.id, "u1")
+        got = store.photos.get_photo(photo.id, "u1")
         assert (got.status, got.title, got.version) == ("done", "t", saved.version)
-        again = store.save_photo(dataclasses.replace(got, title="t2"))
+        again = store.photos.save_photo(dataclasses.replace(got, title="t2"))
         assert again.version == saved.version + 1
 
     def test_stale_save_is_a_concurrent_update(self, store: Any) -> None:
         photo = make_photo("u1")
-        store.add_photo(photo)
-        store.save_photo(dataclasses.replace(photo, title="first writer"))
+        store.photos.add_photo(photo)
+        store.photos.save_photo(dataclasses.replace(photo, title="first writer"))
         with pytest.raises(ConcurrentUpdate):
-            store.save_photo(dataclasses.replace(photo, title="second writer"))
-        assert store.get_photo(photo.id, "u1").title == "first writer"
+            store.photos.save_photo(dataclasses.replace(photo, title="second writer"))
+        assert store.photos.get_photo(photo.id, "u1").title == "first writer"
 
     def test_save_of_a_deleted_photo_is_not_found(self, store: Any) -> None:
         photo = make_photo("u1")
-        store.add_photo(photo)
-        store.delete_photo(photo.id)
+        store.photos.add_photo(photo)
+        store.photos.delete_photo(photo.id)
         with pytest.raises(NotFound):
-            store.save_photo(photo)
+            store.photos.save_photo(photo)
 
     def test_delete_is_idempotent(self, store: Any) -> None:
         photo = make_photo("u1")
-        store.add_photo(photo)
-        store.delete_photo(photo.id)
-        store.delete_photo(photo.id)
-        store.delete_photo("never-existed")
-        assert store.get_photo(photo.id, None) is None
-        assert store.usage("u1") == (0, 0)
+        store.photos.add_photo(photo)
+        store.photos.delete_photo(photo.id)
+        store.photos.delete_photo(photo.id)
+        store.photos.delete_photo("never-existed")
+        assert store.photos.get_photo(photo.id, None) is None
+        assert store.photos.usage("u1") == (0, 0)
 
     def test_list_order_newest_taken_first(self, store: Any) -> None:
         a = make_photo("u1", taken_at="2024-05-01T10:00:00")  # naive camera time
@@ -236,19 +236,19 @@ class MetadataStoreContract:
         c = make_photo("u1", taken_at=None, uploaded_at="2024-05-15T00:00:00+00:00")  # no date: upload time
         d = make_photo("u1", taken_at="2023-01-01T00:00:00")
         for p in (a, b, c, d):
-            store.add_photo(p)
-        assert [p.id for p in store.list_photos("u1").items] == [b.id, c.id, a.id, d.id]
+            store.photos.add_photo(p)
+        assert [p.id for p in store.photos.list_photos("u1").items] == [b.id, c.id, a.id, d.id]
 
     def test_pagination_covers_every_item_once_in_order(self, store: Any) -> None:
         photos = [make_photo("u1", taken_at=f"2024-01-{1 + i // 3:02d}T00:00:00") for i in range(17)]  # ties
         for p in photos:
-            store.add_photo(p)
-        store.add_photo(make_photo("u2"))
-        full = store.list_photos("u1", limit=100)
+            store.photos.add_photo(p)
+        store.photos.add_photo(make_photo("u2"))
+        full = store.photos.list_photos("u1", limit=100)
         assert full.next_cursor is None and len(full.items) == 17
         seen, cursor = [], None
         while True:
-            page = store.list_photos("u1", limit=4, cursor=cursor)
+            page = store.photos.list_photos("u1", limit=4, cursor=cursor)
             assert len(page.items) <= 4
             seen += [p.id for p in page.items]
             cursor = page.next_cursor
@@ -260,37 +260,37 @@ class MetadataStoreContract:
 
     def test_exact_page_has_no_dangling_cursor(self, store: Any) -> None:
         for i in range(4):
-            store.add_photo(make_photo("u1", taken_at=f"2024-01-0{i + 1}T00:00:00"))
-        first = store.list_photos("u1", limit=2)
-        second = store.list_photos("u1", limit=2, cursor=first.next_cursor)
+            store.photos.add_photo(make_photo("u1", taken_at=f"2024-01-0{i + 1}T00:00:00"))
+        first = store.photos.list_photos("u1", limit=2)
+        second = store.photos.list_photos("u1", limit=2, cursor=first.next_cursor)
         assert len(second.items) == 2
-        assert second.next_cursor is None or store.list_photos("u1", limit=2, cursor=second.next_cursor).items == []
+        assert second.next_cursor is None or store.photos.list_photos("u1", limit=2, cursor=second.next_cursor).items == []
 
     def test_status_filter(self, store: Any) -> None:
         done = make_photo("u1", status="done")
-        store.add_photo(done)
-        store.add_photo(make_photo("u1", status="uploaded"))
-        assert [p.id for p in store.list_photos("u1", status="done").items] == [done.id]
+        store.photos.add_photo(done)
+        store.photos.add_photo(make_photo("u1", status="uploaded"))
+        assert [p.id for p in store.photos.list_photos("u1", status="done").items] == [done.id]
 
     @pytest.mark.parametrize("cursor", ["not a cursor!", "e30", "W10", "bm9wZQ", "%%%"])
     def test_malformed_cursor_is_invalid(self, store: Any, cursor: str) -> None:
         with pytest.raises(Invalid):
-            store.list_photos("u1", cursor=cursor)
+            store.photos.list_photos("u1", cursor=cursor)
 
     def test_usage(self, store: Any) -> None:
-        store.add_photo(make_photo("u1", size=100))
-        store.add_photo(make_photo("u1", size=250))
-        store.add_photo(make_photo("u2", size=7))
-        assert store.usage("u1") == (2, 350)
-        assert store.usage("nobody") == (0, 0)
+        store.photos.add_photo(make_photo("u1", size=100))
+        store.photos.add_photo(make_photo("u1", size=250))
+        store.photos.add_photo(make_photo("u2", size=7))
+        assert store.photos.usage("u1") == (2, 350)
+        assert store.photos.usage("nobody") == (0, 0)
 
     def test_stale_photos(self, store: Any) -> None:
         old = make_photo("u1", status="uploaded", uploaded_at="2026-01-01T10:00:00+00:00")
         new = make_photo("u1", status="uploaded", uploaded_at="2026-01-01T12:00:00+00:00")
         done = make_photo("u1", status="done", uploaded_at="2026-01-01T09:00:00+00:00")
         for p in (old, new, done):
-            store.add_photo(p)
-        stale = store.stale_photos("uploaded", older_than="2026-01-01T11:00:00+00:00")
+            store.photos.add_photo(p)
+        stale = store.photos.stale_photos("uploaded", older_than="2026-01-01T11:00:00+00:00")
         assert [p.id for p in stale] == [old.id]
 
     def test_stale_photos_oldest_first_across_many_photos_and_limited(self, store: Any) -> None:
@@ -298,13 +298,13 @@ class MetadataStoreContract:
         photos = [make_photo("u1", status="uploaded", uploaded_at=f"2026-01-01T10:{m:02d}:00+00:00")
                   for m in range(40)]
         for p in reversed(photos):
-            store.add_photo(p)
-        stale = store.stale_photos("uploaded", older_than="2026-01-01T10:30:00+00:00", limit=25)
+            store.photos.add_photo(p)
+        stale = store.photos.stale_photos("uploaded", older_than="2026-01-01T10:30:00+00:00", limit=25)
         assert [p.id for p in stale] == [p.id for p in photos[:25]]
         done = photos[0]
         done.status = "done"
-        store.save_photo(done)  # a finished photo leaves the index of pending work
-        assert done.id not in [p.id for p in store.stale_photos("uploaded", older_than="2027-01-01T00:00:00+00:00")]
+        store.photos.save_photo(done)  # a finished photo leaves the index of pending work
+        assert done.id not in [p.id for p in store.photos.stale_photos("uploaded", older_than="2027-01-01T00:00:00+00:00")]
 
     def test_pending_blobs_are_found_by_age_and_removed(self, store: Any) -> None:
         from cloudalbum.ports import PendingBlobs
@@ -312,19 +312,19 @@ class MetadataStoreContract:
         entries = [PendingBlobs(photo_id=f"p{i:02d}", owner_id="u1", since=f"2026-01-01T10:{i:02d}:00.000000+00:00")
                    for i in range(30)]
         for e in reversed(entries):
-            store.add_pending_blobs(e)
-        old = store.pending_blobs(older_than="2026-01-01T10:20:00.000000+00:00", limit=100)
+            store.photos.add_pending_blobs(e)
+        old = store.photos.pending_blobs(older_than="2026-01-01T10:20:00.000000+00:00", limit=100)
         assert old == entries[:20]
-        assert store.pending_blobs(older_than="2026-01-01T10:20:00.000000+00:00", limit=5) == entries[:5]
-        store.remove_pending_blobs(entries[0])
-        store.remove_pending_blobs(entries[0])  # idempotent
-        assert store.pending_blobs(older_than="2026-01-01T10:02:00.000000+00:00") == [entries[1]]
+        assert store.photos.pending_blobs(older_than="2026-01-01T10:20:00.000000+00:00", limit=5) == entries[:5]
+        store.photos.remove_pending_blobs(entries[0])
+        store.photos.remove_pending_blobs(entries[0])  # idempotent
+        assert store.photos.pending_blobs(older_than="2026-01-01T10:02:00.000000+00:00") == [entries[1]]
 
     def test_add_duplicate_photo_id_fails(self, store: Any) -> None:
         photo = make_photo("u1")
-        store.add_photo(photo)
+        store.photos.add_photo(photo)
         with pytest.raises(DomainError):
-            store.add_photo(photo)
+            store.photos.add_photo(photo)
 
 
 class MetadataStoreConcurrencyContract:
@@ -340,7 +340,7 @@ class MetadataStoreConcurrencyContract:
 
         def hit() -> None:
             barrier.wait()
-            seen.append(store.hit("race", window_s=300, now=now))
+            seen.append(store.users.hit("race", window_s=300, now=now))
 
         threads = [threading.Thread(target=hit) for _ in range(n)]
         for th in threads:
@@ -349,4 +349,4 @@ class MetadataStoreConcurrencyContract:
             th.join()
         assert len(seen) == n and max(seen) == n
         assert sum(c <= limit for c in seen) <= limit
-        assert store.hit_count("race", window_s=300, now=now) == n
+        assert store.users.hit_count("race", window_s=300, now=now) == n

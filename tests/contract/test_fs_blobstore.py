@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cloudalbum.adapters.fs_blobstore import FileBlobStore
+from cloudalbum.adapters.embedded.blobstore import FileBlobStore
 from cloudalbum.domain.errors import StorageUnavailable
 from contract.blobstore_contract import BlobStoreContract
 
@@ -77,7 +77,7 @@ def test_disk_full_is_insufficient_storage(store: FileBlobStore, monkeypatch: py
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("cloudalbum.adapters.fs_blobstore.os.fsync", full)
+    monkeypatch.setattr("cloudalbum.adapters.embedded.blobstore.os.fsync", full)
     with pytest.raises(StorageUnavailable) as info:
         store.put("originals/u1/p", b"abc", content_type="image/jpeg")
     assert info.value.code == "insufficient_storage" and info.value.status == 507

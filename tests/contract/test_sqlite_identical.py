@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore
 from contract.identical_contract import IdenticalFilesContract
 
 

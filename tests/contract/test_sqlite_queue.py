@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+from cloudalbum.adapters.embedded.queue import SqliteJobQueue
 from contract.queue_contract import JobQueueContract
 
 

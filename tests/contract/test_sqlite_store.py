@@ -11,8 +11,8 @@ from typing import Iterator
 
 import pytest
 
-from cloudalbum.adapters.sqlite_base import migration_files, split_sql
-from cloudalbum.adapters.sqlite_store import SqliteMetadataStore, sort_key
+from cloudalbum.adapters.embedded.database import migration_files, split_sql
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore, sort_key
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract, make_photo
@@ -73,14 +73,14 @@ def test_concurrent_writers_from_threads(tmp_path: Path) -> None:
 
     def add(n: int) -> None:
         for _ in range(n):
-            store.add_photo(make_photo("u1"))
+            store.photos.add_photo(make_photo("u1"))
 
     threads = [threading.Thread(target=add, args=(25,)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert store.usage("u1")[0] == 100
+    assert store.photos.usage("u1")[0] == 100
     store.close()
 
 
@@ -98,7 +98,7 @@ def test_load_photos_keeps_order_and_skips_missing(tmp_path: Path) -> None:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     photos = [make_photo("u1") for _ in range(3)]
     for p in photos:
-        store.add_photo(p)
+        store.photos.add_photo(p)
     ids = [photos[2].id, "missing", photos[0].id, photos[1].id]
     assert [p.id for p in store._load_photos(store._read(), ids)] == [photos[2].id, photos[0].id, photos[1].id]
     store.close()
@@ -137,10 +137,10 @@ def test_a_full_database_is_insufficient_storage(tmp_path: Path) -> None:
     conn.execute(f"PRAGMA max_page_count = {pages + 2}")
     with pytest.raises(StorageUnavailable) as info:
         for _ in range(500):
-            store.add_photo(make_photo("u1", title="x" * 2000))
+            store.photos.add_photo(make_photo("u1", title="x" * 2000))
     assert info.value.code == "insufficient_storage"
     conn.execute("PRAGMA max_page_count = 1073741823")
-    store.add_photo(make_photo("u1"))  # the store works again once there is room
+    store.photos.add_photo(make_photo("u1"))  # the store works again once there is room
     store.close()
 
 
@@ -148,12 +148,12 @@ def test_a_full_database_is_insufficient_storage(tmp_path: Path) -> None:
 def test_deep_pages_are_an_index_range_not_a_scan(tmp_path: Path, status: str | None) -> None:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     for i in range(5):
-        store.add_photo(make_photo("u1", status="done", taken_at=f"2024-01-0{i + 1}T00:00:00"))
-    first = store.list_photos("u1", status=status, limit=2)
+        store.photos.add_photo(make_photo("u1", status="done", taken_at=f"2024-01-0{i + 1}T00:00:00"))
+    first = store.photos.list_photos("u1", status=status, limit=2)
     statements: list[str] = []
     conn = store._read()
     conn.set_trace_callback(statements.append)
-    store.list_photos("u1", status=status, limit=2, cursor=first.next_cursor)
+    store.photos.list_photos("u1", status=status, limit=2, cursor=first.next_cursor)
     conn.set_trace_callback(None)
     [sql] = [s for s in statements if "FROM photos" in s]
     plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
@@ -181,10 +181,10 @@ def test_pagination_property(tmp_path: Path) -> None:
         store = SqliteMetadataStore(tmp_path / f"meta{next(counter)}.sqlite3")
         photos = [make_photo("u1", taken_at=t, uploaded_at="2025-06-01T00:00:00+00:00") for t in taken]
         for p in photos:
-            store.add_photo(p)
+            store.photos.add_photo(p)
         seen, cursor = [], None
         while True:
-            page = store.list_photos("u1", limit=limit, cursor=cursor)
+            page = store.photos.list_photos("u1", limit=limit, cursor=cursor)
             seen += [p.id for p in page.items]
             if page.next_cursor is None:
                 break
@@ -199,7 +199,7 @@ def test_pagination_property(tmp_path: Path) -> None:
 def test_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     for _ in range(20):
-        t = threading.Thread(target=lambda: store.usage("u1"))
+        t = threading.Thread(target=lambda: store.photos.usage("u1"))
         t.start()
         t.join()
     # each new thread's connection closed those of the threads that had ended before it

@@ -226,7 +226,7 @@ def test_lambda_pip_steps_give_a_tree_that_runs_the_handler(tmp_path: Path) -> N
         "from PIL import Image;"
         "det = d.OnnxDetector.load('yolov8n');"
         "print(sys.version_info[:2], det.name, det.version, det.detect(Image.new('RGB', (320, 240))));"
-        "from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer;"
+        "from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer;"
         "faces = OpencvFaceAnalyzer.load(); print(faces.name, faces.faces(Image.new('RGB', (320, 240))))"
     )
     # -S -I: no site-packages and no environment, so only the standard library and the task root count.

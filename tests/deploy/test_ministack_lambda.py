@@ -202,7 +202,7 @@ def test_the_stack_deploys_with_the_promised_settings(ministack: dict[str, Any],
     # (MiniStack's CloudFormation does not apply BucketEncryption: test_template.py checks it in the template,
     # and every put names aws:kms and the key itself, CLOUDALBUM_S3_SSE / CLOUDALBUM_S3_KMS_KEY_ID.)
 
-    from cloudalbum.adapters.dynamodb_keys import TABLE_SCHEMA
+    from cloudalbum.adapters.aws.keys import TABLE_SCHEMA
 
     table = ddb.describe_table(TableName=stack["Table"])["Table"]
     assert table["KeySchema"] == TABLE_SCHEMA["KeySchema"]
@@ -345,7 +345,7 @@ def test_real_handler_processes_photos_uploaded_through_the_api_and_poison_goes_
             states = [client.get(f"/api/photos/{pid}", headers=auth).get_json()["status"]
                       for pid in uploaded.values()]
             if all(s in ("done", "needs_input", "failed") for s in states):
-                return {rel: container.store.get_photo(pid, None) for rel, pid in uploaded.items()}
+                return {rel: container.store.photos.get_photo(pid, None) for rel, pid in uploaded.items()}
             return None
 
         done = _wait_until("both photos processed by the Lambda function", all_processed, deadline, log)
@@ -375,9 +375,9 @@ def test_real_handler_processes_photos_uploaded_through_the_api_and_poison_goes_
             r = client.patch("/api/me/settings", headers=auth, json={"face_grouping": on})
             assert r.status_code == 200 and r.get_json() == {"face_grouping": on}, r.get_data(as_text=True)
             if not on:
-                assert container.store.get_photo(hopper.id, None).faces == []
+                assert container.store.photos.get_photo(hopper.id, None).faces == []
         _wait_until("Hopper's face found again by the library scan",
-                    lambda: container.store.get_photo(hopper.id, None).faces or None, deadline, log)
+                    lambda: container.store.photos.get_photo(hopper.id, None).faces or None, deadline, log)
         _wait_until("the job queue to drain", lambda: _depth(sqs, queue_url) == (0, 0), deadline, log)
         assert _depth(sqs, dlq_url) == (0, 0)
 

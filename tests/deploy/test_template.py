@@ -197,7 +197,7 @@ def test_queues_and_table_are_encrypted_and_table_recoverable(tpl: dict[str, Any
 
 
 def test_table_is_the_one_aws_init_creates(tpl: dict[str, Any]) -> None:
-    from cloudalbum.adapters.dynamodb_keys import TABLE_SCHEMA, TTL_ATTRIBUTE
+    from cloudalbum.adapters.aws.keys import TABLE_SCHEMA, TTL_ATTRIBUTE
 
     table = one(tpl, "AWS::DynamoDB::Table")
     assert {k: table[k] for k in TABLE_SCHEMA} == TABLE_SCHEMA

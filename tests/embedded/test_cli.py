@@ -24,7 +24,7 @@ def test_users_create_then_duplicate(env: dict[str, str], tmp_path: Path) -> Non
     assert r.returncode == 0, r.stderr
     assert "created user ann@example.com" in r.stdout
     c = bootstrap.build(Settings(data_dir=tmp_path / "data", workers=0))
-    assert c.store.user_by_email("ann@example.com") is not None
+    assert c.store.users.user_by_email("ann@example.com") is not None
     c.close()
     r = run_cli(["users", "create", "--email", "ann@example.com", "--password", PASSWORD], env)
     assert r.returncode == 1 and "already exists" in r.stderr
@@ -54,8 +54,8 @@ def test_import_uploads_photos_and_names_what_it_skipped(env: dict[str, str], tm
     assert "imported 2, merged 0, skipped 1, failed 0" in r.stdout
     assert "skipped holiday:notes.txt: not a photo" in r.stdout
     c = bootstrap.build(Settings(data_dir=tmp_path / "data", workers=0))
-    user = c.store.user_by_email("ann@example.com")
-    photos = c.store.list_photos(user.id).items
+    user = c.store.users.user_by_email("ann@example.com")
+    photos = c.store.photos.list_photos(user.id).items
     assert sorted(p.filename for p in photos) == ["beach.jpg", "sunset.JPG"]
     assert all(c.blobs.exists(p.original_key) for p in photos)
     assert c.queue.depth().visible == 2  # processing jobs are queued for the workers
@@ -119,7 +119,7 @@ def test_production_without_a_key_refuses_to_start(env: dict[str, str]) -> None:
 
 
 def test_queue_status_dead_and_redrive(env: dict[str, str], tmp_path: Path) -> None:
-    from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+    from cloudalbum.adapters.embedded.queue import SqliteJobQueue
 
     q = SqliteJobQueue(tmp_path / "data" / "queue.sqlite3", visibility_timeout_s=0, max_receives=1)
     q.send({"type": "process_photo", "photo_id": "poison"})

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+from cloudalbum.adapters.embedded.queue import SqliteJobQueue
 
 VT = 1
 
@@ -19,7 +19,7 @@ VT = 1
 CONSUMER = """
 import json, sys, time
 from pathlib import Path
-from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+from cloudalbum.adapters.embedded.queue import SqliteJobQueue
 q = SqliteJobQueue(Path(sys.argv[1]), visibility_timeout_s=int(sys.argv[2]), max_receives=int(sys.argv[3]))
 msgs = []
 while not msgs:
@@ -32,7 +32,7 @@ time.sleep(600)
 PRODUCER = """
 import sys
 from pathlib import Path
-from cloudalbum.adapters.sqlite_queue import SqliteJobQueue
+from cloudalbum.adapters.embedded.queue import SqliteJobQueue
 q = SqliteJobQueue(Path(sys.argv[1]), visibility_timeout_s=30, max_receives=3)
 i = 0
 while True:

@@ -100,15 +100,15 @@ def test_serve_runs_one_maintenance_pass_at_start_from_pending_work(tmp_path: Pa
     """The embedded shape keeps maintenance in `serve` (one thread for the service): an original left by an
     upload that died before its record (its pending entry is older than the grace period) is gone soon after
     serve starts, found through the entry, not by listing the store."""
-    from cloudalbum.adapters.fs_blobstore import FileBlobStore
-    from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+    from cloudalbum.adapters.embedded.blobstore import FileBlobStore
+    from cloudalbum.adapters.embedded.store import SqliteMetadataStore
     from cloudalbum.ports import PendingBlobs
     from cloudalbum.services.maintenance import ORPHAN_GRACE_S
     from cloudalbum.services.photos import pending_stamp
 
     data = tmp_path / "data"
     store = SqliteMetadataStore(data / "cloudalbum.sqlite3")
-    store.add_pending_blobs(PendingBlobs("orphan", "u1", pending_stamp(time.time() - ORPHAN_GRACE_S - 60)))
+    store.photos.add_pending_blobs(PendingBlobs("orphan", "u1", pending_stamp(time.time() - ORPHAN_GRACE_S - 60)))
     store.close()
     blobs = FileBlobStore(data / "blobs")
     blobs.put("originals/u1/orphan", b"half an upload", content_type="image/jpeg")

@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore
 from cloudalbum.domain.model import Camera, Label, Location, Photo, Place
 
 

@@ -13,7 +13,7 @@ from .conftest import AREZZO, LONDON, PARIS, make_photo
 
 def put(container: Any, user: Any, pid: str, **kw: Any) -> str:
     photo = make_photo(f"{user.id[:6]}-{pid}", user.id, **kw)
-    container.store.add_photo(photo)
+    container.store.photos.add_photo(photo)
     return photo.id
 
 

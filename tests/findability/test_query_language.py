@@ -216,7 +216,7 @@ def test_in_a_place_the_gazetteer_knows_longest_name_first() -> None:
 
 def test_the_gazetteer_answers_only_for_exact_names() -> None:
     """The service's known_place on the real offline gazetteer: exact names and country aliases only."""
-    from cloudalbum.adapters.geocoder import OfflineGeocoder
+    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
     from cloudalbum.services.search import SearchService
 
     service = SearchService(store=None, geocoder=OfflineGeocoder())  # type: ignore[arg-type]

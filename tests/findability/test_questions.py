@@ -15,10 +15,10 @@ from .conftest import AREZZO, make_photo
 
 def ask(container: Any, photo_id: str, owner: str) -> int:
     """What processing does after it processed a photo: ask, then settle the status."""
-    photo = container.store.get_photo(photo_id, owner)
+    photo = container.store.photos.get_photo(photo_id, owner)
     n = container.questions.ask_about(photo)
     photo.status = "needs_input" if n else "done"
-    container.store.save_photo(photo)
+    container.store.photos.save_photo(photo)
     return n
 
 
@@ -51,7 +51,7 @@ def test_burst_gets_one_event_question_scored_by_its_size(container, alice):
     ids = []
     for minute in (0, 5, 10, 15):
         p = make_photo(f"burst{minute}", alice.id, taken=f"2008-10-22T16:{minute:02d}:00", at=AREZZO)
-        container.store.add_photo(p)
+        container.store.photos.add_photo(p)
         ids.append(p.id)
     for pid in ids:
         ask(container, pid, alice.id)
@@ -70,10 +70,10 @@ def test_burst_gets_one_event_question_scored_by_its_size(container, alice):
 
 def test_location_answer_by_place_name_makes_it_findable(container, alice):
     p = make_photo("nogps", alice.id, taken=None, labels={"cat": 0.88})
-    container.store.add_photo(p)
+    container.store.photos.add_photo(p)
     n = ask(container, p.id, alice.id)
     assert n == 3  # capped at settings.max_questions_per_photo
-    assert container.store.get_photo(p.id, alice.id).status == "needs_input"
+    assert container.store.photos.get_photo(p.id, alice.id).status == "needs_input"
     assert ask(container, p.id, alice.id) == 3  # idempotent: processing may run again
     qs = open_questions(alice)
     assert len(qs) == 3 and all(q["reason"] for q in qs)
@@ -95,13 +95,13 @@ def test_location_answer_by_place_name_makes_it_findable(container, alice):
     # the other questions dismissed: nothing left open, so the photo is done
     for q in open_questions(alice, photo_id=p.id):
         assert alice.request("POST", f"/api/questions/{q['id']}/dismiss").status_code == 204
-    assert container.store.get_photo(p.id, alice.id).status == "done"
+    assert container.store.photos.get_photo(p.id, alice.id).status == "done"
     assert ask(container, p.id, alice.id) == 0  # dismissed questions are not asked again
 
 
 def test_location_answer_as_coordinates_and_bad_places(container, alice):
     p = make_photo("nogps2", alice.id, labels={})
-    container.store.add_photo(p)
+    container.store.photos.add_photo(p)
     ask(container, p.id, alice.id)
     q = next(q for q in open_questions(alice) if q["kind"] == "location")
     for bad in ({"answer": "Xyzzyqwv Nowhere"}, {"answer": "95,10"}, {"answer": ""}, {}):
@@ -117,7 +117,7 @@ def test_location_answer_as_coordinates_and_bad_places(container, alice):
 
 def test_confirm_and_reject_labels(container, alice):
     p = make_photo("unsure", alice.id, labels={"dog": 0.45, "horse": 0.40, "car": 0.9}, at=AREZZO)
-    container.store.add_photo(p)
+    container.store.photos.add_photo(p)
     ask(container, p.id, alice.id)
     qs = {q["text"]: q for q in open_questions(alice, photo_id=p.id)}
     assert qs["Is this a dog?"]["choices"] == ["yes", "no"]
@@ -135,9 +135,9 @@ def test_confirm_and_reject_labels(container, alice):
     photo_json = alice.request("GET", f"/api/photos/{p.id}").get_json()
     assert "horse" not in [lbl["name"] for lbl in photo_json["labels"]]
     # processing again keeps the rejection and asks nothing new about it
-    photo = container.store.get_photo(p.id, alice.id)
+    photo = container.store.photos.get_photo(p.id, alice.id)
     photo.labels.append(Label("horse", 0.41))
-    container.store.save_photo(photo)
+    container.store.photos.save_photo(photo)
     assert "Is this a horse?" not in [q["text"] for q in open_questions(alice, photo_id=p.id)]
     ask(container, p.id, alice.id)
     assert search_ids(alice, label="horse") == []
@@ -145,7 +145,7 @@ def test_confirm_and_reject_labels(container, alice):
 
 def test_naming_a_pet_or_person_is_searchable(container, alice):
     p = make_photo("rex", alice.id, labels={"dog": 0.95}, at=AREZZO)
-    container.store.add_photo(p)
+    container.store.photos.add_photo(p)
     ask(container, p.id, alice.id)
     q = next(q for q in open_questions(alice) if q["kind"] == "label_name")
     assert q["text"] == "What is this dog's name?"
@@ -156,7 +156,7 @@ def test_naming_a_pet_or_person_is_searchable(container, alice):
 
 def test_questions_are_private_and_paginated(container, alice, bob):
     for i in range(5):
-        container.store.add_photo(make_photo(f"q{i}", alice.id, labels={}, taken=f"20{10 + i}-01-01T00:00:00"))
+        container.store.photos.add_photo(make_photo(f"q{i}", alice.id, labels={}, taken=f"20{10 + i}-01-01T00:00:00"))
         ask(container, f"q{i}", alice.id)
     seen, cursor = [], None
     while True:
@@ -175,17 +175,17 @@ def test_questions_are_private_and_paginated(container, alice, bob):
     assert bob.request("GET", "/api/questions", query_string={"photo_id": "q0"}).status_code == 404
     # apply_to with another user's photo: 404, nothing changes
     bobs = make_photo("bobs", bob.id)
-    container.store.add_photo(bobs)
+    container.store.photos.add_photo(bobs)
     r = alice.request("POST", f"/api/questions/{qid}/answer", json={"answer": "Paris", "apply_to": ["bobs"]})
     assert r.status_code == 404
-    assert container.store.get_photo("bobs", bob.id).location is None
+    assert container.store.photos.get_photo("bobs", bob.id).location is None
     assert qid in [q["id"] for q in open_questions(alice)]
 
 
 @pytest.mark.parametrize("answer", ["2008-10-22", "2008-10-22T16:28:39"])
 def test_date_answer(container, alice, answer):
     p = make_photo("undated", alice.id, taken=None, at=AREZZO)
-    container.store.add_photo(p)
+    container.store.photos.add_photo(p)
     ask(container, p.id, alice.id)
     q = next(q for q in open_questions(alice) if q["kind"] == "date")
     assert alice.request("POST", f"/api/questions/{q['id']}/answer", json={"answer": "22/10/2008"}).status_code == 422

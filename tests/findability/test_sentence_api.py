@@ -67,7 +67,7 @@ def test_named_people_are_read_from_the_owners_people(container, alice):
     from cloudalbum.domain.model import Box, FaceRef
     from cloudalbum.domain.people import Person
 
-    container.store.add_person(Person(id="p-anna", owner_id=alice.id, created_at="t", updated_at="t",
+    container.store.faces.add_person(Person(id="p-anna", owner_id=alice.id, created_at="t", updated_at="t",
                                       name="Anna Berg", photo_count=1))
     face = FaceRef(id="f1", box=Box(1, 1, 9, 9, 0.9), person_id="p-anna", person_name="Anna Berg")
     pid = put(container, alice, "anna", labels={"dog": 0.9}, faces=[face])

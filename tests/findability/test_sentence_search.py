@@ -53,8 +53,8 @@ def add_sentence_library(store: Any, seed: int = 17, photos: int = 160, others: 
     library = [sentence_photo(rng, i, "alice") for i in range(photos)]
     library += [sentence_photo(rng, i, "bob") for i in range(others)]
     for p in library:
-        store.add_photo(p)
-    return [store.get_photo(p.id, "alice") for p in library if p.owner_id == "alice"]
+        store.photos.add_photo(p)
+    return [store.photos.get_photo(p.id, "alice") for p in library if p.owner_id == "alice"]
 
 
 def sentence_query(q: str) -> SearchQuery:
@@ -69,7 +69,7 @@ def corpus_answers(store: Any) -> dict[str, list[str]]:
 def rule_answers(store: Any, saved: list[Photo]) -> dict[str, list[str]]:
     """What the pure rule accepts for every corpus query, in the store's list order."""
     by_id = {p.id: p for p in saved}
-    order = [p.id for p in store.list_photos("alice", limit=200).items]
+    order = [p.id for p in store.photos.list_photos("alice", limit=200).items]
     return {q: [pid for pid in order if match_reasons(by_id[pid], sentence_query(q)) is not None]
             for q, _ in CORPUS if not read(q).empty_dates}
 
@@ -82,28 +82,28 @@ def test_sqlite_serves_every_corpus_query_as_the_pure_rule(store) -> None:
 
 
 def test_negated_labels_count_from_min_confidence(store) -> None:
-    store.add_photo(make_photo("faint", labels={"dog": 0.9, "person": 0.2}))
-    store.add_photo(make_photo("clear", labels={"dog": 0.8, "person": 0.7}))
-    store.add_photo(make_photo("alone", labels={"dog": 0.5}))
+    store.photos.add_photo(make_photo("faint", labels={"dog": 0.9, "person": 0.2}))
+    store.photos.add_photo(make_photo("clear", labels={"dog": 0.8, "person": 0.7}))
+    store.photos.add_photo(make_photo("alone", labels={"dog": 0.5}))
     without = SearchQuery(labels=("dog",), not_labels=("person",))
     assert all_ids(store, "alice", without) == ["faint", "alone"]  # same time: photo id descending
     strict = SearchQuery(labels=("dog",), not_labels=("person",), min_confidence=0.1)
     assert all_ids(store, "alice", strict) == ["alone"]
     only_negation = SearchQuery(not_labels=("dogs",))  # the owner's photos are the candidates
-    store.add_photo(make_photo("empty", labels={}))
+    store.photos.add_photo(make_photo("empty", labels={}))
     assert all_ids(store, "alice", only_negation) == ["empty"]
-    hit = store.search("alice", without).items[0]
+    hit = store.index.search("alice", without).items[0]
     assert "no person" in hit.reasons and any(r.startswith("label dog") for r in hit.reasons)
 
 
 def test_label_groups_categories_and_people_each_named_in_the_reasons(store) -> None:
     anna = FaceRef(id="f1", box=Box(1, 1, 9, 9, 0.9), person_id="p1", person_name="Anna")
     bo = FaceRef(id="f2", box=Box(20, 1, 9, 9, 0.9), person_id="p2", person_name="Bo Larsen")
-    store.add_photo(make_photo("both", labels={"cat": 0.6, "dog": 0.9, "cake": 0.8}, faces=[anna, bo],
+    store.photos.add_photo(make_photo("both", labels={"cat": 0.6, "dog": 0.9, "cake": 0.8}, faces=[anna, bo],
                                categories=["animals", "food"]))
-    store.add_photo(make_photo("anna", labels={"cat": 0.7}, faces=[anna], categories=["animals"]))
+    store.photos.add_photo(make_photo("anna", labels={"cat": 0.7}, faces=[anna], categories=["animals"]))
     query = SearchQuery(any_labels=(("cat", "dog"),), categories=("animals", "food"), people=("Anna", "bo larsen"))
-    page = store.search("alice", query)
+    page = store.index.search("alice", query)
     assert [h.photo.id for h in page.items] == ["both"]
     assert page.items[0].reasons == ["label dog 0.90", "category animals", "category food", "person Anna",
                                      "person Bo Larsen"]
@@ -112,8 +112,8 @@ def test_label_groups_categories_and_people_each_named_in_the_reasons(store) -> 
 
 def test_a_rare_label_group_is_fetched_from_the_label_index_not_walked(store) -> None:
     for i in range(30):
-        store.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9}))
-    store.add_photo(make_photo("fruit", labels={"banana": 0.7, "apple": 0.6}))
+        store.photos.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9}))
+    store.photos.add_photo(make_photo("fruit", labels={"banana": 0.7, "apple": 0.6}))
     query = SearchQuery(any_labels=(("banana", "apple", "orange"),))
     plan = "\n".join(store.explain_search("alice", query))
     assert "search_label_owner_conf" in plan and "search_doc_owner_sort" not in plan, plan
@@ -141,13 +141,13 @@ def add_words_library(store: Any) -> None:
                   make_photo("faint", taken="2020-05-03T12:00:00", labels={"dog": 0.1}, categories=["animals"]),
                   make_photo("kitten", taken="2020-05-02T12:00:00", description="a kitten asleep"),
                   make_photo("beach", taken="2020-05-01T12:00:00", title="beach")):
-        store.add_photo(photo)
+        store.photos.add_photo(photo)
 
 
 def assert_label_words_are_labels_or_words(store: Any) -> None:
     """What each store finds for q's vocabulary words, as the pure rule says, and why (shared with tests/aws)."""
     add_words_library(store)
-    saved = {p.id: p for p in store.list_photos("alice", limit=50).items}
+    saved = {p.id: p for p in store.photos.list_photos("alice", limit=50).items}
 
     def found(query: SearchQuery) -> list[str]:
         got = all_ids(store, "alice", query, limit=2)
@@ -155,7 +155,7 @@ def assert_label_words_are_labels_or_words(store: Any) -> None:
         return got
 
     def why(query: SearchQuery) -> dict[str, list[str]]:
-        return {h.photo.id: h.reasons for h in store.search("alice", query).items}
+        return {h.photo.id: h.reasons for h in store.index.search("alice", query).items}
 
     dog, puppy = sentence_query("dog"), sentence_query("puppy")
     assert found(dog) == ["titled", "detected"]  # not the faint detection, not the answer "puppy"
@@ -193,11 +193,11 @@ def test_a_label_word_no_photos_words_say_walks_its_label_index_in_order(store) 
     """q=horse with no title saying horse is served as label=horse is (the label index walked newest first,
     never the owner's whole list); once a title says it, the union of both is read, and the title found."""
     for i in range(30):
-        store.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9, **({"horse": 0.8} if i % 3 else {})}))
+        store.photos.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9, **({"horse": 0.8} if i % 3 else {})}))
     query = sentence_query("horse without people")
     plan = "\n".join(store.explain_search("alice", query))
     assert "search_label_owner_sort" in plan and "search_doc_owner_sort (owner_id=?)" not in plan, plan
     assert all_ids(store, "alice", query) == []
-    store.add_photo(make_photo("titled", title="Horses at the farm"))
+    store.photos.add_photo(make_photo("titled", title="Horses at the farm"))
     assert all_ids(store, "alice", query) == ["titled"]
     assert all_ids(store, "alice", sentence_query("horses"), limit=50)[:2] == ["titled", "p29"]

@@ -21,7 +21,7 @@ def all_ids(store, owner: str, query: SearchQuery, limit: int = 3) -> list[str]:
     """Every hit, page by page, following next_cursor."""
     out, cursor = [], None
     while True:
-        page = store.search(owner, query, limit=limit, cursor=cursor)
+        page = store.index.search(owner, query, limit=limit, cursor=cursor)
         out += ids(page)
         cursor = page.next_cursor
         if cursor is None:
@@ -45,7 +45,7 @@ def library(store):
         make_photo("bob-dog", owner="bob", labels={"dog": 0.99}, at=PARIS, place=("Paris", "IDF", "France", "FR")),
     ]
     for p in photos:
-        store.add_photo(p)
+        store.photos.add_photo(p)
     return store
 
 
@@ -82,22 +82,22 @@ def library(store):
     ({"label": "unicorn"}, []),
 ])
 def test_search_finds_exactly(library, params, expected):
-    page = library.search("alice", parse_search_params(params))
+    page = library.index.search("alice", parse_search_params(params))
     assert ids(page) == expected
     assert all(hit.reasons for hit in page.items)
 
 
 def test_reasons_say_why(library):
-    hit = library.search("alice", parse_search_params({"label": "dog", "place": "Paris", "q": "tower"})).items[0]
+    hit = library.index.search("alice", parse_search_params({"label": "dog", "place": "Paris", "q": "tower"})).items[0]
     assert hit.reasons == ["label dog 0.91", "place Paris", "text 'tower' in title"]
-    hit = library.search("alice", parse_search_params({"near": "43.4675,11.8835"})).items[0]
+    hit = library.index.search("alice", parse_search_params({"near": "43.4675,11.8835"})).items[0]
     assert hit.reasons[0].startswith("near ") and hit.reasons[0].endswith(" km")
 
 
 def test_other_owners_photos_never_found(library):
     assert "bob-dog" not in all_ids(library, "alice", SearchQuery())
-    assert ids(library.search("bob", parse_search_params({"label": "dog"}))) == ["bob-dog"]
-    assert ids(library.search("carol", SearchQuery())) == []
+    assert ids(library.index.search("bob", parse_search_params({"label": "dog"}))) == ["bob-dog"]
+    assert ids(library.index.search("carol", SearchQuery())) == []
 
 
 def test_pagination_is_newest_first_and_complete(library):
@@ -108,23 +108,23 @@ def test_pagination_is_newest_first_and_complete(library):
 
 
 def test_rejected_label_is_never_matched(library):
-    photo = library.get_photo("paris", "alice")
+    photo = library.photos.get_photo("paris", "alice")
     photo.rejected_labels.append("dog")
-    library.save_photo(photo)
-    assert ids(library.search("alice", parse_search_params({"label": "dog"}))) == []
-    assert ids(library.search("alice", parse_search_params({"q": "dog"}))) == []
-    assert ids(library.search("alice", parse_search_params({"label": "bicycle"}))) == ["paris"]
+    library.photos.save_photo(photo)
+    assert ids(library.index.search("alice", parse_search_params({"label": "dog"}))) == []
+    assert ids(library.index.search("alice", parse_search_params({"q": "dog"}))) == []
+    assert ids(library.index.search("alice", parse_search_params({"label": "bicycle"}))) == ["paris"]
 
 
 def test_saving_reindexes_and_deleting_unindexes(library):
-    photo = library.get_photo("cat", "alice")
+    photo = library.photos.get_photo("cat", "alice")
     photo.taken_at = "2030-01-01T00:00:00"
     photo.title = "Chelsea"
-    library.save_photo(photo)
-    assert ids(library.search("alice", parse_search_params({"q": "chelsea"}))) == ["cat"]
+    library.photos.save_photo(photo)
+    assert ids(library.index.search("alice", parse_search_params({"q": "chelsea"}))) == ["cat"]
     assert all_ids(library, "alice", SearchQuery())[0] == "cat"
-    library.delete_photo("cat")
-    assert ids(library.search("alice", parse_search_params({"label": "cat"}))) == []
+    library.photos.delete_photo("cat")
+    assert ids(library.index.search("alice", parse_search_params({"label": "cat"}))) == []
     conn = library._read()
     for table in ("search_doc", "search_label", "search_term", "search_fts"):
         col = "rowid" if table == "search_fts" else "docid"
@@ -134,22 +134,22 @@ def test_saving_reindexes_and_deleting_unindexes(library):
 
 
 def test_map_points_are_located_matches(library):
-    points = library.map_points("alice", SearchQuery())
+    points = library.index.map_points("alice", SearchQuery())
     assert {p.id for p in points} == {"arezzo1", "rome", "paris", "london", "fiji"}
     assert all(p.location is not None for p in points)
-    only = library.map_points("alice", parse_search_params({"bbox": "-6,49.5,2,56"}))
+    only = library.index.map_points("alice", parse_search_params({"bbox": "-6,49.5,2,56"}))
     assert [(p.id, p.location.lat, [lbl.name for lbl in p.labels]) for p in only] == [
         ("london", LONDON[0], ["bus", "person"])]
 
 
 def test_photos_near_in_time(store):
     for i, minute in enumerate((0, 10, 20, 200)):
-        store.add_photo(make_photo(f"p{i}", taken=f"2008-10-22T1{6 + minute // 60}:{minute % 60:02d}:00", at=AREZZO))
-    store.add_photo(make_photo("far", taken="2008-10-22T16:05:00", at=ROME))
-    near = store.photos_near_in_time("alice", taken_at="2008-10-22T16:00:00", window_s=3600, lat=AREZZO[0],
+        store.photos.add_photo(make_photo(f"p{i}", taken=f"2008-10-22T1{6 + minute // 60}:{minute % 60:02d}:00", at=AREZZO))
+    store.photos.add_photo(make_photo("far", taken="2008-10-22T16:05:00", at=ROME))
+    near = store.index.photos_near_in_time("alice", taken_at="2008-10-22T16:00:00", window_s=3600, lat=AREZZO[0],
                                      lon=AREZZO[1], radius_km=2)
     assert [p.id for p in near] == ["p0", "p1", "p2"]
-    anywhere = store.photos_near_in_time("alice", taken_at="2008-10-22T16:00:00", window_s=3600, lat=None,
+    anywhere = store.index.photos_near_in_time("alice", taken_at="2008-10-22T16:00:00", window_s=3600, lat=None,
                                          lon=None, radius_km=2)
     assert {p.id for p in anywhere} == {"p0", "p1", "p2", "far"}
 
@@ -222,9 +222,9 @@ def assert_agrees_with_the_pure_rule(store, seed: int, *, photos: int, others: i
     library = [random_photo(rng, i, "alice") for i in range(photos)]
     library += [random_photo(rng, i, "bob") for i in range(others)]
     for p in library:
-        store.add_photo(p)
-    saved = {p.id: store.get_photo(p.id, "alice") for p in library if p.owner_id == "alice"}
-    order = [p.id for p in store.list_photos("alice", limit=200).items]
+        store.photos.add_photo(p)
+    saved = {p.id: store.photos.get_photo(p.id, "alice") for p in library if p.owner_id == "alice"}
+    order = [p.id for p in store.photos.list_photos("alice", limit=200).items]
     for _ in range(queries):
         query = random_query(rng)
         expected = [pid for pid in order if match_reasons(saved[pid], query) is not None]
@@ -241,13 +241,14 @@ def test_map_geojson_fast_path_equals_the_generic_one(library):
     import json
 
     from cloudalbum.domain.search import marker_of
-    from cloudalbum.services.search import SearchService, features_json
+    from cloudalbum.domain.geojson import features_json
+    from cloudalbum.services.search import SearchService
 
     for params in ({}, {"label": "person"}, {"bbox": "-6,40,13,56"}):
         query = parse_search_params(params)
         fast = json.loads(SearchService(library).map_geojson("alice", query))
-        generic = json.loads(features_json([marker_of(p) for p in library.map_points("alice", query)]))
-        markers = json.loads(features_json(library.map_markers("alice", query)))
+        generic = json.loads(features_json([marker_of(p) for p in library.index.map_points("alice", query)]))
+        markers = json.loads(features_json(library.index.map_markers("alice", query)))
         assert fast["type"] == "FeatureCollection"
         assert fast["features"] == generic == markers
         assert fast["features"], params
@@ -256,17 +257,17 @@ def test_map_geojson_fast_path_equals_the_generic_one(library):
 def test_album_membership_follows_date_changes_and_deletes(library):
     from cloudalbum.domain.model import Album
 
-    library.add_album(Album("alb", "alice", "Trips", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00+00:00"))
-    library.add_to_album("alb", ["rome", "paris", "bob-dog"])  # bob's photo never joins alice's album
-    assert library.get_album("alb", "alice").photo_count == 2
-    assert library.get_album("alb", "alice").cover_photo_id == "paris"
-    photo = library.get_photo("rome", "alice")
+    library.albums.add_album(Album("alb", "alice", "Trips", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00+00:00"))
+    library.albums.add_to_album("alb", ["rome", "paris", "bob-dog"])  # bob's photo never joins alice's album
+    assert library.albums.get_album("alb", "alice").photo_count == 2
+    assert library.albums.get_album("alb", "alice").cover_photo_id == "paris"
+    photo = library.photos.get_photo("rome", "alice")
     photo.taken_at = "2030-01-01T00:00:00"  # now the newest: list order and the covering-index join follow
-    library.save_photo(photo)
-    assert [p.id for p in library.album_photos("alb", "alice").items] == ["rome", "paris"]
+    library.photos.save_photo(photo)
+    assert [p.id for p in library.albums.album_photos("alb", "alice").items] == ["rome", "paris"]
     assert all_ids(library, "alice", parse_search_params({"album_id": "alb"}), limit=1) == ["rome", "paris"]
-    assert ids(library.search("alice", parse_search_params({"album_id": "alb", "label": "horse"}))) == ["rome"]
-    library.delete_photo("rome")
-    album = library.get_album("alb", "alice")
+    assert ids(library.index.search("alice", parse_search_params({"album_id": "alb", "label": "horse"}))) == ["rome"]
+    library.photos.delete_photo("rome")
+    album = library.albums.get_album("alb", "alice")
     assert (album.photo_count, album.cover_photo_id) == (1, "paris")
     assert all_ids(library, "alice", parse_search_params({"album_id": "alb"})) == ["paris"]

@@ -44,7 +44,7 @@ def run_import(container: Any, owner_id: str, *paths: Path, max_bytes: int | Non
 
 
 def photos_of(container: Any, owner_id: str) -> list[Any]:
-    return container.store.list_photos(owner_id, limit=200).items
+    return container.store.photos.list_photos(owner_id, limit=200).items
 
 
 def by_name(container: Any, owner_id: str) -> dict[str, Any]:

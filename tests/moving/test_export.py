@@ -56,7 +56,7 @@ def library_id(container: Any, owner_id: str, filename: str) -> str:
 
 def snapshot(container: Any, owner_id: str) -> dict[str, Any]:
     """What must survive a round trip, keyed by the original's SHA-256."""
-    albums = {a.id: a.name for a in container.store.list_albums(owner_id).items}
+    albums = {a.id: a.name for a in container.store.albums.list_albums(owner_id).items}
     out = {}
     for p in photos_of(container, owner_id):
         data = container.blobs.get(p.original_key)
@@ -84,7 +84,7 @@ def test_export_zip_is_streamed_byte_for_byte_with_sidecars(container: Any, clie
     assert {"Photos without a date/london.jpg", "Photos from 2016/edited.jpg", "Photos from 2015/tagged.jpg",
             "Photos without a date/edited.jpg"} <= set(names)  # london.jpg: not processed, its EXIF not read yet
     for photo_id in lib["ids"]:
-        photo = container.store.get_photo(photo_id, owner.id)
+        photo = container.store.photos.get_photo(photo_id, owner.id)
         matches = [n for n in names if not n.endswith(".json")
                    and zf.read(n) == container.blobs.get(photo.original_key)]
         assert matches, photo.filename
@@ -131,7 +131,7 @@ def test_round_trip_into_a_new_account(container: Any, client: Any, tmp_path: Pa
     owner = container.auth.register("out@example.com", "correct horse battery")
     library(container, owner.id)
     process_all(container, owner.id)
-    assert container.store.get_photo(library_id(container, owner.id, "london.jpg"), owner.id).taken_at
+    assert container.store.photos.get_photo(library_id(container, owner.id, "london.jpg"), owner.id).taken_at
     archive = tmp_path / "export.zip"
     archive.write_bytes(client.get("/api/export", headers=login(client, "out@example.com")).get_data())
     newcomer = container.auth.register("in@example.com", "correct horse battery")

@@ -101,7 +101,7 @@ def test_raw_end_to_end(container: Any, owner: Any) -> None:
     photo = added.photo
     assert (photo.content_type, photo.width, photo.height) == ("image/x-adobe-dng", 640, 480)
     assert container.processing.process(photo.id) in ("done", "needs_input")
-    done = container.store.get_photo(photo.id, owner.id)
+    done = container.store.photos.get_photo(photo.id, owner.id)
     assert done.error is None and set(done.thumbnail_keys) == {"small", "large"}
     assert done.taken_at == "2021-08-09T10:11:12" and done.camera.model == "Test DNG"
     assert done.location.lat == pytest.approx(46.5197, abs=1e-4) and done.location.place is not None

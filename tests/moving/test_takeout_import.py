@@ -72,9 +72,9 @@ def test_takeout_zip(container: Any, owner: Any, tmp_path: Path) -> None:
     zero = photos["zero.jpg"]
     assert zero.location is None and zero.taken_at == "2019-06-08T13:20:07+00:00"
     assert photos["g.jpg"].taken_at is None  # imported without its broken sidecar
-    albums = container.store.list_albums(owner.id).items
+    albums = container.store.albums.list_albums(owner.id).items
     assert [(al.name, al.description) for al in albums] == [("Paris 2019", "Spring")]
-    members = {p.filename for p in container.store.album_photos(albums[0].id, owner.id).items}
+    members = {p.filename for p in container.store.albums.album_photos(albums[0].id, owner.id).items}
     assert members == {"a.jpg", "f.jpg"}
     assert report.merged == [f"takeout.zip:{G}/Trip to Paris/a.jpg"]
     failed = dict(report.failed)
@@ -95,7 +95,7 @@ def test_importing_again_adds_nothing(container: Any, owner: Any, tmp_path: Path
     again = run_import(container, owner.id, archive)
     assert again.imported == [] and again.merged == [] and again.albums == []
     assert {p.id: p.version for p in photos_of(container, owner.id)} == before
-    assert len(container.store.list_albums(owner.id).items) == 1
+    assert len(container.store.albums.list_albums(owner.id).items) == 1
     assert all("already in the library" in why for where, why in again.skipped if where.endswith(".jpg"))
 
 
@@ -112,7 +112,7 @@ def test_tgz_with_sidecars_before_and_after_their_photos(container: Any, owner: 
     photos = by_name(container, owner.id)
     assert photos["x.jpg"].description == "before" and photos["x.jpg"].location.lat == 10.0
     assert photos["y.jpg"].description == "after" and photos["y.jpg"].location.lon == 40.0
-    album = container.store.list_albums(owner.id).items[0]
+    album = container.store.albums.list_albums(owner.id).items[0]
     assert album.name == "Holiday" and album.photo_count == 2
 
 

@@ -14,21 +14,21 @@ from support import PHOTOS, needs_corpus
 
 @pytest.fixture(scope="session")
 def detector() -> Any:
-    from cloudalbum.adapters.onnx_detector import OnnxDetector
+    from cloudalbum.adapters.ml.detector import OnnxDetector
 
     return OnnxDetector.load("yolov8n")
 
 
 @pytest.fixture(scope="session")
 def face_analyzer() -> Any:
-    from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer
+    from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
 
     return OpencvFaceAnalyzer.load()
 
 
 @pytest.fixture(scope="session")
 def geocoder() -> Any:
-    from cloudalbum.adapters.geocoder import OfflineGeocoder
+    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
 
     return OfflineGeocoder()
 

@@ -10,8 +10,8 @@ from typing import Any, Iterator
 import numpy as np
 import pytest
 
-from cloudalbum.adapters.fs_blobstore import FileBlobStore
-from cloudalbum.adapters.sqlite_store import SqliteMetadataStore
+from cloudalbum.adapters.embedded.blobstore import FileBlobStore
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore
 from cloudalbum.config import Settings
 from cloudalbum.domain import people as rules
 from cloudalbum.domain.model import new_id
@@ -98,7 +98,7 @@ def test_bad_names_are_refused(raw: Any) -> None:
 def world(tmp_path: Path) -> Iterator[tuple[PeopleService, Any, str]]:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     user = make_user()
-    store.add_user(user)
+    store.users.add_user(user)
     yield PeopleService(store, FileBlobStore(tmp_path / "blobs"), Settings(data_dir=tmp_path)), store, user.id
     store.close()
 
@@ -107,7 +107,7 @@ def add(world: tuple[PeopleService, Any, str], *embeddings: list[float]) -> str:
     """A photo with one face per embedding, grouped by the service; returns the photo id."""
     service, store, owner = world
     photo = make_photo(owner, status="processing")
-    store.add_photo(photo)
+    store.photos.add_photo(photo)
     found = [FoundFace(x=10 + 100 * i, y=10, w=60, h=60, confidence=0.95, landmarks=[], embedding=e)
              for i, e in enumerate(embeddings)]
     service.record_faces(photo, found, [b"\xff\xd8jpeg"] * len(found), "yunet@t+sface@t")
@@ -115,7 +115,7 @@ def add(world: tuple[PeopleService, Any, str], *embeddings: list[float]) -> str:
 
 
 def groups(store: Any, owner: str) -> list[int]:
-    return sorted(p.face_count for p in store.people_of_owner(owner))
+    return sorted(p.face_count for p in store.faces.people_of_owner(owner))
 
 
 def test_two_groups_merge_when_a_face_shows_they_are_one(world: Any) -> None:
@@ -126,9 +126,9 @@ def test_two_groups_merge_when_a_face_shows_they_are_one(world: Any) -> None:
     assert groups(store, owner) == [1, 1]
     add(world, mix(unit(0), unit(1), 0.85))  # close to both: joins one, and its centroid now meets the other
     assert groups(store, owner) == [3]
-    [p] = store.people_of_owner(owner)
-    assert p.photo_count == 3 and len(store.faces_of_person(p.id, owner).items) == 3
-    open_questions = store.open_questions(owner).items
+    [p] = store.faces.people_of_owner(owner)
+    assert p.photo_count == 3 and len(store.faces.faces_of_person(p.id, owner).items) == 3
+    open_questions = store.questions.open_questions(owner).items
     assert [q.person_id for q in open_questions] == [p.id], "one question for the merged person"
 
 
@@ -137,7 +137,7 @@ def test_two_faces_in_one_photo_are_never_one_person(world: Any) -> None:
     add(world, list(unit(0)), mix(unit(0), unit(1), 0.95))  # a person and a lookalike side by side
     assert groups(store, owner) == [1, 1]
     add(world, list(unit(0)))
-    assert sorted(p.photo_count for p in store.people_of_owner(owner)) == [1, 2]
+    assert sorted(p.photo_count for p in store.faces.people_of_owner(owner)) == [1, 2]
 
 
 def test_different_people_stay_apart_however_many_photos(world: Any) -> None:
@@ -155,19 +155,19 @@ def test_different_people_stay_apart_however_many_photos(world: Any) -> None:
 def test_a_named_person_keeps_the_name_for_faces_that_join_later(world: Any) -> None:
     service, store, owner = world
     first = add(world, list(unit(0)))
-    [p] = store.people_of_owner(owner)
+    [p] = store.faces.people_of_owner(owner)
     service.rename(owner, p.id, "Ann")
     later = add(world, mix(unit(0), unit(1), 0.8))
     assert [f.person_name for f in service.face_refs(later)] == ["Ann"]
-    assert store.get_photo(first, owner).faces[0].person_name == "Ann"
-    assert store.open_questions(owner).items == []
+    assert store.photos.get_photo(first, owner).faces[0].person_name == "Ann"
+    assert store.questions.open_questions(owner).items == []
 
 
 def test_owners_are_grouped_separately(world: Any) -> None:
     service, store, owner = world
     other = make_user(f"{new_id()}@example.com")
-    store.add_user(other)
+    store.users.add_user(other)
     add(world, list(unit(0)))
     add((service, store, other.id), list(unit(0)))
     assert groups(store, owner) == [1] and groups(store, other.id) == [1]
-    assert store.people_of_owner(owner)[0].id != store.people_of_owner(other.id)[0].id
+    assert store.faces.people_of_owner(owner)[0].id != store.faces.people_of_owner(other.id)[0].id

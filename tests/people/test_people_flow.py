@@ -165,7 +165,7 @@ def test_deleting_photos_deletes_their_faces_and_empty_people(alice: Any, upload
     face_a = only_face(a)
     assert alice.request("DELETE", f"/api/photos/{a['id']}").status_code == 204
     assert alice.request("GET", face_a["thumbnail_url"]).status_code == 404
-    assert container.store.faces_of_photo(a["id"]) == []
+    assert container.store.faces.faces_of_photo(a["id"]) == []
     [left] = people(alice)
     assert left["id"] == person["id"] and left["photo_count"] == 1 and left["cover_photo_id"] == b["id"]
     assert [q["photo_id"] for q in person_questions(alice)] == [b["id"]], "the question moved with the cover"

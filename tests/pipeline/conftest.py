@@ -14,14 +14,14 @@ from support import PHOTOS, needs_corpus
 
 @pytest.fixture(scope="session")
 def detector() -> Any:
-    from cloudalbum.adapters.onnx_detector import OnnxDetector
+    from cloudalbum.adapters.ml.detector import OnnxDetector
 
     return OnnxDetector.load("yolov8n")
 
 
 @pytest.fixture(scope="session")
 def geocoder() -> Any:
-    from cloudalbum.adapters.geocoder import OfflineGeocoder
+    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
 
     return OfflineGeocoder()
 

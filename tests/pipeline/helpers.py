@@ -17,14 +17,14 @@ def add_photo(container: Any, data: bytes, *, filename: str = "photo.jpg", owner
 
     if owner_id is None:
         owner_id = new_id()
-        container.store.add_user(User(id=owner_id, email=f"{owner_id}@example.com", password_hash="x",
+        container.store.users.add_user(User(id=owner_id, email=f"{owner_id}@example.com", password_hash="x",
                                       created_at=iso(utcnow())))
     pid = new_id()
     key = f"originals/{owner_id}/{pid}"
     container.blobs.put(key, data, content_type="image/jpeg")
     photo = Photo(id=pid, owner_id=owner_id, filename=filename, content_type="image/jpeg", bytes=len(data),
                   original_key=key, uploaded_at=iso(utcnow()))
-    container.store.add_photo(photo)
+    container.store.photos.add_photo(photo)
     return photo
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudalbum.adapters.onnx_detector import packaged_model_path, parse_names
+from cloudalbum.adapters.ml.detector import packaged_model_path, parse_names
 from cloudalbum.domain.categories import CATEGORIES, CATEGORY_OF, categories_for, category_of, labels_from_detections
 from cloudalbum.domain.model import Label
 from cloudalbum.ports import Detection

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from cloudalbum.adapters.onnx_detector import (
+from cloudalbum.adapters.ml.detector import (
     PAD_VALUE, OnnxDetector, decode_output, letterbox, letterbox_geometry, nms, packaged_model_path, parse_names,
 )
 from cloudalbum.domain.categories import labels_from_detections

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer
+from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
 from cloudalbum.config import Settings
 from cloudalbum.media.decode import UndecodableImage, decode
 from cloudalbum.media.thumbnails import encode_jpeg

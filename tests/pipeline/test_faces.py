@@ -21,7 +21,7 @@ import pytest
 from PIL import Image, ImageEnhance, ImageOps
 
 from cloudalbum.adapters import opencv_faces
-from cloudalbum.adapters.opencv_faces import (
+from cloudalbum.adapters.ml.faces import (
     DETECTOR_FILE, RECOGNIZER_FILE, OpencvFaceAnalyzer, packaged_model_dir,
 )
 from cloudalbum.domain.errors import ModelUnavailable

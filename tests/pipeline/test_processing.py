@@ -34,7 +34,7 @@ def test_processed_photo_has_the_api_shape(pipeline_container: Any) -> None:
     c = pipeline_container
     photo = add_photo(c, photo_bytes("gps/FujiFilm FinePixS2Pro.jpg"), filename="FinePixS2Pro.jpg")
     assert c.processing.process(photo.id) in (Outcome.DONE, Outcome.NEEDS_INPUT)
-    got = c.store.get_photo(photo.id, None)
+    got = c.store.photos.get_photo(photo.id, None)
     body = photo_json(got)
     assert PHOTO_KEYS <= set(body)
     assert body["status"] in ("done", "needs_input") and body["error"] is None
@@ -55,7 +55,7 @@ def test_bus_labels_and_categories(pipeline_container: Any) -> None:
     c = pipeline_container
     photo = add_photo(c, photo_bytes("objects/bus.jpg"))
     c.processing.process(photo.id)
-    got = c.store.get_photo(photo.id, None)
+    got = c.store.photos.get_photo(photo.id, None)
     labels = {lbl.name: lbl for lbl in got.labels}
     assert labels["bus"].count == 1 and labels["person"].count == 4
     assert all(lbl.source == "model" and lbl.model == f"yolov8n@{c.detector.version}" for lbl in got.labels)
@@ -67,7 +67,7 @@ def test_redelivery_never_duplicates_labels_and_keeps_user_edits(pipeline_contai
     c = pipeline_container
     photo = add_photo(c, photo_bytes("objects/dog.jpg"))
     c.processing.process(photo.id)
-    first = c.store.get_photo(photo.id, None)
+    first = c.store.photos.get_photo(photo.id, None)
     assert c.processing.process(photo.id) == Outcome.SKIPPED  # same model version: nothing to do
     # the user edits, then a forced reprocess (or a redelivered forced message) runs twice
     first.user_fields = ["taken_at", "location"]
@@ -75,10 +75,10 @@ def test_redelivery_never_duplicates_labels_and_keeps_user_edits(pipeline_contai
     first.location = Location(lat=1.5, lon=2.5, source=Source.USER.value)
     first.labels.append(Label(name="puppy", confidence=1.0, source=Source.USER.value))
     first.rejected_labels = ["bicycle"]
-    c.store.save_photo(first)
+    c.store.photos.save_photo(first)
     for _ in range(2):
         c.processing.process(photo.id, force=True)
-    again = c.store.get_photo(photo.id, None)
+    again = c.store.photos.get_photo(photo.id, None)
     names = [lbl.name for lbl in again.labels]
     assert len(names) == len(set(names))
     assert sorted(n for n in names if n != "puppy") == sorted(lbl.name for lbl in first.labels if lbl.name != "puppy")
@@ -91,7 +91,7 @@ def test_undecodable_photo_fails_at_once_with_a_reason(pipeline_container: Any) 
     c = pipeline_container
     photo = add_photo(c, b"\xff\xd8\xff\xe0 not really a jpeg" * 10)
     assert c.processing.process(photo.id) == Outcome.FAILED
-    got = c.store.get_photo(photo.id, None)
+    got = c.store.photos.get_photo(photo.id, None)
     assert got.status == "failed" and got.error.startswith("could not decode the image")
 
 
@@ -121,10 +121,10 @@ def test_handler_partial_batch_failure(pipeline_container: Any) -> None:
                          sqs_record(flaky.id, message_id="e")]}
     out = handle(event, container=c)
     assert sorted(f["itemIdentifier"] for f in out["batchItemFailures"]) == ["c", "d", "e"]
-    assert c.store.get_photo(good.id, None).status in ("done", "needs_input")
-    assert "cat" in {lbl.name for lbl in c.store.get_photo(good.id, None).labels}
-    assert c.store.get_photo(corrupt.id, None).status == "failed"  # deterministic: acknowledged
-    assert c.store.get_photo(flaky.id, None).status == "processing"  # transient: retried, not failed yet
+    assert c.store.photos.get_photo(good.id, None).status in ("done", "needs_input")
+    assert "cat" in {lbl.name for lbl in c.store.photos.get_photo(good.id, None).labels}
+    assert c.store.photos.get_photo(corrupt.id, None).status == "failed"  # deterministic: acknowledged
+    assert c.store.photos.get_photo(flaky.id, None).status == "processing"  # transient: retried, not failed yet
 
 
 def test_last_receive_marks_failed_with_a_reason(pipeline_container: Any) -> None:
@@ -141,10 +141,10 @@ def test_last_receive_marks_failed_with_a_reason(pipeline_container: Any) -> Non
     last = c.settings.max_receives
     out = handle({"Records": [sqs_record(photo.id, receive_count=last - 1)]}, container=c)
     assert out["batchItemFailures"] == [{"itemIdentifier": "m1"}]
-    assert c.store.get_photo(photo.id, None).status == "processing"
+    assert c.store.photos.get_photo(photo.id, None).status == "processing"
     out = handle({"Records": [sqs_record(photo.id, receive_count=last)]}, container=c)
     assert out["batchItemFailures"] == [{"itemIdentifier": "m1"}]
-    got = c.store.get_photo(photo.id, None)
+    got = c.store.photos.get_photo(photo.id, None)
     assert got.status == "failed" and "no space left" in got.error and f"{last} attempts" in got.error
     c.blobs.put = real_put  # type: ignore[method-assign]
     assert c.processing.process(photo.id, force=True) in (Outcome.DONE, Outcome.NEEDS_INPUT)  # reprocess works
@@ -164,8 +164,8 @@ def test_handler_leaves_work_for_later_near_the_deadline(pipeline_container: Any
     out = handle({"Records": [sqs_record(first.id, message_id="m1"), sqs_record(second.id, message_id="m2")]},
                  AlmostOut(), container=c)
     assert out == {"batchItemFailures": [{"itemIdentifier": "m2"}]}  # the first always runs: progress
-    assert c.store.get_photo(first.id, None).status in ("done", "needs_input")
-    assert c.store.get_photo(second.id, None).status == "uploaded"
+    assert c.store.photos.get_photo(first.id, None).status in ("done", "needs_input")
+    assert c.store.photos.get_photo(second.id, None).status == "uploaded"
 
 
 def test_handler_builds_its_container_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
@@ -192,7 +192,7 @@ def test_every_corpus_file_reaches_a_final_status(pipeline_container: Any) -> No
         photo = add_photo(c, photo_bytes(rel), filename=rel, owner_id=owner)
         owner = photo.owner_id
         outcome = c.processing.process(photo.id)
-        got = c.store.get_photo(photo.id, None)
+        got = c.store.photos.get_photo(photo.id, None)
         assert got.status == outcome and outcome in ("done", "needs_input", "failed"), rel
         if outcome == "failed":
             assert got.error and got.error.startswith("could not decode the image"), (rel, got.error)
@@ -215,16 +215,16 @@ def test_a_concurrent_user_edit_survives_the_final_save(pipeline_container: Any)
         def ask_about(self, p: Any) -> int:
             self.calls += 1
             if self.calls == 1:  # the user's PATCH lands between our read and our write
-                fresh = c.store.get_photo(p.id, None)
+                fresh = c.store.photos.get_photo(p.id, None)
                 fresh.title, fresh.taken_at = "Arezzo at dusk", "2008-10-22T18:00:00"
                 fresh.user_fields = ["title", "taken_at"]
-                c.store.save_photo(fresh)
+                c.store.photos.save_photo(fresh)
             return 1
 
     questions = EditingDuringQuestions()
     service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, questions, c.settings)
     assert service.process(photo.id) == Outcome.NEEDS_INPUT
-    got = c.store.get_photo(photo.id, None)
+    got = c.store.photos.get_photo(photo.id, None)
     assert got.title == "Arezzo at dusk" and got.taken_at == "2008-10-22T18:00:00"  # the user's edit won
     assert got.location is not None and got.location.place.city == "Arezzo"  # our results are there too
     assert got.status == "needs_input" and got.thumbnail_keys and questions.calls == 1  # asked once
@@ -238,19 +238,19 @@ def test_photo_deleted_during_processing_leaves_nothing(pipeline_container: Any)
 
     class DeletingDuringQuestions:
         def ask_about(self, p: Any) -> int:  # the user deletes the photo while it is being processed
-            c.store.delete_photo(p.id)
+            c.store.photos.delete_photo(p.id)
             return 0
 
     service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, DeletingDuringQuestions(),
                                 c.settings)
     assert service.process(photo.id) == Outcome.GONE
-    assert c.store.get_photo(photo.id, None) is None
+    assert c.store.photos.get_photo(photo.id, None) is None
     assert list(c.blobs.keys(f"thumbnails/{photo.owner_id}/")) == []
 
 
 def test_warm_up_loads_model_and_places(settings: Any) -> None:
     from cloudalbum import bootstrap
-    from cloudalbum.adapters.geocoder import OfflineGeocoder
+    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
     from cloudalbum.entrypoints.handler import warm_up
 
     geocoder = OfflineGeocoder()
@@ -276,14 +276,14 @@ def test_last_attempt_is_failed_while_it_runs_then_done(pipeline_container: Any)
 
     class Peek:
         def ask_about(self, p: Any) -> int:  # what a reader sees while the last attempt runs
-            stored = c.store.get_photo(p.id, None)
+            stored = c.store.photos.get_photo(p.id, None)
             seen.append((stored.status, stored.error))
             return 0
 
     service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, Peek(), c.settings)
     assert service.process(photo.id, receive_count=c.settings.max_receives) == Outcome.DONE
     assert seen[0][0] == "failed" and "did not complete in" in seen[0][1]
-    got = c.store.get_photo(photo.id, None)
+    got = c.store.photos.get_photo(photo.id, None)
     assert got.status == "done" and got.error is None
 
 

@@ -41,7 +41,7 @@ def test_sigkilled_worker_loses_nothing(pipeline_container: Any) -> None:
     # GPS photo: the worker loads the place data on its first located photo, a ~1 s window mid-photo
     photo = add_photo(c, photo_bytes("gps/iphone_hdr_NO.jpg"))
     c.queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": photo.owner_id})
-    status = lambda: c.store.get_photo(photo.id, None).status  # noqa: E731
+    status = lambda: c.store.photos.get_photo(photo.id, None).status  # noqa: E731
 
     first = start_worker(c.settings.data_dir)
     try:
@@ -69,6 +69,6 @@ def test_sigkilled_worker_loses_nothing(pipeline_container: Any) -> None:
     assert "worker stopped after 1 message(s)" in out, out
     depth = c.queue.depth()
     assert (depth.visible, depth.in_flight, depth.dead) == (0, 0, 0)
-    got = c.store.get_photo(photo.id, None)
+    got = c.store.photos.get_photo(photo.id, None)
     names = [lbl.name for lbl in got.labels]
     assert len(names) == len(set(names)) and got.location is not None and got.thumbnail_keys

@@ -121,7 +121,7 @@ def integrity_ok(db: Path) -> bool:
 def all_photos(store: Any, owner_id: str) -> list[Any]:
     items, cursor = [], None
     while True:
-        page = store.list_photos(owner_id, limit=200, cursor=cursor)
+        page = store.photos.list_photos(owner_id, limit=200, cursor=cursor)
         items += page.items
         cursor = page.next_cursor
         if not cursor:
@@ -134,7 +134,7 @@ def assert_whole(c: bootstrap.Container, owner_id: str, ids: Iterable[str], *, s
     listed = collections.Counter(p.id for p in all_photos(c.store, owner_id))
     for pid in ids:
         assert listed[pid] == 1, (pid, listed[pid])
-        photo = c.store.get_photo(pid, owner_id)
+        photo = c.store.photos.get_photo(pid, owner_id)
         assert photo is not None and photo.status in statuses, (pid, photo and photo.status, photo and photo.error)
         assert c.blobs.exists(photo.original_key), pid
         if photo.status in PROCESSED:
@@ -143,7 +143,7 @@ def assert_whole(c: bootstrap.Container, owner_id: str, ids: Iterable[str], *, s
             names = [(lb.name, lb.source) for lb in photo.labels]
             assert len(names) == len(set(names)), (pid, names)
             assert photo.processed_version, pid
-            qs = [(q.kind, q.subject) for q in c.store.questions_for_photo(pid)]
+            qs = [(q.kind, q.subject) for q in c.store.questions.questions_for_photo(pid)]
             assert len(qs) == len(set(qs)), (pid, qs)
 
 
@@ -185,19 +185,19 @@ def assert_people_consistent(store: Any, blobs: Any, owner_id: str, photo_ids: I
     orphans). Returns the number of faces."""
     from cloudalbum.services.people import face_crop_key
 
-    faces = [f for pid in photo_ids for f in store.faces_of_photo(pid)]
+    faces = [f for pid in photo_ids for f in store.faces.faces_of_photo(pid)]
     by_person: dict[str, list[Any]] = {}
     for face in faces:
         assert face.person_id, f"face {face.id} belongs to no one"
         by_person.setdefault(face.person_id, []).append(face)
-    people = {p.id: p for p in store.people_of_owner(owner_id)}
+    people = {p.id: p for p in store.faces.people_of_owner(owner_id)}
     assert set(people) == set(by_person), "people without faces, or faces of a missing person"
     for pid, members in by_person.items():
         assert people[pid].face_count == len(members), (pid, people[pid].face_count, len(members))
         assert people[pid].photo_count == len({f.photo_id for f in members})
     for pid in photo_ids:
-        photo = store.get_photo(pid, owner_id)
-        assert sorted(f.id for f in photo.faces) == sorted(f.id for f in store.faces_of_photo(pid)), pid
+        photo = store.photos.get_photo(pid, owner_id)
+        assert sorted(f.id for f in photo.faces) == sorted(f.id for f in store.faces.faces_of_photo(pid)), pid
     crops = sorted(k for k in blobs.keys("thumbnails/") if k.rsplit("/", 1)[-1].startswith("face-"))
     assert crops == sorted(face_crop_key(owner_id, f.photo_id, f.id) for f in faces), "orphan or missing crops"
     return len(faces)

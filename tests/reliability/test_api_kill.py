@@ -91,18 +91,18 @@ def kill_api_during_uploads(tmp_path: Path, rounds: int, clients: int, per_round
     assert gc.p.wait(120) == 0, gc.text()
     c = container(data_dir)
     try:
-        owner = c.store.user_by_email(creds["email"]).id
+        owner = c.store.users.user_by_email(creds["email"]).id
         MaintenanceService(c.store, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
         ids = [p.id for p in all_photos(c.store, owner)]
         worker = Proc(["worker"], env_for(data_dir), tmp_path / "worker.log")
         try:
-            wait_for(lambda: all(c.store.get_photo(p, owner).status in FINAL for p in ids), 600,
+            wait_for(lambda: all(c.store.photos.get_photo(p, owner).status in FINAL for p in ids), 600,
                      "the worker to process every photo", every=0.5)
             wait_for(lambda: c.queue.depth().visible == 0 and c.queue.depth().in_flight == 0, 120, "an empty queue")
         finally:
             worker.stop()
         assert_whole(c, owner, ids, statuses=PROCESSED)
-        assert sorted(c.blobs.keys("originals/")) == sorted(c.store.get_photo(p, owner).original_key for p in ids)
+        assert sorted(c.blobs.keys("originals/")) == sorted(c.store.photos.get_photo(p, owner).original_key for p in ids)
         assert c.queue.depth().dead == 0
     finally:
         c.close()

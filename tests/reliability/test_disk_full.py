@@ -100,7 +100,7 @@ def test_full_disk_is_507_with_no_orphans_and_recovers(tiny_disk: Path, tmp_path
     assert integrity_ok(data_dir / "cloudalbum.sqlite3")
     c = container(data_dir)
     try:
-        owner = c.store.user_by_email("full@example.com").id
+        owner = c.store.users.user_by_email("full@example.com").id
         photos = all_photos(c.store, owner)
         assert {p.id for p in photos} == set(accepted)
         assert sorted(c.blobs.keys("originals/")) == sorted(p.original_key for p in photos), "orphan originals"

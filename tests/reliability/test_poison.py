@@ -43,10 +43,10 @@ def test_poison_photo_and_message_reach_the_dead_letter_queue(tmp_path: Path) ->
         finally:
             assert worker.stop() == 0, worker.text()[-3000:]
 
-        photo = c.store.get_photo(bad.id, user.id)
+        photo = c.store.photos.get_photo(bad.id, user.id)
         assert photo.status == "failed" and photo.error and "3 attempts" in photo.error, photo.error
         assert c.blobs.exists(photo.original_key)
-        assert c.store.get_photo(good.id, user.id).status in PROCESSED
+        assert c.store.photos.get_photo(good.id, user.id).status in PROCESSED
         dead = c.queue.receive_dead(max_messages=10)
         bodies = sorted(str(m.body) for m in dead)
         assert any(bad.id in b for b in bodies) and any("no_such_job" in b for b in bodies), bodies
@@ -71,7 +71,7 @@ def test_photo_whose_worker_dies_at_every_attempt_ends_failed(tmp_path: Path) ->
         for attempt in range(6):
             if c.queue.depth().dead:
                 break
-            before = c.store.get_photo(photo.id, user.id).status
+            before = c.store.photos.get_photo(photo.id, user.id).status
             w = Proc(["worker"], env_for(data_dir, **knobs), tmp_path / f"w{attempt}.log")
             try:
                 wait_for(lambda: c.queue.depth().in_flight > 0 or c.queue.depth().dead > 0, 120,
@@ -79,7 +79,7 @@ def test_photo_whose_worker_dies_at_every_attempt_ends_failed(tmp_path: Path) ->
                 # Into the photo: this attempt has marked it (processing, or failed on the last delivery); this
                 # 8 MP photo then takes ~0.3 s more on an idle machine, so the kill comes well before the end.
                 # (Waiting for the mark, not a fixed delay: on a loaded machine the mark itself took 80 ms.)
-                wait_for(lambda: c.store.get_photo(photo.id, user.id).status not in (before, "uploaded")
+                wait_for(lambda: c.store.photos.get_photo(photo.id, user.id).status not in (before, "uploaded")
                          or c.queue.depth().dead > 0, 60, "the worker to start on the photo", every=0.005)
             finally:
                 w.kill()  # dies mid-photo, as an OOM kill would
@@ -88,6 +88,6 @@ def test_photo_whose_worker_dies_at_every_attempt_ends_failed(tmp_path: Path) ->
         from cloudalbum.services.maintenance import MaintenanceService
 
         MaintenanceService(c.store, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
-        assert c.store.get_photo(photo.id, user.id).status == "failed"
+        assert c.store.photos.get_photo(photo.id, user.id).status == "failed"
     finally:
         c.close()

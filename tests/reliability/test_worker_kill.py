@@ -73,7 +73,7 @@ def kill_workers_repeatedly(tmp_path: Path, photos: int, kills: int, seed: int) 
             last.wait_log(r"worker ready", 120)
             def drained() -> bool:
                 d = c.queue.depth()
-                final = all(c.store.get_photo(pid, owner).status in PROCESSED for pid in ids)
+                final = all(c.store.photos.get_photo(pid, owner).status in PROCESSED for pid in ids)
                 return final and d.visible == 0 and d.in_flight == 0
             wait_for(drained, 300, "the last worker to process every photo", every=0.5)
         finally:
@@ -84,7 +84,7 @@ def kill_workers_repeatedly(tmp_path: Path, photos: int, kills: int, seed: int) 
         thumbs = [k for k in c.blobs.keys("thumbnails/") if not k.rsplit("/", 1)[-1].startswith("face-")]
         assert len(thumbs) == 2 * len(ids), sorted(thumbs)
         assert assert_people_consistent(c.store, c.blobs, owner, ids) > 0, "the photos include faces (hopper, bus)"
-        assert sorted(c.blobs.keys("originals/")) == sorted(c.store.get_photo(p, owner).original_key for p in ids)
+        assert sorted(c.blobs.keys("originals/")) == sorted(c.store.photos.get_photo(p, owner).original_key for p in ids)
     finally:
         c.close()
     assert integrity_ok(data_dir / "cloudalbum.sqlite3") and integrity_ok(data_dir / "queue.sqlite3")

@@ -21,24 +21,24 @@ def build_library(container: Any, call: Call, upload: Callable[[bytes], str], us
     ids = [user_id]
     for i in range(2):
         pid = upload(make_jpeg(64, 48, color=(40 * i, 90, 200)))
-        photo = c.store.get_photo(pid, user_id)
+        photo = c.store.photos.get_photo(pid, user_id)
         photo.thumbnail_keys = {}
         for size in ("small", "large"):
             key = f"thumbnails/{user_id}/{pid}/{size}.jpg"
             c.blobs.put(key, make_jpeg(16, 12), content_type="image/jpeg")
             photo.thumbnail_keys[size] = key
         photo.status = "needs_input"
-        c.store.save_photo(photo)
+        c.store.photos.save_photo(photo)
         qid = new_id()
-        c.store.add_question(Question(id=qid, owner_id=user_id, photo_id=pid, kind="location", text="Where?",
+        c.store.questions.add_question(Question(id=qid, owner_id=user_id, photo_id=pid, kind="location", text="Where?",
                                       reason="no GPS", created_at=iso(utcnow())))
         ids += [pid, qid, *add_person_with_a_face(c, user_id, pid)]
     r = call("POST", "/api/albums", json={"name": "Holidays"})
     assert r.status_code == 201, r.get_data(as_text=True)
     album_id = r.get_json()["id"]
     assert call("POST", f"/api/albums/{album_id}/photos", json={"photo_ids": ids[1:2]}).status_code == 200
-    c.store.set_face_grouping(user_id, False)
-    c.store.set_face_grouping(user_id, True)
+    c.store.faces.set_face_grouping(user_id, False)
+    c.store.faces.set_face_grouping(user_id, True)
     r = call("POST", "/api/me/password", json={"current_password": "not the password", "new_password": "x" * 12})
     assert r.status_code == 401
     for m in c.queue.receive(max_messages=10):  # the upload jobs: no worker runs here

@@ -53,7 +53,7 @@ def test_upload_form_cannot_set_server_fields(alice: Any, container: Any) -> Non
     assert r.status_code in (202, 422), r.get_data(as_text=True)
     if r.status_code == 422:
         return
-    p = container.store.get_photo(r.get_json()["id"], alice.id)
+    p = container.store.photos.get_photo(r.get_json()["id"], alice.id)
     assert p is not None and p.owner_id == alice.id and p.id != "chosen-id"
     assert p.original_key == f"originals/{alice.id}/{p.id}" and p.thumbnail_keys == {}
     assert p.status == "uploaded" and p.version != 99 and p.processed_version is None
@@ -64,12 +64,12 @@ def test_upload_form_cannot_set_server_fields(alice: Any, container: Any) -> Non
                                    "processed_version", "id", "model", "labels", "categories", "albums"])
 def test_patch_cannot_set_server_fields(alice: Any, container: Any, field: str) -> None:
     pid = alice.upload(make_jpeg(64, 48)).get_json()["id"]
-    before = container.store.get_photo(pid, alice.id)
+    before = container.store.photos.get_photo(pid, alice.id)
     value = {"thumbnail_keys": {"small": "originals/x"}, "version": 99, "labels": [{"name": "x"}],
              "model": {"name": "x", "version": "y"}, "categories": ["x"], "albums": ["x"]}.get(field, "forged")
     r = alice.request("PATCH", f"/api/photos/{pid}", json={"title": "ok", field: value})
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "validation_error"
-    assert container.store.get_photo(pid, alice.id) == before
+    assert container.store.photos.get_photo(pid, alice.id) == before
 
 
 @pytest.mark.parametrize("field,value", [("owner_id", "x"), ("id", "x"), ("photo_count", 5),
@@ -77,16 +77,16 @@ def test_patch_cannot_set_server_fields(alice: Any, container: Any, field: str) 
 def test_album_fields_of_the_server_cannot_be_set(alice: Any, container: Any, field: str, value: Any) -> None:
     r = alice.request("POST", "/api/albums", json={"name": "A", field: value})
     if r.status_code == 201:
-        album = container.store.get_album(r.get_json()["id"], alice.id)
+        album = container.store.albums.get_album(r.get_json()["id"], alice.id)
         assert album is not None and getattr(album, field) != value
         aid = album.id
     else:
         assert r.status_code == 422
         aid = alice.request("POST", "/api/albums", json={"name": "A"}).get_json()["id"]
-    before = dataclasses.asdict(container.store.get_album(aid, alice.id))
+    before = dataclasses.asdict(container.store.albums.get_album(aid, alice.id))
     r = alice.request("PATCH", f"/api/albums/{aid}", json={"name": "B", field: value})
     assert r.status_code in (200, 422)
-    after = dataclasses.asdict(container.store.get_album(aid, alice.id))
+    after = dataclasses.asdict(container.store.albums.get_album(aid, alice.id))
     assert after[field] == before[field] or field == "updated_at"
 
 
@@ -96,7 +96,7 @@ def test_register_cannot_choose_its_id(client: Any, container: Any) -> None:
     assert r.status_code in (201, 422)
     if r.status_code == 201:
         assert r.get_json()["id"] != "admin"
-        assert container.store.user_by_id("admin") is None
+        assert container.store.users.user_by_id("admin") is None
 
 
 # --- polyglots and disguised files ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from aws.conftest import moto_endpoint, moto_env  # noqa: F401 - fixtures of the AWS shape
-from cloudalbum.adapters.sqlite_queue import COLUMNS, SqliteJobQueue
+from cloudalbum.adapters.embedded.queue import COLUMNS, SqliteJobQueue
 
 
 def job(owner: str, n: int) -> dict[str, Any]:
@@ -131,8 +131,8 @@ def test_sqs_messages_carry_their_owner_as_message_group(moto_env: str, tmp_path
     """The adapter sends MessageGroupId = owner on the standard queue (what makes it an SQS fair queue);
     moto accepts it on a standard queue and returns it, and the adapter hands it to the handler."""
     from aws.conftest import unique_settings
-    from cloudalbum.adapters.aws_init import init_aws
-    from cloudalbum.adapters.sqs_queue import SqsJobQueue
+    from cloudalbum.adapters.aws.init import init_aws
+    from cloudalbum.adapters.aws.queue import SqsJobQueue
 
     settings = unique_settings(tmp_path)
     init_aws(settings, ("sqs",))

@@ -70,24 +70,24 @@ def world(alice: Any, bob: Any, container: Any, make_user: Any) -> dict[str, Any
     """Alice: a processed-looking photo with thumbnails, in an album, with an open question. Bob: his own."""
     c = container
     pid = alice.upload(make_jpeg(64, 48)).get_json()["id"]
-    photo = c.store.get_photo(pid, alice.id)
+    photo = c.store.photos.get_photo(pid, alice.id)
     keys = {}
     for size in ("small", "large"):
         keys[size] = f"thumbnails/{alice.id}/{pid}/{size}.jpg"
         c.blobs.put(keys[size], make_jpeg(16, 12), content_type="image/jpeg")
     photo.thumbnail_keys = keys
     photo.status = "needs_input"
-    c.store.save_photo(photo)
+    c.store.photos.save_photo(photo)
     aid = alice.request("POST", "/api/albums", json={"name": "Alice's"}).get_json()["id"]
     assert alice.request("POST", f"/api/albums/{aid}/photos", json={"photo_ids": [pid]}).status_code == 200
     qid = new_id()
-    c.store.add_question(Question(id=qid, owner_id=alice.id, photo_id=pid, kind="location", text="Where?",
+    c.store.questions.add_question(Question(id=qid, owner_id=alice.id, photo_id=pid, kind="location", text="Where?",
                                   reason="no GPS", created_at=iso(utcnow())))
     person_id, face_id = add_person_with_a_face(c, alice.id, pid)
     bob_pid = bob.upload(make_jpeg(64, 48)).get_json()["id"]
     bob_aid = bob.request("POST", "/api/albums", json={"name": "Bob's"}).get_json()["id"]
     bob_qid = new_id()
-    c.store.add_question(Question(id=bob_qid, owner_id=bob.id, photo_id=bob_pid, kind="location",
+    c.store.questions.add_question(Question(id=bob_qid, owner_id=bob.id, photo_id=bob_pid, kind="location",
                                   text="Where?", reason="no GPS", created_at=iso(utcnow())))
     for m in c.queue.receive(max_messages=10):
         c.queue.delete(m.receipt_handle)
@@ -113,22 +113,22 @@ def add_person_with_a_face(c: Any, owner: str, photo_id: str) -> tuple[str, str]
     person = Person(id=new_id(), owner_id=owner, created_at=now, updated_at=now, cover_face_id=face.id,
                     cover_photo_id=photo_id, face_count=1, photo_count=1, centroid_sum=[0.5] * 128)
     face.person_id = person.id
-    c.store.add_person(person)
-    c.store.add_faces([face])
+    c.store.faces.add_person(person)
+    c.store.faces.add_faces([face])
     c.blobs.put(face_crop_key(owner, photo_id, face.id), make_jpeg(16, 16), content_type="image/jpeg")
     return person.id, face.id
 
 
 def snapshot(c: Any, owner: str, ids: dict[str, str]) -> Any:
-    photo = c.store.get_photo(ids["photo_id"], owner)
-    album = c.store.get_album(ids["album_id"], owner)
-    question = c.store.get_question(ids["question_id"], owner)
-    members = [p.id for p in c.store.album_photos(ids["album_id"], owner).items]
-    person = dataclasses.asdict(c.store.get_person(ids["person_id"], owner))
-    face = dataclasses.asdict(c.store.get_face(ids["face_id"], owner))
+    photo = c.store.photos.get_photo(ids["photo_id"], owner)
+    album = c.store.albums.get_album(ids["album_id"], owner)
+    question = c.store.questions.get_question(ids["question_id"], owner)
+    members = [p.id for p in c.store.albums.album_photos(ids["album_id"], owner).items]
+    person = dataclasses.asdict(c.store.faces.get_person(ids["person_id"], owner))
+    face = dataclasses.asdict(c.store.faces.get_face(ids["face_id"], owner))
     blobs = sorted(c.blobs.keys(f"originals/{owner}/")) + sorted(c.blobs.keys(f"thumbnails/{owner}/"))
-    shares = [dataclasses.asdict(s) for s in c.store.list_shares(owner).items]
-    album_members = dataclasses.asdict(c.store.get_member(ids["album_id"], ids["user_id"]))
+    shares = [dataclasses.asdict(s) for s in c.store.shares.list_shares(owner).items]
+    album_members = dataclasses.asdict(c.store.shares.get_member(ids["album_id"], ids["user_id"]))
     return (dataclasses.asdict(photo), dataclasses.asdict(album), dataclasses.asdict(question), members, blobs,
             person, face, c.queue.depth(), shares, album_members)
 
@@ -148,7 +148,7 @@ def test_the_matrix_covers_every_id_route(app: Any) -> None:
 def test_another_users_objects_are_404_like_missing_ones_on_every_id_route(app: Any, bob: Any, container: Any,
                                                                           world: dict[str, Any]) -> None:
     alice_ids = world["alice"]
-    alice_id = container.store.get_photo(alice_ids["photo_id"], None).owner_id
+    alice_id = container.store.photos.get_photo(alice_ids["photo_id"], None).owner_id
     before = snapshot(container, alice_id, alice_ids)
     missing = {k: "doesNotExist0000000000" for k in alice_ids}
     checked = []
@@ -173,7 +173,7 @@ def test_another_users_objects_are_404_like_missing_ones_on_every_id_route(app: 
 
 def test_apply_to_cannot_reach_another_users_photo(bob: Any, container: Any, world: dict[str, Any]) -> None:
     alice_ids = world["alice"]
-    alice_id = container.store.get_photo(alice_ids["photo_id"], None).owner_id
+    alice_id = container.store.photos.get_photo(alice_ids["photo_id"], None).owner_id
     before = snapshot(container, alice_id, alice_ids)
     r = bob.request("POST", f"/api/questions/{world['bob']['question_id']}/answer",
                     json={"answer": "Paris", "apply_to": [alice_ids["photo_id"]]})
@@ -202,7 +202,7 @@ def test_lists_and_searches_never_show_another_users_photos(bob: Any, world: dic
 
 def test_merge_cannot_take_another_users_person(bob: Any, container: Any, world: dict[str, Any]) -> None:
     alice, mine = world["alice"], world["bob"]
-    owner = container.store.get_photo(alice["photo_id"], None).owner_id
+    owner = container.store.photos.get_photo(alice["photo_id"], None).owner_id
     before = snapshot(container, owner, alice)
     r = bob.request("POST", f"/api/people/{mine['person_id']}/merge", json={"person_ids": [alice["person_id"]]})
     assert r.status_code == 404

@@ -35,7 +35,7 @@ def make_shape(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
             settings = Settings(data_dir=tmp_path / "data", workers=0, env="development", **overrides)
         else:
             from aws.conftest import point_boto3, unique_settings
-            from cloudalbum.adapters.aws_init import init_aws
+            from cloudalbum.adapters.aws.init import init_aws
 
             point_boto3(request.getfixturevalue("monkeypatch"), endpoint=request.getfixturevalue("moto_endpoint"),
                         dynamodb=request.getfixturevalue("ddb_local_endpoint"))
@@ -204,8 +204,8 @@ def test_reprocess_flood_is_429_and_queues_nothing(make_shape: Any) -> None:
 
 @pytest.fixture(scope="module")
 def models() -> dict[str, Any]:
-    from cloudalbum.adapters.onnx_detector import OnnxDetector
-    from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer
+    from cloudalbum.adapters.ml.detector import OnnxDetector
+    from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
 
     return {"detector": OnnxDetector.load("yolov8n"), "face_analyzer": OpencvFaceAnalyzer.load()}
 

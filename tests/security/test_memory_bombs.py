@@ -177,13 +177,13 @@ def test_a_memory_error_after_decoding_fails_that_photo_with_a_reason(alice: Any
     monkeypatch.setattr(detector, "detect", lambda image, **kw: (_ for _ in ()).throw(MemoryError()))
     record = {"messageId": "m1", "body": f'{{"type": "process_photo", "photo_id": "{first}"}}'}
     assert handle({"Records": [record]}, container=container) == {"batchItemFailures": []}
-    photo = container.store.get_photo(first, alice.id)
+    photo = container.store.photos.get_photo(first, alice.id)
     assert photo.status == "failed"
     assert photo.error == "not enough memory to process the image (over the worker memory limit)"
     monkeypatch.setattr(detector, "detect", real)
     record = {"messageId": "m2", "body": f'{{"type": "process_photo", "photo_id": "{second}"}}'}
     assert handle({"Records": [record]}, container=container) == {"batchItemFailures": []}
-    assert container.store.get_photo(second, alice.id).status in ("done", "needs_input")
+    assert container.store.photos.get_photo(second, alice.id).status in ("done", "needs_input")
 
 
 def test_worker_memory_limit_sets_rlimit_data_in_its_own_process() -> None:

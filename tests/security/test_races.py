@@ -29,9 +29,9 @@ HOLD_S = 120  # generous bounds on a held thread: a test fails on them instead o
 
 @pytest.fixture(scope="module")
 def models() -> dict[str, Any]:
-    from cloudalbum.adapters.geocoder import OfflineGeocoder
-    from cloudalbum.adapters.onnx_detector import OnnxDetector
-    from cloudalbum.adapters.opencv_faces import OpencvFaceAnalyzer
+    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
+    from cloudalbum.adapters.ml.detector import OnnxDetector
+    from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
 
     return {"detector": OnnxDetector.load("yolov8n"), "face_analyzer": OpencvFaceAnalyzer.load(),
             "geocoder": OfflineGeocoder()}
@@ -60,7 +60,7 @@ def shape(request: pytest.FixtureRequest, tmp_path: Path, models: dict[str, Any]
     else:
         request.getfixturevalue("moto_env")
         from aws.conftest import unique_settings
-        from cloudalbum.adapters.aws_init import init_aws
+        from cloudalbum.adapters.aws.init import init_aws
 
         settings = unique_settings(tmp_path)
         init_aws(settings)
@@ -183,20 +183,20 @@ def every_face_id(store: Any, owner_id: str) -> set[str]:
 
 
 def questions_of(store: Any, photo_ids: list[str]) -> list[Any]:
-    return [q for pid in photo_ids for q in store.questions_for_photo(pid)]
+    return [q for pid in photo_ids for q in store.questions.questions_for_photo(pid)]
 
 
 def inventory(container: Any, owner_id: str, photo_ids: list[str]) -> dict[str, Any]:
     """Everything of the owner: photos, faces, people, questions, blob keys."""
     store = container.store
     return {
-        "photos": sorted(p.id for p in store.list_photos(owner_id, limit=200).items),
+        "photos": sorted(p.id for p in store.photos.list_photos(owner_id, limit=200).items),
         "faces": every_face_id(store, owner_id),
-        "people": sorted((p.id, p.face_count, p.photo_count) for p in store.people_of_owner(owner_id)),
+        "people": sorted((p.id, p.face_count, p.photo_count) for p in store.faces.people_of_owner(owner_id)),
         "questions": sorted((q.id, q.photo_id, q.status, q.person_id) for q in questions_of(store, photo_ids)),
         "blobs": sorted([*container.blobs.keys(f"originals/{owner_id}/"),
                          *container.blobs.keys(f"thumbnails/{owner_id}/")]),
-        "face_lists": {p.id: [f.id for f in p.faces] for p in store.list_photos(owner_id, limit=200).items},
+        "face_lists": {p.id: [f.id for f in p.faces] for p in store.photos.list_photos(owner_id, limit=200).items},
     }
 
 

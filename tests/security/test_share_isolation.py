@@ -51,7 +51,7 @@ def test_public_routes_answer_only_for_their_own_photos(app: Any, client: Any, c
     assert {e for _, _, e in routes} >= {"sharing.public_share", "sharing.unlock_share", "sharing.public_thumbnail",
                                          "sharing.public_original"}
     alice = world["alice"]
-    owner = container.store.get_photo(alice["photo_id"], None).owner_id
+    owner = container.store.photos.get_photo(alice["photo_id"], None).owner_id
     before = snapshot(container, owner, alice)
     checked = 0
     with_photo = [r for r in routes if "<photo_id>" in r[1]]

@@ -24,7 +24,7 @@ def processed_photo(user: Any, container: Any, data: bytes | None = None, filena
     assert r.status_code == 202, r.get_data(as_text=True)
     pid = r.get_json()["id"]
     c = container
-    photo = c.store.get_photo(pid, user.id)
+    photo = c.store.photos.get_photo(pid, user.id)
     with Image.open(io.BytesIO(data)) as image:
         thumbs = make_thumbnails(image.convert("RGB"))
     for size, (_img, jpeg) in thumbs.items():
@@ -36,7 +36,7 @@ def processed_photo(user: Any, container: Any, data: bytes | None = None, filena
     photo.location = Location(lat=48.8584, lon=2.2945, place=Place(city="Paris", region="Île-de-France",
                                                                   country="France", country_code="FR"))
     photo.faces = [FaceRef(id="face1", box=Box(1, 2, 30, 30, 0.9), person_id="p1", person_name="Grandma")]
-    c.store.save_photo(photo)
+    c.store.photos.save_photo(photo)
     return pid
 
 

@@ -53,7 +53,7 @@ def test_show_location_gives_the_city_never_coordinates(client: Any, alice: Any,
 def test_shared_files_are_stripped_and_the_scan_data_is_the_originals(client: Any, alice: Any,
                                                                       container: Any, photos: list[str]) -> None:
     s = share(alice, photo_ids=photos)
-    original = container.blobs.get(container.store.get_photo(photos[0], alice.id).original_key)
+    original = container.blobs.get(container.store.photos.get_photo(photos[0], alice.id).original_key)
     assert leaks(original)
     got = fetch(public(client, "GET", f"/api/s/{s['token']}/photos/{photos[0]}/original"))
     assert leaks(got) == [] and jpeg_scan(got) == jpeg_scan(original)
@@ -248,7 +248,7 @@ def test_show_location_for_a_member(alice: Any, bob: Any, family: dict[str, Any]
 
 def test_members_reach_nothing_else_of_the_owners(alice: Any, bob: Any, container: Any, photos: list[str],
                                                  family: dict[str, Any]) -> None:
-    before = container.store.get_photo(photos[0], alice.id)
+    before = container.store.photos.get_photo(photos[0], alice.id)
     outside = photos[2]
     for method, path, kw in (("GET", f"/api/photos/{outside}", {}), ("GET", f"/api/photos/{outside}/original", {}),
                              ("GET", f"/api/photos/{outside}/thumbnail", {}),
@@ -266,7 +266,7 @@ def test_members_reach_nothing_else_of_the_owners(alice: Any, bob: Any, containe
     for path in ("/api/photos", "/api/search", "/api/map", "/api/questions", "/api/people"):
         text = bob.request("GET", path).get_data(as_text=True)
         assert not any(p in text for p in photos), path
-    after = container.store.get_photo(photos[0], alice.id)
+    after = container.store.photos.get_photo(photos[0], alice.id)
     assert (after.title, after.version) == (before.title, before.version)
 
 

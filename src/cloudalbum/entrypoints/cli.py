@@ -131,7 +131,7 @@ def _run_users(args: argparse.Namespace) -> int:
 
 def _run_aws_init(args: argparse.Namespace) -> int:
     """Create the S3 bucket, SQS queue + dead-letter queue and DynamoDB table the settings name (idempotent)."""
-    from ..adapters.aws_init import init_aws
+    from ..adapters.aws.init import init_aws
 
     settings = settings_from(args)
     created = init_aws(settings)
@@ -185,7 +185,7 @@ def _configure_people(p: argparse.ArgumentParser) -> None:
 def _run_people(args: argparse.Namespace) -> int:
     container = _container(args)
     try:
-        user = container.store.user_by_email(args.email)
+        user = container.store.users.user_by_email(args.email)
         if user is None:
             raise CommandError(f"no account {args.email}")
         if not container.people.enabled_for(user.id):

@@ -30,7 +30,7 @@ def configure_export(p: argparse.ArgumentParser) -> None:
 def _user(container: Any, email: str) -> Any:
     from .cli import CommandError
 
-    user = container.store.user_by_email(email.strip())
+    user = container.store.users.user_by_email(email.strip())
     if user is None:
         raise CommandError(f"no account for {email}: create it with `cloudalbum users create`")
     return user

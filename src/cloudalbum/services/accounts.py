@@ -30,9 +30,9 @@ class AccountService:
         gone when this returns."""
         self.auth.check_password(principal, password)
         uid = principal.user_id
-        self.store.revoke_user_sessions(uid)
+        self.store.users.revoke_user_sessions(uid)
         self.purge_library(uid)
-        self.store.delete_user(uid)
+        self.store.users.delete_user(uid)
         self.purge_library(uid)
         log.info("account %s deleted", uid)
 
@@ -44,10 +44,10 @@ class AccountService:
             for key in list(self.blobs.keys(pattern.format(owner=owner_id))):
                 self.blobs.delete(key)
         for key in (password_key(owner_id), failures_key(password_key(owner_id))):
-            self.store.clear_hits(key)
-        self.store.clear_face_scan(owner_id)
+            self.store.users.clear_hits(key)
+        self.store.limits.clear_face_scan(owner_id)
         for key in limit_keys(owner_id):
-            self.store.forget_slots(key)
+            self.store.limits.forget_slots(key)
 
     def _purge_sharing(self, user_id: str) -> None:
         """The user's share links (with their token pointers), and their memberships of other people's albums

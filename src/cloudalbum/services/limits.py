@@ -47,7 +47,7 @@ class LimitsService:
         limit = int(getattr(self.settings, RATES[what]))
         if limit <= 0:
             return
-        wait = self.store.take_slot(limit_key(owner_id, what), limit=limit, window_s=HOUR_S, now=self.clock())
+        wait = self.store.limits.take_slot(limit_key(owner_id, what), limit=limit, window_s=HOUR_S, now=self.clock())
         if wait > 0:
             raise Throttled(f"Too many {WHAT[what]}: at most {limit} an hour. Try again later.",
                             retry_after_s=max(1, math.ceil(wait)))
@@ -62,14 +62,14 @@ class LimitsService:
         if quota is None:
             yield None
             return
-        reservation = self.store.reserve_bytes(owner_id, nbytes, limit=quota, now=self.clock())
+        reservation = self.store.limits.reserve_bytes(owner_id, nbytes, limit=quota, now=self.clock())
         if reservation is None:
             raise QuotaExceeded(f"This upload would take your storage past your quota of {quota:,} bytes. "
                                 "Delete photos to make room.")
         try:
             yield reservation
         finally:
-            self.store.release_bytes(owner_id, reservation)
+            self.store.limits.release_bytes(owner_id, reservation)
 
 
 __all__ = ["LimitsService", "HOUR_S"]

@@ -16,7 +16,7 @@ nothing else (no listing of the blob store, no read per photo).
   original and everything under thumbnails/<owner>/<photo>/ (thumbnails, face crops, also what a worker wrote
   for a photo deleted under it) are deleted, then the entry. An entry whose photo has a record only goes.
   A blob can only be stored after its entry exists, so no orphan escapes the index.
-* **Temporary files.** A blob store that keeps temporary files for writes in flight (the file store) may offer
+* **Temporary files.** A blob store that keeps temporary files for writes in flight (the file store) offers
   `sweep_temp(older_than=...)`: temporary files older than the grace period are writes whose process died.
 
 `cloudalbum gc --scan-blobs` (`scan_blobs`) still lists every original and thumbnail once, for orphans left by
@@ -91,12 +91,10 @@ class MaintenanceService:
             report.orphans_deleted, report.pending_cleared = self.sweep_pending_blobs(now)
         except Exception as exc:  # noqa: BLE001
             log.warning("sweeping pending blobs failed: %s", exc)
-        sweep_temp = getattr(self.blobs, "sweep_temp", None)
-        if callable(sweep_temp):
-            try:
-                report.temp_files_deleted = sweep_temp(older_than=now - self.orphan_grace_s)
-            except Exception as exc:  # noqa: BLE001
-                log.warning("sweeping temporary blob files failed: %s", exc)
+        try:
+            report.temp_files_deleted = self.blobs.sweep_temp(older_than=now - self.orphan_grace_s)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("sweeping temporary blob files failed: %s", exc)
         if report.requeued or report.orphans_deleted or report.temp_files_deleted:
             log.info("maintenance: %s", report.as_dict())
         return report
@@ -108,7 +106,7 @@ class MaintenanceService:
         boundary = math.floor(now - self.stale_upload_s) + 1
         cutoff = datetime.fromtimestamp(boundary, timezone.utc).isoformat(timespec="seconds")
         count = 0
-        for photo in self.store.stale_photos(PhotoStatus.UPLOADED.value, older_than=cutoff, limit=BATCH):
+        for photo in self.store.photos.stale_photos(PhotoStatus.UPLOADED.value, older_than=cutoff, limit=BATCH):
             self.queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": photo.owner_id})
             count += 1
         return count
@@ -118,7 +116,7 @@ class MaintenanceService:
         cutoff = stamp(now - self.orphan_grace_s)
         deleted = cleared = 0
         for _ in range(MAX_BATCHES):
-            entries = self.store.pending_blobs(older_than=cutoff, limit=BATCH)
+            entries = self.store.photos.pending_blobs(older_than=cutoff, limit=BATCH)
             for entry in entries:
                 deleted += self._settle(entry)
                 cleared += 1
@@ -129,7 +127,7 @@ class MaintenanceService:
     def _settle(self, entry: PendingBlobs) -> int:
         """Delete the blobs of a photo that has no record, then forget the entry. Returns blobs deleted."""
         deleted = 0
-        if self.store.get_photo(entry.photo_id, None) is None:
+        if self.store.photos.get_photo(entry.photo_id, None) is None:
             keys = [original_key(entry.owner_id, entry.photo_id)]
             keys = [k for k in keys if self.blobs.exists(k)]
             keys += list(self.blobs.keys(thumbnails_prefix(entry.owner_id, entry.photo_id)))
@@ -137,7 +135,7 @@ class MaintenanceService:
                 self.blobs.delete(key)
                 log.info("deleted orphan blob %s", key)
             deleted = len(keys)
-        self.store.remove_pending_blobs(entry)
+        self.store.photos.remove_pending_blobs(entry)
         return deleted
 
     def scan_blobs(self) -> int:
@@ -145,12 +143,12 @@ class MaintenanceService:
         For blobs left by versions that wrote no pending entries; an operator runs it once (`cloudalbum gc
         --scan-blobs`), nothing on a timer. Photos with a pending entry (an upload in flight) are left to the
         regular sweep."""
-        pending = self.store.pending_blobs(older_than=stamp(time.time() + 86400), limit=1_000_000)
+        pending = self.store.photos.pending_blobs(older_than=stamp(time.time() + 86400), limit=1_000_000)
         in_flight = {e.photo_id for e in pending}
         deleted = 0
         for key in [*self.blobs.keys("originals/"), *self.blobs.keys("thumbnails/")]:
             photo_id = photo_id_of_blob(key)
-            if photo_id is None or photo_id in in_flight or self.store.get_photo(photo_id, None) is not None:
+            if photo_id is None or photo_id in in_flight or self.store.photos.get_photo(photo_id, None) is not None:
                 continue
             self.blobs.delete(key)
             deleted += 1

@@ -277,7 +277,7 @@ class ExportService:
     def library(self, owner_id: str) -> Iterator[tuple[str, Photo | str]]:
         """(path, photo or text) of a whole library: every photo under "Photos from YYYY/", then every album
         as a folder with its metadata.json and its photos again (Takeout's layout)."""
-        photos = self._pages(lambda cursor: self.store.list_photos(owner_id, limit=PAGE, cursor=cursor))
+        photos = self._pages(lambda cursor: self.store.photos.list_photos(owner_id, limit=PAGE, cursor=cursor))
         return self._layout(photos, [(a, self._album_photos(owner_id, a.id)) for a in all_albums(self.albums,
                                                                                              owner_id)])
 
@@ -286,7 +286,7 @@ class ExportService:
         return self._layout(iter(()), [(album, self._album_photos(owner_id, album_id))])
 
     def _album_photos(self, owner_id: str, album_id: str) -> Iterator[Photo]:
-        return self._pages(lambda cursor: self.store.album_photos(album_id, owner_id, limit=PAGE, cursor=cursor))
+        return self._pages(lambda cursor: self.store.albums.album_photos(album_id, owner_id, limit=PAGE, cursor=cursor))
 
     @staticmethod
     def _pages(fetch: Callable[[str | None], Any]) -> Iterator[Photo]:

@@ -76,7 +76,7 @@ class PeopleService:
     # --- the owner's setting --------------------------------------------------------------------------------
 
     def enabled_for(self, owner_id: str) -> bool:
-        return self.settings.faces and self.store.face_grouping_enabled(owner_id)
+        return self.settings.faces and self.store.faces.face_grouping_enabled(owner_id)
 
     def set_enabled(self, owner_id: str, enabled: bool) -> bool:
         """Turning face grouping off deletes every face, person, face crop and "Who is this?" question of the
@@ -85,9 +85,9 @@ class PeopleService:
         if enabled and not was and self.limits is not None and self.settings.faces:
             self.limits.count(owner_id, "face_scan")  # 429 before anything changes
         if not enabled:
-            self.store.clear_face_scan(owner_id)  # the scan's queued jobs now do nothing
+            self.store.limits.clear_face_scan(owner_id)  # the scan's queued jobs now do nothing
             self._forget_everything(owner_id)
-        self.store.set_face_grouping(owner_id, enabled)
+        self.store.faces.set_face_grouping(owner_id, enabled)
         if not enabled:
             self._forget_everything(owner_id)  # faces a worker stored meanwhile
         now = self.enabled_for(owner_id)
@@ -108,7 +108,7 @@ class PeopleService:
         if queue is None:
             raise RuntimeError("scanning needs the job queue")
         scan_id = new_id()
-        if not self.store.claim_face_scan(owner_id, scan_id, now=time.time(), stale_after_s=SCAN_STALE_S):
+        if not self.store.limits.claim_face_scan(owner_id, scan_id, now=time.time(), stale_after_s=SCAN_STALE_S):
             return False
         queue.send({"type": "scan_faces", "owner_id": owner_id, "scan_id": scan_id})
         return True
@@ -117,7 +117,7 @@ class PeopleService:
         """Whether a job of this scan should still run (jobs queued before scans had ids always run)."""
         if scan_id is None:
             return True
-        scan = self.store.face_scan(owner_id)
+        scan = self.store.limits.face_scan(owner_id)
         return scan is not None and scan.scan_id == scan_id
 
     def scan_step(self, owner_id: str, cursor: str | None, scan_id: str | None = None) -> str:
@@ -128,9 +128,9 @@ class PeopleService:
         queue = self.queue
         if not self.enabled_for(owner_id) or queue is None:
             return "scan stopped: face grouping is off"
-        if scan_id is not None and not self.store.touch_face_scan(owner_id, scan_id, now=time.time()):
+        if scan_id is not None and not self.store.limits.touch_face_scan(owner_id, scan_id, now=time.time()):
             return "scan stopped: replaced or cancelled"
-        page = self.store.list_photos(owner_id, limit=SCAN_PAGE, cursor=cursor)
+        page = self.store.photos.list_photos(owner_id, limit=SCAN_PAGE, cursor=cursor)
         queued = 0
         tag = {"scan_id": scan_id} if scan_id is not None else {}
         for photo in page.items:
@@ -141,18 +141,18 @@ class PeopleService:
         if page.next_cursor:
             queue.send({"type": "scan_faces", "owner_id": owner_id, "cursor": page.next_cursor, **tag})
         elif scan_id is not None:
-            self.store.touch_face_scan(owner_id, scan_id, now=time.time(), done=True)
+            self.store.limits.touch_face_scan(owner_id, scan_id, now=time.time(), done=True)
         return f"scan: {queued} of {len(page.items)} photos queued" + ("" if page.next_cursor else ", done")
 
     def _forget_everything(self, owner_id: str) -> None:
-        people = self.store.people_of_owner(owner_id)
+        people = self.store.faces.people_of_owner(owner_id)
         photo_ids: dict[str, None] = {}
         for person in people:
             for face in self._all_faces(person):
                 photo_ids[face.photo_id] = None
                 self._delete_blob(face_crop_key(owner_id, face.photo_id, face.id))
             self._close_question(person, QuestionStatus.DISMISSED.value)
-        self.store.delete_face_data(owner_id)
+        self.store.faces.delete_face_data(owner_id)
         self._dismiss_person_questions(owner_id)
         self._refresh_photos(owner_id, photo_ids)
 
@@ -161,10 +161,10 @@ class PeopleService:
         about to record it on the person when the owner turned grouping off: issue 12, item 8)."""
         cursor: str | None = None
         while True:
-            page = self.store.open_questions(owner_id, limit=200, cursor=cursor)
+            page = self.store.questions.open_questions(owner_id, limit=200, cursor=cursor)
             for q in page.items:
                 if q.person_id:
-                    self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+                    self.store.questions.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
                     self._settle(owner_id, q.photo_id)
             cursor = page.next_cursor
             if cursor is None:
@@ -202,7 +202,7 @@ class PeopleService:
                 self._delete_blob(face_crop_key(photo.owner_id, photo.id, face.id))
             self._forget_everything(photo.owner_id)
             return False
-        if self.store.get_photo(photo.id, photo.owner_id) is None:
+        if self.store.photos.get_photo(photo.id, photo.owner_id) is None:
             self.forget_deleted_photo(photo, faces)
             return False
         return True
@@ -217,22 +217,22 @@ class PeopleService:
     def forget_deleted_photo(self, photo: Photo, faces: list[Face]) -> None:
         """Faces a worker wrote for a photo that was deleted meanwhile: the faces, their crops, the people they
         made or joined (rebuilt; deleted when empty) and any question left on the photo."""
-        self.store.delete_faces([f.id for f in faces])
+        self.store.faces.delete_faces([f.id for f in faces])
         self.forget_photo(photo, faces)
-        self.store.delete_photo(photo.id)  # idempotent: questions or faces written after the record went
+        self.store.photos.delete_photo(photo.id)  # idempotent: questions or faces written after the record went
 
     def _record_faces(self, photo: Photo, found: list[Any], crops: list[bytes], model: str,
                       recorded: list[Face]) -> None:
-        existing = self.store.faces_of_photo(photo.id)
+        existing = self.store.faces.faces_of_photo(photo.id)
         recorded.extend(existing)
         keep, fresh = self._match(photo, existing, found, crops, model, recorded)
         gone = [f for f in existing if f.id not in {k.id for k in keep}]
         if gone:
-            self.store.delete_faces([f.id for f in gone])
+            self.store.faces.delete_faces([f.id for f in gone])
             for f in gone:
                 self._delete_blob(face_crop_key(photo.owner_id, photo.id, f.id))
         if fresh:
-            self.store.add_faces(fresh)
+            self.store.faces.add_faces(fresh)
         # Removed faces leave their people; on a redelivery (faces already stored) the people of the kept
         # faces are rebuilt too, in case the previous attempt died between a face's and its person's write.
         touched = {f.person_id for f in [*gone, *(keep if existing else [])] if f.person_id}
@@ -254,7 +254,7 @@ class PeopleService:
             merged = self._merge_lookalikes(photo.owner_id, person_id, centroids)
             touched.add(merged)
         for person_id in touched:
-            person = self.store.get_person(person_id, photo.owner_id)
+            person = self.store.faces.get_person(person_id, photo.owner_id)
             if person is not None:
                 self._ask(person)
 
@@ -289,16 +289,16 @@ class PeopleService:
         exactly that. The other order would count the face twice after a redelivery."""
         for _ in range(SAVE_ATTEMPTS):
             person_id, _sim = centroids.best(face.embedding, exclude=[*face.not_person_ids, *taken])
-            person = self.store.get_person(person_id, face.owner_id) if person_id else None
+            person = self.store.faces.get_person(person_id, face.owner_id) if person_id else None
             if person is None:
                 person = self._new_person(face)
                 self._move_face(face, person.id)
-                self.store.add_person(person)
+                self.store.faces.add_person(person)
                 centroids.put(person.id, person.centroid_sum)
                 return person
             self._move_face(face, person.id)
             try:
-                joined = self.store.save_person(_joined(person, face, new_photo=True))
+                joined = self.store.faces.save_person(_joined(person, face, new_photo=True))
             except (ConcurrentUpdate, NotFound):  # another worker changed the people meanwhile: read them again
                 centroids = self._centroids(face.owner_id)
                 continue
@@ -307,7 +307,7 @@ class PeopleService:
         raise ConcurrentUpdate("the owner's people kept changing while a face was being grouped")
 
     def _centroids(self, owner_id: str) -> rules.Centroids:
-        ids, sums = self.store.person_vectors(owner_id)
+        ids, sums = self.store.faces.person_vectors(owner_id)
         return rules.Centroids(ids, sums)
 
     def _new_person(self, face: Face) -> Person:
@@ -318,7 +318,7 @@ class PeopleService:
 
     def _move_face(self, face: Face, person_id: str) -> None:
         face.person_id = person_id
-        self.store.save_face(face)
+        self.store.faces.save_face(face)
 
     def _keep_apart(self, owner_id: str, person_ids: set[str]) -> None:
         """People seen side by side in one photo are different people: each records the others, so no later
@@ -327,7 +327,7 @@ class PeopleService:
             return
         for person_id in person_ids:
             others = person_ids - {person_id}
-            person = self.store.get_person(person_id, owner_id)
+            person = self.store.faces.get_person(person_id, owner_id)
             if person is None or others <= set(person.not_same_as):
                 continue
             try:
@@ -340,10 +340,10 @@ class PeopleService:
         """Merge the people whose centroid now meets person's; returns the id that survives."""
         current = person_id
         for _ in range(SAVE_ATTEMPTS):
-            person = self.store.get_person(current, owner_id)
+            person = self.store.faces.get_person(current, owner_id)
             if person is None:
                 return current
-            near = (self.store.get_person(i, owner_id) for i in centroids.near(current))
+            near = (self.store.faces.get_person(i, owner_id) for i in centroids.near(current))
             other = next((p for p in near if p is not None and rules.may_merge(person, p)), None)
             if other is None:
                 return current
@@ -358,38 +358,38 @@ class PeopleService:
 
     def face_refs(self, photo_id: str) -> list[FaceRef]:
         """The photo's faces as its record shows them: box, person id and name."""
-        faces = self.store.faces_of_photo(photo_id)
+        faces = self.store.faces.faces_of_photo(photo_id)
         names: dict[str, str | None] = {}
         for face in faces:
             if face.person_id and face.person_id not in names:
-                person = self.store.get_person(face.person_id, face.owner_id)
+                person = self.store.faces.get_person(face.person_id, face.owner_id)
                 names[face.person_id] = person.name if person else None
         return [FaceRef(id=f.id, box=f.box, person_id=f.person_id,
                         person_name=names.get(f.person_id) if f.person_id else None, model=f.model)
                 for f in faces]
 
     def list(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        return self.store.list_people(owner_id, limit=check_limit(limit), cursor=cursor)
+        return self.store.faces.list_people(owner_id, limit=check_limit(limit), cursor=cursor)
 
     def get(self, owner_id: str, person_id: str) -> Person:
-        person = self.store.get_person(person_id, owner_id)
+        person = self.store.faces.get_person(person_id, owner_id)
         if person is None:
             raise NotFound("No such person.", code="person_not_found")
         return person
 
     def faces(self, owner_id: str, person_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         self.get(owner_id, person_id)
-        return self.store.faces_of_person(person_id, owner_id, limit=check_limit(limit), cursor=cursor)
+        return self.store.faces.faces_of_person(person_id, owner_id, limit=check_limit(limit), cursor=cursor)
 
     def photos(self, owner_id: str, person_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of SearchHit: the photos the person is in, newest taken first."""
         self.get(owner_id, person_id)
-        return self.store.search(owner_id, SearchQuery(person_id=person_id), limit=check_limit(limit),
+        return self.store.index.search(owner_id, SearchQuery(person_id=person_id), limit=check_limit(limit),
                                  cursor=cursor)
 
     def face_crop(self, owner_id: str, face_id: str) -> tuple[str, str | None]:
         """(blob key, signed URL or None) of a face's crop."""
-        face = self.store.get_face(face_id, owner_id)
+        face = self.store.faces.get_face(face_id, owner_id)
         if face is None:
             raise NotFound("No such face.", code="face_not_found")
         key = face_crop_key(owner_id, face.photo_id, face.id)
@@ -409,7 +409,7 @@ class PeopleService:
             raise Invalid(f"name: {exc}", code="validation_error") from exc
         person = self.get(owner_id, person_id)
         if name is not None:
-            for other in self.store.people_of_owner(owner_id):
+            for other in self.store.faces.people_of_owner(owner_id):
                 if (other.id != person.id and other.name and rules.fold_name(other.name) == rules.fold_name(name)
                         and rules.may_merge(replace(person, name=None), other)):
                     kept, _ = self._merge(other, person)
@@ -435,19 +435,19 @@ class PeopleService:
         """This face is not this person: it leaves the group for good and joins whoever it resembles (or starts
         a new person). Returns the face's new person."""
         person = self.get(owner_id, person_id)
-        face = self.store.get_face(face_id, owner_id)
+        face = self.store.faces.get_face(face_id, owner_id)
         if face is None or face.person_id != person.id:
             raise NotFound("No such face in this person.", code="face_not_found")
         face.not_person_ids = list(dict.fromkeys([*face.not_person_ids, person.id]))
         face.person_id = None
-        self.store.save_face(face)
+        self.store.faces.save_face(face)
         self._rebuild(owner_id, person.id)
-        taken = {f.person_id for f in self.store.faces_of_photo(face.photo_id) if f.person_id and f.id != face.id}
+        taken = {f.person_id for f in self.store.faces.faces_of_photo(face.photo_id) if f.person_id and f.id != face.id}
         new = self._assign(face, taken, self._centroids(owner_id))
         # Whoever the face is now is not the person it left: the two are never merged automatically.
         new = self._save(new, lambda p: setattr(p, "not_same_as", list(dict.fromkeys([*p.not_same_as, person.id]))))
         self._ask(new)
-        rest = self.store.get_person(person.id, owner_id)
+        rest = self.store.faces.get_person(person.id, owner_id)
         if rest is not None:
             self._ask(rest)
         self._refresh_photos(owner_id, [face.photo_id])
@@ -482,19 +482,19 @@ class PeopleService:
                           code="validation_error")
         photos: list[str] = []
         for face_id in dict.fromkeys(face_ids):
-            face = self.store.get_face(face_id, owner_id)
+            face = self.store.faces.get_face(face_id, owner_id)
             if face is None or face.person_id != person.id:
                 raise NotFound(f"No such face in this person: {face_id}", code="face_not_found")
         for face_id in dict.fromkeys(face_ids):
-            face = self.store.get_face(face_id, owner_id)
+            face = self.store.faces.get_face(face_id, owner_id)
             if face is not None and face.person_id == person.id:
                 self.remove_face(owner_id, person.id, face_id)
                 photos.append(face.photo_id)
         closed = self._closed(owner_id, question.id, QuestionStatus.ANSWERED.value, rules.NOT_SAME)
-        rest = self.store.get_person(person.id, owner_id)
+        rest = self.store.faces.get_person(person.id, owner_id)
         if rest is not None:  # the group is smaller now: ask about it afresh
             self._ask(rest)
-        return closed, [p for p in (self.store.get_photo(i, owner_id) for i in dict.fromkeys(photos)) if p]
+        return closed, [p for p in (self.store.photos.get_photo(i, owner_id) for i in dict.fromkeys(photos)) if p]
 
     def dont_ask(self, owner_id: str, person_id: str) -> None:
         person = self._save(self.get(owner_id, person_id), lambda p: setattr(p, "dont_ask", True))
@@ -503,12 +503,12 @@ class PeopleService:
     def _closed(self, owner_id: str, question_id: str, status: str | None = None,
                 value: str | None = None) -> Question:
         """The question as it is now (closing it, when status is given and it is still open)."""
-        q = self.store.get_question(question_id, owner_id)
+        q = self.store.questions.get_question(question_id, owner_id)
         if q is None:
             raise NotFound("No such question.", code="question_not_found")
         if status is not None and q.status == QuestionStatus.OPEN.value:
             q = replace(q, status=status, answer=value)
-            self.store.save_question(q)
+            self.store.questions.save_question(q)
             self._settle(owner_id, q.photo_id)
         return q
 
@@ -519,20 +519,20 @@ class PeopleService:
             self._close_question(person, QuestionStatus.ANSWERED.value if person.name
                                  else QuestionStatus.DISMISSED.value)
             return
-        q = self.store.get_question(person.question_id, person.owner_id) if person.question_id else None
+        q = self.store.questions.get_question(person.question_id, person.owner_id) if person.question_id else None
         score, reason = rules.question_score(person), rules.question_reason(person)
         if q is not None and q.status == QuestionStatus.OPEN.value and q.photo_id == person.cover_photo_id:
             if (q.score, q.reason, q.face_id) != (score, reason, person.cover_face_id):
-                self.store.save_question(replace(q, score=score, reason=reason, face_id=person.cover_face_id))
+                self.store.questions.save_question(replace(q, score=score, reason=reason, face_id=person.cover_face_id))
             return
         if q is not None and q.status == QuestionStatus.OPEN.value:  # the cover moved to another photo
-            self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+            self.store.questions.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
             self._settle(person.owner_id, q.photo_id)
         fresh = Question(id=new_id(), owner_id=person.owner_id, photo_id=person.cover_photo_id,
                          kind=question_rules.PEOPLE, text=rules.QUESTION_TEXT, reason=reason,
                          created_at=iso(utcnow()), subject=rules.person_subject(person.id), score=score,
                          person_id=person.id, face_id=person.cover_face_id)
-        self.store.add_question(fresh)
+        self.store.questions.add_question(fresh)
         try:
             self._save(person, lambda p: setattr(p, "question_id", fresh.id))
         except NotFound:
@@ -542,9 +542,9 @@ class PeopleService:
     def _close_question(self, person: Person, status: str) -> None:
         if not person.question_id:
             return
-        q = self.store.get_question(person.question_id, person.owner_id)
+        q = self.store.questions.get_question(person.question_id, person.owner_id)
         if q is not None and q.status == QuestionStatus.OPEN.value:
-            self.store.save_question(replace(q, status=status, answer=person.name))
+            self.store.questions.save_question(replace(q, status=status, answer=person.name))
             self._settle(person.owner_id, q.photo_id)
 
     # --- photo deletion -------------------------------------------------------------------------------------
@@ -569,7 +569,7 @@ class PeopleService:
             self._move_face(face, kept.id)
             moved_photos[face.photo_id] = None
         self._close_question(absorbed, QuestionStatus.DISMISSED.value)
-        self.store.delete_person(absorbed.id)
+        self.store.faces.delete_person(absorbed.id)
 
         def absorb(p: Person) -> None:
             p.name = p.name or absorbed.name
@@ -586,13 +586,13 @@ class PeopleService:
 
     def _rebuild(self, owner_id: str, person_id: str) -> Person | None:
         """Counts, centroid and cover from the person's faces; deletes a person with no face left."""
-        person = self.store.get_person(person_id, owner_id)
+        person = self.store.faces.get_person(person_id, owner_id)
         if person is None:
             return None
         faces = list(self._all_faces(person))
         if not faces:
             self._close_question(person, QuestionStatus.DISMISSED.value)
-            self.store.delete_person(person.id)
+            self.store.faces.delete_person(person.id)
             return None
 
         def recount(p: Person) -> None:
@@ -614,9 +614,9 @@ class PeopleService:
             change(person)
             person.updated_at = iso(utcnow())
             try:
-                return self.store.save_person(person)
+                return self.store.faces.save_person(person)
             except ConcurrentUpdate:
-                fresh = self.store.get_person(person.id, person.owner_id)
+                fresh = self.store.faces.get_person(person.id, person.owner_id)
                 if fresh is None:
                     raise NotFound("No such person.", code="person_not_found") from None
                 person = fresh
@@ -625,7 +625,7 @@ class PeopleService:
     def _all_faces(self, person: Person) -> Iterator[Face]:
         cursor: str | None = None
         while True:
-            page = self.store.faces_of_person(person.id, person.owner_id, limit=200, cursor=cursor)
+            page = self.store.faces.faces_of_person(person.id, person.owner_id, limit=200, cursor=cursor)
             yield from page.items
             cursor = page.next_cursor
             if cursor is None:
@@ -635,7 +635,7 @@ class PeopleService:
         return list(dict.fromkeys(f.photo_id for f in self._all_faces(person)))
 
     def _photos_of(self, owner_id: str, person: Person) -> list[Photo]:
-        return [p for p in (self.store.get_photo(i, owner_id) for i in self._photo_ids(person)) if p]
+        return [p for p in (self.store.photos.get_photo(i, owner_id) for i in self._photo_ids(person)) if p]
 
     def _refresh_photos(self, owner_id: str, photo_ids: Iterable[str]) -> None:
         """Rewrite each photo's face list from the face store (names and groups changed)."""
@@ -649,19 +649,19 @@ class PeopleService:
         """Faces from the face store (when asked) and the status from the open questions: a processed photo is
         needs_input while a question about it is open, done otherwise. Retried when someone writes meanwhile."""
         for _ in range(SAVE_ATTEMPTS):
-            photo = self.store.get_photo(photo_id, owner_id)
+            photo = self.store.photos.get_photo(photo_id, owner_id)
             if photo is None:
                 return
             before = (photo.faces, photo.status)
             if refresh_faces:
                 photo.faces = self.face_refs(photo_id)
             if photo.status in (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value):
-                open_q = bool(self.store.open_questions(owner_id, photo_id=photo_id, limit=1).items)
+                open_q = bool(self.store.questions.open_questions(owner_id, photo_id=photo_id, limit=1).items)
                 photo.status = PhotoStatus.NEEDS_INPUT.value if open_q else PhotoStatus.DONE.value
             if (photo.faces, photo.status) == before:
                 return
             try:
-                self.store.save_photo(photo)
+                self.store.photos.save_photo(photo)
                 return
             except ConcurrentUpdate:
                 continue

@@ -148,7 +148,7 @@ class PhotoService:
             info = formats.inspect(spool, max_pixels=self.settings.max_pixels,
                                    max_decode_bytes=self.settings.max_decode_bytes)
             sha = sha256_of(spool)
-            existing = self.store.photo_by_sha256(owner_id, sha)
+            existing = self.store.photos.photo_by_sha256(owner_id, sha)
             if existing is not None:
                 return self._identical(existing, album_id, metadata)  # nothing stored, no quota taken
             with self._quota(owner_id, size) as reservation:  # held until the record counts the bytes (issue 12)
@@ -188,7 +188,7 @@ class PhotoService:
             self._forget_pending(pending)
         except Exception as exc:  # noqa: BLE001 - the pending entry stays: the sweep deletes the blob
             log.warning("could not delete the duplicate original %s; the sweep will: %s", photo.original_key, exc)
-        existing = self.store.photo_by_sha256(photo.owner_id, photo.sha256 or "")
+        existing = self.store.photos.photo_by_sha256(photo.owner_id, photo.sha256 or "")
         if existing is None:
             raise ConcurrentUpdate("The same file was being uploaded and deleted at once; try again.")
         return self._identical(existing, album_id, metadata)
@@ -207,7 +207,7 @@ class PhotoService:
             if not metadata.fill(photo, self._place):
                 return photo, False
             try:
-                return self.store.save_photo(photo), True
+                return self.store.photos.save_photo(photo), True
             except ConcurrentUpdate:
                 photo = self.get(photo.owner_id, photo.id)
         raise ConcurrentUpdate("The photo is being changed by someone else; try again.")
@@ -250,7 +250,7 @@ class PhotoService:
         find it (services/maintenance.py). No entry, no upload: a 503, nothing stored."""
         pending = PendingBlobs(photo_id=photo_id, owner_id=owner_id, since=pending_stamp(time.time()))
         try:
-            self.store.add_pending_blobs(pending)
+            self.store.photos.add_pending_blobs(pending)
         except DomainError:
             raise
         except Exception as exc:  # noqa: BLE001 - any store failure is a retryable 503, never a bare 500
@@ -259,7 +259,7 @@ class PhotoService:
 
     def _forget_pending(self, pending: PendingBlobs) -> None:
         try:
-            self.store.remove_pending_blobs(pending)
+            self.store.photos.remove_pending_blobs(pending)
         except Exception as exc:  # noqa: BLE001 - the sweep forgets it (the photo has its record)
             log.warning("could not forget the pending entry of photo %s: %s", pending.photo_id, exc)
 
@@ -276,7 +276,7 @@ class PhotoService:
         """Write the record; if that fails, remove the original we just stored (the sweep would too). A
         Conflict "duplicate_photo" (the same bytes recorded meanwhile) is the caller's to settle."""
         try:
-            self.store.add_photo(photo, reservation=reservation)
+            self.store.photos.add_photo(photo, reservation=reservation)
         except Conflict as exc:
             if exc.code == "duplicate_photo":
                 raise
@@ -312,7 +312,7 @@ class PhotoService:
         if not isinstance(album_id, str) or not album_id or len(album_id) > 100:
             raise Invalid("album_id is not valid.", code="validation_error")
         try:
-            album = self.store.get_album(album_id, owner_id)
+            album = self.store.albums.get_album(album_id, owner_id)
         except (AttributeError, NotImplementedError) as exc:
             raise Invalid("Albums are not available yet.", code="validation_error") from exc
         if album is None:
@@ -320,16 +320,16 @@ class PhotoService:
 
     def _join_album(self, photo: Photo, album_id: str) -> Photo:
         try:
-            self.store.add_to_album(album_id, [photo.id])
+            self.store.albums.add_to_album(album_id, [photo.id])
         except Exception as exc:  # noqa: BLE001 - the photo is stored; the user can add it to the album again
             log.warning("adding photo %s to album %s failed: %s", photo.id, album_id, exc)
             return photo
-        return self.store.get_photo(photo.id, photo.owner_id) or dataclasses.replace(photo, albums=[album_id])
+        return self.store.photos.get_photo(photo.id, photo.owner_id) or dataclasses.replace(photo, albums=[album_id])
 
     # --- reads --------------------------------------------------------------------------------------------
 
     def get(self, owner_id: str, photo_id: str) -> Photo:
-        photo = self.store.get_photo(photo_id, owner_id) if isinstance(photo_id, str) and photo_id else None
+        photo = self.store.photos.get_photo(photo_id, owner_id) if isinstance(photo_id, str) and photo_id else None
         if photo is None:
             raise NotFound("No such photo.")
         return photo
@@ -339,7 +339,7 @@ class PhotoService:
             raise Invalid("limit must be between 1 and 200.", code="validation_error")
         if status is not None and status not in STATUSES:
             raise Invalid(f"status must be one of {', '.join(STATUSES)}.", code="validation_error")
-        return self.store.list_photos(owner_id, status=status, limit=limit, cursor=cursor or None)
+        return self.store.photos.list_photos(owner_id, status=status, limit=limit, cursor=cursor or None)
 
     def original(self, owner_id: str, photo_id: str) -> tuple[Photo, str | None]:
         """The photo and a signed URL for its original, or None when the store has none (stream it)."""
@@ -381,7 +381,7 @@ class PhotoService:
                 if name not in photo.user_fields:
                     photo.user_fields = [*photo.user_fields, name]
             try:
-                return self.store.save_photo(photo)
+                return self.store.photos.save_photo(photo)
             except ConcurrentUpdate:
                 continue
             except NotFound as exc:
@@ -437,10 +437,10 @@ class PhotoService:
         and removes what it wrote itself (PeopleService.still_wanted, issue 12 item 8)."""
         for _attempt in range(SAVE_RETRIES):
             photo = self.get(owner_id, photo_id)
-            faces = self.store.faces_of_photo(photo.id)
+            faces = self.store.faces.faces_of_photo(photo.id)
             try:
                 self._note_pending(photo.owner_id, photo.id)  # stays: the sweep checks the keys after the grace
-                self.store.delete_photo(photo.id, version=photo.version)
+                self.store.photos.delete_photo(photo.id, version=photo.version)
                 break
             except ConcurrentUpdate:
                 continue

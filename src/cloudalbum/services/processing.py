@@ -205,7 +205,7 @@ class ProcessingService:
 
     def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
         """Process the photo; returns an Outcome. Raises on transient failures (the message is retried)."""
-        photo = self.store.get_photo(photo_id, None)
+        photo = self.store.photos.get_photo(photo_id, None)
         if photo is None:
             return Outcome.GONE
         detector = self.detector_provider()  # ModelUnavailable propagates: retried, never marks the photo
@@ -231,7 +231,7 @@ class ProcessingService:
         try:
             data = self.blobs.get(photo.original_key)
         except NotFound:
-            if self.store.get_photo(photo.id, None) is None:
+            if self.store.photos.get_photo(photo.id, None) is None:
                 return Outcome.GONE
             self._mark_failed(photo.id, "the original file is missing: upload the photo again")
             return Outcome.FAILED
@@ -263,7 +263,7 @@ class ProcessingService:
                 self._delete_quietly(key)
             if faces and self.people is not None:
                 self.people.forget_deleted_photo(photo, faces)
-            self.store.delete_photo(photo.id)  # questions asked meanwhile (DynamoDB has no foreign keys)
+            self.store.photos.delete_photo(photo.id)  # questions asked meanwhile (DynamoDB has no foreign keys)
         elif analyzer is not None and self.people is not None and result.error is None:
             self.people.check_saved_faces(photo)
         return outcome
@@ -296,11 +296,11 @@ class ProcessingService:
                 photo.error = (f"processing did not complete in {last_attempt} attempts (the worker stopped or "
                                "failed each time, for example out of memory); reprocess the photo to try again")
             try:
-                return self.store.save_photo(photo)
+                return self.store.photos.save_photo(photo)
             except NotFound:
                 return None
             except ConcurrentUpdate:
-                fresh = self.store.get_photo(photo.id, None)
+                fresh = self.store.photos.get_photo(photo.id, None)
                 if fresh is None:
                     return None
                 photo = fresh
@@ -324,12 +324,12 @@ class ProcessingService:
                 photo.error = None
                 outcome = Outcome.NEEDS_INPUT if needs else Outcome.DONE
             try:
-                self.store.save_photo(photo)
+                self.store.photos.save_photo(photo)
                 return outcome
             except NotFound:
                 return Outcome.GONE
             except ConcurrentUpdate:
-                fresh = self.store.get_photo(photo.id, None)
+                fresh = self.store.photos.get_photo(photo.id, None)
                 if fresh is None:
                     return Outcome.GONE
                 photo = fresh
@@ -353,11 +353,11 @@ class ProcessingService:
         """Best effort: a failure to record the failure is logged, never raised over the original error."""
         for _ in range(SAVE_ATTEMPTS):
             try:
-                photo = self.store.get_photo(photo_id, None)
+                photo = self.store.photos.get_photo(photo_id, None)
                 if photo is None:
                     return
                 photo.status, photo.error = PhotoStatus.FAILED.value, reason[:500]
-                self.store.save_photo(photo)
+                self.store.photos.save_photo(photo)
                 return
             except ConcurrentUpdate:
                 continue

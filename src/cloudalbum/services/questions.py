@@ -46,7 +46,7 @@ class QuestionService:
     def ask_about(self, photo: Photo) -> int:
         """Store the questions worth asking about photo (up to settings.max_questions_per_photo open at once);
         close open ones that no longer make sense. Returns the number of open questions on the photo."""
-        existing = self.store.questions_for_photo(photo.id)
+        existing = self.store.questions.questions_for_photo(photo.id)
         asked = {(q.kind, q.subject) for q in existing}
         open_now = 0
         for q in existing:
@@ -55,7 +55,7 @@ class QuestionService:
             if rules.still_needed(q.kind, q.subject, photo):
                 open_now += 1
             else:
-                self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+                self.store.questions.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
         neighbours = self._neighbours(photo)
         by_faces = self.people is not None and self.people.enabled_for(photo.owner_id)
         proposals = rules.propose(photo, confirm_low=self.settings.label_confirm_low,
@@ -66,7 +66,7 @@ class QuestionService:
                 break
             if p.key in asked or (p.kind == rules.EVENT and self._joined_event(photo, neighbours)):
                 continue
-            self.store.add_question(Question(
+            self.store.questions.add_question(Question(
                 id=new_id(), owner_id=photo.owner_id, photo_id=photo.id, kind=p.kind, text=p.text, reason=p.reason,
                 created_at=iso(utcnow()), choices=list(p.choices) if p.choices else None, subject=p.subject,
                 related_photo_ids=list(p.related_photo_ids), score=p.score))
@@ -77,7 +77,7 @@ class QuestionService:
         if not photo.taken_at:
             return []
         loc = photo.location
-        return self.store.photos_near_in_time(
+        return self.store.index.photos_near_in_time(
             photo.owner_id, taken_at=photo.taken_at, window_s=rules.EVENT_WINDOW_S,
             lat=loc.lat if loc else None, lon=loc.lon if loc else None, radius_km=rules.EVENT_RADIUS_KM)
 
@@ -86,11 +86,11 @@ class QuestionService:
         for other in neighbours:
             if other.id == photo.id:
                 continue
-            for q in self.store.questions_for_photo(other.id):
+            for q in self.store.questions.questions_for_photo(other.id):
                 if q.kind != rules.EVENT:
                     continue
                 if q.status == QuestionStatus.OPEN.value and photo.id not in q.related_photo_ids:
-                    self.store.save_question(replace(q, related_photo_ids=[*q.related_photo_ids, photo.id],
+                    self.store.questions.save_question(replace(q, related_photo_ids=[*q.related_photo_ids, photo.id],
                                                      score=q.score + 1))
                 return True
         return False
@@ -100,12 +100,12 @@ class QuestionService:
     def list_open(self, owner_id: str, *, photo_id: str | None = None, limit: int = 50,
                   cursor: str | None = None) -> Page:
         """Open questions of the owner, most useful first; photo_id narrows to one of the owner's photos."""
-        if photo_id is not None and self.store.get_photo(photo_id, owner_id) is None:
+        if photo_id is not None and self.store.photos.get_photo(photo_id, owner_id) is None:
             raise NotFound("No such photo.", code="photo_not_found")
-        return self.store.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
+        return self.store.questions.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
 
     def get(self, owner_id: str, question_id: str) -> Question:
-        q = self.store.get_question(question_id, owner_id)
+        q = self.store.questions.get_question(question_id, owner_id)
         if q is None:
             raise NotFound("No such question.", code="question_not_found")
         return q
@@ -128,11 +128,11 @@ class QuestionService:
         targets = self._targets(owner_id, q.photo_id, apply_to or [])
         change = self._change_for(q, value)
         q = replace(q, status=QuestionStatus.ANSWERED.value, answer=value)
-        self.store.save_question(q)
+        self.store.questions.save_question(q)
         for pid in targets[1:]:  # the same question on the other photos is answered too
-            for other in self.store.questions_for_photo(pid):
+            for other in self.store.questions.questions_for_photo(pid):
                 if other.status == QuestionStatus.OPEN.value and (other.kind, other.subject) == (q.kind, q.subject):
-                    self.store.save_question(replace(other, status=QuestionStatus.ANSWERED.value, answer=value))
+                    self.store.questions.save_question(replace(other, status=QuestionStatus.ANSWERED.value, answer=value))
         photos = [self._update_photo(owner_id, pid, change) for pid in targets]
         return q, [p for p in photos if p is not None]
 
@@ -146,7 +146,7 @@ class QuestionService:
                 self.people.dont_ask(owner_id, q.person_id)
             except NotFound:
                 pass
-        self.store.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+        self.store.questions.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
         self._update_photo(owner_id, q.photo_id, None)
 
     def _value(self, q: Question, answer: str | None, choice: str | None) -> str:
@@ -166,7 +166,7 @@ class QuestionService:
         if len(ids) > MAX_APPLY_TO + 1:
             raise Invalid(f"apply_to lists at most {MAX_APPLY_TO} photos", code="validation_error")
         for pid in ids:
-            if not isinstance(pid, str) or self.store.get_photo(pid, owner_id) is None:
+            if not isinstance(pid, str) or self.store.photos.get_photo(pid, owner_id) is None:
                 raise NotFound(f"No such photo: {pid}", code="photo_not_found")
         return ids
 
@@ -219,19 +219,19 @@ class QuestionService:
         """Apply change and settle the status (needs_input with no open question left -> done); retried when
         the worker writes the same photo meanwhile."""
         for _ in range(SAVE_ATTEMPTS):
-            photo = self.store.get_photo(photo_id, owner_id)
+            photo = self.store.photos.get_photo(photo_id, owner_id)
             if photo is None:
                 return None
             status = photo.status
             if change is not None:
                 change(photo)
-            if photo.status == PhotoStatus.NEEDS_INPUT.value and not self.store.open_questions(
+            if photo.status == PhotoStatus.NEEDS_INPUT.value and not self.store.questions.open_questions(
                     owner_id, photo_id=photo_id, limit=1).items:
                 photo.status = PhotoStatus.DONE.value
             if change is None and photo.status == status:
                 return photo
             try:
-                return self.store.save_photo(photo)
+                return self.store.photos.save_photo(photo)
             except ConcurrentUpdate:
                 log.info("photo %s changed while recording an answer; retrying", photo_id)
             except NotFound:

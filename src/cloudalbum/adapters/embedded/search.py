@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from ..domain.model import Label, Location, Page, Photo
-from ..domain.search import (
+from ...domain.model import Label, Location, Page, Photo
+from ...domain.search import (
     WORD_FIELDS, BBox, LabelOrWords, Marker, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons,
     person_key, place_names, place_parts, query_words, text_fields, words,
 )
-from .sqlite_albums import keyset_after
-from .sqlite_base import encode_cursor
+from .albums import keyset_after
+from .database import encode_cursor
 
 FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date", "people")
 MAP_MAX_POINTS = 10_000

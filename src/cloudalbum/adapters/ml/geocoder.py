@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.model import Place
+from ...domain.model import Place
 from .packaged_files import package_dirs
 
 EARTH_KM = 6371.0088

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..config import Settings
-from .dynamodb_keys import TABLE_SCHEMA, TTL_ATTRIBUTE
-from .s3_blobstore import aws_client, error_code
+from ...config import Settings
+from .keys import TABLE_SCHEMA, TTL_ATTRIBUTE
+from .blobstore import aws_client, error_code
 
 
 PARTS = ("s3", "sqs", "dynamodb")

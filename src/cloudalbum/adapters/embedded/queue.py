@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..domain.model import new_id
-from ..ports import Message, QueueDepth, message_group
-from .sqlite_base import SqliteDatabase
+from ...domain.model import new_id
+from ...ports import Message, QueueDepth, message_group
+from .database import SqliteDatabase
 
 POLL_INTERVAL_S = 0.1
 DEAD_SUFFIX = "-dlq"

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.errors import ConcurrentUpdate, NotFound
-from ..domain.model import Page
-from ..domain.people import Face, Person
-from .face_documents import face_doc, face_from, pack, person_doc, person_from, vectors_of
-from .sqlite_base import decode_cursor, encode_cursor
+from ...domain.errors import ConcurrentUpdate, NotFound
+from ...domain.model import Page
+from ...domain.people import Face, Person
+from ..face_documents import face_doc, face_from, pack, person_doc, person_from, vectors_of
+from .database import decode_cursor, encode_cursor
 
 CHUNK = 500
 

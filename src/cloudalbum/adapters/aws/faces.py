@@ -14,12 +14,12 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
-from ..domain.model import Page
-from ..domain.people import Face, Person
-from . import dynamodb_keys as K
-from .dynamodb_base import N, S, DynamoBase, av_key, n, s
-from .face_documents import face_doc, face_from, pack, person_doc, person_from, vectors_of
+from ...domain.errors import ConcurrentUpdate, Conflict, NotFound
+from ...domain.model import Page
+from ...domain.people import Face, Person
+from . import keys as K
+from .table import N, S, DynamoBase, av_key, n, s
+from ..face_documents import face_doc, face_from, pack, person_doc, person_from, vectors_of
 
 
 def face_item(face: Face) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from ..domain.errors import NotFound, StorageUnavailable
+from ...domain.errors import NotFound, StorageUnavailable
 
 CHUNK = 1024 * 1024
 TMP_PREFIX = ".tmp-"

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..domain.errors import ModelUnavailable
-from ..ports import Detection
+from ...domain.errors import ModelUnavailable
+from ...ports import Detection
 from .packaged_files import package_dirs
 
 PAD_VALUE = 114

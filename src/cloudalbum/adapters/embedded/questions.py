@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from ..domain.model import Page, Question, QuestionStatus, question_from_dict, to_dict
-from .sqlite_base import decode_cursor, encode_cursor
+from ...domain.model import Page, Question, QuestionStatus, question_from_dict, to_dict
+from .database import decode_cursor, encode_cursor
 
 
 def _row_values(q: Question) -> tuple[object, ...]:

@@ -10,6 +10,8 @@ answer and is cleaned when met.
 
 from __future__ import annotations
 
+from typing import Self
+
 import dataclasses
 import itertools
 import json
@@ -17,17 +19,17 @@ import secrets
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from ..config import Settings
-from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
-from ..domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
-from ..ports import PendingBlobs, RefreshToken, Session
-from . import dynamodb_keys as K
-from .dynamodb_base import N, S, DynamoBase, GuardedClient, av_key, cancellation_codes, n, s
-from .dynamodb_faces import DynamoFacesMixin
-from .dynamodb_findability import DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoSearchMixin
-from .dynamodb_limits import DynamoLimitsMixin
-from .dynamodb_sharing import DynamoSharingMixin
-from .s3_blobstore import aws_client, error_code
+from ...config import Settings
+from ...domain.errors import ConcurrentUpdate, Conflict, NotFound
+from ...domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
+from ...ports import PendingBlobs, RefreshToken, Session
+from . import keys as K
+from .table import N, S, DynamoBase, GuardedClient, av_key, cancellation_codes, n, s
+from .faces import DynamoFacesMixin
+from .findability import DynamoAlbumsMixin, DynamoQuestionsMixin, DynamoSearchMixin
+from .limits import DynamoLimitsMixin
+from .shares import DynamoSharingMixin
+from .blobstore import aws_client, error_code
 
 TTL_SLACK_S = 24 * 3600  # items outlive their expiry by a day before DynamoDB's TTL may remove them
 MAX_DELETE_RETRIES = 5
@@ -454,6 +456,40 @@ class DynamoPhotosMixin(DynamoBase):
 class DynamoMetadataStore(DynamoSharingMixin, DynamoSearchMixin, DynamoAlbumsMixin, DynamoQuestionsMixin,
                           DynamoFacesMixin, DynamoLimitsMixin, DynamoUsersMixin, DynamoPhotosMixin):
     """The AWS MetadataStore. Thread-safe: boto3 clients are, and the store keeps no other state."""
+
+    # Repositories per aggregate (ports.MetadataStore). Transitional: this store still implements all of them.
+    @property
+    def users(self) -> "Self":
+        return self
+
+    @property
+    def photos(self) -> "Self":
+        return self
+
+    @property
+    def index(self) -> "Self":
+        return self
+
+    @property
+    def albums(self) -> "Self":
+        return self
+
+    @property
+    def questions(self) -> "Self":
+        return self
+
+    @property
+    def faces(self) -> "Self":
+        return self
+
+    @property
+    def limits(self) -> "Self":
+        return self
+
+    @property
+    def shares(self) -> "Self":
+        return self
+
 
     def __init__(self, client: Any, table: str) -> None:
         self.client, self.table = GuardedClient(client), table

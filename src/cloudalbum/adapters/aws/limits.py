@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.errors import ConcurrentUpdate
-from ..domain.model import new_id
-from ..ports import RESERVATION_TTL_S, FaceScan
-from . import dynamodb_keys as K
-from .dynamodb_base import N, S, DynamoBase, av_key, n, s
+from ...domain.errors import ConcurrentUpdate
+from ...domain.model import new_id
+from ...ports import RESERVATION_TTL_S, FaceScan
+from . import keys as K
+from .table import N, S, DynamoBase, av_key, n, s
 
 CAS_ATTEMPTS = 16
 

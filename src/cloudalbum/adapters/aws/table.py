@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from typing import Any, Iterable, Iterator
 
-from ..domain.errors import StorageUnavailable
-from .s3_blobstore import error_code
+from ...domain.errors import StorageUnavailable
+from .blobstore import error_code
 
 BATCH_GET = 100  # BatchGetItem's limit
 BATCH_WRITE = 25  # BatchWriteItem's limit
@@ -153,7 +153,7 @@ class GuardedClient:
 def _domain_error(exc: Exception) -> Exception:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from ..domain.errors import Invalid
+    from ...domain.errors import Invalid
 
     code = error_code(exc)
     if code in PASS_THROUGH or not isinstance(exc, (ClientError, BotoCoreError)):

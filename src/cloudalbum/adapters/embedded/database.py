@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..domain.errors import Invalid, StorageUnavailable
+from ...domain.errors import Invalid, StorageUnavailable
 
 BUSY_TIMEOUT_MS = 10_000
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "sqlite_migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def connect(path: Path) -> sqlite3.Connection:

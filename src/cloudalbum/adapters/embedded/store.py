@@ -7,6 +7,8 @@ that queries filter and sort on; every photo write re-indexes it in the same tra
 
 from __future__ import annotations
 
+from typing import Self
+
 import dataclasses
 import json
 import random
@@ -15,16 +17,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from ..domain.errors import ConcurrentUpdate, Conflict, NotFound
-from ..domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
-from ..ports import PendingBlobs, RefreshToken, Session
-from .sqlite_albums import SqliteAlbumsMixin
-from .sqlite_base import SqliteDatabase, decode_cursor, encode_cursor
-from .sqlite_faces import SqliteFacesMixin
-from .sqlite_limits import SqliteLimitsMixin
-from .sqlite_questions import SqliteQuestionsMixin
-from .sqlite_search import SqliteSearchMixin
-from .sqlite_sharing import SqliteSharingMixin
+from ...domain.errors import ConcurrentUpdate, Conflict, NotFound
+from ...domain.model import Page, Photo, User, iso, photo_from_dict, to_dict
+from ...ports import PendingBlobs, RefreshToken, Session
+from .albums import SqliteAlbumsMixin
+from .database import SqliteDatabase, decode_cursor, encode_cursor
+from .faces import SqliteFacesMixin
+from .limits import SqliteLimitsMixin
+from .questions import SqliteQuestionsMixin
+from .search import SqliteSearchMixin
+from .shares import SqliteSharingMixin
 
 SQLITE_MAX_VARS = 500  # ids per IN (...) chunk, well under SQLite's variable limit
 HITS_RETENTION_S = 24 * 3600
@@ -295,6 +297,40 @@ def _page(rows: Iterable[sqlite3.Row], limit: int) -> Page:
 class SqliteMetadataStore(SqliteSharingMixin, SqliteSearchMixin, SqliteAlbumsMixin, SqliteQuestionsMixin,
                           SqliteFacesMixin, SqliteLimitsMixin, SqliteUsersMixin, SqlitePhotosMixin, SqliteDatabase):
     """The embedded MetadataStore: one SQLite file (WAL), safe for API threads and worker processes."""
+
+    # Repositories per aggregate (ports.MetadataStore). Transitional: this store still implements all of them.
+    @property
+    def users(self) -> "Self":
+        return self
+
+    @property
+    def photos(self) -> "Self":
+        return self
+
+    @property
+    def index(self) -> "Self":
+        return self
+
+    @property
+    def albums(self) -> "Self":
+        return self
+
+    @property
+    def questions(self) -> "Self":
+        return self
+
+    @property
+    def faces(self) -> "Self":
+        return self
+
+    @property
+    def limits(self) -> "Self":
+        return self
+
+    @property
+    def shares(self) -> "Self":
+        return self
+
 
     def __init__(self, path: Path) -> None:
         self._setup(path)

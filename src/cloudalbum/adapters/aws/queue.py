@@ -16,10 +16,10 @@ import json
 import math
 from typing import Any, Callable
 
-from ..config import Settings
-from ..domain.errors import StorageUnavailable
-from ..ports import Message, QueueDepth, message_group
-from .s3_blobstore import aws_client, error_code
+from ...config import Settings
+from ...domain.errors import StorageUnavailable
+from ...ports import Message, QueueDepth, message_group
+from .blobstore import aws_client, error_code
 
 MAX_BATCH = 10  # SQS's ReceiveMessage limit
 MAX_WAIT_S = 20  # SQS's long-poll limit

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-from ..domain.errors import NotFound
-from ..domain.model import Album, Page, Photo, Question, QuestionStatus, iso, question_from_dict, to_dict, utcnow
-from ..domain.search import (LabelOrWords, SearchHit, SearchQuery, fold, haversine_km, label_key, person_key,
+from ...domain.errors import NotFound
+from ...domain.model import Album, Page, Photo, Question, QuestionStatus, iso, question_from_dict, to_dict, utcnow
+from ...domain.search import (LabelOrWords, SearchHit, SearchQuery, fold, haversine_km, label_key, person_key,
                              place_parts, query_words)
-from . import dynamodb_keys as K
-from .dynamodb_base import N, S, DynamoBase, av_key, cancellation_codes, n, s
-from .sqlite_search import taken_seconds  # a pure function: one reading of taken_at for both stores
+from . import keys as K
+from .table import N, S, DynamoBase, av_key, cancellation_codes, n, s
+from ..embedded.search import taken_seconds  # a pure function: one reading of taken_at for both stores
 
 PROBE = 200  # items a selectivity probe reads at most
 RESOLVE_CHUNK = 40  # candidates re-read per BatchGetItem while filling a page
@@ -540,6 +540,6 @@ def _label_or_words_source(owner_id: str, term: LabelOrWords, min_confidence: fl
 
 
 def match_reasons_of(photo: Photo, query: SearchQuery, album_name: str | None) -> list[str] | None:
-    from ..domain.search import match_reasons
+    from ...domain.search import match_reasons
 
     return match_reasons(photo, query, album_name=album_name)

@@ -14,10 +14,10 @@ import dataclasses
 import json
 from typing import Any
 
-from ..domain.model import Page
-from ..domain.sharing import AlbumMember, Contribution, Share
-from . import dynamodb_keys as K
-from .dynamodb_base import S, DynamoBase, av_key, cancellation_codes, s
+from ...domain.model import Page
+from ...domain.sharing import AlbumMember, Contribution, Share
+from . import keys as K
+from .table import S, DynamoBase, av_key, cancellation_codes, s
 
 
 def share_key(share_id: str) -> dict[str, str]:

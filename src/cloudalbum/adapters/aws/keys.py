@@ -13,9 +13,9 @@ import json
 import math
 from typing import Any, Iterable
 
-from ..domain.errors import Invalid
-from ..domain.model import Photo, PhotoStatus
-from ..domain.search import BBox, fold, label_key, person_key, place_names, text_fields, words
+from ...domain.errors import Invalid
+from ...domain.model import Photo, PhotoStatus
+from ...domain.search import BBox, fold, label_key, person_key, place_names, text_fields, words
 
 TTL_ATTRIBUTE = "expires_epoch"
 GSIS = ("GSI1", "GSI2", "GSI3")

@@ -10,9 +10,9 @@ import json
 import sqlite3
 from typing import Iterable
 
-from ..domain.errors import NotFound
-from ..domain.model import Album, Page, iso, utcnow
-from .sqlite_base import decode_cursor, encode_cursor
+from ...domain.errors import NotFound
+from ...domain.model import Album, Page, iso, utcnow
+from .database import decode_cursor, encode_cursor
 
 ALBUM_COLUMNS = "id, owner_id, name, description, created_at, updated_at, cover_photo_id"
 

@@ -10,8 +10,8 @@ import io
 from typing import Any, BinaryIO, Iterator
 from urllib.parse import urlsplit
 
-from ..config import Settings
-from ..domain.errors import NotFound, StorageUnavailable
+from ...config import Settings
+from ...domain.errors import NotFound, StorageUnavailable
 
 MULTIPART_THRESHOLD = 8 * 1024 * 1024  # bytes: bigger uploads go in parts, streamed, never whole in memory
 _MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
@@ -143,6 +143,10 @@ class S3BlobStore:
                     yield obj["Key"]
         except Exception as exc:
             raise StorageUnavailable(f"the photo store could not list ({_why(exc)})") from exc
+
+    def sweep_temp(self, *, older_than: float) -> int:
+        """Nothing to sweep: an S3 PUT is atomic and leaves no temporary object behind."""
+        return 0
 
     def close(self) -> None:
         self.client.close()
