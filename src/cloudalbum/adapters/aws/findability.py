@@ -23,7 +23,7 @@ from ...domain.search import (LabelOrWords, SearchHit, SearchQuery, fold, havers
                              place_parts, query_words)
 from . import keys as K
 from .table import N, S, DynamoBase, av_key, cancellation_codes, n, s
-from ..embedded.search import taken_seconds  # a pure function: one reading of taken_at for both stores
+from ...domain.times import taken_seconds
 
 PROBE = 200  # items a selectivity probe reads at most
 RESOLVE_CHUNK = 40  # candidates re-read per BatchGetItem while filling a page

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ...domain.model import Label, Location, Page, Photo
+from ...domain.times import taken_seconds
 from ...domain.search import (
     WORD_FIELDS, BBox, LabelOrWords, Marker, SearchHit, SearchQuery, fold, haversine_km, label_key, match_reasons,
     person_key, place_names, place_parts, query_words, text_fields, words,
@@ -28,19 +28,6 @@ FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description"
 MAP_MAX_POINTS = 10_000
 SMALL_SET = 2_000  # an unordered candidate set (FTS, R*Tree) this small is fetched whole and sorted
 PROBE_CAP = 20_001  # candidate counts are exact up to this
-
-
-def taken_seconds(taken_at: str | None) -> float | None:
-    """taken_at as epoch seconds; a naive camera time is read as UTC (consistent within one camera)."""
-    if not taken_at:
-        return None
-    try:
-        dt = datetime.fromisoformat(taken_at.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
 
 
 @dataclass
