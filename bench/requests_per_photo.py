@@ -138,7 +138,7 @@ def item_bytes(item: dict[str, Any]) -> int:
 def storage_of(container: Any, photo: Any) -> dict[str, int]:
     """Bytes stored for one photo: S3 objects under its keys; DynamoDB items it owns (photo, index entries,
     faces, questions) with 100 bytes of overhead per item and per GSI entry (projection ALL copies the item)."""
-    from cloudalbum.adapters import dynamodb_keys as K
+    from cloudalbum.adapters.aws import keys as K
 
     s3, bucket = container.blobs.client, container.blobs.bucket
     blobs = {"original": 0, "derived": 0}

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import pytest
 
 from aws.conftest import unique_settings
-from cloudalbum.adapters import dynamodb_keys as K
+from cloudalbum.adapters.aws import keys as K
 from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
 from cloudalbum.domain.search import SearchQuery, parse_search_params

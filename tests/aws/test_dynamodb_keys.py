@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloudalbum.adapters import dynamodb_keys as K
+from cloudalbum.adapters.aws import keys as K
 from cloudalbum.domain.errors import Invalid
 from cloudalbum.domain.model import Box, FaceRef, Label, Location, Photo, Place
 from cloudalbum.domain.search import BBox

@@ -24,7 +24,7 @@ import pytest
 
 from aws.conftest import point_boto3, unique_settings
 from cloudalbum import bootstrap
-from cloudalbum.adapters import dynamodb_keys as K
+from cloudalbum.adapters.aws import keys as K
 from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.table import av_key
 from cloudalbum.domain.model import Photo, new_id

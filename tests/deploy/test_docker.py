@@ -221,7 +221,7 @@ def test_lambda_pip_steps_give_a_tree_that_runs_the_handler(tmp_path: Path) -> N
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from cloudalbum.entrypoints.handler import handle;"
-        "from cloudalbum.adapters import onnx_detector as d;"
+        "from cloudalbum.adapters.ml import detector as d;"
         "import cloudalbum; assert cloudalbum.__file__.startswith(sys.argv[1]), cloudalbum.__file__;"
         "from PIL import Image;"
         "det = d.OnnxDetector.load('yolov8n');"

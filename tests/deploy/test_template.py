@@ -258,7 +258,7 @@ def test_functions_reach_no_account_item(tpl: dict[str, Any], role: str) -> None
     """Issue 12, item 6: every table statement of the functions' roles carries a dynamodb:LeadingKeys
     condition (ForAllValues:StringLike) whose patterns leave out every account partition, and grants no
     operation that names no key (Scan, PartiQL), against which ForAllValues would hold vacuously."""
-    from cloudalbum.adapters import dynamodb_keys as K
+    from cloudalbum.adapters.aws import keys as K
 
     statements = table_statements(tpl, role)
     assert statements, role

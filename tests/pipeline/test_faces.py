@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageEnhance, ImageOps
 
-from cloudalbum.adapters import opencv_faces
+from cloudalbum.adapters.ml import faces as opencv_faces
 from cloudalbum.adapters.ml.faces import (
     DETECTOR_FILE, RECOGNIZER_FILE, OpencvFaceAnalyzer, packaged_model_dir,
 )

@@ -174,7 +174,7 @@ def process_while(container: Any, photo_id: str, point: str, action: Callable[[]
 def every_face_id(store: Any, owner_id: str) -> set[str]:
     """Every face item/row of the owner, whatever photo or person it points at."""
     if hasattr(store, "client"):  # DynamoDB: the owner's faces index (GSI3)
-        from cloudalbum.adapters import dynamodb_keys as K
+        from cloudalbum.adapters.aws import keys as K
 
         items = store._query(index="GSI3", pk_name="GSI3PK", pk=K.owner_faces_pk(owner_id), sk_name="GSI3SK")
         return {it["PK"]["S"].split("#", 1)[1] for it in items}
