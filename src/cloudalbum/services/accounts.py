@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..domain.blob_keys import owner_prefixes
 from ..ports import BlobStore, MetadataStore, ShareStore
 from .auth import AuthService, Principal, failures_key, password_key
 from .limits import limit_keys
 
 log = logging.getLogger("cloudalbum.accounts")
-
-OWNER_BLOB_PREFIXES = ("originals/{owner}/", "thumbnails/{owner}/")  # thumbnails/ holds the face crops too
-
 
 class AccountService:
     def __init__(self, store: MetadataStore, blobs: BlobStore, auth: AuthService,
@@ -40,8 +38,8 @@ class AccountService:
         """Every record and blob of the owner (idempotent)."""
         self._purge_sharing(owner_id)
         self.store.delete_owner_data(owner_id)
-        for pattern in OWNER_BLOB_PREFIXES:
-            for key in list(self.blobs.keys(pattern.format(owner=owner_id))):
+        for prefix in owner_prefixes(owner_id):
+            for key in list(self.blobs.keys(prefix)):
                 self.blobs.delete(key)
         for key in (password_key(owner_id), failures_key(password_key(owner_id))):
             self.store.users.clear_hits(key)

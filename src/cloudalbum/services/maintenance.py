@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..config import Settings
+from ..domain.blob_keys import DERIVED, ORIGINALS, original_key, photo_id_of_blob, thumbnails_prefix
 from ..domain.model import PhotoStatus
 from ..ports import BlobStore, JobQueue, MetadataStore, PendingBlobs
-from .photos import original_key, pending_stamp as stamp, photo_id_of_original
+from .photos import pending_stamp as stamp
 
 log = logging.getLogger("cloudalbum.maintenance")
 
@@ -42,19 +43,6 @@ STALE_UPLOAD_S = 5 * 60
 ORPHAN_GRACE_S = 15 * 60  # longer than a worker's job (the Lambda timeout is at most 900 s)
 BATCH = 100
 MAX_BATCHES = 10  # a pass handles at most this many batches of each kind; the next pass goes on
-
-
-def photo_id_of_blob(key: str) -> str | None:
-    """The photo an originals/<owner>/<photo> or thumbnails/<owner>/<photo>/<name> key belongs to."""
-    parts = key.split("/")
-    if len(parts) == 4 and parts[0] == "thumbnails" and parts[2]:
-        return parts[2]
-    return photo_id_of_original(key)
-
-
-def thumbnails_prefix(owner_id: str, photo_id: str) -> str:
-    """Where a photo's derived blobs live (thumbnails and face crops)."""
-    return f"thumbnails/{owner_id}/{photo_id}/"
 
 
 @dataclass
@@ -146,7 +134,7 @@ class MaintenanceService:
         pending = self.store.photos.pending_blobs(older_than=stamp(time.time() + 86400), limit=1_000_000)
         in_flight = {e.photo_id for e in pending}
         deleted = 0
-        for key in [*self.blobs.keys("originals/"), *self.blobs.keys("thumbnails/")]:
+        for key in [*self.blobs.keys(ORIGINALS), *self.blobs.keys(DERIVED)]:
             photo_id = photo_id_of_blob(key)
             if photo_id is None or photo_id in in_flight or self.store.photos.get_photo(photo_id, None) is not None:
                 continue

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from ..config import Settings
 from ..domain import people as rules
 from ..domain import questions as question_rules
+from ..domain.blob_keys import face_crop_key
 from ..domain.errors import ConcurrentUpdate, Invalid, NotFound
 from ..domain.model import (
     Box, FaceRef, Page, Photo, PhotoStatus, Question, QuestionStatus, iso, new_id, utcnow,
@@ -44,11 +45,6 @@ SAME_FACE_IOU = 0.5  # a face found again on reprocessing: same box (within this
 MAX_MERGE_IDS = 50
 SCAN_PAGE = 200  # photos per scan_faces step
 SCAN_STALE_S = 3600  # a scan whose steps stopped moving this long ago (its job lost) may be replaced
-
-
-def face_crop_key(owner_id: str, photo_id: str, face_id: str) -> str:
-    """Beside the photo's thumbnails, so the maintenance sweep treats a leftover crop like a thumbnail."""
-    return f"thumbnails/{owner_id}/{photo_id}/face-{face_id}.jpg"
 
 
 def face_id_for(photo_id: str, model: str, box: Box) -> str:
@@ -686,4 +682,4 @@ def _joined(person: Person, face: Face, *, new_photo: bool) -> Person:
     return p
 
 
-__all__ = ["PeopleService", "face_crop_key", "face_id_for"]
+__all__ = ["PeopleService", "face_id_for"]

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, ContextManager
 
 from ..config import Settings
+from ..domain.blob_keys import original_key, shared_original_key
 from ..domain.errors import (ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound, StorageUnavailable,
                              TooLarge)
 from ..domain.model import Location, Page, Photo, PhotoStatus, Source, iso, new_id, utcnow
@@ -46,17 +47,6 @@ COPY_CHUNK = 1024 * 1024
 THUMBNAIL_SIZES = ("small", "large")
 EDITABLE = ("title", "description", "taken_at", "location", "rating")
 STATUSES = tuple(s.value for s in PhotoStatus)
-
-
-def original_key(owner_id: str, photo_id: str) -> str:
-    """Where an original lives: server-made, never derived from anything the client named."""
-    return f"originals/{owner_id}/{photo_id}"
-
-
-def photo_id_of_original(key: str) -> str | None:
-    """The photo id of an originals/<owner>/<photo> key (None for anything else)."""
-    parts = key.split("/")
-    return parts[2] if len(parts) == 3 and parts[0] == "originals" and parts[2] else None
 
 
 def pending_stamp(epoch_s: float) -> str:
@@ -448,8 +438,6 @@ class PhotoService:
             raise ConcurrentUpdate("The photo is being changed by someone else; try again.")
         if self.people is not None and faces:
             self.people.forget_photo(photo, faces)  # crops go; the people it was in are rebuilt
-        from .sharing import shared_original_key  # the stripped copy a share made (issue 18)
-
         for key in [photo.original_key, *photo.thumbnail_keys.values(), shared_original_key(photo.owner_id, photo.id)]:
             try:
                 self.blobs.delete(key)
@@ -462,5 +450,4 @@ class PhotoService:
         return photo
 
 
-__all__ = ["PhotoService", "original_key", "photo_id_of_original", "safe_filename", "parse_taken_at",
-           "THUMBNAIL_SIZES"]
+__all__ = ["PhotoService", "safe_filename", "parse_taken_at", "THUMBNAIL_SIZES"]

@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..config import Settings
+from ..domain.blob_keys import thumbnail_key
 from ..domain.categories import categories_for, labels_from_detections
 from ..domain.errors import ConcurrentUpdate, ModelUnavailable, NotFound
 from ..domain.model import Camera, Label, Location, ModelInfo, Photo, PhotoStatus, Place, Source
 from ..media.decode import UndecodableImage, decode
 from ..media.exif import ExifData, read_metadata
 from ..media.face_crops import face_crop
-from ..media.thumbnails import make_thumbnails, thumbnail_key
+from ..media.thumbnails import make_thumbnails
 from ..ports import BlobStore, Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, MetadataStore
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ..config import Settings
+from ..domain.blob_keys import shared_original_key
 from ..domain.errors import DomainError, Invalid, NotFound, Throttled, Unauthorized
 from ..domain.model import Album, Page, Photo, iso, new_id, utcnow
 from ..domain.sharing import ROLES, AlbumMember, Contribution, Share
@@ -42,11 +43,6 @@ NO_SUCH_SHARE = "No such share (the link may have been revoked or have expired).
 
 class DownloadNotAllowed(DomainError):
     code, status = "download_not_allowed", 403
-
-
-def shared_original_key(owner_id: str, photo_id: str) -> str:
-    """The stripped copy of an original: under the photo's derived-blob prefix, so it goes with the photo."""
-    return f"thumbnails/{owner_id}/{photo_id}/shared-original"
 
 
 def token_hash(token: str) -> str:
