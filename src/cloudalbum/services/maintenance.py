@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 
 from ..config import Settings
 from ..domain.blob_keys import DERIVED, ORIGINALS, original_key, photo_id_of_blob, thumbnails_prefix
+from ..domain.jobs import ProcessPhoto
 from ..domain.model import PhotoStatus
 from ..ports import BlobStore, JobQueue, MetadataStore, PendingBlobs
 from .photos import pending_stamp as stamp
@@ -95,7 +96,7 @@ class MaintenanceService:
         cutoff = datetime.fromtimestamp(boundary, timezone.utc).isoformat(timespec="seconds")
         count = 0
         for photo in self.store.photos.stale_photos(PhotoStatus.UPLOADED.value, older_than=cutoff, limit=BATCH):
-            self.queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": photo.owner_id})
+            self.queue.send(ProcessPhoto(photo.id, photo.owner_id).to_body())
             count += 1
         return count
 

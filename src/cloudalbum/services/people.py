@@ -28,6 +28,7 @@ from ..domain import people as rules
 from ..domain import questions as question_rules
 from ..domain.blob_keys import face_crop_key
 from ..domain.errors import ConcurrentUpdate, Invalid, NotFound
+from ..domain.jobs import ProcessPhoto, ScanFaces
 from ..domain.model import (
     Box, FaceRef, Page, Photo, PhotoStatus, Question, QuestionStatus, iso, new_id, utcnow,
 )
@@ -106,7 +107,7 @@ class PeopleService:
         scan_id = new_id()
         if not self.store.limits.claim_face_scan(owner_id, scan_id, now=time.time(), stale_after_s=SCAN_STALE_S):
             return False
-        queue.send({"type": "scan_faces", "owner_id": owner_id, "scan_id": scan_id})
+        queue.send(ScanFaces(owner_id, scan_id=scan_id).to_body())
         return True
 
     def scan_is_current(self, owner_id: str, scan_id: str | None) -> bool:
@@ -128,14 +129,12 @@ class PeopleService:
             return "scan stopped: replaced or cancelled"
         page = self.store.photos.list_photos(owner_id, limit=SCAN_PAGE, cursor=cursor)
         queued = 0
-        tag = {"scan_id": scan_id} if scan_id is not None else {}
         for photo in page.items:
             if photo.status in (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value) and not photo.faces:
-                queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": owner_id, "force": True,
-                            **tag})
+                queue.send(ProcessPhoto(photo.id, owner_id, force=True, scan_id=scan_id).to_body())
                 queued += 1
         if page.next_cursor:
-            queue.send({"type": "scan_faces", "owner_id": owner_id, "cursor": page.next_cursor, **tag})
+            queue.send(ScanFaces(owner_id, cursor=page.next_cursor, scan_id=scan_id).to_body())
         elif scan_id is not None:
             self.store.limits.touch_face_scan(owner_id, scan_id, now=time.time(), done=True)
         return f"scan: {queued} of {len(page.items)} photos queued" + ("" if page.next_cursor else ", done")

@@ -27,6 +27,7 @@ from ..config import Settings
 from ..domain.blob_keys import original_key, shared_original_key
 from ..domain.errors import (ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound, StorageUnavailable,
                              TooLarge)
+from ..domain.jobs import ProcessPhoto
 from ..domain.model import Location, Page, Photo, PhotoStatus, Source, iso, new_id, utcnow
 from ..media import formats
 from ..ports import BlobStore, Geocoder, JobQueue, MetadataStore, PendingBlobs
@@ -285,11 +286,8 @@ class PhotoService:
         raise StorageUnavailable("The photo could not be recorded right now; try again shortly.") from exc
 
     def _enqueue(self, photo: Photo, *, force: bool, required: bool) -> None:
-        body: dict[str, Any] = {"type": "process_photo", "photo_id": photo.id, "owner_id": photo.owner_id}
-        if force:
-            body["force"] = True
         try:
-            self.queue.send(body)
+            self.queue.send(ProcessPhoto(photo.id, photo.owner_id, force=force).to_body())
         except Exception as exc:  # noqa: BLE001
             if required:
                 raise StorageUnavailable("Processing could not be queued right now; try again shortly.") from exc
