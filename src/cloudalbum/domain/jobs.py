@@ -94,7 +94,7 @@ class ScanFaces:
 
 Job: TypeAlias = ProcessPhoto | ScanFaces
 
-JOB_TYPES: dict[str, type[ProcessPhoto] | type[ScanFaces]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces)}
+JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces)}
 
 
 def job_from_body(body: Any) -> Job:
