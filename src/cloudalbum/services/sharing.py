@@ -93,15 +93,9 @@ class SharedFile:
 class ShareService:
     def __init__(self, *, users: UserStore, photos: PhotoStore, albums: AlbumStore, shares: ShareStore,
                  blobs: BlobStore, settings: Settings, clock: Clock, hasher: Callable[[], PasswordHasher]) -> None:
-        """users: the accounts members are found by, and the counters that throttle public requests and
-        password guesses."""
-        self.users = users
-        self.photos = photos
-        self.albums = albums
-        self.shares = shares
-        self.blobs = blobs
-        self.settings = settings
-        self.clock = clock
+        self.users = users  # accounts members are found by; counters that throttle requests and guesses
+        self.photos, self.albums, self.shares, self.blobs = photos, albums, shares, blobs
+        self.settings, self.clock = settings, clock
         self._hasher = hasher  # the AuthService's (bounded Argon2id) hasher, looked up when needed
 
     # --- the owner's links ---------------------------------------------------------------------------------
