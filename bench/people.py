@@ -79,7 +79,9 @@ def grouping_ms(n: int, runs: int, per_run: int = 20) -> float:
         store = SqliteMetadataStore(Path(tmp) / "meta.sqlite3")
         user = User(id=new_id(), email="bench@example.com", password_hash="x", created_at=NOW)
         store.users.add_user(user)
-        service = PeopleService(store, FileBlobStore(Path(tmp) / "blobs"), Settings(data_dir=Path(tmp)))
+        service = PeopleService(faces=store.faces, photos=store.photos, questions=store.questions, scans=store.limits,
+                                index=store.index, blobs=FileBlobStore(Path(tmp) / "blobs"),
+                                settings=Settings(data_dir=Path(tmp)))
         centroids = library(store, user.id, n, rng)
         times = []
         for _ in range(runs):

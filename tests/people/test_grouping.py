@@ -99,7 +99,10 @@ def world(tmp_path: Path) -> Iterator[tuple[PeopleService, Any, str]]:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     user = make_user()
     store.users.add_user(user)
-    yield PeopleService(store, FileBlobStore(tmp_path / "blobs"), Settings(data_dir=tmp_path)), store, user.id
+    service = PeopleService(faces=store.faces, photos=store.photos, questions=store.questions, scans=store.limits,
+                            index=store.index, blobs=FileBlobStore(tmp_path / "blobs"),
+                            settings=Settings(data_dir=tmp_path))
+    yield service, store, user.id
     store.close()
 
 

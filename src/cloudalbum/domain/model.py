@@ -149,7 +149,7 @@ class Photo:
     rejected_labels: list[str] = field(default_factory=list)
     processed_version: str | None = None  # "<model name>@<version>" of the last completed processing
     version: int = 0  # optimistic concurrency counter, bumped by every save
-    # Move in, move out (issue 19): the original's SHA-256 (identical files are one photo per owner), the
+    # Import and export: the original's SHA-256 (identical files are one photo per owner), the
     # user's 0-5 rating (XMP, PATCH) and names of people a Takeout sidecar listed, suggestions for naming faces.
     sha256: str | None = None
     rating: int | None = None
