@@ -36,7 +36,8 @@ from cloudalbum.adapters.embedded.search import index_rows, write_index_rows
 from cloudalbum.adapters.embedded.store import SqliteMetadataStore, _doc, sort_key
 from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
 from cloudalbum.domain.model import Camera, Label, Location, Photo, Place
-from cloudalbum.domain.search import SearchQuery, parse_search_params
+from cloudalbum.domain.search import SearchQuery
+from cloudalbum.entrypoints.api.search_params import parse_search_params
 from cloudalbum.services.search import SearchService
 
 OWNER, OTHER = "bench-owner", "other-owner"
@@ -184,7 +185,7 @@ def run_once(store: SqliteMetadataStore, service: SearchService, mix: list[dict[
     search = [timed(lambda p=p: api_search(service, p)) for p in mix]
 
     def geojson(q: SearchQuery) -> None:
-        body = SearchService(store).map_geojson(OWNER, q, limit=10_000)
+        body = SearchService(store.index, store.faces).map_geojson(OWNER, q, limit=10_000)
         counts.append(body.count('"Feature"'))
 
     counts: list[int] = []
@@ -210,7 +211,7 @@ def main() -> None:
     conn = store._read()
     n_photos, = conn.execute("SELECT COUNT(*) FROM photos WHERE owner_id = ?", (OWNER,)).fetchone()
     n_labels, = conn.execute("SELECT COUNT(*) FROM search_label WHERE owner_id = ?", (OWNER,)).fetchone()
-    service = SearchService(store, OfflineGeocoder(), today=lambda: TODAY)
+    service = SearchService(store.index, store.faces, OfflineGeocoder(), today=lambda: TODAY)
     map_queries = [SearchQuery(), parse_search_params({"bbox": "-180,-90,180,90"}),
                    parse_search_params({"label": "person"})]
     run_once(store, service, QUERY_MIX, map_queries)  # warm the page cache (and load the gazetteer)

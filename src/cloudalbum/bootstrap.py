@@ -164,7 +164,7 @@ class Container:
     def search(self) -> SearchService:
         from .services.search import SearchService
 
-        return SearchService(self.store, self.geocoder)
+        return SearchService(self.store.index, self.store.faces, self.geocoder)
 
     @cached_property
     def albums(self) -> AlbumService:

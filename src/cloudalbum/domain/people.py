@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .model import Box
+from .text import name_key
 
 SAME_PERSON = 0.363  # SFace, cosine similarity (OpenCV model zoo: face_recognition_sface)
 MIN_FACE_SCORE = 0.8  # YuNet: below this, headlights and patterns come back as faces
@@ -244,7 +245,7 @@ def keep_apart(person: Person, others: set[str]) -> None:
 
 
 def fold_name(name: str) -> str:
-    return " ".join(name.casefold().split())
+    return name_key(name)
 
 
 def clean_name(raw: object) -> str | None:

@@ -7,14 +7,14 @@ from typing import Any
 from apiflask import APIBlueprint
 from apiflask.schemas import EmptySchema
 
-from .auth import current_user_id, token_auth
-from .context import container
 from ...domain.errors import NotFound
 from ...domain.model import Album
 from ...domain.sharing import AlbumMember
 from ...services.sharing import member_view
-from .schemas import AlbumIn, AlbumOut, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery, PhotoPage
-from .sharing_schemas import AlbumListQuery, SharedAlbumPage
+from .auth import current_user_id, token_auth
+from .context import container
+from .schemas import (AlbumIn, AlbumListQuery, AlbumOut, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery, PhotoPage,
+                      SharedAlbumPage)
 from .views import album_json, page_json, photo_json
 
 bp = APIBlueprint("albums", __name__, url_prefix="/api", tag="Albums")

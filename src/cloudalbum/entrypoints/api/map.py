@@ -14,7 +14,7 @@ from flask import Response
 from .auth import current_user_id, token_auth
 from .context import container
 from .schemas import FeatureCollectionOut, MapQuery
-from .search import search_query
+from .search_params import search_query
 
 bp = APIBlueprint("map", __name__, url_prefix="/api", tag="Map")
 
