@@ -13,8 +13,8 @@ threshold, unless the owner said they are different people, or each already has 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -136,7 +136,8 @@ class Centroids:
         v = _unit_row(vector)
         if not self.ids or v.shape[0] != self.matrix.shape[1]:
             return np.full(len(self.ids), -1.0, dtype=np.float32)
-        return self.matrix @ v
+        scores: np.ndarray = self.matrix @ v
+        return scores
 
     def best(self, embedding: Sequence[float], *, exclude: Iterable[str] = (),
              threshold: float = SAME_PERSON) -> tuple[str | None, float]:

@@ -11,7 +11,8 @@ and a user label is never replaced by a model's.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from .categories import categories_for
 from .model import Answer, Camera, Label, Location, ModelInfo, Photo, PhotoStatus, Place, Source

@@ -33,8 +33,17 @@ from .categories import CATEGORIES
 from .search import LabelOrWords, SearchQuery, label_key, person_key, query_words
 from .search_dates import date_at, year_of
 from .search_tokens import Token, folded_words, tokenize
-from .search_vocabulary import (CATEGORY_NOT_WORDS, CATEGORY_SYNONYMS, LABEL_GROUPS, LABEL_SYNONYMS, NEGATED_WORDS,
-                                NEGATIONS, NOT_PLACES, PLACE_WORDS, STOP_WORDS)
+from .search_vocabulary import (
+    CATEGORY_NOT_WORDS,
+    CATEGORY_SYNONYMS,
+    LABEL_GROUPS,
+    LABEL_SYNONYMS,
+    NEGATED_WORDS,
+    NEGATIONS,
+    NOT_PLACES,
+    PLACE_WORDS,
+    STOP_WORDS,
+)
 from .search_words import stem
 from .text import fold
 

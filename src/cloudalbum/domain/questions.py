@@ -9,8 +9,8 @@ answered or dismissed it is never asked again about the same photo.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 from .model import Answer, Location, Photo
 from .photo_rules import add_answer, add_user_label, apply_user_edit, confirm_label, reject_label

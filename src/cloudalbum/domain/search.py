@@ -20,8 +20,18 @@ from datetime import date
 from typing import Any
 
 from .model import Photo
-from .search_words import (WORD_FIELDS, camera_text, label_key, place_matches, place_names, place_parts,
-                           query_words, stem, text_fields, words)
+from .search_words import (
+    WORD_FIELDS,
+    camera_text,
+    label_key,
+    place_matches,
+    place_names,
+    place_parts,
+    query_words,
+    stem,
+    text_fields,
+    words,
+)
 from .text import fold, name_key
 
 __all__ = [
@@ -127,7 +137,7 @@ class Marker:
 
     __slots__ = ("id", "lat", "lon", "taken_at", "_labels", "labels_json")
 
-    def __init__(self, id: str, lat: float, lon: float, taken_at: str | None,  # noqa: A002 - the API's name
+    def __init__(self, id: str, lat: float, lon: float, taken_at: str | None,
                  labels: list[str] | None = None, *, labels_json: str | None = None) -> None:
         self.id, self.lat, self.lon, self.taken_at = id, lat, lon, taken_at
         self._labels, self.labels_json = labels, labels_json

@@ -87,7 +87,7 @@ def _remaining_ms(context: Any) -> float | None:
         return None
     try:
         return float(getter())
-    except Exception:  # noqa: BLE001 - a context without a usable clock: no deadline
+    except Exception:
         return None
 
 
@@ -136,7 +136,7 @@ def handle(event: dict[str, Any], context: Any = None, container: Container | No
         except MalformedJob as exc:
             log.error("poison message %s (it will go to the dead-letter queue): %s", message_id, exc)
             failures.append({"itemIdentifier": message_id})
-        except Exception:  # noqa: BLE001 - one failing photo fails only its own message
+        except Exception:
             log.exception("message %s failed; it will be retried", message_id)
             failures.append({"itemIdentifier": message_id})
     return {"batchItemFailures": failures}

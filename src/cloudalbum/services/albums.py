@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..domain.errors import Invalid, NotFound
 from ..domain.model import Album, Page, iso, new_id, utcnow

@@ -11,7 +11,8 @@ domain.photo_rules for photos, domain.people for people.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..domain.errors import ConcurrentUpdate, NotFound
 from ..domain.model import Photo, iso, utcnow

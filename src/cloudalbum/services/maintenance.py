@@ -29,7 +29,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..config import Settings
 from ..domain.blob_keys import DERIVED, ORIGINALS, original_key, photo_id_of_blob, thumbnails_prefix
@@ -74,15 +74,15 @@ class MaintenanceService:
         report = MaintenanceReport()
         try:
             report.requeued = self.requeue_stale_uploads(now)
-        except Exception as exc:  # noqa: BLE001 - a maintenance loop must survive a bad pass
+        except Exception as exc:
             log.warning("re-enqueueing stale uploads failed: %s", exc)
         try:
             report.orphans_deleted, report.pending_cleared = self.sweep_pending_blobs(now)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("sweeping pending blobs failed: %s", exc)
         try:
             report.temp_files_deleted = self.blobs.sweep_temp(older_than=now - self.orphan_grace_s)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("sweeping temporary blob files failed: %s", exc)
         if report.requeued or report.orphans_deleted or report.temp_files_deleted:
             log.info("maintenance: %s", report.as_dict())
@@ -93,7 +93,7 @@ class MaintenanceService:
         # whole second: a photo uploaded in the very second that is stale_upload_s ago counts (with a zero
         # delay, one uploaded a moment ago does; re-enqueueing an upload in flight is harmless: idempotent).
         boundary = math.floor(now - self.stale_upload_s) + 1
-        cutoff = datetime.fromtimestamp(boundary, timezone.utc).isoformat(timespec="seconds")
+        cutoff = datetime.fromtimestamp(boundary, UTC).isoformat(timespec="seconds")
         count = 0
         for photo in self.photos.stale_photos(PhotoStatus.UPLOADED.value, older_than=cutoff, limit=BATCH):
             self.queue.send(ProcessPhoto(photo.id, photo.owner_id).to_body())

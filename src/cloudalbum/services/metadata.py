@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
 from ..domain.model import Label, Location, Photo, Place, Source
 from ..domain.photo_rules import mark_user_field

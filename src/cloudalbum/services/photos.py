@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..config import Settings
 from ..domain import photo_rules
 from ..domain.blob_keys import shared_original_key
-from ..domain.jobs import ProcessPhoto
 from ..domain.errors import Invalid, NotFound, StorageUnavailable
+from ..domain.jobs import ProcessPhoto
 from ..domain.model import Location, Page, Photo, PhotoStatus, Place, Source
 from ..ports import AlbumStore, BlobStore, Geocoder, JobQueue, PhotoStore
 from .changes import PhotoChanges, retry_lost_races
@@ -106,7 +107,7 @@ class PhotoService:
     def _enqueue(self, photo: Photo, *, force: bool, required: bool) -> None:
         try:
             self.queue.send(ProcessPhoto(photo.id, photo.owner_id, force=force).to_body())
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if required:
                 raise StorageUnavailable("Processing could not be queued right now; try again shortly.") from exc
             # The photo is safely recorded as "uploaded"; maintenance re-enqueues stale uploads.
@@ -197,7 +198,7 @@ class PhotoService:
             return None
         try:
             return self._geocoder().reverse(lat, lon)
-        except Exception as exc:  # noqa: BLE001 - a place name is a nicety; the coordinates are what counts
+        except Exception as exc:
             log.warning("reverse geocoding %s,%s failed: %s", lat, lon, exc)
             return None
 
@@ -222,7 +223,7 @@ class PhotoService:
         for key in [photo.original_key, *photo.thumbnail_keys.values(), shared_original_key(photo.owner_id, photo.id)]:
             try:
                 self.blobs.delete(key)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log.warning("deleting blob %s of photo %s failed (the sweep retries): %s", key, photo.id, exc)
 
     def reprocess(self, owner_id: str, photo_id: str) -> Photo:

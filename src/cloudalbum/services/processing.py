@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import Settings
 from ..domain import photo_rules
+from ..domain.blob_keys import thumbnail_key
 from ..domain.categories import labels_from_detections
 from ..domain.errors import ModelUnavailable, NotFound
 from ..domain.model import Label, ModelInfo, Photo, Place
@@ -35,7 +37,6 @@ from ..domain.photo_rules import apply_analysis
 from ..media.decode import UndecodableImage, decode
 from ..media.exif import ExifData, read_metadata
 from ..media.face_crops import face_crop
-from ..domain.blob_keys import thumbnail_key
 from ..media.thumbnails import make_thumbnails
 from ..ports import BlobStore, Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, PhotoStore
 from .changes import PhotoChanges
@@ -264,7 +265,7 @@ class ProcessingService:
     def _delete_quietly(self, key: str) -> None:
         try:
             self.blobs.delete(key)
-        except Exception as exc:  # noqa: BLE001 - best effort; the photo is gone either way
+        except Exception as exc:
             log.warning("could not delete %s of a deleted photo: %s", key, exc)
 
     def _mark_processing(self, photo: Photo, last_attempt: int | None = None) -> Photo | None:
@@ -316,7 +317,7 @@ class ProcessingService:
             return int(self.questions.ask_about(photo) or 0)
         except (NotImplementedError, AttributeError):
             return 0
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("asking questions about photo %s failed; the photo is processed without them", photo.id)
             return 0
 
@@ -324,7 +325,7 @@ class ProcessingService:
         """Best effort: a failure to record the failure is logged, never raised over the original error."""
         try:
             self.changes.change(photo_id, None, lambda p: photo_rules.fail(p, reason[:MAX_REASON]))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("could not mark photo %s failed (%s): %s", photo_id, reason, exc)
 
 

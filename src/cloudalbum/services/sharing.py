@@ -22,8 +22,9 @@ import dataclasses
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..domain.blob_keys import shared_original_key
@@ -70,10 +71,10 @@ def parse_expiry(value: Any, now: datetime) -> str | None:
         raise Invalid("expires_at must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
                       code="validation_error")
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     if when <= now:
         raise Invalid("expires_at must be in the future.", code="validation_error")
-    return iso(when.astimezone(timezone.utc))
+    return iso(when.astimezone(UTC))
 
 
 @dataclasses.dataclass
@@ -188,7 +189,7 @@ class ShareService:
         try:
             ok = isinstance(password, str) and len(password) <= MAX_PASSWORD and self._hasher().verify(
                 share.password_hash, password)
-        except Exception:  # noqa: BLE001 - argon2's VerifyMismatchError and friends: a wrong password
+        except Exception:
             ok = False
         if not ok:
             raise Unauthorized("Wrong password.", code="wrong_password")
@@ -277,7 +278,7 @@ class ShareService:
         return SharedFile(key, photo.content_type, photo.filename, url)
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock.now(), timezone.utc)
+        return datetime.fromtimestamp(self.clock.now(), UTC)
 
     # --- members -------------------------------------------------------------------------------------------
 

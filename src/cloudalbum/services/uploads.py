@@ -17,12 +17,14 @@ import re
 import tempfile
 import time
 import unicodedata
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, ContextManager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..config import Settings
-from ..domain.errors import ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound, StorageUnavailable, TooLarge
 from ..domain.blob_keys import original_key
+from ..domain.errors import ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound, StorageUnavailable, TooLarge
 from ..domain.model import Photo, Place, iso, new_id, utcnow
 from ..media import formats
 from ..ports import AlbumStore, BlobStore, PendingBlobs, PhotoStore
@@ -43,7 +45,7 @@ PlaceOf = Callable[[float, float], Place | None]
 
 def pending_stamp(epoch_s: float) -> str:
     """A PendingBlobs time: ISO UTC to the microsecond, fixed width, so entries sort by age as text."""
-    return datetime.fromtimestamp(epoch_s, timezone.utc).isoformat(timespec="microseconds")
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="microseconds")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -73,7 +75,7 @@ def note_pending(photos: PhotoStore, owner_id: str, photo_id: str) -> PendingBlo
         photos.add_pending_blobs(pending)
     except DomainError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any store failure is a retryable 503, never a bare 500
+    except Exception as exc:
         raise StorageUnavailable("The photo could not be stored right now; try again shortly.") from exc
     return pending
 
@@ -141,7 +143,7 @@ class Uploads:
         try:
             self.blobs.delete(photo.original_key)
             self._forget_pending(pending)
-        except Exception as exc:  # noqa: BLE001 - the pending entry stays: the sweep deletes the blob
+        except Exception as exc:
             log.warning("could not delete the duplicate original %s; the sweep will: %s", photo.original_key, exc)
         existing = self.photos.photo_by_sha256(photo.owner_id, photo.sha256 or "")
         if existing is None:
@@ -170,7 +172,7 @@ class Uploads:
             raise NotFound("No such photo.")
         return saved, filled[-1]
 
-    def _quota(self, owner_id: str, nbytes: int) -> ContextManager[str | None]:
+    def _quota(self, owner_id: str, nbytes: int) -> AbstractContextManager[str | None]:
         return self.limits.reserved(owner_id, nbytes) if self.limits is not None else contextlib.nullcontext()
 
     def _seekable(self, stream: BinaryIO) -> tuple[BinaryIO, int, bool]:
@@ -201,7 +203,7 @@ class Uploads:
     def _forget_pending(self, pending: PendingBlobs) -> None:
         try:
             self.photos.remove_pending_blobs(pending)
-        except Exception as exc:  # noqa: BLE001 - the sweep forgets it (the photo has its record)
+        except Exception as exc:
             log.warning("could not forget the pending entry of photo %s: %s", pending.photo_id, exc)
 
     def _put(self, key: str, data: BinaryIO, content_type: str) -> int:
@@ -209,7 +211,7 @@ class Uploads:
             return self.blobs.put(key, data, content_type=content_type)
         except DomainError:
             raise
-        except Exception as exc:  # noqa: BLE001 - any store failure is a retryable 503, never a bare 500
+        except Exception as exc:
             log.warning("storing %s failed: %s", key, exc)
             raise StorageUnavailable("The photo could not be stored right now; try again shortly.") from exc
 
@@ -222,14 +224,14 @@ class Uploads:
             if exc.code == "duplicate_photo":
                 raise
             self._record_failed(photo, exc)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._record_failed(photo, exc)
 
     def _record_failed(self, photo: Photo, exc: Exception) -> None:
         log.warning("recording photo %s failed: %s", photo.id, exc)
         try:
             self.blobs.delete(photo.original_key)
-        except Exception:  # noqa: BLE001 - the maintenance sweep deletes it later
+        except Exception:
             log.warning("could not delete orphan original %s; the sweep will", photo.original_key)
         if isinstance(exc, StorageUnavailable):
             raise exc
@@ -247,7 +249,7 @@ class Uploads:
     def join_album(self, photo: Photo, album_id: str) -> Photo:
         try:
             self.albums.add_to_album(album_id, [photo.id])
-        except Exception as exc:  # noqa: BLE001 - the photo is stored; the user can add it to the album again
+        except Exception as exc:
             log.warning("adding photo %s to album %s failed: %s", photo.id, album_id, exc)
             return photo
         return self.photos.get_photo(photo.id, photo.owner_id) or dataclasses.replace(photo, albums=[album_id])

@@ -13,8 +13,18 @@ from ...domain.sharing import Share
 from ...services.sharing import SharedFile
 from .auth import current_user_id, token_auth
 from .context import container
-from .schemas import (MemberIn, MemberOut, PageQuery, PublicShareOut, ShareIn, ShareListOut, ShareOut,
-                      ThumbnailQuery, UnlockIn, UnlockOut)
+from .schemas import (
+    MemberIn,
+    MemberOut,
+    PageQuery,
+    PublicShareOut,
+    ShareIn,
+    ShareListOut,
+    ShareOut,
+    ThumbnailQuery,
+    UnlockIn,
+    UnlockOut,
+)
 from .views import page_json
 
 bp = APIBlueprint("sharing", __name__, url_prefix="/api", tag="Sharing")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import posixpath
 import zipfile
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 from ...domain.errors import NotFound
 from ...domain.model import Album, Page, Photo, Source
@@ -110,7 +111,7 @@ class ExportService:
         """The layout as a zip, chunk by chunk: originals ZIP_STORED, byte for byte; sidecars deflated."""
         sink = _Sink()
         gone: set[str] = set()  # photos deleted while the export ran: left out with their sidecars
-        with zipfile.ZipFile(sink, "w", allowZip64=True) as zf:  # type: ignore[arg-type]
+        with zipfile.ZipFile(cast(IO[bytes], sink), "w", allowZip64=True) as zf:  # a write-only stream
             for path, item in layout:
                 if isinstance(item, str):
                     if path[: -len(".json")] not in gone:
@@ -195,13 +196,13 @@ def _epoch(value: str | None) -> int | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return int(dt.timestamp())
 
 
 def _formatted(epoch: int) -> str:
     try:
-        return datetime.fromtimestamp(epoch, timezone.utc).strftime("%b %-d, %Y, %-I:%M:%S %p UTC")
+        return datetime.fromtimestamp(epoch, UTC).strftime("%b %-d, %Y, %-I:%M:%S %p UTC")
     except (OverflowError, OSError, ValueError):
         return ""
 
@@ -212,7 +213,7 @@ ZIP_FIRST, ZIP_LAST = 315532800, 4354819199  # 1980-01-01 and 2107-12-31T23:59:5
 def _zip_time(photo: Photo) -> tuple[int, int, int, int, int, int]:
     """The entry's time: the photo's (any ISO time a user may set, 0001 or 9999 included) clamped to zip's."""
     epoch = _epoch(photo.taken_at) or _epoch(photo.uploaded_at) or ZIP_FIRST
-    dt = datetime.fromtimestamp(min(max(epoch, ZIP_FIRST), ZIP_LAST), timezone.utc)
+    dt = datetime.fromtimestamp(min(max(epoch, ZIP_FIRST), ZIP_LAST), UTC)
     return (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
 
 

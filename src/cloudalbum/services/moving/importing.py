@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import posixpath
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from ...domain.errors import BadEntry, DomainError, StorageUnavailable, UnsupportedMedia
 from ...domain.model import Album
@@ -118,7 +119,8 @@ class ImportService:
         name = posixpath.basename(entry.path)
         looks_like_image = posixpath.splitext(name)[1].lower() in IMAGE_EXTENSIONS
         try:
-            with entry.open() as stream, tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+            with entry.open() as stream, tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spooled:
+                spool = cast(BinaryIO, spooled)  # a file object; typeshed types it apart from BinaryIO
                 copy_stream(stream, spool)
                 meta = self._metadata(entry.path, name, spool, sidecars, index)
                 spool.seek(0)

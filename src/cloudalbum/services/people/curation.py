@@ -3,11 +3,12 @@ out of a person ("this is someone else")."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from ...config import Settings
 from ...domain import people as rules
+from ...domain.blob_keys import face_crop_key
 from ...domain.errors import Invalid, NotFound
 from ...domain.model import Page
 from ...domain.people import Person
@@ -16,7 +17,6 @@ from ...ports import BlobStore, FaceStore, SearchIndex
 from ..changes import PersonChanges
 from ..search import check_limit
 from .asking import PersonQuestions
-from ...domain.blob_keys import face_crop_key
 from .face_records import photo_ids_of
 from .grouping import Grouping
 from .photo_sync import PhotoFaces

@@ -6,9 +6,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
-from ...domain.blob_keys import face_crop_key
 from ...domain.model import Box
 from ...domain.people import Face, Person
 from ...ports import BlobStore, FaceStore
@@ -44,5 +43,5 @@ def delete_crop(blobs: BlobStore, key: str) -> None:
     """Best effort: a crop left behind is found by the maintenance sweep with the photo's other blobs."""
     try:
         blobs.delete(key)
-    except Exception as exc:  # noqa: BLE001 - best effort; the maintenance sweep finds leftovers
+    except Exception as exc:
         log.warning("could not delete face crop %s: %s", key, exc)

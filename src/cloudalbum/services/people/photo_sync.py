@@ -5,7 +5,7 @@ search finds a person by name at once. A photo's status follows its open questio
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from collections.abc import Iterable
 
 from ...domain import photo_rules
 from ...domain.errors import ConcurrentUpdate

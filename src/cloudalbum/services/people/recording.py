@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from ...config import Settings
 from ...domain import people as rules
+from ...domain.blob_keys import face_crop_key
 from ...domain.model import Box, Photo, iso, utcnow
 from ...domain.people import Face
 from ...ports import BlobStore, FaceStore, FoundFace, PhotoStore
 from .asking import PersonQuestions
-from ...domain.blob_keys import face_crop_key
 from .face_records import delete_crop, face_id_for
 from .grouping import Grouping
 from .photo_sync import PhotoFaces

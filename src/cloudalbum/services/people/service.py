@@ -4,7 +4,8 @@ API), built from the parts that each do one job (see the package docstring)."""
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ...config import Settings
 from ...domain.model import FaceRef, Page, Photo, Question

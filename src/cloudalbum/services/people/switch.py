@@ -9,15 +9,16 @@ one long request or one long job.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ...config import Settings
+from ...domain.blob_keys import face_crop_key
 from ...domain.jobs import ProcessPhoto, ScanFaces
 from ...domain.model import PhotoStatus, QuestionStatus, new_id
 from ...ports import BlobStore, FaceStore, JobQueue, LimitStore, PhotoStore, QuestionStore
 from .asking import PersonQuestions
-from ...domain.blob_keys import face_crop_key
 from .face_records import all_faces, delete_crop
 from .photo_sync import PhotoFaces
 

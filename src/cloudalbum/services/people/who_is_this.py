@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ...domain import people as rules
 from ...domain.errors import Invalid, NotFound

@@ -4,20 +4,77 @@ here (`from .schemas import PhotoOut`)."""
 
 from __future__ import annotations
 
-from .accounts import (AccountDeleteIn, HealthOut, LoginIn, MeOut, PasswordChangeIn, RefreshIn, RegisterIn, TokenOut,
-                       UserOut)
+from .accounts import (
+                       AccountDeleteIn,
+                       HealthOut,
+                       LoginIn,
+                       MeOut,
+                       PasswordChangeIn,
+                       RefreshIn,
+                       RegisterIn,
+                       TokenOut,
+                       UserOut,
+)
 from .albums import AlbumIn, AlbumOut, AlbumPage, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery
 from .common import ErrorDetail, ErrorOut, PageQuery, page_of
-from .people import (FaceOut, FacePage, FaceSettingsIn, FaceSettingsOut, PersonItemOut, PersonMergeIn, PersonOut,
-                     PersonPage, PersonPatchIn)
-from .photos import (AnswerOut, BoxOut, CameraOut, FacePersonOut, LabelOut, LocationIn, LocationOut, MatchOut, ModelOut,
-                     PhotoFaceOut, PhotoListQuery, PhotoOut, PhotoPage, PhotoPatchIn, PlaceOut, ThumbnailQuery,
-                     UploadForm)
+from .people import (
+                       FaceOut,
+                       FacePage,
+                       FaceSettingsIn,
+                       FaceSettingsOut,
+                       PersonItemOut,
+                       PersonMergeIn,
+                       PersonOut,
+                       PersonPage,
+                       PersonPatchIn,
+)
+from .photos import (
+                       AnswerOut,
+                       BoxOut,
+                       CameraOut,
+                       FacePersonOut,
+                       LabelOut,
+                       LocationIn,
+                       LocationOut,
+                       MatchOut,
+                       ModelOut,
+                       PhotoFaceOut,
+                       PhotoListQuery,
+                       PhotoOut,
+                       PhotoPage,
+                       PhotoPatchIn,
+                       PlaceOut,
+                       ThumbnailQuery,
+                       UploadForm,
+)
 from .questions import AnswerIn, AnswerResultOut, QuestionListQuery, QuestionOut, QuestionPage
-from .search import (FeatureCollectionOut, FeatureOut, InterpretationOut, InterpretationPartOut, MapQuery,
-                     MarkerPropertiesOut, PointOut, SearchPage, SearchPageQuery, SearchParamsQuery)
-from .sharing import (AlbumListQuery, MemberIn, MemberOut, OwnerOut, PublicPhotoOut, PublicShareOut, ShareIn,
-                      ShareListOut, ShareOut, SharedAlbumOut, SharedAlbumPage, UnlockIn, UnlockOut)
+from .search import (
+                       FeatureCollectionOut,
+                       FeatureOut,
+                       InterpretationOut,
+                       InterpretationPartOut,
+                       MapQuery,
+                       MarkerPropertiesOut,
+                       PointOut,
+                       SearchPage,
+                       SearchPageQuery,
+                       SearchParamsQuery,
+)
+from .sharing import (
+                       AlbumListQuery,
+                       MemberIn,
+                       MemberOut,
+                       OwnerOut,
+                       PublicPhotoOut,
+                       PublicShareOut,
+                       SharedAlbumOut,
+                       SharedAlbumPage,
+                       ShareIn,
+                       ShareListOut,
+                       ShareOut,
+                       UnlockIn,
+                       UnlockOut,
+)
 
 __all__ = [
     "AccountDeleteIn", "AlbumIn", "AlbumListQuery", "AlbumOut", "AlbumPage", "AlbumPatchIn", "AlbumPhotosIn",
