@@ -200,56 +200,6 @@ def face_settings_key(owner_id: str) -> dict[str, str]:
     return {"PK": owner_pk(owner_id), "SK": "FACESETTINGS"}
 
 
-# --- limits (the owner's quota reservations live on the usage item) -------------------------------------------
-
-
-def limit_key(key: str) -> dict[str, str]:
-    """A counted event's fixed window (services.limits names the key)."""
-    return {"PK": f"LIMIT#{key}", "SK": "LIMIT"}
-
-
-def face_scan_key(owner_id: str) -> dict[str, str]:
-    """The owner's face scan claim: under OWNER#, which the worker may read (it may not read USER#)."""
-    return {"PK": owner_pk(owner_id), "SK": "FACESCAN"}
-
-
-# --- sharing: share links, album members, contributions --------------------------------------------------
-
-
-def share_key(share_id: str) -> dict[str, str]:
-    return {"PK": f"SHARE#{share_id}", "SK": "SHARE"}
-
-
-def share_token_key(token_hash: str) -> dict[str, str]:
-    """The share id of a link, by the sha256 of its token (written and deleted with the share)."""
-    return {"PK": f"SHARETOKEN#{token_hash}", "SK": "SHARETOKEN"}
-
-
-def owner_shares_pk(owner_id: str) -> str:
-    """GSI1: an owner's shares, newest first (GSI1SK = <created_at>#<id>)."""
-    return f"OWNER#{owner_id}#SHARES"
-
-
-def member_key(album_id: str, user_id: str) -> dict[str, str]:
-    """A member of an album, in the album's partition."""
-    return {"PK": album_key(album_id)["PK"], "SK": f"MEMBER#{user_id}"}
-
-
-def member_of_pk(user_id: str) -> str:
-    """GSI1: the albums shared with a user, newest first (GSI1SK = <added_at>#<album>)."""
-    return f"MEMBER#{user_id}"
-
-
-def contribution_key(album_id: str, added_at: str, photo_id: str) -> dict[str, str]:
-    """A photo contributed to an album, in the album's partition."""
-    return {"PK": album_key(album_id)["PK"], "SK": f"CONTRIB#{added_at}#{photo_id}"}
-
-
-def contributed_pk(photo_id: str) -> str:
-    """GSI1: the albums a photo was contributed to (GSI1SK = album id)."""
-    return f"CONTRIB#{photo_id}"
-
-
 def photo_faces_pk(photo_id: str) -> str:
     """GSI1: the faces of one photo, left to right (GSI1SK = face_x_rank)."""
     return f"PHOTO#{photo_id}#FACES"
@@ -284,6 +234,56 @@ def people_rank(photo_count: int, person_id: str) -> str:
     complement to MAX_COUNT, zero-padded, so a string's ascending order is the count's descending order and a
     save that changes the count moves the person by rewriting this one attribute."""
     return f"{MAX_COUNT - max(0, min(int(photo_count), MAX_COUNT)):012d}#{person_id}"
+
+
+# --- limits (the owner's quota reservations live on the usage item) --------------------------------------------
+
+
+def limit_key(key: str) -> dict[str, str]:
+    """A counted event's fixed window (services.limits names the key)."""
+    return {"PK": f"LIMIT#{key}", "SK": "LIMIT"}
+
+
+def face_scan_key(owner_id: str) -> dict[str, str]:
+    """The owner's face scan claim: under OWNER#, which the worker may read (it may not read USER#)."""
+    return {"PK": owner_pk(owner_id), "SK": "FACESCAN"}
+
+
+# --- sharing: share links, album members, contributions --------------------------------------------------------
+
+
+def share_key(share_id: str) -> dict[str, str]:
+    return {"PK": f"SHARE#{share_id}", "SK": "SHARE"}
+
+
+def share_token_key(token_hash: str) -> dict[str, str]:
+    """The share id of a link, by the sha256 of its token (written and deleted with the share)."""
+    return {"PK": f"SHARETOKEN#{token_hash}", "SK": "SHARETOKEN"}
+
+
+def owner_shares_pk(owner_id: str) -> str:
+    """GSI1: an owner's shares, newest first (GSI1SK = <created_at>#<id>)."""
+    return f"OWNER#{owner_id}#SHARES"
+
+
+def member_key(album_id: str, user_id: str) -> dict[str, str]:
+    """A member of an album, in the album's partition."""
+    return {"PK": album_key(album_id)["PK"], "SK": f"MEMBER#{user_id}"}
+
+
+def member_of_pk(user_id: str) -> str:
+    """GSI1: the albums shared with a user, newest first (GSI1SK = <added_at>#<album>)."""
+    return f"MEMBER#{user_id}"
+
+
+def contribution_key(album_id: str, added_at: str, photo_id: str) -> dict[str, str]:
+    """A photo contributed to an album, in the album's partition."""
+    return {"PK": album_key(album_id)["PK"], "SK": f"CONTRIB#{added_at}#{photo_id}"}
+
+
+def contributed_pk(photo_id: str) -> str:
+    """GSI1: the albums a photo was contributed to (GSI1SK = album id)."""
+    return f"CONTRIB#{photo_id}"
 
 
 # --- positions: the newest-first order of photo lists ------------------------------------------------------
