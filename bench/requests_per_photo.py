@@ -147,12 +147,12 @@ def storage_of(container: Any, photo: Any) -> dict[str, int]:
         blobs["original"] += obj["Size"]
     for obj in s3.list_objects_v2(Bucket=bucket, Prefix=f"thumbnails/{photo.owner_id}/{photo.id}/").get("Contents", []):
         blobs["derived"] += obj["Size"]
-    store = container.store
-    items = [store._get(K.photo_key(photo.id))]
-    items += [store._get({"PK": K.split_entry(e)[0], "SK": K.split_entry(e)[1]})
+    db = container.store.table
+    items = [db.get(K.photo_key(photo.id))]
+    items += [db.get({"PK": K.split_entry(e)[0], "SK": K.split_entry(e)[1]})
               for e in K.index_entries(photo, photo.albums)]
-    items += list(store._query(index="GSI1", pk_name="GSI1PK", pk=K.photo_faces_pk(photo.id), sk_name="GSI1SK"))
-    items += list(store._query(index="GSI3", pk_name="GSI3PK", pk=K.photo_questions_pk(photo.id), sk_name="GSI3SK"))
+    items += list(db.query(index="GSI1", pk_name="GSI1PK", pk=K.photo_faces_pk(photo.id), sk_name="GSI1SK"))
+    items += list(db.query(index="GSI3", pk_name="GSI3PK", pk=K.photo_questions_pk(photo.id), sk_name="GSI3SK"))
     table = 0
     for item in filter(None, items):
         size = item_bytes(item) + 100

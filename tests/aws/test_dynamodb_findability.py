@@ -33,7 +33,7 @@ def store(moto_env: str, tmp_path: Path) -> Iterator[DynamoMetadataStore]:
 
 
 def partition(store: DynamoMetadataStore, pk: str) -> list[dict[str, Any]]:
-    return list(store._query(pk=pk, consistent=True))
+    return list(store.table.query(pk=pk, consistent=True))
 
 
 def test_saving_reindexes_and_deleting_unindexes(library: DynamoMetadataStore) -> None:
@@ -54,7 +54,7 @@ def test_stale_index_items_are_ignored_and_cleaned(library: DynamoMetadataStore)
     """An index item left behind (a crash between the photo write and its index write) never shows."""
     ghost = {"PK": {"S": K.ix_pk("alice", "L", "dog")}, "SK": {"S": "2099-01-01T00:00:00#ghost"},
              "photo_id": {"S": "ghost"}, "conf": {"N": "0.99"}}
-    library.client.put_item(TableName=library.table, Item=ghost)
+    library.client.put_item(TableName=library.table.name, Item=ghost)
     assert ids(library.index.search("alice", SearchQuery(labels=("dog",)))) == ["paris"]
     assert [it["photo_id"]["S"] for it in partition(library, K.ix_pk("alice", "L", "dog"))] == ["paris"]
 
@@ -100,7 +100,7 @@ def test_store_failures_are_domain_errors(store: DynamoMetadataStore, monkeypatc
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")
     down = DynamoMetadataStore.from_settings(unique_settings(tmp_path))
     with pytest.raises(StorageUnavailable):
-        down.get_photo("p1", "alice")
+        down.photos.get_photo("p1", "alice")
     down.close()
 
 

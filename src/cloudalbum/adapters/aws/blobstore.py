@@ -7,7 +7,8 @@ AWS_ENDPOINT_URL_S3), so emulators need no code here; config.py stays the only r
 from __future__ import annotations
 
 import io
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from ...config import Settings
@@ -65,7 +66,7 @@ class S3BlobStore:
             self._sse["SSEKMSKeyId"] = kms_key_id
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "S3BlobStore":
+    def from_settings(cls, settings: Settings) -> S3BlobStore:
         return cls(aws_client("s3", settings), settings.s3_bucket,
                    sse=settings.s3_sse or "AES256", kms_key_id=settings.s3_kms_key_id)
 
