@@ -114,7 +114,7 @@ class Container:
     def auth(self) -> "AuthService":
         from .services.auth import AuthService
 
-        return AuthService(self.store, self.settings, self.clock)
+        return AuthService(self.store.users, self.settings, self.clock)
 
     @cached_property
     def accounts(self) -> "AccountService":

@@ -319,7 +319,7 @@ def test_production_hasher_is_argon2id(settings: Settings, tmp_path: Any) -> Non
 
     store = SqliteMetadataStore(tmp_path / "hash.sqlite3")
     try:
-        auth = AuthService(store, settings)
+        auth = AuthService(store.users, settings)
         user = auth.register("strong@example.com", PASSWORD)
         stored = store.users.user_by_id(user.id).password_hash
         assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in stored

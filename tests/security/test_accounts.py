@@ -220,10 +220,10 @@ def test_argon2_parameters_come_from_settings_and_old_hashes_are_upgraded(settin
 
     store = SqliteMetadataStore(tmp_path / "p.sqlite3")
     try:
-        old = AuthService(store, settings.with_(argon2_memory_kib=8, argon2_time_cost=1, argon2_parallelism=1))
+        old = AuthService(store.users, settings.with_(argon2_memory_kib=8, argon2_time_cost=1, argon2_parallelism=1))
         user = old.register("up@example.com", PASSWORD)
         assert store.users.user_by_id(user.id).password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
-        new = AuthService(store, settings.with_(argon2_memory_kib=16, argon2_time_cost=2, argon2_parallelism=1))
+        new = AuthService(store.users, settings.with_(argon2_memory_kib=16, argon2_time_cost=2, argon2_parallelism=1))
         new.login("up@example.com", PASSWORD)
         assert store.users.user_by_id(user.id).password_hash.startswith("$argon2id$v=19$m=16,t=2,p=1$")
         new.login("up@example.com", PASSWORD)

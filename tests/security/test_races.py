@@ -102,7 +102,7 @@ class User:
 
 
 class Hold:
-    """Holds the worker thread at one call of a real store method (after it returns, or just before it runs)
+    """Holds the worker thread at one call of a real repository method (after it returns, or just before it runs)
     until released. Only the thread named "worker" is held; the API's calls pass."""
 
     def __init__(self, store: Any, method: str, *, before: bool = False,
@@ -139,13 +139,15 @@ POINTS = {
     "a face joined a person": ("save_person", False, lambda *a, **k: True, True),
     "results about to be saved": ("save_photo", True, final_save, True),
 }
+REPOSITORY = {"add_faces": "faces", "add_person": "faces", "add_question": "questions", "save_person": "faces",
+              "save_photo": "photos"}  # the store's repository that has each held method
 
 
 def process_while(container: Any, photo_id: str, point: str, action: Callable[[], None]) -> list[BaseException]:
     """Process photo_id in a worker thread held at point; run action (the owner's request) while it is held;
     then let the worker finish. Returns what the worker raised (nothing, as a rule)."""
     method, before, when, _ = POINTS[point]
-    hold = Hold(container.store, method, before=before, when=when)
+    hold = Hold(getattr(container.store, REPOSITORY[method]), method, before=before, when=when)
     errors: list[BaseException] = []
 
     def work() -> None:
@@ -178,7 +180,7 @@ def every_face_id(store: Any, owner_id: str) -> set[str]:
 
         items = store._query(index="GSI3", pk_name="GSI3PK", pk=K.owner_faces_pk(owner_id), sk_name="GSI3SK")
         return {it["PK"]["S"].split("#", 1)[1] for it in items}
-    rows = store._read().execute("SELECT id FROM faces WHERE owner_id = ?", (owner_id,)).fetchall()
+    rows = store.db.read().execute("SELECT id FROM faces WHERE owner_id = ?", (owner_id,)).fetchall()
     return {r[0] for r in rows}
 
 

@@ -78,7 +78,7 @@ class SearchService:
     def map_markers(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT) -> list[Marker]:
         """Map markers; a store with a faster path (SQLite: straight from its index) provides map_markers."""
         limit = max(1, min(limit, MAP_LIMIT))
-        fast = getattr(self.store, "map_markers", None)
+        fast = getattr(self.store.index, "map_markers", None)
         if fast is not None:
             return fast(owner_id, query, limit=limit)
         return [m for m in map(marker_of, self.store.index.map_points(owner_id, query, limit=limit)) if m is not None]
@@ -89,7 +89,7 @@ class SearchService:
         thumbnail_url (the template's "{id}" filled in), taken_at and label names. Up to 10,000 points, so a
         store that can assemble the features itself (SQLite) does; otherwise they are written from markers."""
         limit = max(1, min(limit, MAP_LIMIT))
-        fast = getattr(self.store, "map_features_json", None)
+        fast = getattr(self.store.index, "map_features_json", None)
         if impossible(query):
             features = "[]"
         elif fast is not None:
