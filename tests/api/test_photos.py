@@ -284,14 +284,14 @@ def test_patch_retries_on_a_concurrent_write(alice: Any, container: Any) -> None
     from cloudalbum.domain.errors import ConcurrentUpdate
 
     pid = alice.upload(make_jpeg()).get_json()["id"]
-    store = container.store
+    store = container.store.photos  # the photo repository
     real_save = store.save_photo
     raced = []
 
     def racing_save(photo: Any) -> Any:
         if not raced:  # someone else writes first, once
             raced.append(1)
-            other = store.photos.get_photo(photo.id, None)
+            other = store.get_photo(photo.id, None)
             other.description = "written by the worker"
             real_save(other)
         return real_save(photo)
