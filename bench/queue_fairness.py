@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from cloudalbum.adapters.embedded.queue import SqliteJobQueue  # noqa: E402
+from cloudalbum.adapters.embedded.queue import SqliteJobQueue
 
 CYCLES = 20
 

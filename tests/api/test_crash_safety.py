@@ -108,7 +108,7 @@ def test_a_zero_delay_sweep_requeues_an_upload_of_the_same_second(rig: Any) -> N
     from datetime import datetime
 
     same_second = datetime.fromisoformat(uploaded).timestamp() + 0.5
-    sweep = MaintenanceService(rig.c.store, rig.c.blobs, rig.c.queue, rig.c.settings, stale_upload_s=0)
+    sweep = MaintenanceService(rig.c.store.photos, rig.c.blobs, rig.c.queue, rig.c.settings, stale_upload_s=0)
     assert sweep.run_once(now=same_second).requeued == 1
     assert drain(rig.queue) == [{"type": "process_photo", "photo_id": pid, "owner_id": rig.user.id}]
 

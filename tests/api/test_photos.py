@@ -446,6 +446,6 @@ def test_unseekable_stream_is_spooled_and_counted(container: Any, alice: Any) ->
         photo = container.photos.upload(alice.id, stream, "piped.jpg")
     assert container.blobs.get(photo.original_key) == data and photo.bytes == len(data)
     small = container.photos
-    small.settings = container.settings.with_(max_upload_bytes=len(data) - 1)
+    small.uploads.settings = container.settings.with_(max_upload_bytes=len(data) - 1)  # what stores the bytes
     with _pipe_with(data) as stream, pytest.raises(TooLarge):
         small.upload(alice.id, stream, "piped.jpg")

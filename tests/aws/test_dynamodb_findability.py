@@ -12,7 +12,7 @@ from aws.conftest import unique_settings
 from cloudalbum.adapters.aws import keys as K
 from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
-from cloudalbum.domain.search import SearchQuery, parse_search_params
+from cloudalbum.domain.search import SearchQuery
 from findability.test_sqlite_search import (  # noqa: F401 - collected here against DynamoDB
     all_ids, assert_agrees_with_the_pure_rule, ids, library, test_album_membership_follows_date_changes_and_deletes,
     test_map_points_are_located_matches,
@@ -41,11 +41,11 @@ def test_saving_reindexes_and_deleting_unindexes(library: DynamoMetadataStore) -
     photo.taken_at = "2030-01-01T00:00:00"
     photo.title = "Chelsea"
     library.photos.save_photo(photo)
-    assert ids(library.index.search("alice", parse_search_params({"q": "chelsea"}))) == ["cat"]
+    assert ids(library.index.search("alice", SearchQuery(q="chelsea"))) == ["cat"]
     assert all_ids(library, "alice", SearchQuery())[0] == "cat"
     assert [it["SK"]["S"] for it in partition(library, K.ix_pk("alice", "L", "cat"))] == [K.position(photo)]
     library.photos.delete_photo("cat")
-    assert ids(library.index.search("alice", parse_search_params({"label": "cat"}))) == []
+    assert ids(library.index.search("alice", SearchQuery(labels=("cat",)))) == []
     for kind, value in (("L", "cat"), ("T", "che"), ("T", "cat")):
         assert partition(library, K.ix_pk("alice", kind, value)) == []
 
@@ -55,7 +55,7 @@ def test_stale_index_items_are_ignored_and_cleaned(library: DynamoMetadataStore)
     ghost = {"PK": {"S": K.ix_pk("alice", "L", "dog")}, "SK": {"S": "2099-01-01T00:00:00#ghost"},
              "photo_id": {"S": "ghost"}, "conf": {"N": "0.99"}}
     library.client.put_item(TableName=library.table, Item=ghost)
-    assert ids(library.index.search("alice", parse_search_params({"label": "dog"}))) == ["paris"]
+    assert ids(library.index.search("alice", SearchQuery(labels=("dog",)))) == ["paris"]
     assert [it["photo_id"]["S"] for it in partition(library, K.ix_pk("alice", "L", "dog"))] == ["paris"]
 
 

@@ -12,7 +12,7 @@ import pytest
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
 from cloudalbum.domain.errors import ConcurrentUpdate
 from cloudalbum.domain.model import Album
-from cloudalbum.domain.search import parse_search_params
+from cloudalbum.domain.search import SearchQuery
 from contract.metadata_contract import make_photo, make_user
 
 pytestmark = pytest.mark.emulator
@@ -50,7 +50,7 @@ def test_one_of_many_writers_of_a_version_wins(store: DynamoMetadataStore) -> No
     assert len(winners) == 1 and all(isinstance(r, ConcurrentUpdate) for r in results if r not in winners)
     got = store.photos.get_photo(photo.id, "u1")
     assert got.title == winners[0].title and got.version == 1
-    hits = store.index.search("u1", parse_search_params({"q": "writer"})).items
+    hits = store.index.search("u1", SearchQuery(q="writer")).items
     assert [h.photo.id for h in hits] == [photo.id]  # the index holds the winner's words, once
 
 

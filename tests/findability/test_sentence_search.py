@@ -10,7 +10,7 @@ from typing import Any
 
 from cloudalbum.domain.model import Answer, Box, FaceRef, Label, Photo, Source
 from cloudalbum.domain.query_language import apply_interpretation
-from cloudalbum.domain.search import SearchQuery, match_reasons, parse_search_params
+from cloudalbum.domain.search import SearchQuery, match_reasons
 
 from .conftest import make_photo
 from .test_query_language import CORPUS, PEOPLE, read
@@ -168,8 +168,8 @@ def assert_label_words_are_labels_or_words(store: Any) -> None:
     assert found(sentence_query("animals")) == ["detected", "faint"]  # the category, as before
     assert found(replace(dog, min_confidence=0.95)) == ["titled"]  # the word holds whatever the confidence asked
     # explicit label= stays strict: labels only, at min_confidence
-    assert found(parse_search_params({"label": "dog"})) == ["detected"]
-    assert found(parse_search_params({"label": "puppy"})) == ["user"]
+    assert found(SearchQuery(labels=("dog",))) == ["detected"]
+    assert found(SearchQuery(labels=("puppy",))) == ["user"]
     # "no dogs" excludes what the detector saw at min_confidence, not a photo whose title says dog
     assert found(sentence_query("no dogs")) == ["titled", "answered", "user", "faint", "kitten", "beach"]
     assert found(sentence_query("puppy without dogs")) == ["titled", "answered", "user"]

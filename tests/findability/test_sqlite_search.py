@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from cloudalbum.domain.model import Photo
-from cloudalbum.domain.search import BBox, LabelOrWords, Near, SearchQuery, match_reasons, parse_search_params
+from cloudalbum.domain.search import BBox, LabelOrWords, Near, SearchQuery, match_reasons
+from cloudalbum.entrypoints.api.search_params import parse_search_params
 
 from .conftest import AREZZO, FIJI, LONDON, PARIS, ROME, make_photo
 
@@ -246,7 +247,7 @@ def test_map_geojson_fast_path_equals_the_generic_one(library):
 
     for params in ({}, {"label": "person"}, {"bbox": "-6,40,13,56"}):
         query = parse_search_params(params)
-        fast = json.loads(SearchService(library).map_geojson("alice", query))
+        fast = json.loads(SearchService(library.index, library.faces).map_geojson("alice", query))
         generic = json.loads(features_json([marker_of(p) for p in library.index.map_points("alice", query)]))
         markers = json.loads(features_json(library.index.map_markers("alice", query)))
         assert fast["type"] == "FeatureCollection"

@@ -92,7 +92,7 @@ def kill_api_during_uploads(tmp_path: Path, rounds: int, clients: int, per_round
     c = container(data_dir)
     try:
         owner = c.store.users.user_by_email(creds["email"]).id
-        MaintenanceService(c.store, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
+        MaintenanceService(c.store.photos, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
         ids = [p.id for p in all_photos(c.store, owner)]
         worker = Proc(["worker"], env_for(data_dir), tmp_path / "worker.log")
         try:

@@ -87,7 +87,7 @@ def test_photo_whose_worker_dies_at_every_attempt_ends_failed(tmp_path: Path) ->
         assert c.queue.depth().dead == 1
         from cloudalbum.services.maintenance import MaintenanceService
 
-        MaintenanceService(c.store, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
+        MaintenanceService(c.store.photos, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
         assert c.store.photos.get_photo(photo.id, user.id).status == "failed"
     finally:
         c.close()

@@ -24,7 +24,6 @@ import csv
 import json
 import math
 import threading
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ...domain.model import Place
+from ...domain.text import name_key
 from .packaged_files import package_dirs
 
 EARTH_KM = 6371.0088
@@ -57,10 +57,8 @@ def _package_dir(name: str) -> Path:
 
 
 def normalize(text: str) -> str:
-    """Case, accents and extra spaces ignored: "  São  Paulo" -> "sao paulo"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().replace("-", " ").split())
+    """Case, accents, hyphens and extra spaces ignored (domain.text.name_key): "  São-Paulo" -> "sao paulo"."""
+    return name_key(text.replace("-", " "))
 
 
 def unit_vectors(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
