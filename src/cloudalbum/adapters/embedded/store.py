@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...ports import AlbumStore, FaceStore, LimitStore, PhotoStore, QuestionStore, SearchIndex, ShareStore, UserStore
 from .albums import SqliteAlbumStore
 from .database import SqliteDatabase
 from .faces import SqliteFaceStore
@@ -25,19 +26,22 @@ OWNER_TABLES = ("album_photos", "albums", "questions", "faces", "people", "face_
 
 
 class SqliteMetadataStore:
-    """The embedded MetadataStore: one SQLite file (WAL), safe for API threads and worker processes."""
+    """The embedded MetadataStore: one SQLite file (WAL), safe for API threads and worker processes.
+
+    Each repository is typed as its port, so the type checker holds every one to its protocol."""
 
     def __init__(self, path: Path) -> None:
         self.db = SqliteDatabase(path)
         self.db.migrate()
-        self.index = SqliteSearchIndex(self.db)
-        self.users = SqliteUserStore(self.db)
-        self.photos = SqlitePhotoStore(self.db, self.index)
-        self.albums = SqliteAlbumStore(self.db)
-        self.questions = SqliteQuestionStore(self.db)
-        self.faces = SqliteFaceStore(self.db)
-        self.limits = SqliteLimitStore(self.db)
-        self.shares = SqliteShareStore(self.db)
+        self._index = SqliteSearchIndex(self.db)  # its unindex_photo serves account deletion
+        self.index: SearchIndex = self._index
+        self.users: UserStore = SqliteUserStore(self.db)
+        self.photos: PhotoStore = SqlitePhotoStore(self.db, self._index)
+        self.albums: AlbumStore = SqliteAlbumStore(self.db)
+        self.questions: QuestionStore = SqliteQuestionStore(self.db)
+        self.faces: FaceStore = SqliteFaceStore(self.db)
+        self.limits: LimitStore = SqliteLimitStore(self.db)
+        self.shares: ShareStore = SqliteShareStore(self.db)
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library (photos with their index rows, albums, questions, faces,
@@ -45,7 +49,7 @@ class SqliteMetadataStore:
         with self.db.tx() as conn:
             ids = [r[0] for r in conn.execute("SELECT id FROM photos WHERE owner_id = ?", (owner_id,))]
             for photo_id in ids:
-                self.index.unindex_photo(conn, photo_id)
+                self._index.unindex_photo(conn, photo_id)
             for table in OWNER_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner_id,))
 
