@@ -77,7 +77,8 @@ class SqlitePhotoStore:
                 if row is not None and int(row[0]) != version:
                     raise ConcurrentUpdate(f"photo {photo_id} was changed by someone else; reload and retry")
             self._index.unindex_photo(conn, photo_id)
-            conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))  # faces and questions cascade
+            # album memberships, questions, faces and contributions go with it: their foreign keys cascade
+            conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))
 
     def list_photos(self, owner_id: str, *, status: str | None = None, limit: int = 50,
                     cursor: str | None = None) -> Page:
