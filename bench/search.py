@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from cloudalbum.adapters.embedded.database import MIGRATIONS_DIR
+from cloudalbum.adapters.embedded.photo_rows import photo_doc, sort_key
 from cloudalbum.adapters.embedded.search import index_rows, write_index_rows
-from cloudalbum.adapters.embedded.store import SqliteMetadataStore, _doc, sort_key
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore
 from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
 from cloudalbum.domain.model import Camera, Label, Location, Photo, Place
 from cloudalbum.domain.search import SearchQuery
@@ -111,7 +112,7 @@ def build(path: Path, n: int) -> None:
     store = SqliteMetadataStore(tmp)
     rng = random.Random(42)
     t0 = time.perf_counter()
-    with store._tx() as conn:
+    with store.db.tx() as conn:
         docid = 0
         for owner, count in ((OWNER, n), (OTHER, n // 10)):
             for start in range(0, count, 5000):
@@ -119,7 +120,7 @@ def build(path: Path, n: int) -> None:
                 conn.executemany(
                     "INSERT INTO photos (id, owner_id, status, sort_key, taken_at, uploaded_at, bytes, version, doc)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(p.id, p.owner_id, p.status, sort_key(p), p.taken_at, p.uploaded_at, p.bytes, 0, _doc(p))
+                    [(p.id, p.owner_id, p.status, sort_key(p), p.taken_at, p.uploaded_at, p.bytes, 0, photo_doc(p))
                      for p in photos])
                 rows = []
                 for p in photos:
@@ -132,8 +133,8 @@ def build(path: Path, n: int) -> None:
             conn.execute("INSERT INTO album_photos (album_id, photo_id, owner_id, sort_key, added_at)"
                          " SELECT ?, id, owner_id, sort_key, '2025-01-01' FROM photos WHERE owner_id = ?"
                          " AND (rowid % ?) = 0", (f"album{a}", OWNER, every))
-    store._conn().execute("ANALYZE")
-    store._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.connection().execute("ANALYZE")
+    store.db.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     tmp.rename(path)
     print(f"built {n:,} photos (+{n // 10:,} of another owner) in {time.perf_counter() - t0:.0f} s -> {path}")
@@ -208,7 +209,7 @@ def main() -> None:
     if args.rebuild or not path.exists():
         build(path, args.photos)
     store = SqliteMetadataStore(path)
-    conn = store._read()
+    conn = store.db.read()
     n_photos, = conn.execute("SELECT COUNT(*) FROM photos WHERE owner_id = ?", (OWNER,)).fetchone()
     n_labels, = conn.execute("SELECT COUNT(*) FROM search_label WHERE owner_id = ?", (OWNER,)).fetchone()
     service = SearchService(store.index, store.faces, OfflineGeocoder(), today=lambda: TODAY)

@@ -47,10 +47,12 @@ class Failing:
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Any]:
     settings = Settings(data_dir=tmp_path / "data", workers=0, visibility_timeout_s=30)
-    store = Failing(SqliteMetadataStore(settings.data_dir / "cloudalbum.sqlite3"))
+    real_store = SqliteMetadataStore(settings.data_dir / "cloudalbum.sqlite3")
+    store = Failing(real_store.photos)  # the photo repository: the other repositories stay real
+    real_store.photos = store
     blobs = Failing(FileBlobStore(settings.data_dir / "blobs"))
     queue = Failing(SqliteJobQueue(settings.data_dir / "queue.sqlite3", visibility_timeout_s=30, max_receives=4))
-    c = fast_hashing(bootstrap.build(settings, store=store, blobs=blobs, queue=queue))
+    c = fast_hashing(bootstrap.build(settings, store=real_store, blobs=blobs, queue=queue))
     from cloudalbum.entrypoints.api import create_app
     from conftest import ApiUser
 
@@ -64,7 +66,7 @@ def rig(tmp_path: Path) -> Iterator[Any]:
     r = Rig()
     r.c, r.store, r.blobs, r.queue, r.user = c, store, blobs, queue, user
     yield r
-    store._real.close()
+    real_store.close()
     queue._real.close()
 
 

@@ -115,7 +115,7 @@ def test_a_rare_label_group_is_fetched_from_the_label_index_not_walked(store) ->
         store.photos.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9}))
     store.photos.add_photo(make_photo("fruit", labels={"banana": 0.7, "apple": 0.6}))
     query = SearchQuery(any_labels=(("banana", "apple", "orange"),))
-    plan = "\n".join(store.explain_search("alice", query))
+    plan = "\n".join(store.index.explain_search("alice", query))
     assert "search_label_owner_conf" in plan and "search_doc_owner_sort" not in plan, plan
     assert all_ids(store, "alice", query) == ["fruit"]  # once, though it has two labels of the group
 
@@ -195,7 +195,7 @@ def test_a_label_word_no_photos_words_say_walks_its_label_index_in_order(store) 
     for i in range(30):
         store.photos.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9, **({"horse": 0.8} if i % 3 else {})}))
     query = sentence_query("horse without people")
-    plan = "\n".join(store.explain_search("alice", query))
+    plan = "\n".join(store.index.explain_search("alice", query))
     assert "search_label_owner_sort" in plan and "search_doc_owner_sort (owner_id=?)" not in plan, plan
     assert all_ids(store, "alice", query) == []
     store.photos.add_photo(make_photo("titled", title="Horses at the farm"))

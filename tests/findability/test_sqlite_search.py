@@ -126,7 +126,7 @@ def test_saving_reindexes_and_deleting_unindexes(library):
     assert all_ids(library, "alice", SearchQuery())[0] == "cat"
     library.photos.delete_photo("cat")
     assert ids(library.index.search("alice", parse_search_params({"label": "cat"}))) == []
-    conn = library._read()
+    conn = library.db.read()
     for table in ("search_doc", "search_label", "search_term", "search_fts"):
         col = "rowid" if table == "search_fts" else "docid"
         assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {col} NOT IN "
@@ -165,7 +165,7 @@ def test_photos_near_in_time(store):
     ({"label": "car", "place": "IT", "q": "italy", "near": "43.4,11.8"}, ""),
 ])
 def test_query_plans_use_indexes(library, params, index):
-    plan = library.explain_search("alice", parse_search_params(params))
+    plan = library.index.explain_search("alice", parse_search_params(params))
     text = "\n".join(plan)
     assert index in text, text
     full_scans = [line for line in plan if line.startswith("SCAN ") and "VIRTUAL TABLE" not in line]

@@ -95,7 +95,7 @@ def test_queue_files_from_before_fairness_are_upgraded(tmp_path: Path) -> None:
 
 
 def plans(q: SqliteJobQueue, sql: str, args: tuple[Any, ...]) -> str:
-    return " | ".join(str(row[3]) for row in q._read().execute("EXPLAIN QUERY PLAN " + sql, args))
+    return " | ".join(str(row[3]) for row in q.db.read().execute("EXPLAIN QUERY PLAN " + sql, args))
 
 
 def test_receive_at_50000_messages_probes_indexes_only(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_receive_at_50000_messages_probes_indexes_only(tmp_path: Path) -> None:
     (no 'SCAN messages'), and the quiet owner's message is the one delivered."""
     q = queue_at(tmp_path)
     now = time.time()
-    with q._tx() as conn:
+    with q.db.tx() as conn:
         conn.executemany(
             "INSERT INTO messages (id, queue, body, sent_at, visible_at, grp) VALUES (?, 'jobs', ?, ?, ?, ?)",
             ((f"m{i}", json.dumps(job("importer", i)), now, now, "importer") for i in range(50_000)))

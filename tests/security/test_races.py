@@ -102,7 +102,7 @@ class User:
 
 
 class Hold:
-    """Holds the worker thread at one call of a real store method (after it returns, or just before it runs)
+    """Holds the worker thread at one call of a real repository method (after it returns, or just before it runs)
     until released. Only the thread named "worker" is held; the API's calls pass."""
 
     def __init__(self, store: Any, method: str, *, before: bool = False,
@@ -180,7 +180,7 @@ def every_face_id(store: Any, owner_id: str) -> set[str]:
 
         items = store.table.query(index="GSI3", pk_name="GSI3PK", pk=K.owner_faces_pk(owner_id), sk_name="GSI3SK")
         return {it["PK"]["S"].split("#", 1)[1] for it in items}
-    rows = store._read().execute("SELECT id FROM faces WHERE owner_id = ?", (owner_id,)).fetchall()
+    rows = store.db.read().execute("SELECT id FROM faces WHERE owner_id = ?", (owner_id,)).fetchall()
     return {r[0] for r in rows}
 
 
