@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -14,11 +15,19 @@ from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
 from cloudalbum.domain.search import SearchQuery
 from findability.test_sqlite_search import (  # noqa: F401 - collected here against DynamoDB
-    all_ids, assert_agrees_with_the_pure_rule, ids, library, test_album_membership_follows_date_changes_and_deletes,
+    all_ids,
+    assert_agrees_with_the_pure_rule,
+    ids,
+    library,
+    test_album_membership_follows_date_changes_and_deletes,
     test_map_points_are_located_matches,
-    test_other_owners_photos_never_found, test_pagination_is_newest_first_and_complete,
-    test_photos_near_in_time, test_reasons_say_why, test_rejected_label_is_never_matched,
-    test_search_finds_exactly)
+    test_other_owners_photos_never_found,
+    test_pagination_is_newest_first_and_complete,
+    test_photos_near_in_time,
+    test_reasons_say_why,
+    test_rejected_label_is_never_matched,
+    test_search_finds_exactly,
+)
 
 pytestmark = pytest.mark.emulator
 

@@ -17,8 +17,9 @@ import fnmatch
 import io
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -138,7 +139,7 @@ def add_pending_work(c: bootstrap.Container, owner: str, now: float) -> None:
     """The same work in flight for every library: 3 uploads that lost their job, 2 uploads that died between
     storing the original and writing the record (one original stored, one not)."""
     old = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now - STALE_UPLOAD_S - 60))
-    for i in range(3):
+    for _ in range(3):
         pid = new_id()
         c.store.photos.add_photo(Photo(id=pid, owner_id=owner, filename="s.jpg", content_type="image/jpeg", bytes=10,
                                 original_key=f"originals/{owner}/{pid}", uploaded_at=old))

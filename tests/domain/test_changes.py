@@ -4,7 +4,8 @@ after a lost race apply the change again to a fresh copy. With an in-memory stan
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cloudalbum.domain.model import Photo
-from cloudalbum.domain.search import BBox, LabelOrWords, Near, SearchQuery, match_reasons
+from cloudalbum.domain.search import LabelOrWords, SearchQuery, match_reasons
 from cloudalbum.entrypoints.api.search_params import parse_search_params
 
 from .conftest import AREZZO, FIJI, LONDON, PARIS, ROME, make_photo
@@ -241,8 +241,8 @@ def test_sqlite_agrees_with_the_pure_rule(store, seed):
 def test_map_geojson_fast_path_equals_the_generic_one(library):
     import json
 
-    from cloudalbum.domain.search import marker_of
     from cloudalbum.domain.geojson import features_json
+    from cloudalbum.domain.search import marker_of
     from cloudalbum.services.search import SearchService
 
     for params in ({}, {"label": "person"}, {"bbox": "-6,40,13,56"}):

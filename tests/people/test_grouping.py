@@ -4,8 +4,9 @@ made to order: which person a face joins, when two people merge, and what keeps 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest

@@ -127,7 +127,7 @@ def test_receive_at_50000_messages_probes_indexes_only(tmp_path: Path) -> None:
     assert m.body["owner_id"] == "quiet"
 
 
-def test_sqs_messages_carry_their_owner_as_message_group(moto_env: str, tmp_path: Path) -> None:  # noqa: F811
+def test_sqs_messages_carry_their_owner_as_message_group(moto_env: str, tmp_path: Path) -> None:
     """The adapter sends MessageGroupId = owner on the standard queue (what makes it an SQS fair queue);
     moto accepts it on a standard queue and returns it, and the adapter hands it to the handler."""
     from aws.conftest import unique_settings

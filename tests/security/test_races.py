@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from PIL import Image, ImageOps
@@ -29,9 +30,9 @@ HOLD_S = 120  # generous bounds on a held thread: a test fails on them instead o
 
 @pytest.fixture(scope="module")
 def models() -> dict[str, Any]:
-    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
     from cloudalbum.adapters.ml.detector import OnnxDetector
     from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
+    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
 
     return {"detector": OnnxDetector.load("yolov8n"), "face_analyzer": OpencvFaceAnalyzer.load(),
             "geocoder": OfflineGeocoder()}
@@ -153,7 +154,7 @@ def process_while(container: Any, photo_id: str, point: str, action: Callable[[]
     def work() -> None:
         try:
             container.processing.process(photo_id)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
+        except BaseException as exc:
             errors.append(exc)
 
     worker = threading.Thread(target=work, name="worker")

@@ -55,9 +55,9 @@ def default_container() -> Container:
 def warm_up(container: Container) -> None:
     """Load the model and the place data now (Lambda's init phase; a local worker before its first receive),
     not inside the first photo's time. Raises ModelUnavailable for a missing or corrupt model."""
-    container.detector  # noqa: B018 - raises ModelUnavailable here for a missing or corrupt model
+    _ = container.detector  # loading raises ModelUnavailable here for a missing or corrupt model
     if container.settings.faces:
-        container.face_analyzer  # noqa: B018 - the face models, likewise
+        _ = container.face_analyzer  # the face models, likewise
     load = getattr(container.geocoder, "load", None)
     if callable(load):
         load()

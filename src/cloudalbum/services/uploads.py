@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from ..config import Settings
 from ..domain.blob_keys import original_key
@@ -198,7 +198,7 @@ class Uploads:
             spool.close()
             raise
         spool.seek(0)
-        return spool, size, True  # type: ignore[return-value]  # SpooledTemporaryFile is a BinaryIO in all but name
+        return cast(BinaryIO, spool), size, True  # a binary file; typeshed keeps SpooledTemporaryFile apart
 
     def _forget_pending(self, pending: PendingBlobs) -> None:
         try:

@@ -167,8 +167,8 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
-        chunk = self.inner.read(size)
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = self.inner.read(-1 if size is None else size)
         self.count += len(chunk)
         return chunk
 
