@@ -256,3 +256,9 @@ def test_an_expired_batch_is_404(alice: Any, container: Any) -> None:
     container.batches._now = lambda: utcnow() + timedelta(days=31)
     assert_error(undo(alice, batch_id), 404, "batch_not_found")
     assert get(alice, ids[0])["title"] == "Old"
+
+
+def test_a_shift_past_year_one_is_422_and_nothing_moves(alice: Any, container: Any) -> None:
+    ids = seed(alice, container, ["2015-04-10T20:12:23", "0010-01-01T00:00:00"])
+    assert_error(batch(alice, photo_ids=ids, shift_taken_at_s=-50 * 366 * 86400), 422, "validation_error")
+    assert get(alice, ids[0])["taken_at"] == "2015-04-10T20:12:23"

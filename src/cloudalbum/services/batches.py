@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain import photo_rules
-from ..domain.batches import KEEP_DAYS, MAX_BATCH_PHOTOS, MAX_SHIFT_S, Batch, BatchEdit, BatchPhoto
+from ..domain.batches import KEEP_DAYS, MAX_BATCH_PHOTOS, MAX_SHIFT_S, Batch, BatchEdit, BatchPhoto, shift_time
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.model import Location, Photo, Source, iso, new_id, utcnow
 from ..domain.search import words
@@ -58,6 +58,7 @@ class BatchService:
             raise Invalid("Name at least one change: set, shift_taken_at_s, add_labels, remove_labels or "
                           "add_to_album.", code="validation_error")
         selected = self._select(owner_id, body)
+        _check_shift(selected, edit.shift_s)
         now = self._now()
         batch = Batch(id=new_id(), owner_id=owner_id, created_at=iso(now),
                       expires_at=iso(now + timedelta(days=KEEP_DAYS)), photo_ids=[p.id for p in selected],
@@ -169,6 +170,17 @@ class BatchService:
             return photo_rules.restore_batch_fields(photo, entry.before)
 
         return self.photos.changes.change(entry.photo_id, owner_id, change)
+
+
+def _check_shift(photos: list[Photo], seconds: int) -> None:
+    """Every selected time can be shifted (checked before anything is written)."""
+    for photo in photos if seconds else []:
+        try:
+            if photo.taken_at:
+                shift_time(photo.taken_at, seconds)
+        except ValueError as exc:
+            raise Invalid(f"The time of photo {photo.id} ({photo.taken_at}) cannot be shifted by {seconds} s.",
+                          code="validation_error") from exc
 
 
 def _labels(value: Any, name: str) -> tuple[str, ...]:
