@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from support import make_jpeg, unique_copy
-
 from cloudalbum.domain.model import Camera, Label
+from support import make_jpeg, unique_copy
 
 
 def assert_error(resp: Any, status: int, code: str | None = None) -> None:
