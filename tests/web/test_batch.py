@@ -37,6 +37,13 @@ def sign_in(page: Any, email: str) -> None:
     page.locator("#who", has_text=email).wait_for()
 
 
+def open_batch_forms(page: Any) -> None:
+    """On a phone the batch forms are folded behind their summary (open on a desktop)."""
+    box = page.locator("details.batch-actions")
+    if not box.evaluate("d => d.open"):
+        box.locator("summary").click()
+
+
 def tile_order(page: Any) -> list[str]:
     return page.locator(".grid .tile").evaluate_all("tiles => tiles.map(t => t.dataset.id)")
 
@@ -47,7 +54,7 @@ def test_select_shift_time_and_undo(browser: Any, service: Any, tmp_path: Path, 
     email = f"batch-{name}-{int(time.time() * 1000)}@example.com"
     api = Api.new_user(service.base_url, email, PASSWORD)
     ids = []
-    for i, when in enumerate(TIMES):
+    for i, when in enumerate(TIMES):  # dated by the user (PATCH), so processing keeps these times
         path = tmp_path / f"photo{i}.jpg"
         path.write_bytes(make_jpeg(320, 240, color=(40 + 80 * i, 120, 200 - 60 * i)))
         pid = api.upload(path)["id"]
@@ -65,6 +72,8 @@ def test_select_shift_time_and_undo(browser: Any, service: Any, tmp_path: Path, 
         page.locator(f".tile[data-id='{ids[2]}']").click()  # the newest two: a click selects
         page.locator(f".tile-item[data-id='{ids[1]}'] .select-box").check()
         page.locator(".select-count", has_text="2 selected").wait_for()
+        assert page.locator("details.batch-actions").evaluate("d => d.open") is (name == "desktop")
+        open_batch_forms(page)
         page.get_by_label("Move time").select_option(label="earlier (−)")
         page.get_by_label("Hours").fill("3")
         page.get_by_label("Minutes").fill("30")
@@ -92,6 +101,7 @@ def test_select_shift_time_and_undo(browser: Any, service: Any, tmp_path: Path, 
         page.locator(".grid .tile").nth(2).wait_for()
         page.get_by_role("button", name="Select").click()
         page.locator(f".tile-item[data-id='{ids[0]}'] .select-box").check()
+        open_batch_forms(page)
         page.get_by_label("Label to add").fill("Rexy")
         shot(page, f"batch-search-select-{name}")
         page.get_by_role("button", name="Add label").click()

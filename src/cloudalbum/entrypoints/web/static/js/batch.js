@@ -85,7 +85,10 @@ export function batchActions({ ids, after, album = false }) {
     });
     forms.unshift(albumForm);
   }
-  return h('div', { class: 'batch-actions' }, forms, error);
+  // On a phone the forms fold away behind their summary, so the sticky bar leaves room for the photos.
+  const box = h('details', { class: 'batch-actions', open: window.matchMedia('(min-width: 700px)').matches },
+    h('summary', {}, 'Edit selected: time, place, label'), h('div', { class: 'batch-forms' }, forms), error);
+  return box;
 }
 
 /** The toast after a batch: "12 photos changed — Undo", for a minute or until closed or replaced. */
