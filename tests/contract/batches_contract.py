@@ -51,6 +51,8 @@ class BatchStoreContract:
         assert store.batches.get_batch(batch.id, alice.id, now=NOW).updated == 0  # bob's entries went nowhere
         assert store.batches.get_batch(batch.id, alice.id, now="2026-02-01T00:00:00+00:00") is None
         assert store.batches.get_batch("missing", alice.id, now=NOW) is None
+        store.batches.add_batch_photos(batch.id, alice.id, [BatchPhoto("p1", {"fields": {"title": None}})])
+        assert store.batches.get_batch(f"{batch.id}#P#p1", alice.id, now=NOW) is None  # an id is not an entry's key
         assert store.batches.mark_undone(batch.id, bob.id, at=NOW) is False
 
     def test_a_batch_is_undone_once_even_under_a_race(self, store: Any) -> None:

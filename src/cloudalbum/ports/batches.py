@@ -16,7 +16,7 @@ class BatchStore(Protocol):
 
     def add_batch_photos(self, batch_id: str, owner_id: str, photos: list[BatchPhoto]) -> None:
         """Record the before-values of photos the batch changed (called in chunks as it goes), and count them
-        into the batch's `updated`. A photo recorded again replaces its earlier entry."""
+        into the batch's `updated`. Each photo is recorded once per batch (the selection has no duplicates)."""
 
     def get_batch(self, batch_id: str, owner_id: str, *, now: str) -> Batch | None:
         """The owner's batch, or None when missing, another owner's or expired at `now` (ISO UTC)."""

@@ -37,20 +37,20 @@ class DynamoBatches:
             return
         ttl = N(int(n(header, K.TTL_ATTRIBUTE)))
         self.table.batch_write(puts=[
-            {**av_key(K.batch_photo_key(owner_id, batch_id, p.photo_id)), "before": S(json.dumps(p.before)),
+            {**av_key(K.batch_key(owner_id, batch_id, p.photo_id)), "before": S(json.dumps(p.before)),
              "added_to_album": {"BOOL": p.added_to_album}, K.TTL_ATTRIBUTE: ttl} for p in photos])
         self.client.update_item(TableName=self.table.name, Key=av_key(K.batch_key(owner_id, batch_id)),
                                 UpdateExpression="ADD updated :n", ExpressionAttributeValues={":n": N(len(photos))})
 
     def get_batch(self, batch_id: str, owner_id: str, *, now: str) -> Batch | None:
-        item = self.table.get(K.batch_key(owner_id, batch_id))
-        if item is None:
+        item = self.table.get(K.batch_key(owner_id, batch_id)) if "#" not in batch_id else None
+        if item is None or "doc" not in item:
             return None
         batch = Batch(**json.loads(item["doc"]["S"]), updated=int(n(item, "updated")), undone_at=s(item, "undone_at"))
         return batch if batch.owner_id == owner_id and batch.expires_at > now else None
 
     def batch_photos(self, batch_id: str, owner_id: str) -> list[BatchPhoto]:
-        prefix = K.batch_photo_prefix(batch_id)
+        prefix = K.batch_key(owner_id, batch_id, "")["SK"]
         return [BatchPhoto((s(it, "SK") or "")[len(prefix):], json.loads(it["before"]["S"]),
                            bool(it.get("added_to_album", {}).get("BOOL")))
                 for it in self.table.query(pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :p)",
@@ -69,6 +69,6 @@ class DynamoBatches:
 
     def delete_owner_batches(self, owner_id: str) -> None:
         items: list[dict[str, Any]] = list(self.table.query(
-            pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :p)", values={":p": S(K.BATCH_PREFIX)},
+            pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :p)", values={":p": S(K.batch_key(owner_id, "")["SK"])},
             consistent=True, projection="PK, SK"))
         self.table.batch_write(deletes=[item_key(it) for it in items])

@@ -286,24 +286,13 @@ def contributed_pk(photo_id: str) -> str:
     return f"CONTRIB#{photo_id}"
 
 
-# --- batch edits (issue 15.5): items under the owner's partition, expiring by TTL --------------------------------
-
-BATCH_PREFIX = "BATCH#"
+# --- batch edits (issue 15.5): under the owner (another owner's id is simply not there), expiring by TTL -------
 
 
-def batch_key(owner_id: str, batch_id: str) -> dict[str, str]:
-    """A batch edit: `OWNER#<owner>` / `BATCH#<id>` (under the owner: another owner's id is simply not there)."""
-    return {"PK": owner_pk(owner_id), "SK": f"{BATCH_PREFIX}{batch_id}"}
-
-
-def batch_photo_prefix(batch_id: str) -> str:
-    """The sort-key prefix of a batch's photo entries (one Query with begins_with reads them all)."""
-    return f"{BATCH_PREFIX}{batch_id}#P#"
-
-
-def batch_photo_key(owner_id: str, batch_id: str, photo_id: str) -> dict[str, str]:
-    """One photo's before-values in a batch: `OWNER#<owner>` / `BATCH#<id>#P#<photo>`."""
-    return {"PK": owner_pk(owner_id), "SK": f"{batch_photo_prefix(batch_id)}{photo_id}"}
+def batch_key(owner_id: str, batch_id: str, photo_id: str | None = None) -> dict[str, str]:
+    """A batch, `BATCH#<id>`, or one photo's entry of it, `BATCH#<id>#P#<photo>` (photo_id "": the prefix one
+    Query reads every entry with; batch_id "" too: every batch item of the owner)."""
+    return {"PK": owner_pk(owner_id), "SK": f"BATCH#{batch_id}" + (f"#P#{photo_id}" if photo_id is not None else "")}
 
 
 # --- positions: the newest-first order of photo lists ------------------------------------------------------
