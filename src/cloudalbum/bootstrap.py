@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.accounts import AccountService
     from .services.albums import AlbumService
     from .services.auth import AuthService
+    from .services.batches import BatchService
     from .services.limits import LimitsService
     from .services.maintenance import MaintenanceService
     from .services.moving import ExportService, ImportService
@@ -165,6 +166,13 @@ class Container:
         from .services.search import SearchService
 
         return SearchService(self.store.index, self.store.faces, self.geocoder)
+
+    @cached_property
+    def batches(self) -> BatchService:
+        from .services.batches import BatchService
+
+        return BatchService(self.photos, self.store.albums, self.store.index, self.store.batches,
+                            geocoder=lambda: self.geocoder)
 
     @cached_property
     def albums(self) -> AlbumService:

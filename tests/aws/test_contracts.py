@@ -15,6 +15,7 @@ from cloudalbum.adapters.aws.blobstore import S3BlobStore
 from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.queue import SqsJobQueue
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
+from contract.batches_contract import BatchStoreContract
 from contract.blobstore_contract import BlobStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
@@ -84,6 +85,14 @@ class TestDynamoShareStoreOnMoto(OnMoto, ShareStoreContract):
 
 
 class TestDynamoShareStoreOnDynamoDBLocal(OnDynamoDBLocal, ShareStoreContract):
+    pass
+
+
+class TestDynamoBatchStoreOnMoto(OnMoto, BatchStoreContract):
+    pass
+
+
+class TestDynamoBatchStoreOnDynamoDBLocal(OnDynamoDBLocal, BatchStoreContract):
     pass
 
 

@@ -14,6 +14,7 @@ import pytest
 from cloudalbum.adapters.embedded.database import migration_files, split_sql
 from cloudalbum.adapters.embedded.photo_rows import load_photos, sort_key
 from cloudalbum.adapters.embedded.store import SqliteMetadataStore
+from contract.batches_contract import BatchStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract, make_photo
@@ -21,7 +22,7 @@ from contract.sharing_contract import ShareStoreContract
 
 
 class TestSqliteMetadataStore(MetadataStoreContract, MetadataStoreConcurrencyContract, LimitStoreContract,
-                              LimitStoreConcurrencyContract, ShareStoreContract):
+                              LimitStoreConcurrencyContract, ShareStoreContract, BatchStoreContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
         s = SqliteMetadataStore(tmp_path / "meta.sqlite3")

@@ -97,10 +97,14 @@ def world(alice: Any, bob: Any, container: Any, make_user: Any) -> dict[str, Any
                          ).status_code == 201
     share_id = alice.request("POST", "/api/shares", json={"album_id": aid}).get_json()["id"]
     bob_share_id = bob.request("POST", "/api/shares", json={"photo_ids": [bob_pid]}).get_json()["id"]
+    batch_id = alice.request("POST", "/api/photos/batch", json={"photo_ids": [pid], "add_labels": ["mine"]}
+                             ).get_json()["batch_id"]
+    bob_batch_id = bob.request("POST", "/api/photos/batch", json={"photo_ids": [bob_pid], "add_labels": ["his"]}
+                               ).get_json()["batch_id"]
     return {"alice": {"photo_id": pid, "album_id": aid, "question_id": qid, "person_id": person_id,
-                      "face_id": face_id, "share_id": share_id, "user_id": carol.id},
+                      "face_id": face_id, "share_id": share_id, "user_id": carol.id, "batch_id": batch_id},
             "bob": {"photo_id": bob_pid, "album_id": bob_aid, "question_id": bob_qid, "person_id": bob_person_id,
-                    "face_id": bob_face_id, "share_id": bob_share_id, "user_id": bob.id}}
+                    "face_id": bob_face_id, "share_id": bob_share_id, "user_id": bob.id, "batch_id": bob_batch_id}}
 
 
 def add_person_with_a_face(c: Any, owner: str, photo_id: str) -> tuple[str, str]:
@@ -141,7 +145,7 @@ def test_the_matrix_covers_every_id_route(app: Any) -> None:
                    "questions.answer", "questions.dismiss", "people.get_person", "people.person_photos",
                    "people.person_faces", "people.rename_person", "people.merge_people", "people.remove_face",
                    "people.face_thumbnail", "sharing.revoke_share", "sharing.add_member", "sharing.remove_member",
-                   "moving.export_album"):
+                   "moving.export_album", "batches.undo_batch"):
         assert needed in endpoints
 
 
@@ -198,6 +202,21 @@ def test_lists_and_searches_never_show_another_users_photos(bob: Any, world: dic
     names = zipfile.ZipFile(io.BytesIO(r.get_data())).namelist()
     assert r.status_code == 200 and "Bob's/metadata.json" in names and "Alice's/metadata.json" not in names
     assert len([n for n in names if n.endswith(".jpg")]) == 1
+
+
+def test_a_batch_cannot_reach_another_users_photo_or_album(bob: Any, container: Any, world: dict[str, Any]) -> None:
+    """Batch edit (issue 15.5): one of Alice's photos among Bob's ids, by id or through Bob's camera, or Alice's
+    album as the target: 404 and nothing of either changes."""
+    alice, mine = world["alice"], world["bob"]
+    owner = container.store.photos.get_photo(alice["photo_id"], None).owner_id
+    before = snapshot(container, owner, alice)
+    bob_before = container.store.photos.get_photo(mine["photo_id"], None)
+    for body in ({"photo_ids": [mine["photo_id"], alice["photo_id"]], "set": {"title": "pwned"}},
+                 {"photo_ids": [mine["photo_id"]], "add_to_album": alice["album_id"]}):
+        r = bob.request("POST", "/api/photos/batch", json=body)
+        assert r.status_code == 404, r.get_data(as_text=True)
+    assert container.store.photos.get_photo(mine["photo_id"], None) == bob_before
+    assert snapshot(container, owner, alice) == before
 
 
 def test_merge_cannot_take_another_users_person(bob: Any, container: Any, world: dict[str, Any]) -> None:

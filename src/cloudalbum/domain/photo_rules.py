@@ -11,11 +11,13 @@ and a user label is never replaced by a model's.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from .batches import BatchEdit, shift_time
 from .categories import categories_for
-from .model import Answer, Camera, Label, Location, ModelInfo, Photo, PhotoStatus, Place, Source
+from .model import Answer, Box, Camera, Label, Location, ModelInfo, Photo, PhotoStatus, Place, Source
 
 PROCESSED = (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value)
 USER_EDITABLE = ("title", "description", "taken_at", "location", "rating")
@@ -172,3 +174,84 @@ def apply_analysis(photo: Photo, result: Analysed, *, model: ModelInfo, thumbnai
         photo.thumbnail_keys = dict(thumbnail_keys)
         photo.model = model
         photo.processed_version = f"{model.name}@{model.version}"
+
+
+# --- batch edits (issue 15.5) -------------------------------------------------------------------------------
+
+
+def apply_batch_edit(photo: Photo, edit: BatchEdit) -> dict[str, Any]:
+    """Apply one batch's operations to a photo, as user input (set fields and a shifted time become the user's;
+    added labels are user labels; a removed label goes, and a model's label of that name is rejected). Returns
+    the snapshot undo needs: the before-values of exactly the fields this changed ({} when it changed nothing).
+    A photo without a time is not shifted. Idempotent per fresh copy (the change helper may run it again)."""
+    fields: dict[str, Any] = {}
+    was_user = set(photo.user_fields)
+    values = dict(edit.values)
+    if edit.shift_s and photo.taken_at:
+        values["taken_at"] = shift_time(photo.taken_at, edit.shift_s)
+    for name, value in values.items():
+        current = getattr(photo, name)
+        if current == value and name in was_user:
+            continue
+        fields[name] = _field_json(current)
+        setattr(photo, name, value)
+        mark_user_field(photo, name)
+    labels: dict[str, Any] = {}
+    for name in edit.add_labels:
+        mine = [lbl for lbl in photo.labels if lbl.name == name]
+        if name not in photo.rejected_labels and len(mine) == 1 and mine[0].source == Source.USER.value:
+            continue
+        labels[name] = _label_snapshot(photo, name)
+        add_user_label(photo, name)
+    for name in edit.remove_labels:
+        if name not in {lbl.name for lbl in photo.visible_labels()}:
+            continue
+        labels.setdefault(name, _label_snapshot(photo, name))
+        photo.labels = [lbl for lbl in photo.labels if lbl.name != name or lbl.source != Source.USER.value]
+        if any(lbl.name == name for lbl in photo.labels):
+            reject_label(photo, name)
+    if not fields and not labels:
+        return {}
+    return {"fields": fields, "user": sorted(n for n in fields if n in was_user), "labels": labels}
+
+
+def restore_batch_fields(photo: Photo, before: Mapping[str, Any]) -> bool:
+    """Undo: put back the fields a batch changed (apply_batch_edit's snapshot), and only those: whether each was
+    the user's, and each touched label name's labels and rejection. False when the snapshot is empty."""
+    fields: Mapping[str, Any] = before.get("fields", {})
+    labels: Mapping[str, Any] = before.get("labels", {})
+    for name, value in fields.items():
+        if name not in BATCH_FIELDS:
+            raise ValueError(f"a batch does not change {name}")
+        setattr(photo, name, _location(value) if name == "location" else value)
+        if name in before.get("user", []):
+            mark_user_field(photo, name)
+        else:
+            photo.user_fields = [f for f in photo.user_fields if f != name]
+    for name, snap in labels.items():
+        photo.labels = [lbl for lbl in photo.labels if lbl.name != name] + [_label(d) for d in snap["labels"]]
+        photo.rejected_labels = [r for r in photo.rejected_labels if r != name] + ([name] if snap["rejected"] else [])
+    return bool(fields or labels)
+
+
+BATCH_FIELDS = ("title", "description", "taken_at", "location")
+
+
+def _field_json(value: Any) -> Any:
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type) else value
+
+
+def _label_snapshot(photo: Photo, name: str) -> dict[str, Any]:
+    return {"labels": [dataclasses.asdict(lbl) for lbl in photo.labels if lbl.name == name],
+            "rejected": name in photo.rejected_labels}
+
+
+def _label(d: Mapping[str, Any]) -> Label:
+    return Label(**{**d, "boxes": [Box(**b) for b in d.get("boxes", [])]})
+
+
+def _location(d: Mapping[str, Any] | None) -> Location | None:
+    if d is None:
+        return None
+    place = d.get("place")
+    return Location(**{**d, "place": Place(**place) if place is not None else None})

@@ -6,6 +6,7 @@ test-suite in tests/contract/ that runs against each of its adapters. A capabili
 here, never probed for with getattr.
 """
 
+from .batches import BatchStore
 from .blobs import BlobStore
 from .clock import Clock
 from .faces import FaceStore
@@ -26,7 +27,7 @@ from .queue import JobQueue, Message, QueueDepth, message_group
 from .sharing import ShareStore
 
 __all__ = [
-    "AlbumStore", "BlobStore", "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
+    "AlbumStore", "BatchStore", "BlobStore", "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
     "FoundFace", "Geocoder", "JobQueue", "LimitStore", "Message", "MetadataStore", "PendingBlobs",
     "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
     "Session", "ShareStore", "UserStore", "message_group",

@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from ..domain.model import Album, Page, Photo, Question, User
 from ..domain.search import Marker, SearchQuery
+from .batches import BatchStore
 from .faces import FaceStore
 from .limits import LimitStore
 from .sharing import ShareStore
@@ -189,6 +190,12 @@ class SearchIndex(Protocol):
                             limit: int = 200) -> list[Photo]:
         """Photos of one owner close in time (and place, when given): events and bursts."""
 
+    def photos_by_camera(self, owner_id: str, make: str | None, model: str | None, *, limit: int) -> list[Photo]:
+        """The owner's photos whose camera is the one named (domain.batches.same_camera: each part given equals,
+        ignoring case and accents; None matches any), newest first, at most `limit`. Served by the camera words
+        of the search index (SQLite: the FTS camera column; DynamoDB: the text-prefix items), never a pass
+        over the library. At least one of make and model has a word."""
+
 
 @runtime_checkable
 class MetadataStore(Protocol):
@@ -204,6 +211,7 @@ class MetadataStore(Protocol):
     faces: FaceStore
     limits: LimitStore
     shares: ShareStore
+    batches: BatchStore
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library: photos and their index, albums, questions, faces, people,

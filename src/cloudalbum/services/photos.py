@@ -160,13 +160,14 @@ class PhotoService:
         if unknown:
             raise Invalid(f"These fields cannot be changed: {', '.join(unknown)}. "
                           f"Editable: {', '.join(EDITABLE)}.", code="validation_error")
-        values = self._validated(changes)
+        values = self.validated(changes)
         saved = self.changes.change(photo_id, owner_id, lambda p: photo_rules.apply_user_edit(p, values))
         if saved is None:
             raise NotFound("No such photo.")
         return saved
 
-    def _validated(self, changes: dict[str, Any]) -> dict[str, Any]:
+    def validated(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Editable fields checked and converted as PATCH takes them (a location placed offline); Invalid."""
         values: dict[str, Any] = {}
         if "title" in changes:
             values["title"] = _text(changes["title"], "title", MAX_TITLE)

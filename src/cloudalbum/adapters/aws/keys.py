@@ -286,6 +286,15 @@ def contributed_pk(photo_id: str) -> str:
     return f"CONTRIB#{photo_id}"
 
 
+# --- batch edits (issue 15.5): under the owner (another owner's id is simply not there), expiring by TTL -------
+
+
+def batch_key(owner_id: str, batch_id: str, photo_id: str | None = None) -> dict[str, str]:
+    """A batch, `BATCH#<id>`, or one photo's entry of it, `BATCH#<id>#P#<photo>` (photo_id "": the prefix one
+    Query reads every entry with; batch_id "" too: every batch item of the owner)."""
+    return {"PK": owner_pk(owner_id), "SK": f"BATCH#{batch_id}" + (f"#P#{photo_id}" if photo_id is not None else "")}
+
+
 # --- positions: the newest-first order of photo lists ------------------------------------------------------
 
 

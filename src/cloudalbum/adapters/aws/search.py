@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from ...domain.batches import same_camera
 from ...domain.geojson import features_json
 from ...domain.model import Page, Photo, iso
 from ...domain.search import (
@@ -27,6 +28,7 @@ from ...domain.search import (
     person_key,
     place_parts,
     query_words,
+    words,
 )
 from ...domain.times import taken_seconds
 from . import keys as K
@@ -97,6 +99,23 @@ class DynamoSearchIndex:
             found.append((abs(ts - t0), photo.id, photo))
         found.sort(key=lambda t: (t[0], t[1]))
         return [p for _, _, p in found[:limit]]
+
+    def photos_by_camera(self, owner_id: str, make: str | None, model: str | None, *, limit: int) -> list[Photo]:
+        """The text-prefix partition (T) of one word of the camera's name, the smallest by a bounded probe,
+        holds every photo of that camera (its words are indexed by their first letters); each candidate is
+        re-read and checked for the exact camera."""
+        wanted = list(dict.fromkeys(words(" ".join(v for v in (make, model) if v))))
+        if not wanted:
+            return []
+        sources = [Source(None, (K.ix_pk(owner_id, "T", w[:K.TEXT_PREFIX]),)) for w in wanted]
+        best = sources[0] if len(sources) == 1 else min(sources, key=self.items.probe)
+        out: list[Photo] = []
+        for photo, _pos in self.items.resolve(self.items.stream(best, None),
+                                              lambda p: p.owner_id == owner_id and same_camera(p.camera, make, model)):
+            out.append(photo)
+            if len(out) >= limit:
+                break
+        return out
 
     # --- candidates -----------------------------------------------------------------------------------------
 

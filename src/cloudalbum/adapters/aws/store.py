@@ -12,9 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from ...config import Settings
-from ...ports import AlbumStore, FaceStore, LimitStore, PhotoStore, QuestionStore, SearchIndex, ShareStore, UserStore
+from ...ports import (
+    AlbumStore,
+    BatchStore,
+    FaceStore,
+    LimitStore,
+    PhotoStore,
+    QuestionStore,
+    SearchIndex,
+    ShareStore,
+    UserStore,
+)
 from . import keys as K
 from .albums import DynamoAlbums
+from .batches import DynamoBatches
 from .blobstore import aws_client
 from .faces import DynamoFaces
 from .index_items import IndexItems
@@ -46,6 +57,7 @@ class DynamoMetadataStore:
         self.faces: FaceStore = faces
         self.limits: LimitStore = DynamoLimits(self.table)
         self.shares: ShareStore = shares
+        self.batches: BatchStore = DynamoBatches(self.table)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoMetadataStore:
@@ -62,6 +74,7 @@ class DynamoMetadataStore:
                                           sk_name="GSI1SK", page=1000)):
             self.albums.delete_album((s(item, "PK") or "")[len("ALBUM#"):])
         self.faces.delete_face_data(owner_id)
+        self.batches.delete_owner_batches(owner_id)
         self.table.batch_write(deletes=[K.usage_key(owner_id), K.face_settings_key(owner_id)])
 
     def close(self) -> None:

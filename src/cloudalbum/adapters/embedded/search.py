@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...domain.batches import same_camera
 from ...domain.model import Label, Location, Page, Photo
 from ...domain.search import (
     Marker,
@@ -222,6 +223,27 @@ class SqliteSearchIndex:
             f"SELECT photo_id FROM search_doc WHERE {' AND '.join(where)} ORDER BY abs(taken_ts - ?), photo_id"
             " LIMIT ?", (*args, ts, limit)).fetchall()
         return load_photos(self._db.read(), [r[0] for r in rows])
+
+    def photos_by_camera(self, owner_id: str, make: str | None, model: str | None, *, limit: int) -> list[Photo]:
+        """The FTS camera column finds the photos whose camera has every word of the one named (whole words), in
+        list order; each is then checked for the exact camera (domain.batches.same_camera)."""
+        wanted = list(dict.fromkeys(words(" ".join(v for v in (make, model) if v))))
+        if not wanted:
+            return []
+        match = " AND ".join(f'camera : "{w}"' for w in wanted)
+        rows = self._search_conn().execute(
+            "SELECT d.photo_id FROM search_fts f JOIN search_doc d ON d.docid = f.rowid"
+            " WHERE search_fts MATCH ? AND d.owner_id = ? ORDER BY d.sort_key DESC, d.photo_id DESC",
+            (match, owner_id)).fetchall()
+        ids = [r[0] for r in rows]
+        out: list[Photo] = []
+        for start in range(0, len(ids), 200):
+            for photo in load_photos(self._db.read(), ids[start:start + 200]):
+                if photo.owner_id == owner_id and same_camera(photo.camera, make, model):
+                    out.append(photo)
+                    if len(out) >= limit:
+                        return out
+        return out
 
 
 def _distance(lat: float | None, lon: float | None, lat0: float, lon0: float) -> float | None:

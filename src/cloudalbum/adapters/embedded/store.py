@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...ports import AlbumStore, FaceStore, LimitStore, PhotoStore, QuestionStore, SearchIndex, ShareStore, UserStore
+from ...ports import (
+    AlbumStore,
+    BatchStore,
+    FaceStore,
+    LimitStore,
+    PhotoStore,
+    QuestionStore,
+    SearchIndex,
+    ShareStore,
+    UserStore,
+)
 from .albums import SqliteAlbumStore
+from .batches import SqliteBatchStore
 from .database import SqliteDatabase
 from .faces import SqliteFaceStore
 from .limits import SqliteLimitStore
@@ -21,8 +32,8 @@ from .shares import SqliteShareStore
 from .users import SqliteUserStore
 
 # Tables with an owner_id column, children first (account deletion). search_* rows go with unindex_photo.
-OWNER_TABLES = ("album_photos", "albums", "questions", "faces", "people", "face_settings", "photos",
-                "byte_reservations", "face_scans", "pending_blobs")
+OWNER_TABLES = ("batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
+                "photos", "byte_reservations", "face_scans", "pending_blobs")
 
 
 class SqliteMetadataStore:
@@ -42,6 +53,7 @@ class SqliteMetadataStore:
         self.faces: FaceStore = SqliteFaceStore(self.db)
         self.limits: LimitStore = SqliteLimitStore(self.db)
         self.shares: ShareStore = SqliteShareStore(self.db)
+        self.batches: BatchStore = SqliteBatchStore(self.db)
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library (photos with their index rows, albums, questions, faces,

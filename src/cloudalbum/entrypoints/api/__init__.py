@@ -27,6 +27,7 @@ def create_app(container: Container) -> APIFlask:
     from . import (
         albums,
         auth,
+        batches,
         errors,
         health,
         map,
@@ -41,7 +42,7 @@ def create_app(container: Container) -> APIFlask:
 
     errors.register(app)
     security_headers.register(app)
-    for module in (health, auth, photos, search, albums, map, questions, people, sharing, moving):
+    for module in (health, auth, batches, photos, search, albums, map, questions, people, sharing, moving):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies

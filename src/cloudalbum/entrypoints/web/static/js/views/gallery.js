@@ -1,8 +1,10 @@
 // The gallery: every photo, newest taken first, with infinite scroll and live status updates; a select mode
-// adds many photos to an album at once.
+// adds many photos to an album at once, and edits them in one batch (js/batch.js: shift time, set place, add
+// label), with an undo toast.
 
 import { all, api } from '../api.js';
-import { announce, clear, field, h } from '../dom.js';
+import { batchActions, rerender, showUndoToast } from '../batch.js';
+import { clear, field, h } from '../dom.js';
 import { photoGrid } from '../grid.js';
 import { uploadEvents } from '../uploads.js';
 import { openShareDialog } from './sharing.js';
@@ -16,9 +18,12 @@ export function galleryView(main) {
   const addBtn = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Add to album');
   const shareBtn = h('button', { type: 'button', disabled: true, onclick: () => openShareDialog(
     { photo_ids: [...chosen] }, `${chosen.size} photo${chosen.size === 1 ? '' : 's'}`) }, 'Share…');
-  const bar = h('form', { class: 'select-bar', hidden: true, 'aria-label': 'Selected photos' },
-    count, field('Album', albumSelect), field('New album', newName), addBtn, shareBtn,
-    h('button', { type: 'button', onclick: () => setSelecting(false) }, 'Done'), error);
+  const albumForm = h('form', { class: 'batch-form', 'aria-label': 'Add to album' },
+    field('Album', albumSelect), field('New album', newName), addBtn);
+  const bar = h('div', { class: 'select-bar', hidden: true, 'aria-label': 'Selected photos' },
+    count, albumForm, shareBtn,
+    h('button', { type: 'button', onclick: () => setSelecting(false) }, 'Done'), error,
+    batchActions({ ids: () => [...chosen], after: () => { setSelecting(false); rerender(); } }));
 
   async function loadAlbums() {
     clear(albumSelect).append(h('option', { value: '' }, 'Choose an album'));
@@ -48,7 +53,7 @@ export function galleryView(main) {
     if (on) { loadAlbums(); count.textContent = '0 selected'; }
   }
 
-  bar.addEventListener('submit', async (e) => {
+  albumForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.textContent = '';
     if (!chosen.size) return;
@@ -61,8 +66,8 @@ export function galleryView(main) {
         name = created.name;
       }
       if (!albumId) { error.textContent = 'Choose an album or name a new one.'; return; }
-      await api('POST', `/api/albums/${encodeURIComponent(albumId)}/photos`, { json: { photo_ids: [...chosen] } });
-      announce(`${chosen.size} photo${chosen.size === 1 ? '' : 's'} added to ${name}.`);
+      const result = await api('POST', '/api/photos/batch', { json: { photo_ids: [...chosen], add_to_album: albumId } });
+      showUndoToast(result, `added to ${name}`);
       newName.value = '';
       setSelecting(false);
     } catch (err) { error.textContent = err.message; }

@@ -2,6 +2,7 @@
 // sentence was read (interpretation.parts) as chips: removing one searches again without those words.
 
 import { api } from '../api.js';
+import { selectionBar } from '../batch.js';
 import { h } from '../dom.js';
 import { filterForm, filterParams } from '../filters.js';
 import { photoGrid } from '../grid.js';
@@ -16,8 +17,10 @@ export function searchView(main, { params }) {
     return null;
   }
   const chips = h('div', { class: 'reading', hidden: true });
+  const selection = selectionBar(); // select results and edit them in one batch (js/batch.js)
   const grid = photoGrid({
     label: 'Search results',
+    onSelect: selection.onSelect,
     load: async (cursor) => {
       const q = new URLSearchParams(filters);
       q.set('limit', '60');
@@ -31,9 +34,11 @@ export function searchView(main, { params }) {
       ? h('ul', { class: 'reasons', 'aria-label': 'Why it matched' }, photo.match.reasons.map((r) => h('li', {}, r)))
       : null),
   });
+  selection.attach(grid);
   main.append(
     chips,
-    h('p', { class: 'result-links' }, h('a', { href: `#/map?${filters}` }, 'Show these on the map')),
+    h('p', { class: 'result-links' }, h('a', { href: `#/map?${filters}` }, 'Show these on the map'), ' ', selection.button),
+    selection.bar,
     grid.el);
   return () => grid.destroy();
 }
