@@ -1,7 +1,7 @@
 // A responsive grid of photo tiles: infinite scroll over a paginated list (next_cursor, IntersectionObserver),
 // lazy authenticated thumbnails, status badges, and polling of photos that are not final yet.
 
-import { api, imageUrl, thumbPath, forgetPhotoImages } from './api.js';
+import { api, imageUrl, photoThumb, forgetPhotoImages } from './api.js';
 import { FINAL, altText, announce, formatDate, h, statusBadge } from './dom.js';
 
 const POLL_MS = 2000;
@@ -102,7 +102,7 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
   function showThumb(t) {
     if (t.thumbShown || !FINAL.has(t.photo.status)) { t.wantsThumb = true; return; }
     t.thumbShown = true;
-    imageUrl(thumbPath(t.photo.id, 'small')).then((u) => {
+    imageUrl(photoThumb(t.photo, 'small')).then((u) => {
       t.img.src = u;
       t.frame.classList.add('loaded');
     }, () => {
