@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from ..domain.model import Album, Page, Photo, Question, User
 from ..domain.search import Marker, SearchQuery
+from ..domain.timeline import Timeline
 from .faces import FaceStore
 from .limits import LimitStore
 from .sharing import ShareStore
@@ -188,6 +189,11 @@ class SearchIndex(Protocol):
                             lat: float | None, lon: float | None, radius_km: float,
                             limit: int = 200) -> list[Photo]:
         """Photos of one owner close in time (and place, when given): events and bursts."""
+
+    def timeline(self, owner_id: str, query: SearchQuery) -> Timeline:
+        """Photos matching query per month of their local taken day, newest month first, and how many have no
+        taken day. The unfiltered timeline comes from counters kept in each photo's write (its cost follows
+        the number of months, never the library); a filtered one may count through the search path."""
 
 
 @runtime_checkable

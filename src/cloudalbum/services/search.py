@@ -15,6 +15,7 @@ from ..domain.model import Page
 from ..domain.query_language import Interpretation, apply_interpretation, parse_query
 from ..domain.search import SearchQuery
 from ..domain.text import fold
+from ..domain.timeline import Timeline
 from ..ports import FaceStore, Geocoder, SearchIndex
 
 MAX_LIMIT = 200
@@ -80,6 +81,11 @@ class SearchService:
         features = "[]" if impossible(query) else self.index.map_features_json(
             owner_id, query, limit=limit, thumbnail_url=thumbnail_url)
         return '{"type":"FeatureCollection","features":' + features + "}"
+
+
+    def timeline(self, owner_id: str, query: SearchQuery) -> Timeline:
+        """The owner's photos matching query per month, newest month first, and the undated ones."""
+        return Timeline() if impossible(query) else self.index.timeline(owner_id, query)
 
 
 def impossible(query: SearchQuery) -> bool:

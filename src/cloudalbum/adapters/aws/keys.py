@@ -67,6 +67,15 @@ def usage_key(owner_id: str) -> dict[str, str]:
     return {"PK": owner_pk(owner_id), "SK": "USAGE"}
 
 
+MONTH_PREFIX, UNDATED_MONTH = "MONTH#", "undated"  # "undated" sorts after every "YYYY-MM"
+
+
+def month_key(owner_id: str, month: str | None) -> dict[str, str]:
+    """The owner's photo counter of one month ("YYYY-MM" of the local taken day; None: undated), beside the
+    usage counter: GET /api/timeline is one Query of the OWNER# partition's MONTH# items."""
+    return {"PK": owner_pk(owner_id), "SK": f"{MONTH_PREFIX}{month or UNDATED_MONTH}"}
+
+
 def session_key(session_id: str) -> dict[str, str]:
     return {"PK": f"SESSION#{session_id}", "SK": "SESSION"}
 

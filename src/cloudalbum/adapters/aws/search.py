@@ -28,13 +28,14 @@ from ...domain.search import (
     place_parts,
     query_words,
 )
+from ...domain.timeline import Timeline, from_counts, is_unfiltered, month_of
 from ...domain.times import taken_seconds
 from . import keys as K
 from .albums import DynamoAlbums
 from .geohash import best_cover
 from .index_items import IndexItems, Source, page_of
 from .photo_items import photo_of
-from .table import S, Table
+from .table import S, Table, n, s
 
 MAP_MAX_POINTS = 10_000
 MAX_TZ_OFFSET_S = 14 * 3600  # taken_at is wall-clock time; a time window is widened by this, then checked exactly
@@ -99,6 +100,20 @@ class DynamoSearchIndex:
         return [p for _, _, p in found[:limit]]
 
     # --- candidates -----------------------------------------------------------------------------------------
+
+    def timeline(self, owner_id: str, query: SearchQuery) -> Timeline:
+        """Unfiltered: one Query of the owner's month counters (K.month_key, moved with each photo's write), a
+        few items per year of photos. Filtered: the matches of the search, counted by month."""
+        counts: dict[str | None, int] = {}
+        if is_unfiltered(query):
+            for item in self.table.query(pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :m)",
+                                         values={":m": S(K.MONTH_PREFIX)}, page=1000):
+                value = (s(item, "SK") or "")[len(K.MONTH_PREFIX):]
+                counts[None if value == K.UNDATED_MONTH else value] = int(n(item, "count"))
+        else:
+            for photo, _reasons in self._matches(owner_id, query, None):
+                counts[month_of(photo.taken_at)] = counts.get(month_of(photo.taken_at), 0) + 1
+        return from_counts(counts)
 
     def _matches(self, owner_id: str, query: SearchQuery, after: str | None) -> Iterator[tuple[Photo, list[str]]]:
         album_name = self.albums.album_name(owner_id, query.album_id) if query.album_id else None

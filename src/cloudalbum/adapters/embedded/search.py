@@ -28,6 +28,7 @@ from ...domain.search import (
     text_fields,
     words,
 )
+from ...domain.timeline import Timeline, from_counts, is_unfiltered, is_valid_month
 from ...domain.times import taken_seconds
 from .database import SqliteDatabase, encode_cursor, keyset_after
 from .photo_rows import load_photos
@@ -161,6 +162,28 @@ class SqliteSearchIndex:
         hits = [SearchHit(p, match_reasons(p, query, album_name=album_name) or []) for p in photos]
         next_cursor = encode_cursor([rows[-1]["sort_key"], rows[-1]["photo_id"]]) if more and rows else None
         return Page(items=hits, next_cursor=next_cursor)
+
+    def timeline(self, owner_id: str, query: SearchQuery) -> Timeline:
+        """Unfiltered: the owner's search_month rows (kept by triggers on search_doc, migration 0220), one
+        primary-key range. Filtered: the search's row source grouped by month (it counts the matches)."""
+        conn = self._search_conn()
+        if is_unfiltered(query):
+            rows = conn.execute("SELECT month, count FROM search_month WHERE owner_id = ?", (owner_id,)).fetchall()
+        else:
+            sql = search_sql(conn, owner_id, query)
+            rows = conn.execute(f"SELECT substr(d.taken_day, 1, 7) AS month, COUNT(*) AS count FROM {sql.source}"
+                                f" WHERE {sql.where} GROUP BY 1", sql.all_args()).fetchall()
+        counts: dict[str | None, int] = {}
+        for month, count in rows:
+            key = month if month and is_valid_month(month) else None
+            counts[key] = counts.get(key, 0) + int(count)
+        return from_counts(counts)
+
+    def explain_timeline(self, owner_id: str) -> list[str]:
+        """EXPLAIN QUERY PLAN of the unfiltered timeline (tests check that the primary key drives it)."""
+        conn = self._search_conn()
+        return [row[3] for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT month, count FROM search_month WHERE owner_id = ?", (owner_id,)).fetchall()]
 
     def _album_name(self, owner_id: str, album_id: str) -> str | None:
         row = self._db.read().execute(
