@@ -17,6 +17,7 @@ pytestmark = pytest.mark.emulator
 # collected here on the AWS shape
 test_timeline_months_and_filters = timeline_api.test_timeline_months_and_filters
 test_bad_parameters_are_422 = timeline_api.test_bad_parameters_are_422
+test_memories_on_this_day_and_29_february = timeline_api.test_memories_on_this_day_and_29_february
 
 
 @pytest.fixture

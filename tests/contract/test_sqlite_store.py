@@ -221,4 +221,8 @@ def test_unfiltered_timeline_reads_the_month_counters_by_primary_key(tmp_path: P
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     plan = " ".join(store.index.explain_timeline("owner"))
     assert "search_month USING PRIMARY KEY (owner_id=?)" in plan, plan
+    from cloudalbum.domain.search import SearchQuery
+
+    plan = " ".join(store.index.explain_search("owner", SearchQuery(undated=True)))
+    assert "search_doc_owner_undated" in plan and "TEMP B-TREE" not in plan, plan
     store.close()

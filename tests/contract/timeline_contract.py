@@ -79,3 +79,45 @@ class TimelineContract:
         assert buckets(store, owner.id, SearchQuery(date_from="2015-01-01", date_to="2015-12-31")) == \
             ([("2015-03", 2)], 0)
         assert buckets(store, owner.id, SearchQuery(labels=("cat",))) == ([], 0)
+
+    def test_undated_search_lists_only_undated_photos_in_list_order(self, store: Any) -> None:
+        owner = user(store, "u@example.com")
+        other = user(store, "o@example.com")
+        undated = [make_photo(owner.id, uploaded_at=f"2026-01-0{i}T12:00:00+00:00") for i in range(1, 4)]
+        for p in [*undated, make_photo(owner.id, taken_at="2026-01-05T00:00:00"), make_photo(other.id)]:
+            store.photos.add_photo(p)
+        page = store.index.search(owner.id, SearchQuery(undated=True), limit=2)
+        assert [h.photo.id for h in page.items] == [undated[2].id, undated[1].id]
+        assert page.items[0].reasons == ["no date"]
+        rest = store.index.search(owner.id, SearchQuery(undated=True), limit=2, cursor=page.next_cursor)
+        assert [h.photo.id for h in rest.items] == [undated[0].id] and rest.next_cursor is None
+        dated = store.photos.save_photo(dataclasses.replace(store.photos.get_photo(undated[0].id, owner.id),
+                                                            taken_at="2001-01-01T00:00:00"))
+        assert dated.taken_at
+        ids = [h.photo.id for h in store.index.search(owner.id, SearchQuery(undated=True)).items]
+        assert ids == [undated[2].id, undated[1].id]
+
+    def test_photos_on_day_of_earlier_years_newest_first(self, store: Any) -> None:
+        owner = user(store, "m@example.com")
+        other = user(store, "mo@example.com")
+        taken = {"a": "2020-02-29T10:00:00+01:00", "b": "2016-02-29T23:59:59", "c": "2024-02-29T08:00:00",
+                 "d": "2021-02-28T12:00:00", "e": "2019-03-01T00:00:00", "f": None}
+        ids = {}
+        for name, when in taken.items():
+            p = make_photo(owner.id, taken_at=when)
+            store.photos.add_photo(p)
+            ids[p.id] = name
+        store.photos.add_photo(make_photo(other.id, taken_at="2012-02-29T10:00:00"))
+
+        def names(month_day: str, year: str, limit: int = 200) -> list[str]:
+            return [ids[p.id] for p in store.index.photos_on_day(owner.id, month_day, before_year=year, limit=limit)]
+
+        assert names("02-29", "2025") == ["c", "a", "b"]
+        assert names("02-29", "2024") == ["a", "b"]
+        assert names("02-29", "2025", limit=1) == ["c"]
+        assert names("02-28", "2025") == ["d"] and names("02-28", "2021") == []
+        assert names("03-01", "2026") == ["e"]
+        moved = next(pid for pid, n in ids.items() if n == "a")
+        store.photos.save_photo(dataclasses.replace(store.photos.get_photo(moved, owner.id),
+                                                    taken_at="2020-03-01T10:00:00"))
+        assert names("02-29", "2025") == ["c", "b"] and names("03-01", "2026") == ["a", "e"]

@@ -195,6 +195,10 @@ class SearchIndex(Protocol):
         taken day. The unfiltered timeline comes from counters kept in each photo's write (its cost follows
         the number of months, never the library); a filtered one may count through the search path."""
 
+    def photos_on_day(self, owner_id: str, month_day: str, *, before_year: str, limit: int = 200) -> list[Photo]:
+        """The owner's photos whose local taken day is month_day ("MM-DD") of a year before before_year
+        ("YYYY"), newest first, at most limit: "On this day", from an index of (owner, month and day)."""
+
 
 @runtime_checkable
 class MetadataStore(Protocol):

@@ -69,7 +69,6 @@ def usage_key(owner_id: str) -> dict[str, str]:
 
 MONTH_PREFIX, UNDATED_MONTH = "MONTH#", "undated"  # "undated" sorts after every "YYYY-MM"
 
-
 def month_key(owner_id: str, month: str | None) -> dict[str, str]:
     """The owner's photo counter of one month ("YYYY-MM" of the local taken day; None: undated), beside the
     usage counter: GET /api/timeline is one Query of the OWNER# partition's MONTH# items."""
@@ -322,7 +321,8 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
 
     Kinds: L label (conf = confidence), C category, P place name, T first letters of a text word (people's
     names included), G geohash cell (several precisions), LOC every located photo, A album membership,
-    N a named person in the photo (domain.search.person_key of the name), PID a person whose face is in it."""
+    N a named person in the photo (domain.search.person_key of the name), PID a person whose face is in it,
+    U every photo without a taken day, MD the "MM-DD" of its local taken day (memories)."""
     owner, pos = photo.owner_id, position(photo)
     entries: dict[str, dict[str, Any]] = {}
 
@@ -351,6 +351,8 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
         add("N", person_key(name))
     for face in photo.faces:
         add("PID", face.person_id or "")
+    day = (photo.taken_at or "")[:10]
+    add("MD", day[5:]) if day else add("U", "all")
     return entries
 
 

@@ -9,6 +9,7 @@ chosen source, never by a Scan, and a stale index item can only cost a read, nev
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -115,6 +116,13 @@ class DynamoSearchIndex:
                 counts[month_of(photo.taken_at)] = counts.get(month_of(photo.taken_at), 0) + 1
         return from_counts(counts)
 
+    def photos_on_day(self, owner_id: str, month_day: str, *, before_year: str, limit: int = 200) -> list[Photo]:
+        """One partition of "MD" index items (K.index_entries), read newest first below the year's positions."""
+        stream = self.items.stream(Source(None, (K.ix_pk(owner_id, "MD", month_day),)), before_year)
+        found = self.items.resolve(stream, lambda p: p.owner_id == owner_id
+                                   and (p.taken_at or "")[5:10] == month_day and (p.taken_at or "")[:4] < before_year)
+        return [photo for photo, _pos in itertools.islice(found, max(1, limit))]
+
     def _matches(self, owner_id: str, query: SearchQuery, after: str | None) -> Iterator[tuple[Photo, list[str]]]:
         album_name = self.albums.album_name(owner_id, query.album_id) if query.album_id else None
         for photo, _pos in self.items.resolve(self._candidates(owner_id, query, after),
@@ -167,6 +175,8 @@ def sources_of(owner_id: str, query: SearchQuery) -> list[Source]:
                           hi=(query.date_to or "9999") + "~"))
     if query.status:
         out.append(Source("GSI2", (K.owner_status_pk(owner_id, query.status),)))
+    if query.undated:
+        out.append(Source(None, (K.ix_pk(owner_id, "U", "all"),)))
     return out
 
 

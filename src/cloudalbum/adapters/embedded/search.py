@@ -36,6 +36,8 @@ from .search_query import search_sql
 
 FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date", "people")
 MAP_MAX_POINTS = 10_000
+MEMORIES_SQL = ("SELECT photo_id FROM search_doc INDEXED BY search_doc_owner_monthday WHERE owner_id = ?"
+                " AND substr(taken_day, 6, 5) = ? AND taken_day < ? ORDER BY taken_day DESC, photo_id DESC LIMIT ?")
 
 
 @dataclass
@@ -178,6 +180,12 @@ class SqliteSearchIndex:
             key = month if month and is_valid_month(month) else None
             counts[key] = counts.get(key, 0) + int(count)
         return from_counts(counts)
+
+    def photos_on_day(self, owner_id: str, month_day: str, *, before_year: str, limit: int = 200) -> list[Photo]:
+        """From the expression index search_doc_owner_monthday (owner, MM-DD of taken_day, taken_day)."""
+        conn = self._search_conn()
+        rows = conn.execute(MEMORIES_SQL, (owner_id, month_day, before_year, max(1, limit))).fetchall()
+        return load_photos(self._db.read(), [r[0] for r in rows])
 
     def explain_timeline(self, owner_id: str) -> list[str]:
         """EXPLAIN QUERY PLAN of the unfiltered timeline (tests check that the primary key drives it)."""

@@ -1,4 +1,4 @@
-"""API routes: the timeline (API.md "Time, place, trips, memories"). Thin: parse, call SearchService, present."""
+"""API routes: the timeline and memories (API.md "Time, place, trips, memories"). Thin: parse, call the service."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from apiflask import APIBlueprint
 
 from .auth import current_user_id, token_auth
 from .context import container
-from .schemas.timeline import TimelineOut, TimelineQuery
+from .schemas.timeline import MemoriesOut, MemoriesQuery, TimelineOut, TimelineQuery
 from .search_params import search_query
+from .views import photo_json
 
 bp = APIBlueprint("timeline", __name__, url_prefix="/api", tag="Timeline")
 
@@ -26,3 +27,17 @@ def timeline(params: dict[str, Any]) -> Any:
     query, _reading = service.read(owner, search_query(params))
     t = service.timeline(owner, query)
     return {"buckets": [{"month": b.month, "count": b.count} for b in t.buckets], "undated": t.undated}
+
+
+@bp.get("/memories")
+@bp.auth_required(token_auth)
+@bp.input(MemoriesQuery, location="query", arg_name="params")
+@bp.output(MemoriesOut)
+@bp.doc(summary="On this day: photos taken on the date's month and day in earlier years, by year",
+        responses={422: "date is not a YYYY-MM-DD date"})
+def memories(params: dict[str, Any]) -> Any:
+    service = container().search
+    day = params["date"] or service.today()
+    items = service.memories(current_user_id(), day.isoformat())
+    return {"items": [{"years_ago": m.years_ago, "date": m.date, "photos": [photo_json(p) for p in m.photos]}
+                      for m in items]}

@@ -36,3 +36,6 @@ END;
 
 -- Memories ("on this day"): an owner's photos by month and day of their local taken day, any year.
 CREATE INDEX search_doc_owner_monthday ON search_doc (owner_id, substr(taken_day, 6, 5), taken_day);
+
+-- The gallery's last section (search undated=true): the owner's photos without a taken day, in list order.
+CREATE INDEX search_doc_owner_undated ON search_doc (owner_id, sort_key DESC, photo_id DESC) WHERE taken_day IS NULL;

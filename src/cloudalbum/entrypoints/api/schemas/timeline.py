@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import Integer, List, Nested, String
+from apiflask.fields import Date, Integer, List, Nested, String
 
+from .photos import PhotoOut
 from .search import SearchParamsQuery
 
 
@@ -20,3 +21,18 @@ class MonthOut(Schema):
 class TimelineOut(Schema):
     buckets = List(Nested(MonthOut), required=True, metadata={"description": "Newest month first; no empty months"})
     undated = Integer(required=True, metadata={"description": "Photos without a taken time"})
+
+
+class MemoriesQuery(Schema):
+    date = Date(load_default=None, metadata={"description": "YYYY-MM-DD; default today"})
+
+
+class MemoryOut(Schema):
+    years_ago = Integer(required=True)
+    date = String(required=True, metadata={"description": "YYYY-MM-DD: the day they were taken"})
+    photos = List(Nested(PhotoOut), required=True)
+
+
+class MemoriesOut(Schema):
+    items = List(Nested(MemoryOut), required=True, metadata={"description": "Most recent year first; none on a "
+                                                                            "day without any"})
