@@ -125,3 +125,37 @@ def test_headings_scrubber_jump_and_cached_thumbnails(browser: Any, service: Any
         watched.assert_clean()
     finally:
         context.close()
+
+
+def test_on_this_day_above_the_gallery(browser: Any, service: Any) -> None:
+    from datetime import date
+
+    today = date.today()
+    day = today.replace(year=today.year - 3) if (today.month, today.day) != (2, 29) else date(today.year - 4, 2, 29)
+    email = f"memories-{int(time.time() * 1000)}@example.com"
+    api = Api.new_user(service.base_url, email, PASSWORD)
+    ids = []
+    for i, taken in enumerate([f"{day.isoformat()}T10:00:00", "2001-01-15T10:00:00"]):
+        body = api("POST", "/api/photos", files={"file": (f"m{i}.jpg", io.BytesIO(make_jpeg(320, 240, color=COLORS[i])))})
+        api("PATCH", f"/api/photos/{body['id']}", json={"taken_at": taken})
+        ids.append(body["id"])
+    api.wait_processed(ids)
+    for viewport, name in ((None, "memories-desktop"), (PHONE, "memories-phone")):
+        context, watched = new_watched_page(browser, service, *((viewport,) if viewport else ()))
+        page = watched.page
+        try:
+            sign_in(page, email)
+            section = page.get_by_role("region", name="On this day")
+            section.wait_for()
+            years_ago = today.year - day.year
+            assert section.locator("h3").all_inner_texts() == [
+                f"{years_ago} years ago · {day.day} {day.strftime('%B')} {day.year}"]
+            assert section.locator("a.memory-photo").count() == 1
+            assert section.locator("a.memory-photo").get_attribute("href") == f"#/photo/{ids[0]}"
+            page.wait_for_function("() => !!document.querySelector('.memories img').getAttribute('src')")
+            settled(page, 2)
+            assert_no_bad_text(page)
+            screenshot(page, name)
+            watched.assert_clean()
+        finally:
+            context.close()

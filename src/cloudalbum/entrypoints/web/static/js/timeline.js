@@ -3,8 +3,8 @@
 // on a desktop, a month picker on a phone) that jumps to any month, and the loader that pages through dated
 // photos newest first (GET /api/search from=…, to=… for a jump) and then the undated ones (undated=true).
 
-import { api } from './api.js';
-import { clear, h } from './dom.js';
+import { api, imageUrl, photoThumb } from './api.js';
+import { altText, clear, h } from './dom.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
   'November', 'December'];
@@ -145,4 +145,40 @@ export function scrubber(onJump) {
   el.hidden = true;
   refresh();
   return { el, refresh, mark };
+}
+
+/** The browser's today as YYYY-MM-DD (the reader's own day, not the server's). */
+function today() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+const MEMORY_THUMBS = 8;
+
+/** "On this day" (GET /api/memories): a section per earlier year with photos of this day; hidden when none. */
+export function memoriesStrip() {
+  const el = h('section', { class: 'memories', 'aria-label': 'On this day', hidden: true });
+  (async () => {
+    let body;
+    try { body = await api('GET', '/api/memories', { query: { date: today() } }); } catch { return; }
+    if (!body.items.length) return;
+    el.append(h('h2', {}, 'On this day'));
+    const years = h('ul', { class: 'memory-years' });
+    for (const m of body.items) {
+      const [y, mo, d] = m.date.split('-').map(Number);
+      const thumbs = m.photos.slice(0, MEMORY_THUMBS).map((p) => {
+        const img = h('img', { alt: altText(p), decoding: 'async' });
+        imageUrl(photoThumb(p, 'small')).then((u) => { img.src = u; }, () => img.classList.add('no-thumb'));
+        return h('li', {}, h('a', { href: `#/photo/${encodeURIComponent(p.id)}`, class: 'memory-photo' }, img));
+      });
+      years.append(h('li', { class: 'memory-year' },
+        h('h3', {}, `${m.years_ago} year${m.years_ago === 1 ? '' : 's'} ago`,
+          h('span', { class: 'memory-date' }, ` · ${d} ${MONTHS[mo - 1]} ${y}`)),
+        h('ul', { class: 'memory-photos' }, thumbs),
+        m.photos.length > MEMORY_THUMBS ? h('p', { class: 'memory-more' }, `and ${m.photos.length - MEMORY_THUMBS} more`) : null));
+    }
+    el.append(years);
+    el.hidden = false;
+  })();
+  return el;
 }

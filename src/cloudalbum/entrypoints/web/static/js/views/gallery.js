@@ -7,7 +7,7 @@ import { announce, clear, field, h } from '../dom.js';
 import { photoGrid } from '../grid.js';
 import { uploadEvents } from '../uploads.js';
 import { openShareDialog } from './sharing.js';
-import { dayHeadings, scrubber, timelineLoader } from '../timeline.js';
+import { dayHeadings, memoriesStrip, scrubber, timelineLoader } from '../timeline.js';
 
 export function galleryView(main) {
   let chosen = new Set();
@@ -83,6 +83,7 @@ export function galleryView(main) {
     h('div', { class: 'view-head' }, h('h1', {}, 'Photos'),
       h('div', { class: 'head-actions' }, selectBtn, h('a', { class: 'button', href: '#/upload' }, 'Upload photos'))),
     bar,
+    memoriesStrip(),
     h('div', { class: 'timeline-layout' }, grid.el, timeline.el),
   );
   return () => {
