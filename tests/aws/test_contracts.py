@@ -22,6 +22,7 @@ from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreCo
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract
 from contract.queue_contract import JobQueueContract
 from contract.sharing_contract import ShareStoreContract
+from contract.timeline_contract import TimelineContract
 
 pytestmark = pytest.mark.emulator
 SEAWEED_BUCKET = "cloudalbum-contract"
@@ -93,6 +94,14 @@ class TestDynamoBatchStoreOnMoto(OnMoto, BatchStoreContract):
 
 
 class TestDynamoBatchStoreOnDynamoDBLocal(OnDynamoDBLocal, BatchStoreContract):
+    pass
+
+
+class TestDynamoTimelineOnMoto(OnMoto, TimelineContract):
+    pass
+
+
+class TestDynamoTimelineOnDynamoDBLocal(OnDynamoDBLocal, TimelineContract):
     pass
 
 

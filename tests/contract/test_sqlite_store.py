@@ -19,10 +19,12 @@ from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract, make_photo
 from contract.sharing_contract import ShareStoreContract
+from contract.timeline_contract import TimelineContract
 
 
 class TestSqliteMetadataStore(MetadataStoreContract, MetadataStoreConcurrencyContract, LimitStoreContract,
-                              LimitStoreConcurrencyContract, ShareStoreContract, BatchStoreContract):
+                              LimitStoreConcurrencyContract, ShareStoreContract, BatchStoreContract,
+                              TimelineContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
         s = SqliteMetadataStore(tmp_path / "meta.sqlite3")
@@ -215,3 +217,14 @@ class TestSqliteFaceStore(FaceStoreContract):
         s = SqliteMetadataStore(tmp_path / "meta.sqlite3")
         yield s
         s.close()
+
+
+def test_unfiltered_timeline_reads_the_month_counters_by_primary_key(tmp_path: Path) -> None:
+    store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
+    plan = " ".join(store.index.explain_timeline("owner"))
+    assert "search_month USING PRIMARY KEY (owner_id=?)" in plan, plan
+    from cloudalbum.domain.search import SearchQuery
+
+    plan = " ".join(store.index.explain_search("owner", SearchQuery(undated=True)))
+    assert "search_doc_owner_undated" in plan and "TEMP B-TREE" not in plan, plan
+    store.close()

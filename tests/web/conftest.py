@@ -141,6 +141,8 @@ def service(tmp_path_factory: pytest.TempPathFactory, tile_stub: TileStub) -> It
         "CLOUDALBUM_VISIBILITY_TIMEOUT_S": "60",
         # short-lived access tokens: every page refreshes its token while the suite runs
         "CLOUDALBUM_ACCESS_TTL_S": str(ACCESS_TTL_S),
+        # every test signs up its own account from 127.0.0.1: more than the default 10 an hour per address
+        "CLOUDALBUM_REGISTER_MAX_PER_ADDRESS": "100",
         "PYTHONUNBUFFERED": "1",
     })
     for keep in ("CLOUDALBUM_MODEL_PATH", "CLOUDALBUM_PHOTOS"):

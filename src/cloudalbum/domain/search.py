@@ -123,6 +123,7 @@ class SearchQuery:
     categories: tuple[str, ...] = ()  # besides `category`
     people: tuple[str, ...] = ()  # besides `person`: names, each on a face of the photo
     label_words: tuple[LabelOrWords, ...] = ()  # q's vocabulary phrases: each a label (or category) or words
+    undated: bool = False  # only photos without a taken day (the gallery's last section, issue 16)
 
 
 @dataclass
@@ -212,6 +213,10 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         if name is None:
             return None
         reasons.append(f"place {name}")
+    if query.undated:
+        if (photo.taken_at or "")[:10]:
+            return None
+        reasons.append("no date")
     if query.date_from or query.date_to:
         day = (photo.taken_at or "")[:10]
         if not day or (query.date_from and day < query.date_from) or (query.date_to and day > query.date_to):

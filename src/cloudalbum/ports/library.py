@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from ..domain.model import Album, Page, Photo, Question, User
 from ..domain.search import Marker, SearchQuery
+from ..domain.timeline import Timeline
 from .batches import BatchStore
 from .faces import FaceStore
 from .limits import LimitStore
@@ -195,6 +196,15 @@ class SearchIndex(Protocol):
         ignoring case and accents; None matches any), newest first, at most `limit`. Served by the camera words
         of the search index (SQLite: the FTS camera column; DynamoDB: the text-prefix items), never a pass
         over the library. At least one of make and model has a word."""
+
+    def timeline(self, owner_id: str, query: SearchQuery) -> Timeline:
+        """Photos matching query per month of their local taken day, newest month first, and how many have no
+        taken day. The unfiltered timeline comes from counters kept in each photo's write (its cost follows
+        the number of months, never the library); a filtered one may count through the search path."""
+
+    def photos_on_day(self, owner_id: str, month_day: str, *, before_year: str, limit: int = 200) -> list[Photo]:
+        """The owner's photos whose local taken day is month_day ("MM-DD") of a year before before_year
+        ("YYYY"), newest first, at most limit: "On this day", from an index of (owner, month and day)."""
 
 
 @runtime_checkable

@@ -15,10 +15,12 @@ from ..domain.model import Page
 from ..domain.query_language import Interpretation, apply_interpretation, parse_query
 from ..domain.search import SearchQuery
 from ..domain.text import fold
+from ..domain.timeline import Memory, Timeline, memories_of, memory_days
 from ..ports import FaceStore, Geocoder, SearchIndex
 
 MAX_LIMIT = 200
 MAP_LIMIT = 10_000
+MEMORY_LIMIT = 200
 
 
 def check_limit(limit: int) -> int:
@@ -82,7 +84,21 @@ class SearchService:
         return '{"type":"FeatureCollection","features":' + features + "}"
 
 
+    def timeline(self, owner_id: str, query: SearchQuery) -> Timeline:
+        """The owner's photos matching query per month, newest month first, and the undated ones."""
+        return Timeline() if impossible(query) else self.index.timeline(owner_id, query)
+
+
+    def memories(self, owner_id: str, date: str) -> list[Memory]:
+        """"On this day": the owner's photos taken on date's month and day in earlier years, by year (most
+        recent first), at most MEMORY_LIMIT photos; 29 February's come back on 28 February of other years."""
+        photos = [p for month_day in memory_days(date)
+                  for p in self.index.photos_on_day(owner_id, month_day, before_year=date[:4], limit=MEMORY_LIMIT)]
+        return memories_of(date, photos[:MEMORY_LIMIT])
+
+
 def impossible(query: SearchQuery) -> bool:
-    """Two date phrases that do not overlap ("2014 2016"): nothing matches, and no store is asked (a
+    """Dates that do not overlap ("2014 2016"), or a date with undated: nothing matches, and no store is asked (a
     DynamoDB key condition refuses a range whose start is after its end)."""
-    return bool(query.date_from and query.date_to and query.date_from > query.date_to)
+    return bool(query.date_from and query.date_to and query.date_from > query.date_to) or bool(
+        query.undated and (query.date_from or query.date_to))

@@ -9,6 +9,7 @@ from typing import Any
 
 from ...domain.errors import NotFound
 from ...domain.model import Album, Page, Photo, iso, utcnow
+from . import cursors as C
 from . import keys as K
 from .index_items import IndexItems, Source, page_of
 from .photo_items import photo_of, read_photo, read_photos
@@ -77,7 +78,7 @@ class DynamoAlbums:
     def list_albums(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Newest album first."""
         limit = max(1, limit)
-        cond, values = ("#sk < :after", {":after": S(K.decode_position(cursor))}) if cursor else ("", {})
+        cond, values = ("#sk < :after", {":after": S(C.decode_position(cursor))}) if cursor else ("", {})
         items = []
         for item in self.table.query(index="GSI1", pk_name="GSI1PK", pk=K.owner_albums_pk(owner_id),
                                      sk_name="GSI1SK", sk_cond=cond, values=values, forward=False, page=limit + 1):
@@ -85,7 +86,7 @@ class DynamoAlbums:
             if len(items) > limit:
                 break
         more, items = len(items) > limit, items[:limit]
-        next_cursor = K.encode_cursor(s(items[-1], "GSI1SK")) if more else None
+        next_cursor = C.encode_cursor(s(items[-1], "GSI1SK")) if more else None
         return Page([self._album_of(it) for it in items], next_cursor)
 
     def save_album(self, album: Album) -> Album:
@@ -209,7 +210,7 @@ class DynamoAlbums:
 
     def album_photos(self, album_id: str, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Newest taken first (as list_photos)."""
-        after = K.decode_position(cursor) if cursor else None
+        after = C.decode_position(cursor) if cursor else None
         stream = self.items.stream(Source(None, (K.ix_pk(owner_id, "A", album_id),)), after)
         return page_of(self.items.resolve(stream, lambda p: album_id in p.albums and p.owner_id == owner_id),
                        limit, lambda photo, _pos: photo)

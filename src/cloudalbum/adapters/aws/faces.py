@@ -19,6 +19,7 @@ from ...domain.errors import ConcurrentUpdate, Conflict, NotFound
 from ...domain.model import Page
 from ...domain.people import Face, Person
 from ..face_documents import face_doc, face_from, pack, person_doc, person_from, vectors_of
+from . import cursors as C
 from . import keys as K
 from .table import N, S, Table, av_key, item_key, n, s
 
@@ -163,7 +164,7 @@ class DynamoFaces:
 
     def _after(self, index: str, pk: str, cursor: str | None, limit: int) -> Iterator[dict[str, Any]]:
         """One GSI partition in ascending key order, after the cursor's sort key."""
-        cond, values = ("#sk > :after", {":after": S(K.decode_position(cursor))}) if cursor else ("", {})
+        cond, values = ("#sk > :after", {":after": S(C.decode_position(cursor))}) if cursor else ("", {})
         return self.table.query(index=index, pk_name=f"{index}PK", pk=pk, sk_name=f"{index}SK", sk_cond=cond,
                                 values=values, page=min(max(1, limit) + 1, 1000))
 
@@ -175,6 +176,6 @@ class DynamoFaces:
         page: list[dict[str, Any]] = []
         for item in items:
             if len(page) == limit:
-                return Page([convert(it) for it in page], K.encode_cursor(s(page[-1], sk_name)))
+                return Page([convert(it) for it in page], C.encode_cursor(s(page[-1], sk_name)))
             page.append(item)
         return Page([convert(it) for it in page], None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...domain.model import Page, Photo
+from . import cursors as C
 from . import keys as K
 from .photo_items import photo_of
 from .table import N, S, Table, s
@@ -147,7 +148,7 @@ def page_of(results: Iterator[tuple[Photo, Any]], limit: int, present: Callable[
     last_pos = ""
     for photo, extra in results:
         if len(items) == limit:
-            return Page(items, K.encode_cursor(last_pos))
+            return Page(items, C.encode_cursor(last_pos))
         items.append(present(photo, extra))
         last_pos = K.position(photo)
     return Page(items, None)

@@ -1,4 +1,5 @@
-"""The DynamoDB table design, as pure functions: key schema, item keys, sort keys, search index entries, cursors.
+"""The DynamoDB table design, as pure functions: key schema, item keys, sort keys, search index entries
+(cursors: cursors.py).
 
 docs/dynamodb.md explains every access pattern and which key or index serves it; this module is its code.
 One table, generic key names (PK, SK) and three overloaded global secondary indexes (GSI1..GSI3), so the SAM
@@ -7,14 +8,11 @@ template mirrors a single definition. No function here does I/O.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from ...domain.errors import Invalid
 from ...domain.model import Photo, PhotoStatus, Question, iso
 from ...domain.search import fold, label_key, person_key, place_names, text_fields, words
 from .geohash import GEO_PRECISIONS, geohash
@@ -65,6 +63,14 @@ def owner_pk(owner_id: str) -> str:
 
 def usage_key(owner_id: str) -> dict[str, str]:
     return {"PK": owner_pk(owner_id), "SK": "USAGE"}
+
+
+MONTH_PREFIX, UNDATED_MONTH = "MONTH#", "undated"  # "undated" sorts after every "YYYY-MM"
+
+def month_key(owner_id: str, month: str | None) -> dict[str, str]:
+    """The owner's photo counter of one month ("YYYY-MM" of the local taken day; None: undated), beside the
+    usage counter: GET /api/timeline is one Query of the OWNER# partition's MONTH# items."""
+    return {"PK": owner_pk(owner_id), "SK": f"{MONTH_PREFIX}{month or UNDATED_MONTH}"}
 
 
 def session_key(session_id: str) -> dict[str, str]:
@@ -322,7 +328,8 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
 
     Kinds: L label (conf = confidence), C category, P place name, T first letters of a text word (people's
     names included), G geohash cell (several precisions), LOC every located photo, A album membership,
-    N a named person in the photo (domain.search.person_key of the name), PID a person whose face is in it."""
+    N a named person in the photo (domain.search.person_key of the name), PID a person whose face is in it,
+    U every photo without a taken day, MD the "MM-DD" of its local taken day (memories)."""
     owner, pos = photo.owner_id, position(photo)
     entries: dict[str, dict[str, Any]] = {}
 
@@ -351,6 +358,8 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
         add("N", person_key(name))
     for face in photo.faces:
         add("PID", face.person_id or "")
+    day = (photo.taken_at or "")[:10]
+    add("MD", day[5:]) if day else add("U", "all")
     return entries
 
 
@@ -371,27 +380,3 @@ def split_entry(entry: str) -> tuple[str, str]:
 
 def photo_id_of(position_sk: str) -> str:
     return position_sk.rsplit("#", 1)[1]
-
-
-# --- cursors --------------------------------------------------------------------------------------------------
-
-
-def encode_cursor(value: Any) -> str:
-    raw = json.dumps(value, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_position(cursor: str) -> str:
-    """The position a cursor of encode_cursor(position) carries; Invalid for anything else."""
-    value = decode_cursor(cursor)
-    if not isinstance(value, str) or "#" not in value or len(value) > 1024:
-        raise Invalid("the cursor is not one this service gave out", code="invalid_cursor")
-    return value
-
-
-def decode_cursor(cursor: str) -> Any:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return json.loads(raw)
-    except (ValueError, TypeError) as exc:
-        raise Invalid("the cursor is not one this service gave out", code="invalid_cursor") from exc

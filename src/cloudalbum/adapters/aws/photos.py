@@ -15,7 +15,9 @@ from typing import Any
 
 from ...domain.errors import ConcurrentUpdate, Conflict, NotFound
 from ...domain.model import Page, Photo
+from ...domain.timeline import month_of
 from ...ports import PendingBlobs
+from . import cursors as C
 from . import keys as K
 from .albums import DynamoAlbums
 from .faces import DynamoFaces
@@ -55,6 +57,7 @@ class DynamoPhotos:
             ops.append({"Put": {"TableName": self.table.name, "ConditionExpression": "attribute_not_exists(PK)",
                                 "Item": {**av_key(K.sha_key(photo.owner_id, photo.sha256)),
                                          "photo_id": S(photo.id)}}})
+        ops.append(self._month_count(photo, 1))
         try:
             self.client.transact_write_items(TransactItems=ops)
         except self.client.exceptions.TransactionCanceledException as exc:
@@ -101,8 +104,17 @@ class DynamoPhotos:
         if old.bytes != saved.bytes or old.owner_id != saved.owner_id:
             self._add_usage(old.owner_id, -1, -int(old.bytes))
             self._add_usage(saved.owner_id, 1, int(saved.bytes))
+        if (old.owner_id, month_of(old.taken_at)) != (saved.owner_id, month_of(saved.taken_at)):
+            self.client.transact_write_items(TransactItems=[self._month_count(old, -1), self._month_count(saved, 1)])
         self.items.write(K.index_entries(old, old.albums), K.index_entries(saved, old.albums))
         return saved
+
+    def _month_count(self, photo: Photo, delta: int) -> dict[str, Any]:
+        """The transaction item moving the owner's timeline counter of the photo's month (K.month_key)."""
+        return {"Update": {"TableName": self.table.name, "Key": av_key(K.month_key(photo.owner_id,
+                                                                                   month_of(photo.taken_at))),
+                           "UpdateExpression": "ADD #c :d", "ExpressionAttributeNames": {"#c": "count"},
+                           "ExpressionAttributeValues": {":d": N(delta)}}}
 
     def _add_usage(self, owner_id: str, count: int, nbytes: int) -> None:
         self.client.update_item(TableName=self.table.name, Key=av_key(K.usage_key(owner_id)),
@@ -143,7 +155,8 @@ class DynamoPhotos:
         if photo.sha256:  # its bytes may come again as a new photo
             sha = K.sha_key(photo.owner_id, photo.sha256)
             ops.append({"Delete": {"TableName": self.table.name, "Key": av_key(sha)}})
-        for album_id in photo.albums[:97]:  # TransactWriteItems takes 100 items
+        ops.append(self._month_count(photo, -1))
+        for album_id in photo.albums[:96]:  # TransactWriteItems takes 100 items
             ops.append({"Update": {"TableName": self.table.name, "Key": av_key(K.album_key(album_id)),
                                    "UpdateExpression": "ADD photo_count :m",
                                    "ConditionExpression": "attribute_exists(PK)",
@@ -170,7 +183,7 @@ class DynamoPhotos:
         limit = max(1, limit)
         cond, values = "", {}
         if cursor:
-            cond, values = "#sk < :after", {":after": S(K.decode_position(cursor))}
+            cond, values = "#sk < :after", {":after": S(C.decode_position(cursor))}
         items = []
         for item in self.table.query(index=index, pk_name=f"{index}PK", pk=pk, sk_name=f"{index}SK", sk_cond=cond,
                                      values=values, forward=False, page=min(limit + 1, 1000)):
@@ -179,7 +192,7 @@ class DynamoPhotos:
                 break
         more = len(items) > limit
         items = items[:limit]
-        next_cursor = K.encode_cursor(s(items[-1], f"{index}SK")) if more else None
+        next_cursor = C.encode_cursor(s(items[-1], f"{index}SK")) if more else None
         return Page(items=[photo_of(it) for it in items], next_cursor=next_cursor)
 
     def usage(self, owner_id: str) -> tuple[int, int]:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from ...domain.model import Page, Question, QuestionStatus, question_from_dict, to_dict
+from . import cursors as C
 from . import keys as K
 from .table import S, Table, av_key, s
 
@@ -54,7 +55,7 @@ class DynamoQuestions:
                        cursor: str | None = None) -> Page:
         """Highest score first (then oldest); with photo_id, from the photo's few questions."""
         limit = max(1, limit)
-        after = K.decode_position(cursor) if cursor else None
+        after = C.decode_position(cursor) if cursor else None
         if photo_id is not None:
             ranked = sorted(((K.question_rank(q), q) for q in self.questions_for_photo(photo_id)
                              if q.owner_id == owner_id and q.status == QuestionStatus.OPEN.value),
@@ -70,7 +71,7 @@ class DynamoQuestions:
                 if len(rows) > limit:
                     break
         more, rows = len(rows) > limit, rows[:limit]
-        return Page([q for _, q in rows], K.encode_cursor(rows[-1][0]) if more else None)
+        return Page([q for _, q in rows], C.encode_cursor(rows[-1][0]) if more else None)
 
     def questions_for_photo(self, photo_id: str) -> list[Question]:
         """Every question about the photo (any status), oldest first."""

@@ -9,6 +9,7 @@ chosen source, never by a Scan, and a stale index item can only cost a read, nev
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -30,13 +31,15 @@ from ...domain.search import (
     query_words,
     words,
 )
+from ...domain.timeline import Timeline, from_counts, is_unfiltered, month_of
 from ...domain.times import taken_seconds
+from . import cursors as C
 from . import keys as K
 from .albums import DynamoAlbums
 from .geohash import best_cover
 from .index_items import IndexItems, Source, page_of
 from .photo_items import photo_of
-from .table import S, Table
+from .table import S, Table, n, s
 
 MAP_MAX_POINTS = 10_000
 MAX_TZ_OFFSET_S = 14 * 3600  # taken_at is wall-clock time; a time window is widened by this, then checked exactly
@@ -50,7 +53,7 @@ class DynamoSearchIndex:
 
     def search(self, owner_id: str, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of SearchHit, newest taken first."""
-        after = K.decode_position(cursor) if cursor else None
+        after = C.decode_position(cursor) if cursor else None
         return page_of(self._matches(owner_id, query, after), limit,
                        lambda photo, reasons: SearchHit(photo, reasons))
 
@@ -119,6 +122,27 @@ class DynamoSearchIndex:
 
     # --- candidates -----------------------------------------------------------------------------------------
 
+    def timeline(self, owner_id: str, query: SearchQuery) -> Timeline:
+        """Unfiltered: one Query of the owner's month counters (K.month_key, moved with each photo's write), a
+        few items per year of photos. Filtered: the matches of the search, counted by month."""
+        counts: dict[str | None, int] = {}
+        if is_unfiltered(query):
+            for item in self.table.query(pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :m)",
+                                         values={":m": S(K.MONTH_PREFIX)}, page=1000):
+                value = (s(item, "SK") or "")[len(K.MONTH_PREFIX):]
+                counts[None if value == K.UNDATED_MONTH else value] = int(n(item, "count"))
+        else:
+            for photo, _reasons in self._matches(owner_id, query, None):
+                counts[month_of(photo.taken_at)] = counts.get(month_of(photo.taken_at), 0) + 1
+        return from_counts(counts)
+
+    def photos_on_day(self, owner_id: str, month_day: str, *, before_year: str, limit: int = 200) -> list[Photo]:
+        """One partition of "MD" index items (K.index_entries), read newest first below the year's positions."""
+        stream = self.items.stream(Source(None, (K.ix_pk(owner_id, "MD", month_day),)), before_year)
+        found = self.items.resolve(stream, lambda p: p.owner_id == owner_id
+                                   and (p.taken_at or "")[5:10] == month_day and (p.taken_at or "")[:4] < before_year)
+        return [photo for photo, _pos in itertools.islice(found, max(1, limit))]
+
     def _matches(self, owner_id: str, query: SearchQuery, after: str | None) -> Iterator[tuple[Photo, list[str]]]:
         album_name = self.albums.album_name(owner_id, query.album_id) if query.album_id else None
         for photo, _pos in self.items.resolve(self._candidates(owner_id, query, after),
@@ -171,6 +195,8 @@ def sources_of(owner_id: str, query: SearchQuery) -> list[Source]:
                           hi=(query.date_to or "9999") + "~"))
     if query.status:
         out.append(Source("GSI2", (K.owner_status_pk(owner_id, query.status),)))
+    if query.undated:
+        out.append(Source(None, (K.ix_pk(owner_id, "U", "all"),)))
     return out
 
 

@@ -34,7 +34,7 @@ from .photos import DynamoPhotos
 from .questions import DynamoQuestions
 from .search import DynamoSearchIndex
 from .shares import DynamoShares
-from .table import GuardedClient, Table, s
+from .table import GuardedClient, S, Table, s
 from .users import DynamoUsers
 
 
@@ -75,7 +75,9 @@ class DynamoMetadataStore:
             self.albums.delete_album((s(item, "PK") or "")[len("ALBUM#"):])
         self.faces.delete_face_data(owner_id)
         self.batches.delete_owner_batches(owner_id)
-        self.table.batch_write(deletes=[K.usage_key(owner_id), K.face_settings_key(owner_id)])
+        months = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self.table.query(
+            pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :m)", values={":m": S(K.MONTH_PREFIX)}, page=1000)]
+        self.table.batch_write(deletes=[K.usage_key(owner_id), K.face_settings_key(owner_id), *months])
 
     def close(self) -> None:
         self.client.close()

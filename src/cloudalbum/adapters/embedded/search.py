@@ -29,6 +29,7 @@ from ...domain.search import (
     text_fields,
     words,
 )
+from ...domain.timeline import Timeline, from_counts, is_unfiltered, is_valid_month
 from ...domain.times import taken_seconds
 from .database import SqliteDatabase, encode_cursor, keyset_after
 from .photo_rows import load_photos
@@ -36,6 +37,8 @@ from .search_query import search_sql
 
 FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date", "people")
 MAP_MAX_POINTS = 10_000
+MEMORIES_SQL = ("SELECT photo_id FROM search_doc INDEXED BY search_doc_owner_monthday WHERE owner_id = ?"
+                " AND substr(taken_day, 6, 5) = ? AND taken_day < ? ORDER BY taken_day DESC, photo_id DESC LIMIT ?")
 
 
 @dataclass
@@ -162,6 +165,34 @@ class SqliteSearchIndex:
         hits = [SearchHit(p, match_reasons(p, query, album_name=album_name) or []) for p in photos]
         next_cursor = encode_cursor([rows[-1]["sort_key"], rows[-1]["photo_id"]]) if more and rows else None
         return Page(items=hits, next_cursor=next_cursor)
+
+    def timeline(self, owner_id: str, query: SearchQuery) -> Timeline:
+        """Unfiltered: the owner's search_month rows (kept by triggers on search_doc, migration 0220), one
+        primary-key range. Filtered: the search's row source grouped by month (it counts the matches)."""
+        conn = self._search_conn()
+        if is_unfiltered(query):
+            rows = conn.execute("SELECT month, count FROM search_month WHERE owner_id = ?", (owner_id,)).fetchall()
+        else:
+            sql = search_sql(conn, owner_id, query)
+            rows = conn.execute(f"SELECT substr(d.taken_day, 1, 7) AS month, COUNT(*) AS count FROM {sql.source}"
+                                f" WHERE {sql.where} GROUP BY 1", sql.all_args()).fetchall()
+        counts: dict[str | None, int] = {}
+        for month, count in rows:
+            key = month if month and is_valid_month(month) else None
+            counts[key] = counts.get(key, 0) + int(count)
+        return from_counts(counts)
+
+    def photos_on_day(self, owner_id: str, month_day: str, *, before_year: str, limit: int = 200) -> list[Photo]:
+        """From the expression index search_doc_owner_monthday (owner, MM-DD of taken_day, taken_day)."""
+        conn = self._search_conn()
+        rows = conn.execute(MEMORIES_SQL, (owner_id, month_day, before_year, max(1, limit))).fetchall()
+        return load_photos(self._db.read(), [r[0] for r in rows])
+
+    def explain_timeline(self, owner_id: str) -> list[str]:
+        """EXPLAIN QUERY PLAN of the unfiltered timeline (tests check that the primary key drives it)."""
+        conn = self._search_conn()
+        return [row[3] for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT month, count FROM search_month WHERE owner_id = ?", (owner_id,)).fetchall()]
 
     def _album_name(self, owner_id: str, album_id: str) -> str | None:
         row = self._db.read().execute(

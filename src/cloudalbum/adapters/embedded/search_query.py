@@ -170,6 +170,8 @@ def search_sql(conn: sqlite3.Connection, owner_id: str, query: SearchQuery) -> S
         sql.add("d.taken_day <= ?", query.date_to)
     if query.status:
         sql.add("d.status = ?", query.status)
+    if query.undated:
+        tagged[("undated",)] = sql.add("d.taken_day IS NULL")
     expr = fts_expression(query)
     box = query.bbox or (query.near.bbox() if query.near else None)
     if query.bbox:
@@ -234,6 +236,11 @@ def _walk_candidates(conn: sqlite3.Connection, owner_id: str, query: SearchQuery
                    " AND kind = ? AND value = ?", args)
         walks.append((n, "search_term drv INDEXED BY search_term_owner_sort" + _COVERED_DOC +
                       " AND drv.owner_id = ? AND drv.kind = ? AND drv.value = ?", args, (kind, value)))
+    if query.undated:  # a partial index of the owner's undated photos, in list order
+        n = _probe(conn, "SELECT 1 FROM search_doc INDEXED BY search_doc_owner_undated WHERE owner_id = ?"
+                   " AND taken_day IS NULL", [owner_id])
+        walks.append((n, "search_doc drv INDEXED BY search_doc_owner_undated" + _COVERED_DOC +
+                      " AND drv.owner_id = ? AND drv.taken_day IS NULL", [owner_id], ("undated",)))
     if query.album_id:
         n = _probe(conn, "SELECT 1 FROM album_photos INDEXED BY album_photos_sort WHERE album_id = ?",
                    [query.album_id])

@@ -38,11 +38,13 @@ def create_app(container: Container) -> APIFlask:
         search,
         security_headers,
         sharing,
+        timeline,
     )
 
     errors.register(app)
     security_headers.register(app)
-    for module in (health, auth, batches, photos, search, albums, map, questions, people, sharing, moving):
+    for module in (health, auth, batches, photos, search, albums, map, questions, people, sharing, moving,
+                   timeline):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies

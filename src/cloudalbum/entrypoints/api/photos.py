@@ -110,10 +110,19 @@ def delete_photo(photo_id: str) -> Any:
     return "", 204
 
 
-def _stream(key: str, mimetype: str, download_name: str) -> Any:
+# A thumbnail asked for by its current version never changes: the browser keeps it a year. `private` keeps it out
+# of shared caches, and `Vary: Authorization` keys the browser's copy to the session's token, so another
+# session (another user signing in on the same browser) never gets it from the cache: its request reaches us
+# and is checked like any other.
+CACHEABLE = "private, max-age=31536000, immutable"
+
+
+def _stream(key: str, mimetype: str, download_name: str, *, cacheable: bool = False) -> Any:
     resp = send_file(container().photos.open_blob(key), mimetype=mimetype, download_name=download_name,
                      as_attachment=False, etag=False, conditional=False, max_age=0)
-    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Cache-Control"] = CACHEABLE if cacheable else "private, no-store"
+    if cacheable:
+        resp.headers["Vary"] = "Authorization"
     return resp
 
 
@@ -150,7 +159,8 @@ def thumbnail(photo_id: str, query: dict[str, Any]) -> Any:
     if url:
         return redirect(url, code=302)
     stem = photo.filename.rsplit(".", 1)[0] or "photo"
-    return _stream(key, "image/jpeg", f"{stem}-{query['size']}.jpg")
+    current = query.get("v") is not None and query["v"] == photo.version
+    return _stream(key, "image/jpeg", f"{stem}-{query['size']}.jpg", cacheable=current)
 
 
 @bp.post("/photos/<photo_id>/reprocess")

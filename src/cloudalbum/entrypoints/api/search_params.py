@@ -30,7 +30,7 @@ def search_query(params: Mapping[str, Any]) -> SearchQuery:
 
 def parse_search_params(params: Mapping[str, Any]) -> SearchQuery:
     """API query parameters (q, label (repeatable), min_confidence, category, place, from, to, bbox, near,
-    radius_km, album_id, camera, status, person) to a SearchQuery. Bad values raise Invalid (422); when
+    radius_km, album_id, camera, status, person, undated) to a SearchQuery. Bad values raise Invalid (422); when
     several are bad, the first in this order is named: min_confidence, dates, radius_km, status, bbox, near."""
     labels = _labels(params.get("label"))
     min_conf = _min_confidence(_one(params, "min_confidence"))
@@ -46,8 +46,20 @@ def parse_search_params(params: Mapping[str, Any]) -> SearchQuery:
         bbox=parse_bbox(bbox_raw) if bbox_raw else None,
         near=parse_near(near_raw, radius_raw) if near_raw else None,
         album_id=_one(params, "album_id"), camera=_one(params, "camera"), status=status,
-        person=_one(params, "person"),
+        person=_one(params, "person"), undated=_flag(params.get("undated"), "undated"),
     )
+
+
+def _flag(raw: Any, name: str) -> bool:
+    """A boolean parameter: true/false (1/0, yes/no); absent is false."""
+    if raw is None or isinstance(raw, bool):
+        return bool(raw)
+    value = (_one({name: raw}, name) or "").lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no", ""):
+        return False
+    raise Invalid(f"{name} must be true or false", code=f"invalid_{name}")
 
 
 def parse_bbox(raw: str) -> BBox:

@@ -17,8 +17,16 @@ def face_url(face_id: str) -> str:
     return f"/api/faces/{face_id}/thumbnail"
 
 
+def thumbnail_url(photo: Photo, size: str) -> str:
+    """The thumbnail's URL naming the photo's version: the browser may keep the answer for a year (privately),
+    and any change to the photo (reprocessing rewrites its thumbnails) gives a new URL."""
+    return f"/api/photos/{photo.id}/thumbnail?size={size}&v={photo.version}"
+
+
 def photo_json(photo: Photo, *, reasons: list[str] | None = None) -> dict[str, Any]:
     out = {k: v for k, v in dataclasses.asdict(photo).items() if k not in _PHOTO_INTERNAL}
+    out["thumbnails"] = ({size: thumbnail_url(photo, size) for size in sorted(photo.thumbnail_keys)}
+                         if photo.thumbnail_keys else None)
     out["labels"] = [dataclasses.asdict(lbl) for lbl in photo.visible_labels()]
     out["faces"] = [{"id": f.id, "box": dataclasses.asdict(f.box),
                      "person": {"id": f.person_id, "name": f.person_name} if f.person_id else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import Boolean, File, Float, Integer, List, Nested, String
+from apiflask.fields import Boolean, Dict, File, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 
 from .common import PageQuery
@@ -98,6 +98,8 @@ class PhotoOut(Schema):
     # Move in, move out (issue 19)
     rating = Integer(allow_none=True, metadata={"description": "The user's 0-5 rating (XMP, PATCH)"})
     people_hint = List(String(), metadata={"description": "People named by an imported sidecar (Takeout)"})
+    thumbnails = Dict(keys=String(), values=String(), allow_none=True,
+                      metadata={"description": "size -> versioned thumbnail URL (cacheable); null before processing"})
     duplicate = Boolean(metadata={"description": "Upload only: true when these bytes were already a photo "
                                                  "of the user (200, nothing stored)"})
 
@@ -142,3 +144,5 @@ class PhotoPatchIn(Schema):
 
 class ThumbnailQuery(Schema):
     size = String(load_default="small", validate=OneOf(["small", "large"]))
+    v = Integer(load_default=None, strict=False, validate=Range(min=0), metadata={
+        "description": "The photo's version (from {photo}.thumbnails): when current, the answer is cacheable"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import Float, Integer, List, Nested, Raw, String
+from apiflask.fields import Boolean, Float, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 
 from .photos import PhotoPage
@@ -28,6 +28,7 @@ class SearchParamsQuery(Schema):
     camera = String(validate=Length(max=200))
     status = String(validate=OneOf(["uploaded", "processing", "done", "needs_input", "failed"]))
     person = String(validate=Length(max=100), metadata={"description": "A person's name (as you named them)"})
+    undated = Boolean(metadata={"description": "Only photos without a taken time (the gallery's last section)"})
 
 
 class SearchPageQuery(SearchParamsQuery):

@@ -229,6 +229,9 @@ export function imageUrl(path) {
 
 export const thumbPath = (id, size = 'small') => `/api/photos/${encodeURIComponent(id)}/thumbnail?size=${size}`;
 
+/** A photo's thumbnail URL: the versioned one the API gave (the browser caches it), else the plain path. */
+export const photoThumb = (photo, size = 'small') => (photo.thumbnails && photo.thumbnails[size]) || thumbPath(photo.id, size);
+
 /** Forget cached images of one photo (after reprocessing or deletion). */
 export function forgetPhotoImages(id) {
   for (const size of ['small', 'large']) {

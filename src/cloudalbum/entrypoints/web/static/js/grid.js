@@ -1,7 +1,7 @@
 // A responsive grid of photo tiles: infinite scroll over a paginated list (next_cursor, IntersectionObserver),
 // lazy authenticated thumbnails, status badges, and polling of photos that are not final yet.
 
-import { api, imageUrl, thumbPath, forgetPhotoImages } from './api.js';
+import { api, imageUrl, photoThumb, forgetPhotoImages } from './api.js';
 import { FINAL, altText, announce, formatDate, h, statusBadge } from './dom.js';
 
 const POLL_MS = 2000;
@@ -9,10 +9,10 @@ const POLL_BATCH = 12;
 
 /**
  * photoGrid({load: (cursor) => Promise<{items, next_cursor}>, extras?: (photo, tile) => Node[], empty?: string,
- *            onChange?: (photo) => void})
- * -> {el, prepend(photo), remove(id), destroy()}
+ *            onChange?: (photo) => void, sections?: {before(photo) -> Node[], reset()} (headings, timeline.js)})
+ * -> {el, prepend(photo), remove(id), reset(load), destroy()}
  */
-export function photoGrid({ load, extras, empty = 'No photos here yet.', label = 'Photos', onSelect,
+export function photoGrid({ load, extras, empty = 'No photos here yet.', label = 'Photos', onSelect, sections,
   href = (photo) => `#/photo/${encodeURIComponent(photo.id)}` }) {
   const list = h('ul', { class: 'grid', 'aria-label': label });
   const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
@@ -25,6 +25,7 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
   let destroyed = false;
   let pollTimer = null;
   let pollOffset = 0;
+  let pendingReset = false; // a reset came while a page was loading: that page is dropped, loading starts over
   const selected = new Set(); // ids, in select mode
   let selecting = false;
 
@@ -49,6 +50,7 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     try {
       const page = await load(cursor);
       if (destroyed) return;
+      if (pendingReset) { pendingReset = false; setTimeout(more, 0); return; }
       for (const photo of page.items) add(photo, false);
       cursor = page.next_cursor;
       finished = !cursor;
@@ -63,6 +65,9 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     if (!finished && !destroyed) {
       const r = sentinel.getBoundingClientRect();
       if (r.top < window.innerHeight + 600) setTimeout(more, 0);
+      // observing again reports the sentinel's state afresh: one that stayed in view while the page loaded
+      // (a reader who scrolled to the end meanwhile) never changed state, so it would never report again
+      else { moreObserver.unobserve(sentinel); moreObserver.observe(sentinel); }
     }
     schedulePoll();
   }
@@ -94,6 +99,7 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     const node = tileNode(photo);
     const t = { photo, ...node, thumbShown: false };
     tiles.set(photo.id, t);
+    if (!atStart && sections) list.append(...sections.before(photo));
     if (atStart) list.prepend(t.li); else list.append(t.li);
     status.textContent = '';
     thumbObserver.observe(t.li);
@@ -102,7 +108,7 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
   function showThumb(t) {
     if (t.thumbShown || !FINAL.has(t.photo.status)) { t.wantsThumb = true; return; }
     t.thumbShown = true;
-    imageUrl(thumbPath(t.photo.id, 'small')).then((u) => {
+    imageUrl(photoThumb(t.photo, 'small')).then((u) => {
       t.img.src = u;
       t.frame.classList.add('loaded');
     }, () => {
@@ -174,6 +180,19 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     prepend(photo) { add(photo, true); schedulePoll(); },
     remove,
     get size() { return tiles.size; },
+    /** Start again from the first page of another loader (a jump to a month). */
+    reset(newLoad) {
+      if (newLoad) load = newLoad;
+      for (const t of tiles.values()) thumbObserver.unobserve(t.li);
+      tiles.clear();
+      list.replaceChildren();
+      if (sections) sections.reset();
+      cursor = null;
+      finished = false;
+      status.textContent = '';
+      if (loading) { pendingReset = true; return; }
+      more();
+    },
     /** Select mode: checkboxes on the tiles; a click selects instead of opening. */
     setSelecting(on) {
       selecting = on;

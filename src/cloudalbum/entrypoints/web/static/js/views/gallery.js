@@ -1,6 +1,6 @@
-// The gallery: every photo, newest taken first, with infinite scroll and live status updates; a select mode
-// adds many photos to an album at once, and edits them in one batch (js/batch.js: shift time, set place, add
-// label), with an undo toast.
+// The gallery: every photo, newest taken first, under month and day headings with a scrubber to jump to any
+// month (timeline.js), with infinite scroll and live status updates; a select mode adds many photos to an album
+// at once, and edits them in one batch (js/batch.js: shift time, set place, add label), with an undo toast.
 
 import { all, api } from '../api.js';
 import { batchActions, rerender, showUndoToast } from '../batch.js';
@@ -8,6 +8,7 @@ import { clear, field, h } from '../dom.js';
 import { photoGrid } from '../grid.js';
 import { uploadEvents } from '../uploads.js';
 import { openShareDialog } from './sharing.js';
+import { dayHeadings, memoriesStrip, scrubber, timelineLoader } from '../timeline.js';
 
 export function galleryView(main) {
   let chosen = new Set();
@@ -34,7 +35,8 @@ export function galleryView(main) {
 
   const grid = photoGrid({
     label: 'All photos',
-    load: (cursor) => api('GET', '/api/photos', { query: { limit: 60, cursor } }),
+    load: timelineLoader(null),
+    sections: dayHeadings(),
     empty: 'No photos yet. Upload some: drop them anywhere on this page or use Upload.',
     onSelect: (ids) => {
       chosen = ids;
@@ -73,13 +75,20 @@ export function galleryView(main) {
     } catch (err) { error.textContent = err.message; }
   });
 
+  const timeline = scrubber((month) => {
+    timeline.mark(month);
+    grid.reset(timelineLoader(month));
+    window.scrollTo({ top: 0 });
+  });
+
   const onUploaded = (e) => grid.prepend(e.detail);
   uploadEvents.addEventListener('uploaded', onUploaded);
   main.append(
     h('div', { class: 'view-head' }, h('h1', {}, 'Photos'),
       h('div', { class: 'head-actions' }, selectBtn, h('a', { class: 'button', href: '#/upload' }, 'Upload photos'))),
     bar,
-    grid.el,
+    memoriesStrip(),
+    h('div', { class: 'timeline-layout' }, grid.el, timeline.el),
   );
   return () => {
     uploadEvents.removeEventListener('uploaded', onUploaded);

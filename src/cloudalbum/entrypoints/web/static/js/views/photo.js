@@ -1,7 +1,7 @@
 // One photo: the large thumbnail with the detected boxes drawn over it, labels, date, camera, place and a small
 // map, albums, open questions, edits (PATCH), download of the original, delete.
 
-import { all, api, authFetch, forgetPhotoImages, imageUrl, thumbPath, toError } from '../api.js';
+import { all, api, authFetch, forgetPhotoImages, imageUrl, photoThumb, toError } from '../api.js';
 import { FINAL, altText, announce, clear, field, formatBytes, formatDate, h, placeText, statusBadge } from '../dom.js';
 import { faceImg, personHref, personName } from '../faces.js';
 import { smallMap } from '../maps.js';
@@ -146,7 +146,7 @@ export function photoView(main, { parts, params }) {
     showFaces.addEventListener('change', () => { faceLayer.hidden = !showFaces.checked; });
     if (FINAL.has(photo.status)) {
       frame.classList.add('loading');
-      imageUrl(thumbPath(photo.id, 'large')).then((u) => { img.src = u; frame.classList.remove('loading'); },
+      imageUrl(photoThumb(photo, 'large')).then((u) => { img.src = u; frame.classList.remove('loading'); },
         () => { frame.classList.remove('loading'); frame.classList.add('no-thumb'); });
     } else {
       frame.classList.add('pending');
