@@ -116,7 +116,7 @@ def paint(base: str, *, size: int, angle: float, style: str, seed: int = 0,
           phrases: list[str] | None = None) -> Painted:
     """Two phrases (chosen by seed unless given) painted on a base photo at font size `size` (pixels, at the
     LONG_SIDE image), rotated by `angle` degrees counter-clockwise, in `style`."""
-    rng = random.Random(f"{base}/{size}/{angle}/{style}/{seed}")
+    rng = random.Random(f"{base}/{size}/{angle:g}/{style}/{seed}")  # 5 and 5.0 paint the same photo
     chosen = phrases if phrases is not None else rng.sample(PHRASES, 2)
     image = base_photo(base).copy()
     boxes = []

@@ -9,16 +9,20 @@ run here (tests/ocr/test_offline.py proves nothing is fetched). rapidocr's 0/180
 used: the image is already upright, and a flip it gets wrong costs a line.
 
 Per photo (the upright 1280 px long-side image that also feeds the object detector):
-  0. an image that cannot hold text is not looked at: short side under MIN_SIDE px (no line of readable
-     characters fits), or flat (grey levels spanning under MIN_CONTRAST: a blank frame, a lens cap);
-  1. the detector on a copy scaled so its long side is DETECT_LONG_SIDE (up or down: the DB model finds
-     lines whose characters are ~8 px high or more at that size), quadrilaterals mapped back to the image;
+  0. an image that cannot hold text is not looked at: short side under MIN_SIDE (7) px or long side under
+     MIN_LONG_SIDE (16) px — a word on a plate filling an image 7 px high is still read, 6 px is not — or
+     flat (grey levels spanning under MIN_CONTRAST: a blank frame, a lens cap);
+  1. the detector on a copy scaled so its long side is DETECT_LONG_SIDE (up or down), quadrilaterals mapped
+     back to the image. Measured on 144 painted photos (font sizes 12-64 px at 1280, 0/5/15 degrees):
+     word recall 83% at 512 px, 92% at 640, 96% at 800, 97% at 960, 99% at 1280, for 135 / 185 / 262 /
+     360 / 557 ms of CPU per photo. 800 is the knee: below it small text goes, above it the cost grows
+     faster than what is read;
   2. recognition only on the regions found: each quadrilateral cut from the image given (not the detection
      copy: more pixels per character) and straightened, at most MAX_LINES of them (the tallest: the
      prominent text, what a person would search for), lines scoring under MIN_SCORE or empty dropped;
   3. each line's axis-aligned box in pixels of the image given, in reading order.
 
-Sizes and thresholds are measured in bench/ocr_accuracy.py and bench/ocr_cost.py (docs/ocr.md).
+Figures: bench/ocr_accuracy.py and bench/ocr_cost.py, docs/ocr.md.
 
 A session must not cross a fork: a worker process that inherits a loaded reader makes its own sessions.
 """
@@ -46,8 +50,8 @@ MODELS_DIR = "models"  # inside the package
 DETECTOR_FILE, RECOGNIZER_FILE = "PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx"
 DETECTOR_MODEL, RECOGNIZER_MODEL = "PP-OCRv6_det_small", "PP-OCRv6_rec_small"
 
-DETECT_LONG_SIDE = 960
-MIN_SIDE = 16
+DETECT_LONG_SIDE = 800
+MIN_SIDE, MIN_LONG_SIDE = 7, 16
 MIN_CONTRAST = 24
 MAX_LINES = 40
 MIN_SCORE = 0.5
@@ -100,9 +104,10 @@ def _read_weights(path: Path) -> bytes:
 # --- pure helpers -----------------------------------------------------------------------------------------
 
 
-def can_hold_text(image: Image.Image, *, min_side: int = MIN_SIDE, min_contrast: int = MIN_CONTRAST) -> bool:
-    """False for an image too small for a line of readable characters, or flat (no stroke stands out)."""
-    if min(image.size) < min_side:
+def can_hold_text(image: Image.Image, *, min_side: int = MIN_SIDE, min_long_side: int = MIN_LONG_SIDE,
+                  min_contrast: int = MIN_CONTRAST) -> bool:
+    """False for an image too small for a line of two readable characters, or flat (no stroke stands out)."""
+    if min(image.size) < min_side or max(image.size) < min_long_side:
         return False
     grey = np.asarray(image.convert("L"))
     return int(grey.max()) - int(grey.min()) >= min_contrast
