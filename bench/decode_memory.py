@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from security.test_memory_bombs import BOMBS  # noqa: E402 - the same files as the test
+from security.test_memory_bombs import BOMBS  # the same files as the test
 
 CHILD = r"""
 import json, sys, warnings

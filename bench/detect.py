@@ -41,24 +41,26 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image, ImageOps  # noqa: E402
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
 
-from cloudalbum.adapters.ml.geocoder import OfflineGeocoder  # noqa: E402
-from cloudalbum.adapters.ml.detector import OnnxDetector, decode_output, letterbox  # noqa: E402
-from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer  # noqa: E402
-from cloudalbum.media.decode import UndecodableImage, decode  # noqa: E402
-from cloudalbum.media.exif import read_metadata  # noqa: E402
-from cloudalbum.media.face_crops import face_crop  # noqa: E402
-from cloudalbum.media.thumbnails import encode_jpeg, make_thumbnails  # noqa: E402
-from cloudalbum.services.processing import analyze  # noqa: E402
+from cloudalbum.adapters.ml.detector import OnnxDetector, decode_output, letterbox
+from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
+from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
+from cloudalbum.media.decode import UndecodableImage, decode
+from cloudalbum.media.exif import read_metadata
+from cloudalbum.media.face_crops import face_crop
+from cloudalbum.media.thumbnails import encode_jpeg, make_thumbnails
+from cloudalbum.services.processing import analyze
 
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
 DOC = ROOT / "docs" / "performance.md"
@@ -189,13 +191,13 @@ def per_photo(files: dict[str, bytes], detector: OnnxDetector, geocoder: Offline
         samples: dict[str, list[tuple[float, float]]] = {"model": [], "pipeline": [], "naive": [], "detect": [],
                                                          "faces": [], "faces_1280": [], "with_faces": []}
         for _ in range(runs):
-            samples["model"].append(timed(lambda: detector.run_raw(tensor)))
-            samples["pipeline"].append(timed(lambda: analyze(data, detector, geocoder)))
-            samples["naive"].append(timed(lambda: naive(data, detector)))
-            samples["detect"].append(timed(lambda: detector.detect(big)))
-            samples["faces"].append(timed(lambda: face_step(big, faces)))
-            samples["faces_1280"].append(timed(lambda: face_step(big, faces_1280)))
-            samples["with_faces"].append(timed(lambda: analyze(data, detector, geocoder, faces=faces)))
+            samples["model"].append(timed(partial(detector.run_raw, tensor)))
+            samples["pipeline"].append(timed(partial(analyze, data, detector, geocoder)))
+            samples["naive"].append(timed(partial(naive, data, detector)))
+            samples["detect"].append(timed(partial(detector.detect, big)))
+            samples["faces"].append(timed(partial(face_step, big, faces)))
+            samples["faces_1280"].append(timed(partial(face_step, big, faces_1280)))
+            samples["with_faces"].append(timed(partial(analyze, data, detector, geocoder, faces=faces)))
         row: dict[str, Any] = {"photo": name, "pixels": f"{decoded.width}x{decoded.height}", "n_faces": n_faces,
                                "labels": ", ".join(f"{lbl.name} x{lbl.count}" for lbl in result.labels[:4])}
         for key, values in samples.items():
@@ -214,7 +216,7 @@ def service_time(files: dict[str, bytes], detector: OnnxDetector, geocoder: Offl
     """Median per photo of ProcessingService.process through SQLite + files (forced each run)."""
     with tempfile.TemporaryDirectory() as tmp:
         c, ids = bench_container(Path(tmp), files, detector, geocoder)
-        per = [median_time(lambda: c.processing.process(pid, force=True), runs) for pid in ids]
+        per = [median_time(partial(c.processing.process, pid, force=True), runs) for pid in ids]
         c.close()
     return statistics.median(per), sum(per)
 
@@ -275,7 +277,7 @@ def thread_latency(files: dict[str, bytes], runs: int) -> dict[int, float]:
     for threads in (1, 2):
         d = OnnxDetector.load("yolov8n", threads=threads)
         d.run_raw(tensor)
-        out[threads] = median_time(lambda: d.run_raw(tensor), max(runs * 4, 10))
+        out[threads] = median_time(partial(d.run_raw, tensor), max(runs * 4, 10))
     return out
 
 
@@ -300,7 +302,7 @@ def face_threads(files: dict[str, bytes], analyzer: OpencvFaceAnalyzer, runs: in
             cv2.setNumThreads(threads)
             for (w, h), arr in bgr.items():
                 detector.setInputSize((w, h))
-                out[f"yunet {w}x{h} {threads}"] = med(lambda: detector.detect(arr))
+                out[f"yunet {w}x{h} {threads}"] = med(partial(detector.detect, arr))
             if len(rows):
                 out[f"sface {threads}"] = med(lambda: recognizer.feature(recognizer.alignCrop(face_bgr, rows[0])))
     finally:
@@ -313,7 +315,8 @@ def geocoder_figures() -> tuple[float, float]:
     g = OfflineGeocoder().load()
     load_s = time.perf_counter() - t
     rng = np.random.default_rng(3)
-    points = [(float(a), float(b)) for a, b in zip(rng.uniform(-55, 70, 5000), rng.uniform(-180, 180, 5000))]
+    lats, lons = rng.uniform(-55, 70, 5000), rng.uniform(-180, 180, 5000)
+    points = [(float(a), float(b)) for a, b in zip(lats, lons, strict=True)]
     points += [(48.85783, 2.297)] * 1000  # a dense capital: the worst case of the candidate search
     t = time.perf_counter()
     for lat, lon in points:
@@ -463,14 +466,12 @@ def stage_cpu(data: bytes, detector: OnnxDetector, geocoder: OfflineGeocoder, fa
     stage runs in this thread: onnxruntime and OpenCV with one thread each), so other load inflates them little.
     The swap is local to this benchmark process."""
     from types import SimpleNamespace
+    from unittest import mock
 
     from cloudalbum.services import processing
 
-    processing.time = SimpleNamespace(perf_counter=time.thread_time)  # type: ignore[attr-defined]
-    try:
+    with mock.patch.object(processing, "time", SimpleNamespace(perf_counter=time.thread_time)):
         return analyze(data, detector, geocoder, faces=faces, face_gate=gate).timings
-    finally:
-        processing.time = time  # type: ignore[attr-defined]
 
 
 def count_fsyncs(files: dict[str, bytes], detector: OnnxDetector, geocoder: OfflineGeocoder) -> float:
@@ -516,7 +517,7 @@ def stages_report(files: dict[str, bytes], runs: int, min_kb: float) -> str:
         per_stage = [stage_cpu(data, detector, geocoder, faces, gate) for _ in range(runs)]
         for key in per_stage[0]:
             totals[key] = totals.get(key, 0.0) + statistics.median(t.get(key, 0.0) for t in per_stage)
-        model_total += statistics.median(timed(lambda: detector.run_raw(tensor))[1] for _ in range(runs))
+        model_total += statistics.median(timed(partial(detector.run_raw, tensor))[1] for _ in range(runs))
         print(f"  {name:45s} " + ", ".join(f"{k} {statistics.median(t.get(k, 0.0) for t in per_stage) * 1000:.1f}"
                                          for k in per_stage[0]), flush=True)
     fsyncs = count_fsyncs(files, detector, geocoder)
@@ -524,7 +525,8 @@ def stages_report(files: dict[str, bytes], runs: int, min_kb: float) -> str:
     pipeline = sum(totals.values())
     lines = [
         STAGES_SECTION, "",
-        f"Measured by `bench/detect.py --stages --runs {runs}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"Measured by `bench/detect.py --stages --runs {runs}` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} cores, load average {load_before[0]:.1f} before / {os.getloadavg()[0]:.1f} after: "
         f"the {n} yardstick photos (over {min_kb:g} KB), `analyze()` as a worker runs it (faces on, gate "
         f"{gate}), CPU time of the thread per stage (median of {runs} runs per photo, summed).", "",
@@ -540,7 +542,8 @@ def stages_report(files: dict[str, bytes], runs: int, min_kb: float) -> str:
         "Counts of work (no load changes them): "
         f"{pixels / n / 1e6:.2f} MP decoded per photo (reduced-scale JPEG decode); YuNet ran on {yunet_gated:.0f} "
         f"of {yunet_all:.0f} photos behind the gate (every photo without it), {n_faces:.0f} faces found either way; "
-        f"{fsyncs:.1f} fsyncs of blob files per photo processed and stored (os.fsync; SQLite's own are not counted).", "",
+        f"{fsyncs:.1f} fsyncs of blob files per photo processed and stored (os.fsync; SQLite's own are not "
+        "counted).", "",
     ]
     return "\n".join(lines)
 

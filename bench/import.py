@@ -82,7 +82,11 @@ def run_import(archive: Path, photos: int) -> dict[str, float]:
         if proc.returncode != 0 or f"imported {photos}," not in out:
             raise SystemExit(f"import failed ({proc.returncode}): {out[-2000:]} {err[-2000:]}")
     samples = [s for s in samples if s] or [0]
-    pick = lambda q: samples[min(len(samples) - 1, int(q * len(samples)))] / 2**20  # noqa: E731
+
+    def pick(q: float) -> float:
+        """The q-quantile of the RSS samples, in MiB."""
+        return samples[min(len(samples) - 1, int(q * len(samples)))] / 2**20
+
     return {"photos_per_min": photos / elapsed * 60, "seconds": elapsed, "rss_10": pick(0.1),
             "rss_50": pick(0.5), "rss_90": pick(0.9), "rss_peak": max(samples) / 2**20}
 

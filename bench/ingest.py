@@ -132,11 +132,13 @@ class Service:
             cmd += ["--workers", serve_workers]
         serve = subprocess.Popen(cmd, env=self.env, stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.procs.append(serve)
-        line = serve.stdout.readline()  # type: ignore[union-attr]
+        out = serve.stdout
+        assert out is not None  # stdout=PIPE
+        line = out.readline()
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         if not m:
             raise SystemExit(f"serve did not start: {line!r}; see {self.log_path}")
-        threading.Thread(target=lambda: serve.stdout.read(), daemon=True).start()  # type: ignore[union-attr]
+        threading.Thread(target=out.read, daemon=True).start()
         self.base = f"http://127.0.0.1:{m.group(1)}"
         if self.args.aws:
             for _ in range(self.workers):
@@ -209,7 +211,7 @@ class Service:
                                              max_receives=s.max_receives)
             d = self._queue.depth()
             return {"visible": d.visible, "in_flight": d.in_flight, "dead": d.dead}
-        except Exception:  # noqa: BLE001 - a sample missed is not a failure
+        except Exception:  # a sample missed is not a failure
             return None
 
     def stop(self) -> None:
@@ -290,7 +292,8 @@ def unique_bytes(data: bytes, i: int) -> bytes:
     if data[:8] == PNG_SIGNATURE:
         chunk = b"tEXt" + b"Comment\x00" + text
         end = data.rindex(b"IEND") - 4
-        return data[:end] + struct.pack(">I", len(chunk) - 4) + chunk + struct.pack(">I", zlib.crc32(chunk)) + data[end:]
+        crc = struct.pack(">I", zlib.crc32(chunk))
+        return data[:end] + struct.pack(">I", len(chunk) - 4) + chunk + crc + data[end:]
     return data  # other formats go once only (see run)
 
 
@@ -391,7 +394,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if n and not d.get("visible"):
                 break  # the backlog is gone: no longer "while processing runs"
             t0 = time.monotonic()
-            r = s.post(svc.base + "/api/photos", files={"file": (f"probe_{n}.jpg", unique_bytes(big, -1 - n))}, headers=auth, timeout=120)
+            r = s.post(svc.base + "/api/photos", files={"file": (f"probe_{n}.jpg", unique_bytes(big, -1 - n))},
+                       headers=auth, timeout=120)
             dt = time.monotonic() - t0
             results.append({"i": -1 - n, "big": True, "status": r.status_code, "s": dt, "t0": t0 - t_start,
                             "id": r.json().get("id") if r.status_code == 202 else None, "probe": True,

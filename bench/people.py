@@ -25,20 +25,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from cloudalbum.adapters.embedded.blobstore import FileBlobStore  # noqa: E402
-from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer  # noqa: E402
-from cloudalbum.adapters.embedded.store import SqliteMetadataStore  # noqa: E402
-from cloudalbum.config import Settings  # noqa: E402
-from cloudalbum.domain.model import Box, Photo, User, new_id  # noqa: E402
-from cloudalbum.domain.people import Face, Person  # noqa: E402
-from cloudalbum.ports import FoundFace  # noqa: E402
-from cloudalbum.services.people import PeopleService  # noqa: E402
+from cloudalbum.adapters.embedded.blobstore import FileBlobStore
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore
+from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
+from cloudalbum.config import Settings
+from cloudalbum.domain.model import Box, Photo, User, new_id
+from cloudalbum.domain.people import Face, Person
+from cloudalbum.ports import FoundFace
+from cloudalbum.services.people import PeopleService
 
 sys.path.insert(0, str(ROOT / "bench"))
-from detect import write_docs  # noqa: E402  (one way to replace a section of docs/performance.md)
+from detect import write_docs  # one way to replace a section of docs/performance.md
 
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
 SECTION = "## People (grouping faces)"
@@ -79,7 +79,9 @@ def grouping_ms(n: int, runs: int, per_run: int = 20) -> float:
         store = SqliteMetadataStore(Path(tmp) / "meta.sqlite3")
         user = User(id=new_id(), email="bench@example.com", password_hash="x", created_at=NOW)
         store.users.add_user(user)
-        service = PeopleService(store, FileBlobStore(Path(tmp) / "blobs"), Settings(data_dir=Path(tmp)))
+        service = PeopleService(faces=store.faces, photos=store.photos, questions=store.questions, scans=store.limits,
+                                index=store.index, blobs=FileBlobStore(Path(tmp) / "blobs"),
+                                settings=Settings(data_dir=Path(tmp)))
         centroids = library(store, user.id, n, rng)
         times = []
         for _ in range(runs):

@@ -39,12 +39,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from cloudalbum.adapters.ml.detector import OnnxDetector, letterbox, packaged_model_path  # noqa: E402
-from cloudalbum.media.decode import UndecodableImage, decode  # noqa: E402
-from cloudalbum.media.thumbnails import make_thumbnails  # noqa: E402
+from cloudalbum.adapters.ml.detector import OnnxDetector, letterbox, packaged_model_path
+from cloudalbum.media.decode import UndecodableImage, decode
+from cloudalbum.media.thumbnails import make_thumbnails
 
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
 OUT = ROOT / "bench" / "out"
@@ -88,7 +88,11 @@ def corpus() -> list[tuple[str, Image.Image]]:
 def quantize(out: Path, images: list[Image.Image], *, exclude: list[str], reduce_range: bool) -> None:
     import onnx
     from onnxruntime.quantization import (
-        CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static,
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
     )
 
     class Reader(CalibrationDataReader):
@@ -114,7 +118,8 @@ def iou(a: Any, b: Any) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def agreement(ref: OnnxDetector, cand: OnnxDetector, photos: list[tuple[str, Image.Image]]) -> tuple[int, int, list[str]]:
+def agreement(ref: OnnxDetector, cand: OnnxDetector,
+              photos: list[tuple[str, Image.Image]]) -> tuple[int, int, list[str]]:
     """(photos with the same label set, photos with the same set and every float box matched at IoU >= 0.9,
     what differs on the others)."""
     same = boxes = 0

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from cloudalbum.adapters.embedded.queue import SqliteJobQueue  # noqa: E402
+from cloudalbum.adapters.embedded.queue import SqliteJobQueue
 
 CYCLES = 20
 
@@ -30,7 +30,7 @@ CYCLES = 20
 def backlog(path: Path, n: int) -> SqliteJobQueue:
     q = SqliteJobQueue(path, visibility_timeout_s=600, max_receives=4)
     now = time.time()
-    with q._tx() as conn:  # a fast fill: the same rows send() writes
+    with q.db.tx() as conn:  # a fast fill: the same rows send() writes
         conn.executemany(
             "INSERT INTO messages (id, queue, body, sent_at, visible_at, grp) VALUES (?, 'jobs', ?, ?, ?, 'importer')",
             ((f"m{i}", json.dumps({"type": "process_photo", "photo_id": f"p{i}", "owner_id": "importer"}), now, now)

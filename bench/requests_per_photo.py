@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from aws.conftest import free_port, wait_for  # noqa: E402 - the emulator helpers the tests use
+from aws.conftest import free_port, wait_for  # the emulator helpers the tests use
+
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
 CORPUS = ["objects/person.jpg", "objects/dog.jpg", "gps/DSCN0010.jpg", "objects/bus.jpg", "objects/hopper.jpg",
           "objects/horses.jpg", "gps/DSCN0029.jpg", "objects/eagle.jpg"]
@@ -146,12 +147,12 @@ def storage_of(container: Any, photo: Any) -> dict[str, int]:
         blobs["original"] += obj["Size"]
     for obj in s3.list_objects_v2(Bucket=bucket, Prefix=f"thumbnails/{photo.owner_id}/{photo.id}/").get("Contents", []):
         blobs["derived"] += obj["Size"]
-    store = container.store
-    items = [store._get(K.photo_key(photo.id))]
-    items += [store._get({"PK": K.split_entry(e)[0], "SK": K.split_entry(e)[1]})
+    db = container.store.table
+    items = [db.get(K.photo_key(photo.id))]
+    items += [db.get({"PK": K.split_entry(e)[0], "SK": K.split_entry(e)[1]})
               for e in K.index_entries(photo, photo.albums)]
-    items += list(store._query(index="GSI1", pk_name="GSI1PK", pk=K.photo_faces_pk(photo.id), sk_name="GSI1SK"))
-    items += list(store._query(index="GSI3", pk_name="GSI3PK", pk=K.photo_questions_pk(photo.id), sk_name="GSI3SK"))
+    items += list(db.query(index="GSI1", pk_name="GSI1PK", pk=K.photo_faces_pk(photo.id), sk_name="GSI1SK"))
+    items += list(db.query(index="GSI3", pk_name="GSI3PK", pk=K.photo_questions_pk(photo.id), sk_name="GSI3SK"))
     table = 0
     for item in filter(None, items):
         size = item_bytes(item) + 100
@@ -215,7 +216,8 @@ def run(n: int) -> dict[str, Any]:
         list_units = {k: meter.units[f"list.{k}"] for k in ("read", "write")}
         meter.phase = "delete"
         for p in per_photo:
-            pid = next(x.id for x in c.store.photos.list_photos(c.store.users.user_by_email(account["email"]).id, limit=200).items
+            owner_id = c.store.users.user_by_email(account["email"]).id
+            pid = next(x.id for x in c.store.photos.list_photos(owner_id, limit=200).items
                        if x.filename == Path(p["file"]).name)
             assert http.delete(f"/api/photos/{pid}", headers=auth).status_code == 204
         c.maintenance.run_once(now=time.time() + 3600)  # the pass that settles the deletes' pending entries

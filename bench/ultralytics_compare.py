@@ -43,8 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from cloudalbum.adapters.ml.detector import packaged_model_path  # noqa: E402
-from cloudalbum.media.decode import UndecodableImage, decode  # noqa: E402
+from cloudalbum.adapters.ml.detector import packaged_model_path
+from cloudalbum.media.decode import UndecodableImage, decode
 
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
 ULTRA_PY = ROOT / ".venvs" / "ultralytics" / "bin" / "python"
@@ -164,7 +164,8 @@ def run_service(paths: list[Path], *, profile: Path | None = None, model: str = 
             if spy is not None:
                 spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
                 spy.wait(timeout=60)
-            return ServiceRun(elapsed, len(final), labels, uploaded, stage_seconds(log_path.read_text("utf-8", "replace")),
+            stages = stage_seconds(log_path.read_text("utf-8", "replace"))
+            return ServiceRun(elapsed, len(final), labels, uploaded, stages,
                               summarize_profile(profile, server.pid) if profile is not None else None)
         finally:
             if spy is not None and spy.poll() is None:
@@ -288,8 +289,8 @@ def main() -> int:
     load_before = os.getloadavg()
     ultra = run_ultralytics(paths, args.runs)
     paths = [Path(p) for p in ultra["paths"]]  # the same photos on both sides
-    print(f"{len(paths)} photos; Ultralytics: {ultra['seconds']:.2f} s (passes {', '.join(f'{x:.2f}' for x in ultra['passes'])})",
-          flush=True)
+    passes = ", ".join(f"{x:.2f}" for x in ultra["passes"])
+    print(f"{len(paths)} photos; Ultralytics: {ultra['seconds']:.2f} s (passes {passes})", flush=True)
     service_runs = []
     for i in range(args.runs):
         service_runs.append(run_service(paths, model=args.model))
@@ -310,7 +311,8 @@ def main() -> int:
         "| | seconds | photos/s |", "|---|---|---|",
         f"| Ultralytics `YOLO(onnx).predict()`, detection only, one process | {ultra['seconds']:.2f} | "
         f"{len(paths) / ultra['seconds']:.1f} |",
-        f"| cloudalbum `serve` ({args.model}, default workers, faces on), first upload to last photo final, everything | "
+        f"| cloudalbum `serve` ({args.model}, default workers, faces on), first upload to last photo final, "
+        "everything | "
         f"{ours:.2f} | {processed / ours:.1f} |",
         f"| of which: the uploads themselves (sequential HTTP, one client) | {upload_s:.2f} | |",
         f"| **speed: Ultralytics seconds / cloudalbum seconds** (goal >= 1.5) | **{ultra['seconds'] / ours:.2f}x** | |",

@@ -111,8 +111,10 @@ def main() -> int:
 
     med_u, med_b = statistics.median(ups), statistics.median(bases)
     print(f"JPEG {len(data) / 1e6:.2f} MB (2500x2000), {len(ups)} uploads, one client, waitress on loopback")
-    print(f"baseline 3 MB POST /api/health (405): median {med_b * 1000:.1f} ms, p99 {percentile(bases, 99) * 1000:.1f} ms")
-    print(f"upload   POST /api/photos (202):      median {med_u * 1000:.1f} ms, p99 {percentile(ups, 99) * 1000:.1f} ms")
+    print(f"baseline 3 MB POST /api/health (405): median {med_b * 1000:.1f} ms, "
+          f"p99 {percentile(bases, 99) * 1000:.1f} ms")
+    print(f"upload   POST /api/photos (202):      median {med_u * 1000:.1f} ms, "
+          f"p99 {percentile(ups, 99) * 1000:.1f} ms")
     print(f"ratio upload/baseline (medians): {med_u / med_b:.2f}")
     return 0
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cloudalbum import bootstrap  # noqa: E402
-from cloudalbum.config import Settings  # noqa: E402
+from cloudalbum import bootstrap
+from cloudalbum.config import Settings
 
 
 @pytest.fixture

@@ -111,88 +111,92 @@ class Container:
     # --- services -----------------------------------------------------------------------------------------
 
     @cached_property
-    def auth(self) -> "AuthService":
+    def auth(self) -> AuthService:
         from .services.auth import AuthService
 
-        return AuthService(self.store, self.settings, self.clock)
+        return AuthService(self.store.users, self.settings, self.clock)
 
     @cached_property
-    def accounts(self) -> "AccountService":
+    def accounts(self) -> AccountService:
         from .services.accounts import AccountService
 
-        return AccountService(self.store, self.blobs, self.auth, shares=self.store.shares)
+        return AccountService(self.store, self.blobs, self.auth, shares=self.store.shares, limits=self.limits)
 
     @cached_property
-    def photos(self) -> "PhotoService":
+    def photos(self) -> PhotoService:
         from .services.photos import PhotoService
 
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
-        return PhotoService(self.store, self.blobs, self.queue, self.settings, geocoder=lambda: self.geocoder,
-                            people=self.people, limits=self.limits)
+        return PhotoService(self.store.photos, self.store.albums, self.blobs, self.queue, self.settings,
+                            geocoder=lambda: self.geocoder, people=self.people, limits=self.limits)
 
     @cached_property
-    def limits(self) -> "LimitsService":
+    def limits(self) -> LimitsService:
         from .services.limits import LimitsService
 
-        return LimitsService(self.store, self.settings, self.clock.now)
+        return LimitsService(self.store.limits, self.settings, self.clock.now)
 
     @cached_property
-    def people(self) -> "PeopleService":
+    def people(self) -> PeopleService:
         from .services.people import PeopleService
 
-        return PeopleService(self.store, self.blobs, self.settings, queue=lambda: self.queue, limits=self.limits)
+        s = self.store
+        return PeopleService(faces=s.faces, photos=s.photos, questions=s.questions, scans=s.limits, index=s.index,
+                             blobs=self.blobs, settings=self.settings, queue=lambda: self.queue, limits=self.limits)
 
     @cached_property
-    def questions(self) -> "QuestionService":
+    def questions(self) -> QuestionService:
         from .services.questions import QuestionService
 
-        return QuestionService(self.store, self.geocoder, self.settings, people=self.people)
+        return QuestionService(self.store.questions, self.store.photos, self.store.index, self.geocoder, self.settings,
+                               people=self.people)
 
     @cached_property
-    def processing(self) -> "ProcessingService":
+    def processing(self) -> ProcessingService:
         from .services.processing import ProcessingService
 
         return ProcessingService(
-            self.store, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
+            self.store.photos, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
             faces_provider=lambda: self.face_analyzer, people=self.people,
         )
 
     @cached_property
-    def search(self) -> "SearchService":
+    def search(self) -> SearchService:
         from .services.search import SearchService
 
-        return SearchService(self.store, self.geocoder)
+        return SearchService(self.store.index, self.store.faces, self.geocoder)
 
     @cached_property
-    def albums(self) -> "AlbumService":
+    def albums(self) -> AlbumService:
         from .services.albums import AlbumService
 
-        return AlbumService(self.store)
+        return AlbumService(self.store.albums, self.store.photos)
 
-    # Move in, move out (issue 19)
     @cached_property
-    def importer(self) -> "ImportService":
+    def importer(self) -> ImportService:
         from .services.moving import ImportService
 
         return ImportService(self.photos, self.albums)
 
     @cached_property
-    def exporter(self) -> "ExportService":
+    def exporter(self) -> ExportService:
         from .services.moving import ExportService
 
-        return ExportService(self.store, self.blobs, self.albums)
+        return ExportService(self.store.photos, self.store.albums, self.blobs, self.albums)
 
     @cached_property
-    def sharing(self) -> "ShareService":
+    def sharing(self) -> ShareService:
         from .services.sharing import ShareService
 
-        return ShareService(self.store, self.blobs, self.settings, self.clock, hasher=lambda: self.auth.hasher)
+        s = self.store
+        return ShareService(users=s.users, photos=s.photos, albums=s.albums, shares=s.shares, blobs=self.blobs,
+                            settings=self.settings, clock=self.clock, hasher=lambda: self.auth.hasher)
 
     @cached_property
-    def maintenance(self) -> "MaintenanceService":
+    def maintenance(self) -> MaintenanceService:
         from .services.maintenance import MaintenanceService
 
-        return MaintenanceService(self.store, self.blobs, self.queue, self.settings)
+        return MaintenanceService(self.store.photos, self.blobs, self.queue, self.settings)
 
     def close(self) -> None:
         for name in ("store", "queue"):

@@ -7,9 +7,10 @@ builds everything from it. Tests build Settings directly.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PREFIX = "CLOUDALBUM_"
 MIN_KEY_BYTES = 32
@@ -125,7 +126,7 @@ class Settings:
             return self.jwt_key
         return DEV_KEY
 
-    def validate(self) -> "Settings":
+    def validate(self) -> Settings:
         """Refuse to start with settings that would be unsafe or cannot work."""
         if self.backend not in ("embedded", "aws"):
             raise ConfigError(f"CLOUDALBUM_BACKEND must be 'embedded' or 'aws', not {self.backend!r}")
@@ -161,7 +162,7 @@ class Settings:
         if min(self.login_max_failures, self.login_max_failures_per_address, self.register_max_per_address) < 1:
             raise ConfigError("the login and registration limits must be 1 or more")
 
-    def with_(self, **changes: Any) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 

@@ -6,7 +6,8 @@ hundreds. The hashing itself is tested at production cost in test_auth.py::test_
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher

@@ -11,6 +11,7 @@ import pytest
 
 from api.conftest import fast_hashing
 from cloudalbum.config import ConfigError, Settings
+from cloudalbum.domain.errors import Unauthorized
 
 PASSWORD = "correct horse battery"
 
@@ -299,7 +300,7 @@ def test_dummy_verify_for_unknown_email_keeps_timing_alike(container: Any) -> No
     calls: list[str] = []
 
     class CountingHasher(PasswordHasher):
-        def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
             calls.append(str(hash))
             return super().verify(hash, password)
 
@@ -307,7 +308,7 @@ def test_dummy_verify_for_unknown_email_keeps_timing_alike(container: Any) -> No
     auth.hasher = CountingHasher()
     auth.register("timing@example.com", PASSWORD)
     for email in ("timing@example.com", "nobody@example.com"):
-        with pytest.raises(Exception):
+        with pytest.raises(Unauthorized):
             auth.login(email, "wrong password", client_ip=None)
     assert len(calls) == 2 and all(c.startswith("$argon2id$") for c in calls)
 
@@ -319,7 +320,7 @@ def test_production_hasher_is_argon2id(settings: Settings, tmp_path: Any) -> Non
 
     store = SqliteMetadataStore(tmp_path / "hash.sqlite3")
     try:
-        auth = AuthService(store, settings)
+        auth = AuthService(store.users, settings)
         user = auth.register("strong@example.com", PASSWORD)
         stored = store.users.user_by_id(user.id).password_hash
         assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in stored

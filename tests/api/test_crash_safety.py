@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -47,10 +48,12 @@ class Failing:
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Any]:
     settings = Settings(data_dir=tmp_path / "data", workers=0, visibility_timeout_s=30)
-    store = Failing(SqliteMetadataStore(settings.data_dir / "cloudalbum.sqlite3"))
+    real_store = SqliteMetadataStore(settings.data_dir / "cloudalbum.sqlite3")
+    store = Failing(real_store.photos)  # the photo repository: the other repositories stay real
+    real_store.photos = store
     blobs = Failing(FileBlobStore(settings.data_dir / "blobs"))
     queue = Failing(SqliteJobQueue(settings.data_dir / "queue.sqlite3", visibility_timeout_s=30, max_receives=4))
-    c = fast_hashing(bootstrap.build(settings, store=store, blobs=blobs, queue=queue))
+    c = fast_hashing(bootstrap.build(settings, store=real_store, blobs=blobs, queue=queue))
     from cloudalbum.entrypoints.api import create_app
     from conftest import ApiUser
 
@@ -64,7 +67,7 @@ def rig(tmp_path: Path) -> Iterator[Any]:
     r = Rig()
     r.c, r.store, r.blobs, r.queue, r.user = c, store, blobs, queue, user
     yield r
-    store._real.close()
+    real_store.close()
     queue._real.close()
 
 
@@ -106,7 +109,7 @@ def test_a_zero_delay_sweep_requeues_an_upload_of_the_same_second(rig: Any) -> N
     from datetime import datetime
 
     same_second = datetime.fromisoformat(uploaded).timestamp() + 0.5
-    sweep = MaintenanceService(rig.c.store, rig.c.blobs, rig.c.queue, rig.c.settings, stale_upload_s=0)
+    sweep = MaintenanceService(rig.c.store.photos, rig.c.blobs, rig.c.queue, rig.c.settings, stale_upload_s=0)
     assert sweep.run_once(now=same_second).requeued == 1
     assert drain(rig.queue) == [{"type": "process_photo", "photo_id": pid, "owner_id": rig.user.id}]
 

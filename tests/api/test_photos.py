@@ -284,23 +284,23 @@ def test_patch_retries_on_a_concurrent_write(alice: Any, container: Any) -> None
     from cloudalbum.domain.errors import ConcurrentUpdate
 
     pid = alice.upload(make_jpeg()).get_json()["id"]
-    store = container.store
-    real_save = store.save_photo
+    photos = container.store.photos
+    real_save = photos.save_photo
     raced = []
 
     def racing_save(photo: Any) -> Any:
         if not raced:  # someone else writes first, once
             raced.append(1)
-            other = store.photos.get_photo(photo.id, None)
+            other = photos.get_photo(photo.id, None)
             other.description = "written by the worker"
             real_save(other)
         return real_save(photo)
 
-    store.save_photo = racing_save  # instance attribute on the real adapter, just for this test
+    photos.save_photo = racing_save  # instance attribute on the real repository, just for this test
     try:
         r = alice.request("PATCH", f"/api/photos/{pid}", json={"title": "mine"})
     finally:
-        del store.save_photo
+        del photos.save_photo
     assert r.status_code == 200
     assert r.get_json()["title"] == "mine" and r.get_json()["description"] == "written by the worker"
     assert ConcurrentUpdate  # the type the retry loop catches
@@ -446,6 +446,6 @@ def test_unseekable_stream_is_spooled_and_counted(container: Any, alice: Any) ->
         photo = container.photos.upload(alice.id, stream, "piped.jpg")
     assert container.blobs.get(photo.original_key) == data and photo.bytes == len(data)
     small = container.photos
-    small.settings = container.settings.with_(max_upload_bytes=len(data) - 1)
+    small.uploads.settings = container.settings.with_(max_upload_bytes=len(data) - 1)  # what stores the bytes
     with _pipe_with(data) as stream, pytest.raises(TooLarge):
         small.upload(alice.id, stream, "piped.jpg")

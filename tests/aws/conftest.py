@@ -19,8 +19,9 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -65,7 +66,7 @@ def wait_for(check: Callable[[], bool], what: str, timeout_s: float = 60.0, proc
         try:
             if check():
                 return
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{what} did not become ready within {timeout_s:.0f} s")

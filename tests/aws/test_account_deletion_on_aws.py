@@ -15,7 +15,7 @@ from security.account_world import build_library, footprint, share_across, witho
 pytestmark = pytest.mark.emulator
 
 
-def test_account_deletion_leaves_no_item_or_blob_of_the_user(aws: Any) -> None:  # noqa: F811
+def test_account_deletion_leaves_no_item_or_blob_of_the_user(aws: Any) -> None:
     settings, container, app = aws
     alice, bob = Client(app, "alice@example.com"), Client(app, "bob@example.com")
     alice_id = alice("GET", "/api/me").get_json()["id"]
@@ -43,7 +43,7 @@ def test_account_deletion_leaves_no_item_or_blob_of_the_user(aws: Any) -> None: 
     assert bob("GET", "/api/photos").get_json()["items"]
 
 
-def test_lockout_through_dynamodb_counters_spares_other_addresses(aws: Any) -> None:  # noqa: F811
+def test_lockout_through_dynamodb_counters_spares_other_addresses(aws: Any) -> None:
     settings, container, app = aws
     victim = Client(app, "victim@example.com")
     http = victim.http

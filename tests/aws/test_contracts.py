@@ -4,16 +4,17 @@ DynamoDB Local, SqsJobQueue on moto."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
 from aws.conftest import SEAWEED_KEY, SEAWEED_SECRET, point_boto3, unique_settings
-from cloudalbum.adapters.aws.init import init_aws
-from cloudalbum.adapters.aws.store import DynamoMetadataStore
 from cloudalbum.adapters.aws.blobstore import S3BlobStore
+from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.queue import SqsJobQueue
+from cloudalbum.adapters.aws.store import DynamoMetadataStore
 from contract.blobstore_contract import BlobStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -12,13 +13,21 @@ from aws.conftest import unique_settings
 from cloudalbum.adapters.aws import keys as K
 from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
-from cloudalbum.domain.search import SearchQuery, parse_search_params
+from cloudalbum.domain.search import SearchQuery
 from findability.test_sqlite_search import (  # noqa: F401 - collected here against DynamoDB
-    all_ids, assert_agrees_with_the_pure_rule, ids, library, test_album_membership_follows_date_changes_and_deletes,
+    all_ids,
+    assert_agrees_with_the_pure_rule,
+    ids,
+    library,
+    test_album_membership_follows_date_changes_and_deletes,
     test_map_points_are_located_matches,
-    test_other_owners_photos_never_found, test_pagination_is_newest_first_and_complete,
-    test_photos_near_in_time, test_reasons_say_why, test_rejected_label_is_never_matched,
-    test_search_finds_exactly)
+    test_other_owners_photos_never_found,
+    test_pagination_is_newest_first_and_complete,
+    test_photos_near_in_time,
+    test_reasons_say_why,
+    test_rejected_label_is_never_matched,
+    test_search_finds_exactly,
+)
 
 pytestmark = pytest.mark.emulator
 
@@ -33,7 +42,7 @@ def store(moto_env: str, tmp_path: Path) -> Iterator[DynamoMetadataStore]:
 
 
 def partition(store: DynamoMetadataStore, pk: str) -> list[dict[str, Any]]:
-    return list(store._query(pk=pk, consistent=True))
+    return list(store.table.query(pk=pk, consistent=True))
 
 
 def test_saving_reindexes_and_deleting_unindexes(library: DynamoMetadataStore) -> None:
@@ -41,11 +50,11 @@ def test_saving_reindexes_and_deleting_unindexes(library: DynamoMetadataStore) -
     photo.taken_at = "2030-01-01T00:00:00"
     photo.title = "Chelsea"
     library.photos.save_photo(photo)
-    assert ids(library.index.search("alice", parse_search_params({"q": "chelsea"}))) == ["cat"]
+    assert ids(library.index.search("alice", SearchQuery(q="chelsea"))) == ["cat"]
     assert all_ids(library, "alice", SearchQuery())[0] == "cat"
     assert [it["SK"]["S"] for it in partition(library, K.ix_pk("alice", "L", "cat"))] == [K.position(photo)]
     library.photos.delete_photo("cat")
-    assert ids(library.index.search("alice", parse_search_params({"label": "cat"}))) == []
+    assert ids(library.index.search("alice", SearchQuery(labels=("cat",)))) == []
     for kind, value in (("L", "cat"), ("T", "che"), ("T", "cat")):
         assert partition(library, K.ix_pk("alice", kind, value)) == []
 
@@ -54,8 +63,8 @@ def test_stale_index_items_are_ignored_and_cleaned(library: DynamoMetadataStore)
     """An index item left behind (a crash between the photo write and its index write) never shows."""
     ghost = {"PK": {"S": K.ix_pk("alice", "L", "dog")}, "SK": {"S": "2099-01-01T00:00:00#ghost"},
              "photo_id": {"S": "ghost"}, "conf": {"N": "0.99"}}
-    library.client.put_item(TableName=library.table, Item=ghost)
-    assert ids(library.index.search("alice", parse_search_params({"label": "dog"}))) == ["paris"]
+    library.client.put_item(TableName=library.table.name, Item=ghost)
+    assert ids(library.index.search("alice", SearchQuery(labels=("dog",)))) == ["paris"]
     assert [it["photo_id"]["S"] for it in partition(library, K.ix_pk("alice", "L", "dog"))] == ["paris"]
 
 
@@ -100,7 +109,7 @@ def test_store_failures_are_domain_errors(store: DynamoMetadataStore, monkeypatc
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")
     down = DynamoMetadataStore.from_settings(unique_settings(tmp_path))
     with pytest.raises(StorageUnavailable):
-        down.get_photo("p1", "alice")
+        down.photos.get_photo("p1", "alice")
     down.close()
 
 

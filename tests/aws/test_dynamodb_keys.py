@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cloudalbum.adapters.aws import geohash as G
 from cloudalbum.adapters.aws import keys as K
 from cloudalbum.domain.errors import Invalid
 from cloudalbum.domain.model import Box, FaceRef, Label, Location, Photo, Place
@@ -13,8 +14,8 @@ from cloudalbum.domain.search import BBox
 
 
 def test_geohash_known_values() -> None:
-    assert K.geohash(57.64911, 10.40744, 11) == "u4pruydqqvj"  # the reference example of geohash.org
-    assert K.geohash(-25.382708, -49.265506, 5) == "6gkzw"
+    assert G.geohash(57.64911, 10.40744, 11) == "u4pruydqqvj"  # the reference example of geohash.org
+    assert G.geohash(-25.382708, -49.265506, 5) == "6gkzw"
 
 
 lat = st.floats(-89.9, 89.9, allow_nan=False)
@@ -26,20 +27,20 @@ lon = st.floats(-179.9, 179.9, allow_nan=False)
 def test_cover_contains_every_point_of_the_box(lat0: float, lon0: float, dlat: float, dlon: float,
                                                fy: float, fx: float) -> None:
     box = BBox(lon0, lat0, min(179.99, lon0 + dlon), min(89.99, lat0 + dlat))
-    cells = K.best_cover(box)
+    cells = G.best_cover(box)
     point = (box.min_lat + fy * (box.max_lat - box.min_lat), box.min_lon + fx * (box.max_lon - box.min_lon))
     if cells is None:
         return  # too big: the LOC list is used
-    assert len(cells) <= K.MAX_GEO_CELLS
-    assert K.geohash(point[0], point[1], len(cells[0])) in cells
+    assert len(cells) <= G.MAX_GEO_CELLS
+    assert G.geohash(point[0], point[1], len(cells[0])) in cells
 
 
 def test_cover_across_the_antimeridian() -> None:
     box = BBox(179.5, -18.0, -179.5, -17.0)  # min_lon > max_lon
-    cells = K.best_cover(box)
+    cells = G.best_cover(box)
     assert cells is not None
     for la, lo in ((-17.5, 179.8), (-17.5, -179.8)):
-        assert K.geohash(la, lo, len(cells[0])) in cells
+        assert G.geohash(la, lo, len(cells[0])) in cells
 
 
 def test_index_entries_of_a_photo() -> None:
@@ -52,7 +53,7 @@ def test_index_entries_of_a_photo() -> None:
     assert {"IX#u1#L#dog", "IX#u1#C#animals", "IX#u1#P#paris", "IX#u1#P#ile-de-france", "IX#u1#P#fr",
             "IX#u1#T#dog", "IX#u1#T#pla", "IX#u1#A#a1", "IX#u1#LOC#all"} <= pks
     assert "IX#u1#L#cat" not in pks  # rejected labels are not indexed
-    assert sum(pk.startswith("IX#u1#G#") for pk in pks) == len(K.GEO_PRECISIONS)
+    assert sum(pk.startswith("IX#u1#G#") for pk in pks) == len(G.GEO_PRECISIONS)
     assert {K.split_entry(e)[1] for e in entries} == {"2020-05-01T10:00:00#p1"}
     assert entries["IX#u1#L#dog|2020-05-01T10:00:00#p1"] == {"conf": 0.9}
 

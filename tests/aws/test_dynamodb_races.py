@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
 from cloudalbum.domain.errors import ConcurrentUpdate
 from cloudalbum.domain.model import Album
-from cloudalbum.domain.search import parse_search_params
+from cloudalbum.domain.search import SearchQuery
 from contract.metadata_contract import make_photo, make_user
 
 pytestmark = pytest.mark.emulator
@@ -31,7 +32,7 @@ def together(n: int, fn: Callable[[int], Any]) -> list[Any]:
         barrier.wait()
         try:
             out[i] = fn(i)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+        except Exception as exc:
             out[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
@@ -50,7 +51,7 @@ def test_one_of_many_writers_of_a_version_wins(store: DynamoMetadataStore) -> No
     assert len(winners) == 1 and all(isinstance(r, ConcurrentUpdate) for r in results if r not in winners)
     got = store.photos.get_photo(photo.id, "u1")
     assert got.title == winners[0].title and got.version == 1
-    hits = store.index.search("u1", parse_search_params({"q": "writer"})).items
+    hits = store.index.search("u1", SearchQuery(q="writer")).items
     assert [h.photo.id for h in hits] == [photo.id]  # the index holds the winner's words, once
 
 

@@ -12,13 +12,25 @@ from aws.conftest import unique_settings
 from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.config import Settings
 from findability.test_api import (  # noqa: F401 - collected here on the AWS shape
-    photos, test_album_bad_input, test_albums_crud_membership_and_privacy, test_bad_search_parameters_are_clear_422s,
-    test_free_text_is_never_fts_syntax, test_lists_paginate_and_stay_private, test_map_is_geojson_of_located_photos,
-    test_search_with_reasons, test_upload_straight_into_an_album)
+    photos,
+    test_album_bad_input,
+    test_albums_crud_membership_and_privacy,
+    test_bad_search_parameters_are_clear_422s,
+    test_free_text_is_never_fts_syntax,
+    test_lists_paginate_and_stay_private,
+    test_map_is_geojson_of_located_photos,
+    test_search_with_reasons,
+    test_upload_straight_into_an_album,
+)
 from findability.test_questions import (  # noqa: F401
-    test_burst_gets_one_event_question_scored_by_its_size, test_confirm_and_reject_labels, test_date_answer,
-    test_location_answer_as_coordinates_and_bad_places, test_location_answer_by_place_name_makes_it_findable,
-    test_naming_a_pet_or_person_is_searchable, test_questions_are_private_and_paginated)
+    test_burst_gets_one_event_question_scored_by_its_size,
+    test_confirm_and_reject_labels,
+    test_date_answer,
+    test_location_answer_as_coordinates_and_bad_places,
+    test_location_answer_by_place_name_makes_it_findable,
+    test_naming_a_pet_or_person_is_searchable,
+    test_questions_are_private_and_paginated,
+)
 
 pytestmark = pytest.mark.emulator
 

@@ -17,8 +17,9 @@ import fnmatch
 import io
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,7 @@ from aws.conftest import point_boto3, unique_settings
 from cloudalbum import bootstrap
 from cloudalbum.adapters.aws import keys as K
 from cloudalbum.adapters.aws.init import init_aws
+from cloudalbum.adapters.aws.photo_items import photo_attrs
 from cloudalbum.adapters.aws.table import av_key
 from cloudalbum.domain.model import Photo, new_id
 from cloudalbum.ports import PendingBlobs
@@ -129,15 +131,15 @@ def add_finished_photos(store: Any, owner: str, n: int) -> None:
         photo = Photo(id=pid, owner_id=owner, filename=f"{i}.jpg", content_type="image/jpeg", bytes=1000,
                       original_key=f"originals/{owner}/{pid}", uploaded_at="2025-01-01T00:00:00+00:00",
                       taken_at=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00", status="done")
-        items.append({**av_key(K.photo_key(pid)), **store._photo_attrs(photo), "albums": {"M": {}}})
-    store._batch_write(puts=items)
+        items.append({**av_key(K.photo_key(pid)), **photo_attrs(photo), "albums": {"M": {}}})
+    store.table.batch_write(puts=items)
 
 
 def add_pending_work(c: bootstrap.Container, owner: str, now: float) -> None:
     """The same work in flight for every library: 3 uploads that lost their job, 2 uploads that died between
     storing the original and writing the record (one original stored, one not)."""
     old = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now - STALE_UPLOAD_S - 60))
-    for i in range(3):
+    for _ in range(3):
         pid = new_id()
         c.store.photos.add_photo(Photo(id=pid, owner_id=owner, filename="s.jpg", content_type="image/jpeg", bytes=10,
                                 original_key=f"originals/{owner}/{pid}", uploaded_at=old))

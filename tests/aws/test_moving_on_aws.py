@@ -3,8 +3,9 @@ adapters on moto: S3 originals, DynamoDB records with their SHA# claims, SQS job
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

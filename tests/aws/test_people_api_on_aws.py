@@ -36,7 +36,7 @@ def process_faces(container: Any, photo_id: str, found: list[FoundFace]) -> None
     container.store.photos.save_photo(photo)
 
 
-def test_people_routes_without_scan_and_their_operation_counts(aws: Any) -> None:  # noqa: F811
+def test_people_routes_without_scan_and_their_operation_counts(aws: Any) -> None:
     settings, container, app = aws
     alice = Client(app, "alice@example.com")
     photos = [alice.upload(make_jpeg(320, 240, color=(i * 40, 90, 30)), f"{i}.jpg")["id"] for i in range(3)]

@@ -3,7 +3,8 @@ records in DynamoDB, jobs on SQS; downloads answer with a 302 to a presigned URL
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 import requests
 
 from aws.conftest import SEAWEED_KEY, SEAWEED_SECRET, point_boto3, unique_settings
-from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.blobstore import MULTIPART_THRESHOLD, S3BlobStore
+from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.domain.errors import NotFound, StorageUnavailable
 
 pytestmark = pytest.mark.emulator

@@ -3,7 +3,8 @@ in DynamoDB, stripped copies in S3 under their own keys, files served by 302 to 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -28,7 +28,7 @@ def make_person(owner_id: str, *, photo_count: int = 1, name: str | None = None,
 
 
 def close(a: list[float], b: list[float]) -> bool:
-    return len(a) == len(b) and all(abs(x - y) < 1e-5 for x, y in zip(a, b))
+    return len(a) == len(b) and all(abs(x - y) < 1e-5 for x, y in zip(a, b, strict=True))
 
 
 class FaceStoreContract:
@@ -189,7 +189,7 @@ class FaceStoreContract:
         store.faces.add_person(make_person("someone-else"))
         ids, matrix = store.faces.person_vectors(owner)
         assert sorted(ids) == sorted(p.id for p in people) and matrix.shape == (3, 128)
-        for pid, row in zip(ids, matrix):
+        for pid, row in zip(ids, matrix, strict=True):
             assert close(list(map(float, row)), next(p.centroid_sum for p in people if p.id == pid))
         ids, matrix = store.faces.person_vectors("nobody")
         assert ids == [] and len(matrix) == 0

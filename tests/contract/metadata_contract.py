@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from cloudalbum.domain.errors import ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound
-from cloudalbum.domain.model import (Answer, Box, Camera, Label, Location, ModelInfo, Photo, Place, User,
-                                     new_id)
+from cloudalbum.domain.model import Answer, Box, Camera, Label, Location, ModelInfo, Photo, Place, User, new_id
 from cloudalbum.ports import RefreshToken, Session
 
 

@@ -4,8 +4,9 @@ consumers in several processes)."""
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from cloudalbum.adapters.embedded.database import migration_files, split_sql
-from cloudalbum.adapters.embedded.store import SqliteMetadataStore, sort_key
+from cloudalbum.adapters.embedded.photo_rows import load_photos, sort_key
+from cloudalbum.adapters.embedded.store import SqliteMetadataStore
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract, make_photo
@@ -50,7 +51,7 @@ def test_migrations_apply_once_even_when_processes_start_together(tmp_path: Path
 
 def test_connection_settings(tmp_path: Path) -> None:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
-    conn = store._read()
+    conn = store.db.read()
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
@@ -61,10 +62,10 @@ def test_connection_settings(tmp_path: Path) -> None:
 def test_each_thread_has_its_own_connection(tmp_path: Path) -> None:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     conns: list[int] = []
-    t = threading.Thread(target=lambda: conns.append(id(store._read())))
+    t = threading.Thread(target=lambda: conns.append(id(store.db.read())))
     t.start()
     t.join()
-    assert conns[0] != id(store._read())
+    assert conns[0] != id(store.db.read())
     store.close()
 
 
@@ -87,10 +88,10 @@ def test_concurrent_writers_from_threads(tmp_path: Path) -> None:
 def test_tx_rolls_back_on_error(tmp_path: Path) -> None:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     with pytest.raises(RuntimeError):
-        with store._tx() as conn:
+        with store.db.tx() as conn:
             conn.execute("INSERT INTO hits (key, at) VALUES ('k', 1)")
             raise RuntimeError("boom")
-    assert store._read().execute("SELECT COUNT(*) FROM hits").fetchone()[0] == 0
+    assert store.db.read().execute("SELECT COUNT(*) FROM hits").fetchone()[0] == 0
     store.close()
 
 
@@ -100,7 +101,7 @@ def test_load_photos_keeps_order_and_skips_missing(tmp_path: Path) -> None:
     for p in photos:
         store.photos.add_photo(p)
     ids = [photos[2].id, "missing", photos[0].id, photos[1].id]
-    assert [p.id for p in store._load_photos(store._read(), ids)] == [photos[2].id, photos[0].id, photos[1].id]
+    assert [p.id for p in load_photos(store.db.read(), ids)] == [photos[2].id, photos[0].id, photos[1].id]
     store.close()
 
 
@@ -131,7 +132,7 @@ def test_a_full_database_is_insufficient_storage(tmp_path: Path) -> None:
     from cloudalbum.domain.errors import StorageUnavailable
 
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
-    conn = store._read()
+    conn = store.db.read()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages + 2}")
@@ -151,7 +152,7 @@ def test_deep_pages_are_an_index_range_not_a_scan(tmp_path: Path, status: str | 
         store.photos.add_photo(make_photo("u1", status="done", taken_at=f"2024-01-0{i + 1}T00:00:00"))
     first = store.photos.list_photos("u1", status=status, limit=2)
     statements: list[str] = []
-    conn = store._read()
+    conn = store.db.read()
     conn.set_trace_callback(statements.append)
     store.photos.list_photos("u1", status=status, limit=2, cursor=first.next_cursor)
     conn.set_trace_callback(None)
@@ -203,7 +204,7 @@ def test_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
         t.start()
         t.join()
     # each new thread's connection closed those of the threads that had ended before it
-    assert len(store._conns) <= 2
+    assert len(store.db._conns) <= 2
     store.close()
 
 

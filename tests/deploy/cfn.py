@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -43,7 +44,7 @@ CfnLoader.add_multi_constructor("!", _construct_tag)
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     with open(path) as f:
-        return yaml.load(f, Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(f, Loader=CfnLoader)
 
 
 def tool(venv: str, name: str) -> Path:

@@ -101,7 +101,7 @@ def test_producer_killed_mid_write_leaves_a_consistent_queue(tmp_path: Path) -> 
     sent += [line.strip() for line in proc.stdout.readlines() if line.strip()]  # type: ignore[union-attr]
     proc.stdout.close()  # type: ignore[union-attr]
     q = SqliteJobQueue(path, visibility_timeout_s=30, max_receives=3)
-    assert q._read().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert q.db.read().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     received = set()
     while batch := q.receive(max_messages=10, wait_s=0):
         received |= {m.id for m in batch}

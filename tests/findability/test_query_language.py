@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from cloudalbum.domain.categories import CATEGORIES
-from cloudalbum.domain.query_language import (Interpretation, apply_interpretation, lexicon, parse_query,
-                                              tokenize)
+from cloudalbum.domain.query_language import Interpretation, apply_interpretation, lexicon, parse_query
 from cloudalbum.domain.search import LabelOrWords, SearchQuery
+from cloudalbum.domain.search_tokens import tokenize
 from cloudalbum.domain.search_vocabulary import LABEL_SYNONYMS
 
 TODAY = date(2024, 7, 15)  # a Monday in summer: "last summer" is 2023's, "this summer" and "summer" 2024's
@@ -219,7 +219,7 @@ def test_the_gazetteer_answers_only_for_exact_names() -> None:
     from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
     from cloudalbum.services.search import SearchService
 
-    service = SearchService(store=None, geocoder=OfflineGeocoder())  # type: ignore[arg-type]
+    service = SearchService(index=None, faces=None, geocoder=OfflineGeocoder())  # type: ignore[arg-type]
     assert service.known_place("iceland") == "Iceland"
     assert service.known_place("paris") == "Paris"
     assert service.known_place("tuscany") == "Tuscany"

@@ -7,9 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cloudalbum.domain.errors import Invalid
-from cloudalbum.domain.search import (
-    BBox, Near, SearchQuery, haversine_km, label_key, match_reasons, parse_search_params, stem, words,
-)
+from cloudalbum.domain.search import BBox, Near, SearchQuery, haversine_km, label_key, match_reasons, stem, words
+from cloudalbum.entrypoints.api.search_params import parse_search_params
 
 from .conftest import AREZZO, FIJI, make_photo
 

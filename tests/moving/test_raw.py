@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from cloudalbum.media import decode, exif, formats, raw
 from cloudalbum.domain.errors import Invalid
+from cloudalbum.media import decode, exif, formats, raw
 from rawgen import make_dng
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cloudalbum.entrypoints.api.search_params import parse_search_params
 from cloudalbum.services.search import SearchService
 from cloudalbum.services.sidecars import SidecarError, parse_xmp, xmp_coordinate
 from moving.conftest import by_name, run_import
@@ -79,9 +80,9 @@ def test_xmp_import_both_names_and_search(container: Any, owner: Any, tmp_path: 
     assert photos["south.jpg"].rating == 2 and photos["south.jpg"].location.lat < 0
     assert photos["bad.jpg"].rating is None
     assert [w for w, _ in report.failed] == ["lightroom:bad.xmp"]
-    search = SearchService(container.store)
+    search = SearchService(container.store.index, container.store.faces)
     for params in ({"q": "lighthouse"}, {"label": ["lighthouse"]}):
-        hits = search.search(owner.id, SearchService.parse(params)).items
+        hits = search.search(owner.id, parse_search_params(params)).items
         assert [h.photo.id for h in hits] == [pier.id], params
 
 

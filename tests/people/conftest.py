@@ -4,7 +4,8 @@ container using them, and real face photos (scikit-image's astronaut always; the
 from __future__ import annotations
 
 import io
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from PIL import Image, ImageEnhance, ImageOps

@@ -4,8 +4,9 @@ made to order: which person a face joins, when two people merge, and what keeps 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -99,7 +100,10 @@ def world(tmp_path: Path) -> Iterator[tuple[PeopleService, Any, str]]:
     store = SqliteMetadataStore(tmp_path / "meta.sqlite3")
     user = make_user()
     store.users.add_user(user)
-    yield PeopleService(store, FileBlobStore(tmp_path / "blobs"), Settings(data_dir=tmp_path)), store, user.id
+    service = PeopleService(faces=store.faces, photos=store.photos, questions=store.questions, scans=store.limits,
+                            index=store.index, blobs=FileBlobStore(tmp_path / "blobs"),
+                            settings=Settings(data_dir=tmp_path))
+    yield service, store, user.id
     store.close()
 
 
@@ -171,3 +175,18 @@ def test_owners_are_grouped_separately(world: Any) -> None:
     add((service, store, other.id), list(unit(0)))
     assert groups(store, owner) == [1] and groups(store, other.id) == [1]
     assert store.faces.people_of_owner(owner)[0].id != store.faces.people_of_owner(other.id)[0].id
+
+
+def test_naming_a_person_jose_when_josé_exists_merges_the_two_and_search_finds_both(world: Any) -> None:
+    """Accents do not make two names (domain.text.name_key), as case and spaces never did."""
+    from cloudalbum.domain.search import SearchQuery
+
+    service, store, owner = world
+    first, second = add(world, list(unit(0))), add(world, list(unit(1)))  # far apart: two people
+    josé, jose = (service.face_refs(photo_id)[0].person_id for photo_id in (first, second))
+    service.rename(owner, josé, "José")
+    kept = service.rename(owner, jose, "Jose")
+    assert kept.id == josé and kept.name == "José"
+    assert [p.id for p in store.faces.people_of_owner(owner)] == [josé]
+    found = store.index.search(owner, SearchQuery(person="jose")).items
+    assert sorted(hit.photo.id for hit in found) == sorted([first, second])

@@ -219,7 +219,7 @@ def test_bad_names_are_422_and_change_nothing(alice: Any, upload_and_process: An
 
 def test_turning_face_grouping_back_on_scans_the_library(alice: Any, bob: Any, upload_and_process: Any,
                                                           container: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cloudalbum.services.people as people_service
+    import cloudalbum.services.people.switch as people_service
 
     monkeypatch.setattr(people_service, "SCAN_PAGE", 2)  # several scan steps for three photos
     drain(container)

@@ -4,8 +4,8 @@ corpus expectations, and a container on real embedded adapters (SQLite, files) u
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -13,7 +13,14 @@ import pytest
 from PIL import Image, ImageOps
 
 from cloudalbum.adapters.ml.detector import (
-    PAD_VALUE, OnnxDetector, decode_output, letterbox, letterbox_geometry, nms, packaged_model_path, parse_names,
+    PAD_VALUE,
+    OnnxDetector,
+    decode_output,
+    letterbox,
+    letterbox_geometry,
+    nms,
+    packaged_model_path,
+    parse_names,
 )
 from cloudalbum.domain.categories import labels_from_detections
 from cloudalbum.domain.errors import ModelUnavailable

@@ -6,10 +6,17 @@ from __future__ import annotations
 import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cloudalbum.media.exif import (
-    ExifData, clean_text, parse_coordinate, parse_datetime, parse_gps, parse_offset, read_metadata,
+    ExifData,
+    clean_text,
+    parse_coordinate,
+    parse_datetime,
+    parse_gps,
+    parse_offset,
+    read_metadata,
 )
 from support import gps_exif, make_jpeg, manifest, needs_corpus
 

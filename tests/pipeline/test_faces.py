@@ -22,7 +22,10 @@ from PIL import Image, ImageEnhance, ImageOps
 
 from cloudalbum.adapters.ml import faces as opencv_faces
 from cloudalbum.adapters.ml.faces import (
-    DETECTOR_FILE, RECOGNIZER_FILE, OpencvFaceAnalyzer, packaged_model_dir,
+    DETECTOR_FILE,
+    RECOGNIZER_FILE,
+    OpencvFaceAnalyzer,
+    packaged_model_dir,
 )
 from cloudalbum.domain.errors import ModelUnavailable
 from cloudalbum.domain.people import MIN_FACE_PX, MIN_FACE_SCORE, SAME_PERSON, cosine
@@ -346,7 +349,7 @@ def test_the_pipeline_carries_faces_boxes_and_crops(analyzer: OpencvFaceAnalyzer
     assert re.fullmatch(r"yunet_2023mar@[0-9a-f]{12}\+sface_2021dec@[0-9a-f]{12}", analyzer.models)
     assert len(result.faces) == 2 and len(result.face_crops) == 2
     people = next(lbl for lbl in result.labels if lbl.name == "person").boxes
-    for face, jpeg in zip(result.faces, result.face_crops):
+    for face, jpeg in zip(result.faces, result.face_crops, strict=True):
         assert crop_image(jpeg).size == (160, 160)
         assert 0 <= face.x and face.x + face.w <= result.width and 0 <= face.y and face.y + face.h <= result.height
         # each face is inside one of the people YOLO found

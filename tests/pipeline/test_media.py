@@ -6,11 +6,13 @@ import io
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
+from cloudalbum.domain.blob_keys import thumbnail_key
 from cloudalbum.media.decode import UndecodableImage, decode, draft_size, to_rgb
-from cloudalbum.media.thumbnails import SIZES, encode_jpeg, fit, make_thumbnails, thumbnail_key
+from cloudalbum.media.thumbnails import SIZES, encode_jpeg, fit, make_thumbnails
 from support import gps_exif, make_jpeg
 
 from .helpers import photo_bytes

@@ -222,7 +222,7 @@ def test_a_concurrent_user_edit_survives_the_final_save(pipeline_container: Any)
             return 1
 
     questions = EditingDuringQuestions()
-    service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, questions, c.settings)
+    service = ProcessingService(c.store.photos, c.blobs, lambda: c.detector, c.geocoder, questions, c.settings)
     assert service.process(photo.id) == Outcome.NEEDS_INPUT
     got = c.store.photos.get_photo(photo.id, None)
     assert got.title == "Arezzo at dusk" and got.taken_at == "2008-10-22T18:00:00"  # the user's edit won
@@ -241,7 +241,7 @@ def test_photo_deleted_during_processing_leaves_nothing(pipeline_container: Any)
             c.store.photos.delete_photo(p.id)
             return 0
 
-    service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, DeletingDuringQuestions(),
+    service = ProcessingService(c.store.photos, c.blobs, lambda: c.detector, c.geocoder, DeletingDuringQuestions(),
                                 c.settings)
     assert service.process(photo.id) == Outcome.GONE
     assert c.store.photos.get_photo(photo.id, None) is None
@@ -280,7 +280,7 @@ def test_last_attempt_is_failed_while_it_runs_then_done(pipeline_container: Any)
             seen.append((stored.status, stored.error))
             return 0
 
-    service = ProcessingService(c.store, c.blobs, lambda: c.detector, c.geocoder, Peek(), c.settings)
+    service = ProcessingService(c.store.photos, c.blobs, lambda: c.detector, c.geocoder, Peek(), c.settings)
     assert service.process(photo.id, receive_count=c.settings.max_receives) == Outcome.DONE
     assert seen[0][0] == "failed" and "did not complete in" in seen[0][1]
     got = c.store.photos.get_photo(photo.id, None)

@@ -14,8 +14,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
@@ -183,7 +184,7 @@ def assert_people_consistent(store: Any, blobs: Any, owner_id: str, photo_ids: I
     """Faces and people agree after any crash: every face belongs to an existing person whose counts are
     exactly its faces, each photo's face list matches the face store, and every face has one crop (no
     orphans). Returns the number of faces."""
-    from cloudalbum.services.people import face_crop_key
+    from cloudalbum.domain.blob_keys import face_crop_key
 
     faces = [f for pid in photo_ids for f in store.faces.faces_of_photo(pid)]
     by_person: dict[str, list[Any]] = {}

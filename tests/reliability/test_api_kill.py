@@ -8,15 +8,26 @@ process is SIGKILLed while they do. It is then started again on the same data di
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from cloudalbum.services.maintenance import MaintenanceService
-from reliability.helpers import (FINAL, PROCESSED, Proc, Uploader, all_photos, assert_whole, container, env_for,
-                                 integrity_ok, serve, sha, wait_for)
+from reliability.helpers import (
+    FINAL,
+    PROCESSED,
+    Proc,
+    Uploader,
+    all_photos,
+    assert_whole,
+    container,
+    env_for,
+    integrity_ok,
+    serve,
+    sha,
+    wait_for,
+)
 from support import make_jpeg, needs_corpus
 
 
@@ -26,7 +37,7 @@ def payloads() -> list[tuple[str, bytes]]:
             if p.suffix.lower() in (".jpg", ".jpeg", ".png")][:4]
     made = [(f"gen{i}.jpg", make_jpeg(320 + 8 * i, 240, color=(i * 20 % 256, 90, 200 - i * 10)))
             for i in range(8)]
-    return [x for pair in zip(made, real * 2) for x in pair]
+    return [x for pair in zip(made, real * 2, strict=True) for x in pair]
 
 
 def kill_api_during_uploads(tmp_path: Path, rounds: int, clients: int, per_round: int) -> None:
@@ -49,7 +60,7 @@ def kill_api_during_uploads(tmp_path: Path, rounds: int, clients: int, per_round
             for c in clients_:
                 c.start()
             try:
-                wait_for(lambda: len(accepted) >= start + per_round, 120, "uploads to be accepted", every=0.01)
+                wait_for(lambda start=start: len(accepted) >= start + per_round, 120, "uploads to be accepted", every=0.01)
             finally:
                 proc.kill()  # SIGKILL mid-upload: the clients are in the middle of requests
                 stop.set()
@@ -92,7 +103,7 @@ def kill_api_during_uploads(tmp_path: Path, rounds: int, clients: int, per_round
     c = container(data_dir)
     try:
         owner = c.store.users.user_by_email(creds["email"]).id
-        MaintenanceService(c.store, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
+        MaintenanceService(c.store.photos, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
         ids = [p.id for p in all_photos(c.store, owner)]
         worker = Proc(["worker"], env_for(data_dir), tmp_path / "worker.log")
         try:

@@ -79,7 +79,7 @@ def test_photo_whose_worker_dies_at_every_attempt_ends_failed(tmp_path: Path) ->
                 # Into the photo: this attempt has marked it (processing, or failed on the last delivery); this
                 # 8 MP photo then takes ~0.3 s more on an idle machine, so the kill comes well before the end.
                 # (Waiting for the mark, not a fixed delay: on a loaded machine the mark itself took 80 ms.)
-                wait_for(lambda: c.store.photos.get_photo(photo.id, user.id).status not in (before, "uploaded")
+                wait_for(lambda before=before: c.store.photos.get_photo(photo.id, user.id).status not in (before, "uploaded")
                          or c.queue.depth().dead > 0, 60, "the worker to start on the photo", every=0.005)
             finally:
                 w.kill()  # dies mid-photo, as an OOM kill would
@@ -87,7 +87,7 @@ def test_photo_whose_worker_dies_at_every_attempt_ends_failed(tmp_path: Path) ->
         assert c.queue.depth().dead == 1
         from cloudalbum.services.maintenance import MaintenanceService
 
-        MaintenanceService(c.store, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
+        MaintenanceService(c.store.photos, c.blobs, c.queue, c.settings, stale_upload_s=0, orphan_grace_s=0).run_once()
         assert c.store.photos.get_photo(photo.id, user.id).status == "failed"
     finally:
         c.close()

@@ -19,7 +19,14 @@ from pathlib import Path
 import pytest
 
 from reliability.helpers import (
-    PROCESSED, Proc, assert_people_consistent, assert_whole, container, env_for, integrity_ok, wait_for,
+    PROCESSED,
+    Proc,
+    assert_people_consistent,
+    assert_whole,
+    container,
+    env_for,
+    integrity_ok,
+    wait_for,
 )
 from support import needs_corpus
 

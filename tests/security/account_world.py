@@ -5,7 +5,8 @@ every stored record for anything of a user. Shared by the account-deletion tests
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cloudalbum.domain.model import Question, iso, new_id, utcnow
 from security.test_isolation import add_person_with_a_face

@@ -188,10 +188,10 @@ def test_argon2_work_is_bounded_by_the_semaphore(container: Any) -> None:
                 with lock:
                     running[0] -= 1
 
-        def hash(self, password: Any, *, salt: Any = None) -> str:  # noqa: A003
+        def hash(self, password: Any, *, salt: Any = None) -> str:
             return self._watch(super().hash, password)
 
-        def verify(self, hash: Any, password: Any) -> bool:  # noqa: A002
+        def verify(self, hash: Any, password: Any) -> bool:
             return self._watch(super().verify, hash, password)
 
     auth = container.auth
@@ -202,7 +202,7 @@ def test_argon2_work_is_bounded_by_the_semaphore(container: Any) -> None:
         try:
             auth.register(f"c{i}@example.com", PASSWORD, client_ip=f"10.1.0.{i}")
             auth.login(f"c{i}@example.com", PASSWORD, client_ip=f"10.1.0.{i}")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
@@ -220,10 +220,10 @@ def test_argon2_parameters_come_from_settings_and_old_hashes_are_upgraded(settin
 
     store = SqliteMetadataStore(tmp_path / "p.sqlite3")
     try:
-        old = AuthService(store, settings.with_(argon2_memory_kib=8, argon2_time_cost=1, argon2_parallelism=1))
+        old = AuthService(store.users, settings.with_(argon2_memory_kib=8, argon2_time_cost=1, argon2_parallelism=1))
         user = old.register("up@example.com", PASSWORD)
         assert store.users.user_by_id(user.id).password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
-        new = AuthService(store, settings.with_(argon2_memory_kib=16, argon2_time_cost=2, argon2_parallelism=1))
+        new = AuthService(store.users, settings.with_(argon2_memory_kib=16, argon2_time_cost=2, argon2_parallelism=1))
         new.login("up@example.com", PASSWORD)
         assert store.users.user_by_id(user.id).password_hash.startswith("$argon2id$v=19$m=16,t=2,p=1$")
         new.login("up@example.com", PASSWORD)
@@ -251,7 +251,7 @@ class SlowHasher(PasswordHasher):
         super().__init__(time_cost=1, memory_cost=8, parallelism=1)
         self.lock, self.wrong = threading.Lock(), 0
 
-    def verify(self, hash: Any, password: Any) -> bool:  # noqa: A002
+    def verify(self, hash: Any, password: Any) -> bool:
         time.sleep(0.05)
         try:
             return super().verify(hash, password)
@@ -270,7 +270,7 @@ def run_all(calls: list[Any]) -> list[str]:
         try:
             calls[i]()
             results[i] = "ok"
-        except Exception as exc:  # noqa: BLE001 - the class name is the result
+        except Exception as exc:
             results[i] = type(exc).__name__
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(len(calls))]

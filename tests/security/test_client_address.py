@@ -12,8 +12,7 @@ import pytest
 
 from cloudalbum import bootstrap
 from cloudalbum.config import ConfigError, Settings
-from cloudalbum.domain.client_address import (BadProxyList, client_address, forwarded_https,
-                                              parse_trusted_proxies)
+from cloudalbum.domain.client_address import BadProxyList, client_address, forwarded_https, parse_trusted_proxies
 
 TRUSTED = parse_trusted_proxies("10.0.0.0/16, 192.0.2.7, fd00::/8")
 

@@ -95,7 +95,7 @@ def test_queue_files_from_before_fairness_are_upgraded(tmp_path: Path) -> None:
 
 
 def plans(q: SqliteJobQueue, sql: str, args: tuple[Any, ...]) -> str:
-    return " | ".join(str(row[3]) for row in q._read().execute("EXPLAIN QUERY PLAN " + sql, args))
+    return " | ".join(str(row[3]) for row in q.db.read().execute("EXPLAIN QUERY PLAN " + sql, args))
 
 
 def test_receive_at_50000_messages_probes_indexes_only(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_receive_at_50000_messages_probes_indexes_only(tmp_path: Path) -> None:
     (no 'SCAN messages'), and the quiet owner's message is the one delivered."""
     q = queue_at(tmp_path)
     now = time.time()
-    with q._tx() as conn:
+    with q.db.tx() as conn:
         conn.executemany(
             "INSERT INTO messages (id, queue, body, sent_at, visible_at, grp) VALUES (?, 'jobs', ?, ?, ?, ?)",
             ((f"m{i}", json.dumps(job("importer", i)), now, now, "importer") for i in range(50_000)))
@@ -127,7 +127,7 @@ def test_receive_at_50000_messages_probes_indexes_only(tmp_path: Path) -> None:
     assert m.body["owner_id"] == "quiet"
 
 
-def test_sqs_messages_carry_their_owner_as_message_group(moto_env: str, tmp_path: Path) -> None:  # noqa: F811
+def test_sqs_messages_carry_their_owner_as_message_group(moto_env: str, tmp_path: Path) -> None:
     """The adapter sends MessageGroupId = owner on the standard queue (what makes it an SQS fair queue);
     moto accepts it on a standard queue and returns it, and the adapter hands it to the handler."""
     from aws.conftest import unique_settings

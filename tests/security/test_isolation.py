@@ -105,7 +105,7 @@ def world(alice: Any, bob: Any, container: Any, make_user: Any) -> dict[str, Any
 
 def add_person_with_a_face(c: Any, owner: str, photo_id: str) -> tuple[str, str]:
     """A person with one face (and its crop) on the photo, as processing would leave them."""
-    from cloudalbum.services.people import face_crop_key
+    from cloudalbum.domain.blob_keys import face_crop_key
 
     now = iso(utcnow())
     face = Face(id=new_id(), owner_id=owner, photo_id=photo_id, box=Box(1, 2, 30, 30, 0.9), embedding=[0.5] * 128,

@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 import json
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -150,7 +151,7 @@ def test_concurrent_uploads_never_pass_the_quota(make_shape: Any) -> None:
                         headers={"Authorization": f"Bearer {alice.token}"}, content_type="multipart/form-data")
         statuses.append(r.status_code)
 
-    threads = [threading.Thread(target=send, args=(c, f)) for c, f in zip(clients, files)]
+    threads = [threading.Thread(target=send, args=(c, f)) for c, f in zip(clients, files, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

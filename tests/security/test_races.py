@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from PIL import Image, ImageOps
@@ -29,9 +30,9 @@ HOLD_S = 120  # generous bounds on a held thread: a test fails on them instead o
 
 @pytest.fixture(scope="module")
 def models() -> dict[str, Any]:
-    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
     from cloudalbum.adapters.ml.detector import OnnxDetector
     from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
+    from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
 
     return {"detector": OnnxDetector.load("yolov8n"), "face_analyzer": OpencvFaceAnalyzer.load(),
             "geocoder": OfflineGeocoder()}
@@ -102,7 +103,7 @@ class User:
 
 
 class Hold:
-    """Holds the worker thread at one call of a real store method (after it returns, or just before it runs)
+    """Holds the worker thread at one call of a real repository method (after it returns, or just before it runs)
     until released. Only the thread named "worker" is held; the API's calls pass."""
 
     def __init__(self, store: Any, method: str, *, before: bool = False,
@@ -119,7 +120,7 @@ class Hold:
                 self._wait()
             return result
 
-        setattr(store, method, held)  # on this instance only: the people service shares it
+        setattr(store, method, held)  # on this instance only: the services share it
 
     def _wait(self) -> None:
         self.reached.set()
@@ -130,28 +131,30 @@ def final_save(photo: Any) -> bool:
     return getattr(photo, "status", None) in ("done", "needs_input")
 
 
-# Where the worker is held: (store method, hold before the call?, which call, whether the owner already has a
-# person the photo's face joins). Without one the face makes a new person and a "Who is this?" question.
+# Where the worker is held: (repository.method of the store, hold before the call?, which call, whether the owner
+# already has a person the photo's face joins). Without one the face makes a new person and a "Who is this?"
+# question.
 POINTS = {
-    "faces stored, no person yet": ("add_faces", False, lambda *a, **k: True, False),
-    "a new person made": ("add_person", False, lambda *a, **k: True, False),
-    "a question asked": ("add_question", False, lambda *a, **k: True, False),
-    "a face joined a person": ("save_person", False, lambda *a, **k: True, True),
-    "results about to be saved": ("save_photo", True, final_save, True),
+    "faces stored, no person yet": ("faces.add_faces", False, lambda *a, **k: True, False),
+    "a new person made": ("faces.add_person", False, lambda *a, **k: True, False),
+    "a question asked": ("questions.add_question", False, lambda *a, **k: True, False),
+    "a face joined a person": ("faces.save_person", False, lambda *a, **k: True, True),
+    "results about to be saved": ("photos.save_photo", True, final_save, True),
 }
 
 
 def process_while(container: Any, photo_id: str, point: str, action: Callable[[], None]) -> list[BaseException]:
     """Process photo_id in a worker thread held at point; run action (the owner's request) while it is held;
     then let the worker finish. Returns what the worker raised (nothing, as a rule)."""
-    method, before, when, _ = POINTS[point]
-    hold = Hold(container.store, method, before=before, when=when)
+    where, before, when, _ = POINTS[point]
+    repository, method = where.split(".")
+    hold = Hold(getattr(container.store, repository), method, before=before, when=when)
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
             container.processing.process(photo_id)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
+        except BaseException as exc:
             errors.append(exc)
 
     worker = threading.Thread(target=work, name="worker")
@@ -176,9 +179,9 @@ def every_face_id(store: Any, owner_id: str) -> set[str]:
     if hasattr(store, "client"):  # DynamoDB: the owner's faces index (GSI3)
         from cloudalbum.adapters.aws import keys as K
 
-        items = store._query(index="GSI3", pk_name="GSI3PK", pk=K.owner_faces_pk(owner_id), sk_name="GSI3SK")
+        items = store.table.query(index="GSI3", pk_name="GSI3PK", pk=K.owner_faces_pk(owner_id), sk_name="GSI3SK")
         return {it["PK"]["S"].split("#", 1)[1] for it in items}
-    rows = store._read().execute("SELECT id FROM faces WHERE owner_id = ?", (owner_id,)).fetchall()
+    rows = store.db.read().execute("SELECT id FROM faces WHERE owner_id = ?", (owner_id,)).fetchall()
     return {r[0] for r in rows}
 
 

@@ -29,7 +29,7 @@ def call(client: Any, method: str, rule: str, ids: dict[str, str], **kw: Any) ->
 
 
 @pytest.fixture
-def tokens(alice: Any, bob: Any, container: Any, world: dict[str, Any]) -> dict[str, str]:  # noqa: F811
+def tokens(alice: Any, bob: Any, container: Any, world: dict[str, Any]) -> dict[str, str]:
     def token(user: Any, **body: Any) -> dict[str, Any]:
         r = user.request("POST", "/api/shares", json=body)
         assert r.status_code == 201, r.get_data(as_text=True)
@@ -45,7 +45,7 @@ def tokens(alice: Any, bob: Any, container: Any, world: dict[str, Any]) -> dict[
             "outside": other_pid}
 
 
-def test_public_routes_answer_only_for_their_own_photos(app: Any, client: Any, container: Any,  # noqa: F811
+def test_public_routes_answer_only_for_their_own_photos(app: Any, client: Any, container: Any,
                                                         world: dict[str, Any], tokens: dict[str, str]) -> None:
     routes = public_routes(app)
     assert {e for _, _, e in routes} >= {"sharing.public_share", "sharing.unlock_share", "sharing.public_thumbnail",
@@ -90,7 +90,7 @@ def test_public_routes_answer_only_for_their_own_photos(app: Any, client: Any, c
 
 
 def test_a_member_reaches_only_the_shared_album(app: Any, make_user: Any, alice: Any, container: Any,
-                                               world: dict[str, Any]) -> None:  # noqa: F811
+                                               world: dict[str, Any]) -> None:
     """Carol (a viewer of Alice's album) probes Alice's photo outside the album on every id route: each answer
     is that of a missing photo, and nothing changes."""
     carol = make_user("dave@example.com")

@@ -8,9 +8,9 @@ from typing import Any
 
 from PIL import Image
 
+from cloudalbum.domain.blob_keys import thumbnail_key
 from cloudalbum.domain.model import Box, FaceRef, Location, Place
-from cloudalbum.media.thumbnails import make_thumbnails, thumbnail_key
-
+from cloudalbum.media.thumbnails import make_thumbnails
 from support import unique_copy
 
 from .leaks import dirty_file

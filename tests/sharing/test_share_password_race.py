@@ -11,7 +11,7 @@ from .test_share_api import photos, public, share  # noqa: F401 - photos is a fi
 
 
 def test_concurrent_wrong_passwords_get_no_more_checks_than_the_limit(app: Any, alice: Any, container: Any,
-                                                                      photos: list[str]) -> None:  # noqa: F811
+                                                                      photos: list[str]) -> None:
     per_address = container.settings.login_max_failures * 2
     token = share(alice, photo_ids=photos[:1], password="open sesame")["token"]
     n = 3 * per_address

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 FINAL = {"done", "needs_input", "failed"}
 PROCESS_TIMEOUT_S = 300
@@ -40,7 +41,7 @@ class Api:
         self.http.headers["Authorization"] = f"Bearer {access_token}"
 
     @classmethod
-    def from_page(cls, base_url: str, page: Any) -> "Api":
+    def from_page(cls, base_url: str, page: Any) -> Api:
         """Borrows the page's token (the page refreshes it; we read it again after a 401)."""
         def token() -> str:
             tokens = page_tokens(page)
@@ -50,7 +51,7 @@ class Api:
         return cls(base_url, token)
 
     @classmethod
-    def new_user(cls, base_url: str, email: str, password: str) -> "Api":
+    def new_user(cls, base_url: str, email: str, password: str) -> Api:
         api = cls(base_url)
         r = api.http.post(base_url + "/api/auth/register", json={"email": email, "password": password}, timeout=30)
         assert r.status_code == 201, r.text

@@ -8,8 +8,9 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def _astronauts(tmp: Path) -> list[Path]:
 
     img = Image.fromarray(data.astronaut())
     paths = [tmp / "astronaut.jpg", tmp / "astronaut-mirrored.jpg"]
-    for image, path in zip((img, ImageOps.mirror(img)), paths):
+    for image, path in zip((img, ImageOps.mirror(img)), paths, strict=True):
         buf = io.BytesIO()
         image.save(buf, "JPEG", quality=92)
         path.write_bytes(buf.getvalue())

@@ -14,14 +14,16 @@ are read when a photo needs them (a tgz's from a temporary SQLite file its first
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import sqlite3
 import tarfile
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import IO, Any, BinaryIO, cast
 
 from ..domain.errors import BadEntry
 
@@ -52,7 +54,7 @@ def safe_name(name: str) -> str:
 class _Counted(io.RawIOBase):
     """A read-once stream that stops at max_bytes and at a suspicious inflation ratio."""
 
-    def __init__(self, raw: BinaryIO, *, max_bytes: int, compressed: int | None, name: str) -> None:
+    def __init__(self, raw: IO[bytes], *, max_bytes: int, compressed: int | None, name: str) -> None:
         self.raw, self.max_bytes, self.compressed, self.name_ = raw, max_bytes, compressed, name
         self.count = 0
 
@@ -152,6 +154,7 @@ class ImportSource:
         db = sqlite3.connect("")  # SQLite's private temporary database: on disk past its cache, gone on close
         db.execute("CREATE TABLE sidecar (path TEXT PRIMARY KEY, data BLOB, error TEXT)")
         for entry in entries:
+            row: tuple[str, bytes | None, str | None]
             try:
                 row = (entry.path, self._read_small(entry), None)
             except BadEntry as exc:
@@ -187,8 +190,7 @@ class ImportSource:
                 if full.is_symlink() or not full.is_file():
                     continue
                 rel = full.relative_to(self.path).as_posix()
-                yield Entry(rel, full.stat().st_size, lambda full=full, rel=rel: self._counted(
-                    open(full, "rb"), None, rel))
+                yield Entry(rel, full.stat().st_size, functools.partial(self._open_file, full, rel))
 
     def _zip_entries(self, sidecars: bool) -> Iterator[Entry]:
         if self._zip is None:
@@ -207,7 +209,10 @@ class ImportSource:
             if info.file_size > self.max_bytes:
                 self._refuse(name, f"larger than the limit of {self.max_bytes:,} bytes", sidecars)
                 continue
-            yield Entry(name, info.file_size, lambda info=info, name=name: self._open_zip(info, name))
+            yield Entry(name, info.file_size, functools.partial(self._open_zip, info, name))
+
+    def _open_file(self, full: Path, rel: str) -> BinaryIO:
+        return self._counted(open(full, "rb"), None, rel)  # closed by whoever reads the entry
 
     def _open_zip(self, info: zipfile.ZipInfo, name: str) -> BinaryIO:
         assert self._zip is not None
@@ -255,6 +260,7 @@ class ImportSource:
             raise BadEntry(f"{name}: cannot be read from the archive")
         return self._counted(raw, None, name)
 
-    def _counted(self, raw: BinaryIO, compressed: int | None, name: str) -> BinaryIO:
-        return io.BufferedReader(_Counted(raw, max_bytes=self.max_bytes, compressed=compressed, name=name),
-                                 buffer_size=256 * 1024)  # type: ignore[return-value]
+    def _counted(self, raw: IO[bytes], compressed: int | None, name: str) -> BinaryIO:
+        reader = io.BufferedReader(_Counted(raw, max_bytes=self.max_bytes, compressed=compressed, name=name),
+                                   buffer_size=256 * 1024)
+        return cast(BinaryIO, reader)  # a buffered binary file; typeshed keeps the two types apart

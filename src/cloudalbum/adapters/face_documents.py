@@ -8,7 +8,8 @@ import dataclasses
 import json
 from array import array
 from collections import Counter
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 

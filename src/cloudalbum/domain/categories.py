@@ -7,7 +7,8 @@ with its best confidence, how many boxes of it were found and where (upright pix
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .model import Box, Label, Source
 
@@ -46,7 +47,7 @@ def categories_for(labels: Iterable[Label], *, rejected: Iterable[str] = ()) -> 
     return sorted(c for c in cats if c)
 
 
-def labels_from_detections(detections: Iterable["Detection"], *, model: str, threshold: float = 0.25,
+def labels_from_detections(detections: Iterable[Detection], *, model: str, threshold: float = 0.25,
                            scale_x: float = 1.0, scale_y: float = 1.0, width: int | None = None,
                            height: int | None = None) -> list[Label]:
     """Group detections by class: confidence = best box, count = boxes at or above threshold.
@@ -69,7 +70,7 @@ def labels_from_detections(detections: Iterable["Detection"], *, model: str, thr
     return labels
 
 
-def _box(d: "Detection", sx: float, sy: float, width: int | None, height: int | None) -> Box:
+def _box(d: Detection, sx: float, sy: float, width: int | None, height: int | None) -> Box:
     x0, y0, x1, y1 = d.x * sx, d.y * sy, (d.x + d.w) * sx, (d.y + d.h) * sy
     if width is not None:
         x0, x1 = min(max(x0, 0.0), width), min(max(x1, 0.0), width)

@@ -9,7 +9,7 @@ Pure functions over strings (no HTTP library): the WSGI middleware in entrypoint
 from __future__ import annotations
 
 import ipaddress
-from typing import Iterable
+from collections.abc import Iterable
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_FORWARDED_ENTRIES = 64  # a longer header is garbage: the entries past the right-most 64 are not read

@@ -16,9 +16,9 @@ def features_json(markers: list[Marker], thumbnail_url: str = THUMBNAIL_URL) -> 
     prefix, _, suffix = thumbnail_url.partition("{id}")
     parts = []
     for m in markers:
-        parts.append(
-            '{"type":"Feature","geometry":{"type":"Point","coordinates":[%r,%r]},"properties":{"id":%s,'
-            '"thumbnail_url":%s,"taken_at":%s,"labels":%s}}'
-            % (float(m.lon), float(m.lat), dumps(m.id), dumps(prefix + m.id + suffix), dumps(m.taken_at),
-               m.labels_json or dumps(m.labels)))
+        coordinates = f"[{float(m.lon)!r},{float(m.lat)!r}]"
+        properties = (f'{{"id":{dumps(m.id)},"thumbnail_url":{dumps(prefix + m.id + suffix)},'
+                      f'"taken_at":{dumps(m.taken_at)},"labels":{m.labels_json or dumps(m.labels)}}}')
+        parts.append(f'{{"type":"Feature","geometry":{{"type":"Point","coordinates":{coordinates}}},'
+                     f'"properties":{properties}}}')
     return "[" + ",".join(parts) + "]"

@@ -11,7 +11,7 @@ import dataclasses
 import enum
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -21,7 +21,7 @@ def new_id() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(dt: datetime) -> str:
@@ -149,7 +149,7 @@ class Photo:
     rejected_labels: list[str] = field(default_factory=list)
     processed_version: str | None = None  # "<model name>@<version>" of the last completed processing
     version: int = 0  # optimistic concurrency counter, bumped by every save
-    # Move in, move out (issue 19): the original's SHA-256 (identical files are one photo per owner), the
+    # Import and export: the original's SHA-256 (identical files are one photo per owner), the
     # user's 0-5 rating (XMP, PATCH) and names of people a Takeout sidecar listed, suggestions for naming faces.
     sha256: str | None = None
     rating: int | None = None

@@ -13,12 +13,13 @@ threshold, unless the owner said they are different people, or each already has 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .model import Box
+from .text import name_key
 
 SAME_PERSON = 0.363  # SFace, cosine similarity (OpenCV model zoo: face_recognition_sface)
 MIN_FACE_SCORE = 0.8  # YuNet: below this, headlights and patterns come back as faces
@@ -77,7 +78,7 @@ def normalise(vector: Sequence[float]) -> list[float]:
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     """Cosine similarity of two vectors (any length; 0 for a zero vector)."""
-    dot = sum(x * y for x, y in zip(a, b))
+    dot = sum(x * y for x, y in zip(a, b, strict=False))  # "any length": the shorter one counts
     na = math.sqrt(sum(x * x for x in a))
     nb = math.sqrt(sum(y * y for y in b))
     return dot / (na * nb) if na > 0 and nb > 0 else 0.0
@@ -86,7 +87,7 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
 def add_vectors(a: Sequence[float], b: Sequence[float], sign: float = 1.0) -> list[float]:
     if not a:
         return [sign * y for y in b]
-    return [x + sign * y for x, y in zip(a, b)]
+    return [x + sign * y for x, y in zip(a, b, strict=False)]
 
 
 # --- grouping ---------------------------------------------------------------------------------------------
@@ -105,7 +106,7 @@ class Centroids:
         self.index = {pid: i for i, pid in enumerate(self.ids)}
 
     @classmethod
-    def of_people(cls, people: Iterable[Person]) -> "Centroids":
+    def of_people(cls, people: Iterable[Person]) -> Centroids:
         with_vectors = [p for p in people if p.centroid_sum]
         dim = len(with_vectors[0].centroid_sum) if with_vectors else 0
         same = [p for p in with_vectors if len(p.centroid_sum) == dim]
@@ -135,7 +136,8 @@ class Centroids:
         v = _unit_row(vector)
         if not self.ids or v.shape[0] != self.matrix.shape[1]:
             return np.full(len(self.ids), -1.0, dtype=np.float32)
-        return self.matrix @ v
+        scores: np.ndarray = self.matrix @ v
+        return scores
 
     def best(self, embedding: Sequence[float], *, exclude: Iterable[str] = (),
              threshold: float = SAME_PERSON) -> tuple[str | None, float]:
@@ -203,8 +205,48 @@ def survivor(a: Person, b: Person) -> tuple[Person, Person]:
     return kept, absorbed
 
 
+# --- what a change does to a person ---------------------------------------------------------------------------
+
+
+def with_face(person: Person, face: Face, *, new_photo: bool, now: str) -> Person:
+    """A copy of person with face added (centroid sum, counts); the cover stays unless there is none."""
+    p = replace(person, centroid_sum=add_vectors(person.centroid_sum, face.embedding),
+                face_count=person.face_count + 1, photo_count=person.photo_count + (1 if new_photo else 0),
+                updated_at=now)
+    if not p.cover_face_id:
+        p.cover_face_id, p.cover_photo_id = face.id, face.photo_id
+    return p
+
+
+def recount(person: Person, faces: Sequence[Face]) -> None:
+    """Counts and centroid from all the person's faces (at least one); a new cover, the largest most confident
+    face, only when the old cover is not among them."""
+    total: list[float] = []
+    for f in faces:
+        total = add_vectors(total, f.embedding)
+    person.centroid_sum, person.face_count = total, len(faces)
+    person.photo_count = len({f.photo_id for f in faces})
+    if person.cover_face_id not in {f.id for f in faces}:
+        cover = max(faces, key=lambda f: (f.box.confidence * f.box.w * f.box.h, f.id))
+        person.cover_face_id, person.cover_photo_id = cover.id, cover.photo_id
+
+
+def absorb(kept: Person, absorbed: Person) -> None:
+    """kept takes over what the owner said about absorbed (its faces move separately): an unnamed kept takes its
+    name, the people it is not stay apart from kept, and "don't ask" holds only if both had it."""
+    kept.name = kept.name or absorbed.name
+    kept.not_same_as = [i for i in dict.fromkeys([*kept.not_same_as, *absorbed.not_same_as])
+                        if i not in (kept.id, absorbed.id)]
+    kept.dont_ask = kept.dont_ask and absorbed.dont_ask
+
+
+def keep_apart(person: Person, others: set[str]) -> None:
+    """Record people seen beside this one in a photo as someone else (sorted, each once)."""
+    person.not_same_as = [*person.not_same_as, *sorted(others - set(person.not_same_as))]
+
+
 def fold_name(name: str) -> str:
-    return " ".join(name.casefold().split())
+    return name_key(name)
 
 
 def clean_name(raw: object) -> str | None:

@@ -3,12 +3,14 @@
 Pure: no I/O. What the parser needs to know of the world is passed in: today's date, the owner's people's
 names and a `known_place(name) -> canonical name | None` callable (the offline gazetteer, in the service).
 
-The sentence is cut into tokens ("-word" negates the phrase it starts); then, from left to right, the first
-rule that reads something at the current token wins, each taking the longest phrase it knows:
+The sentence is cut into tokens (domain.search_tokens; "-word" negates the phrase it starts); then, from left
+to right, the first rule that reads something at the current token wins, each taking the longest phrase it
+knows:
 
 1. negation: "without", "no", "not", "except", "-" + a label, hypernym or category phrase -> not_labels;
-2. dates: "2014", "april 2018", "summer 2019", "last summer", "yesterday", "last week", "this year",
-   "3 years ago", "2014-06-01", "since 2014", "before 2020", "2014 to 2016" -> from/to (several intersect);
+2. dates (domain.search_dates): "2014", "april 2018", "summer 2019", "last summer", "yesterday", "last week",
+   "this year", "3 years ago", "2014-06-01", "since 2014", "before 2020", "2014 to 2016" -> from/to (several
+   intersect);
 3. "in"/"at" + a place the gazetteer knows ("in iceland", "in new york") -> place ("in 2014" is a date);
 4. a named person of the owner (whole name, or a first name only one person has) -> people;
 5. a vocabulary phrase (domain.search_vocabulary): a label, a hypernym (any of some labels), a category;
@@ -21,24 +23,31 @@ it means that month in any year. Seasons are the northern hemisphere's meteorolo
 
 from __future__ import annotations
 
-import calendar
-import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .categories import CATEGORIES
-from .search import LabelOrWords, SearchQuery, fold, label_key, person_key, query_words, stem
-from .search_vocabulary import (CATEGORY_NOT_WORDS, CATEGORY_SYNONYMS, LABEL_GROUPS, LABEL_SYNONYMS, MONTH_WORDS,
-                                NEGATED_WORDS, NEGATIONS, NOT_PLACES, PLACE_WORDS, SEASONS, STOP_WORDS)
+from .search import LabelOrWords, SearchQuery, label_key, person_key, query_words
+from .search_dates import date_at, year_of
+from .search_tokens import Token, folded_words, tokenize
+from .search_vocabulary import (
+    CATEGORY_NOT_WORDS,
+    CATEGORY_SYNONYMS,
+    LABEL_GROUPS,
+    LABEL_SYNONYMS,
+    NEGATED_WORDS,
+    NEGATIONS,
+    NOT_PLACES,
+    PLACE_WORDS,
+    STOP_WORDS,
+)
+from .search_words import stem
+from .text import fold
 
 MAX_PHRASE = 4  # words in the longest vocabulary phrase, place or name looked for
-YEAR_MIN, YEAR_MAX = 1900, 2099
-RANGE_WORDS = frozenset({"to", "until", "till", "through", "and"})
-OPEN_RANGE_WORDS = {"since": "from", "after": "after", "before": "before", "until": "to"}
-RELATIVE_UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
-                  "months": "month", "year": "year", "years": "year"}
 
 KnownPlace = Callable[[str], "str | None"]
 
@@ -99,16 +108,6 @@ class Interpretation:
         return bool(self.date_from and self.date_to and self.date_from > self.date_to)
 
 
-@dataclass
-class Token:
-    word: str  # folded
-    neg: bool = False  # written "-word"
-
-    @property
-    def key(self) -> str:
-        return stem(self.word)
-
-
 # --- the vocabulary, as stem keys ---------------------------------------------------------------------------
 
 
@@ -149,152 +148,6 @@ def vocabulary_at(tokens: list[Token], i: int) -> tuple[int, Meaning] | None:
     return None
 
 
-# --- tokens ---------------------------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\d{4}-\d{2}-\d{2}|[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
-_YEAR_SPAN = re.compile(r"\b(\d{4})\s*[-–]\s*(\d{4})\b")
-
-
-def tokenize(q: str) -> list[Token]:
-    """Folded words; "-word" (a minus at the start of a word) marks a negation. "2014-2016" is "2014 to 2016"."""
-    tokens: list[Token] = []
-    for piece in _YEAR_SPAN.sub(r"\1 to \2", q or "").split():
-        neg = piece.startswith("-") and len(piece) > 1
-        for n, word in enumerate(_TOKEN.findall(piece)):
-            word = fold(word)
-            if word.endswith("'s"):  # "anna's" is anna
-                word = word[:-2]
-            tokens.append(Token(word, neg=neg and n == 0))
-    return tokens
-
-
-# --- dates ----------------------------------------------------------------------------------------------------
-
-Span = tuple[date, date]
-
-
-def _month_span(year: int, month: int) -> Span:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + delta
-    return index // 12, index % 12 + 1
-
-
-def _season_span(name: str, year: int) -> Span:
-    """The season starting in `year` (winter 2019: December 2019 to February 2020)."""
-    first, months = SEASONS[name]
-    end_year, end_month = _add_months(year, first, months - 1)
-    return date(year, first, 1), _month_span(end_year, end_month)[1]
-
-
-def _year_of(word: str) -> int | None:
-    if len(word) == 4 and word.isdigit() and YEAR_MIN <= int(word) <= YEAR_MAX:
-        return int(word)
-    return None
-
-
-def _relative(unit: str, offset: int, today: date) -> Span:
-    """The calendar day, week (Monday to Sunday), month or year `offset` units from today's (-1 = last)."""
-    if unit == "day":
-        day = today + timedelta(days=offset)
-        return day, day
-    if unit == "week":
-        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=offset)
-        return monday, monday + timedelta(days=6)
-    if unit == "month":
-        return _month_span(*_add_months(today.year, today.month, offset))
-    return date(today.year + offset, 1, 1), date(today.year + offset, 12, 31)
-
-
-def _season_relative(name: str, which: str, today: date) -> Span:
-    """"last summer": the latest that has ended; "this summer": the one holding today, else this year's;
-    "summer" alone: the latest that has begun."""
-    candidates = [_season_span(name, y) for y in (today.year - 2, today.year - 1, today.year)]
-    if which == "last":
-        return [s for s in candidates if s[1] < today][-1]
-    if which == "this":
-        holding = [s for s in candidates if s[0] <= today <= s[1]]
-        return holding[0] if holding else candidates[-1]
-    return [s for s in candidates if s[0] <= today][-1]
-
-
-def _simple_date(tokens: list[Token], i: int, today: date) -> tuple[int, Span] | None:
-    """One date phrase at token i: (tokens used, span), longest first."""
-    w = [t.word for t in tokens[i:i + 4]]
-    if not w:
-        return None
-    first, second = w[0], (w[1] if len(w) > 1 else "")
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", first):
-        try:
-            day = date.fromisoformat(first)
-        except ValueError:
-            return None
-        return 1, (day, day)
-    if first in ("today", "yesterday"):
-        return 1, _relative("day", 0 if first == "today" else -1, today)
-    if first in ("this", "last", "past", "previous") and second:
-        which = "this" if first == "this" else "last"
-        if second in ("week", "month", "year"):
-            return 2, _relative(second, 0 if which == "this" else -1, today)
-        if second in SEASONS:
-            return 2, _season_relative(second, which, today)
-        if second in MONTH_WORDS and which == "last":  # the latest April that has ended
-            y, m = today.year, MONTH_WORDS[second]
-            span = _month_span(y, m)
-            return 2, (span if span[1] < today else _month_span(y - 1, m))
-        if first in ("last", "past") and second.isdigit() and len(w) > 2 and w[2] in RELATIVE_UNITS:
-            count = int(second)  # "last 30 days": up to today
-            if 0 < count <= 10_000:
-                start = _relative(RELATIVE_UNITS[w[2]], -(count - 1), today)[0]
-                return 3, (start, today)
-    if (first.isdigit() or first in ("a", "one")) and second in RELATIVE_UNITS and len(w) > 2 and w[2] == "ago":
-        count = 1 if first in ("a", "one") else int(first)
-        if 0 < count <= 1000:
-            return 3, _relative(RELATIVE_UNITS[second], -count, today)
-    if first in MONTH_WORDS and (year := _year_of(second)):
-        return 2, _month_span(year, MONTH_WORDS[first])
-    if first in SEASONS:
-        if (year := _year_of(second)):
-            return 2, _season_span(first, year)
-        return 1, _season_relative(first, "latest", today)
-    if (year := _year_of(first)):
-        if second in MONTH_WORDS:  # "2018 april"
-            return 2, _month_span(year, MONTH_WORDS[second])
-        return 1, (date(year, 1, 1), date(year, 12, 31))
-    return None
-
-
-def date_at(tokens: list[Token], i: int, today: date) -> tuple[int, date | None, date | None] | None:
-    """A date phrase at token i, with its range forms ("2014 to 2016", "since 2014", "before 2020"):
-    (tokens used, from, to); None for an open end."""
-    word = tokens[i].word
-    if word in OPEN_RANGE_WORDS and i + 1 < len(tokens):
-        found = _simple_date(tokens, i + 1, today)
-        if found is None:
-            return None
-        n, (lo, hi) = found
-        kind = OPEN_RANGE_WORDS[word]
-        if kind == "from":
-            return n + 1, lo, None
-        if kind == "after":
-            return n + 1, hi + timedelta(days=1), None
-        if kind == "before":
-            return n + 1, None, lo - timedelta(days=1)
-        return n + 1, None, hi
-    found = _simple_date(tokens, i, today)
-    if found is None:
-        return None
-    n, (lo, hi) = found
-    j = i + n
-    if j + 1 < len(tokens) and tokens[j].word in RANGE_WORDS:
-        end = _simple_date(tokens, j + 1, today)
-        if end is not None and end[1][1] >= lo:
-            return n + 1 + end[0], lo, end[1][1]
-    return n, lo, hi
-
-
 # --- people and places ---------------------------------------------------------------------------------------
 
 
@@ -303,7 +156,7 @@ def people_index(names: Iterable[str]) -> dict[tuple[str, ...], str]:
     index: dict[tuple[str, ...], str] = {}
     firsts: dict[str, set[str]] = {}
     for name in names:
-        key = tuple(fold(w) for w in _TOKEN.findall(name))  # as q's words are cut: "Jean-Luc" is jean luc
+        key = tuple(folded_words(name))  # as q's words are cut: "Jean-Luc" is jean luc
         if not key:
             continue
         index.setdefault(key, name)
@@ -327,7 +180,7 @@ def _place_at(tokens: list[Token], i: int, known_place: KnownPlace | None) -> tu
         return None
     for n in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
         span = tokens[i:i + n]
-        if span[0].word in STOP_WORDS or any(_year_of(t.word) for t in span) or (n == 1 and span[0].word in NOT_PLACES):
+        if span[0].word in STOP_WORDS or any(year_of(t.word) for t in span) or (n == 1 and span[0].word in NOT_PLACES):
             continue
         name = known_place(" ".join(t.word for t in span))
         if name:
@@ -442,7 +295,7 @@ def _interpretation(r: _Reading, text: str | None) -> Interpretation:
         labels=values("labels"), any_labels=values("any_labels"), not_labels=not_labels,
         categories=values("categories"), place=", ".join(places) or None,
         date_from=r.lo.isoformat() if r.lo else None, date_to=r.hi.isoformat() if r.hi else None,
-        people=values("people"), text=tuple(dict.fromkeys(fold(w) for w in _TOKEN.findall(text or ""))),
+        people=values("people"), text=tuple(dict.fromkeys(folded_words(text))),
         words=values("words"), parts=tuple(r.parts))
 
 

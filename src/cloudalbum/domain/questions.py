@@ -9,10 +9,11 @@ answered or dismissed it is never asked again about the same photo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
-from .model import Photo
+from .model import Answer, Location, Photo
+from .photo_rules import add_answer, add_user_label, apply_user_edit, confirm_label, reject_label
 
 LOCATION, DATE, LABEL_CONFIRM, LABEL_NAME, PEOPLE, EVENT = (
     "location", "date", "label_confirm", "label_name", "people", "event")
@@ -114,3 +115,26 @@ def still_needed(kind: str, subject: str | None, photo: Photo) -> bool:
     if kind == LABEL_CONFIRM:
         return any(lbl.name == subject and lbl.source == "model" for lbl in photo.visible_labels())
     return True
+
+
+def apply_answer(photo: Photo, kind: str, subject: str | None, answer: Answer, *, location: Location | None = None,
+                 taken_at: str | None = None) -> None:
+    """What an answer to a question of this kind changes on a photo (the question's own photo, and every photo
+    the user applied the answer to). A place or a date is resolved once, before any photo is written, and
+    passed in: it becomes the user's value, which processing never overwrites. A label question confirms or
+    rejects the label; a name becomes a user label; every other answer is recorded as it is."""
+    if kind == LOCATION:
+        if location is None:
+            raise ValueError("an answer about the place needs the location it names")
+        apply_user_edit(photo, {"location": replace(location)})
+        add_answer(photo, answer)
+    elif kind == DATE:
+        apply_user_edit(photo, {"taken_at": taken_at})
+        add_answer(photo, answer)
+    elif kind == LABEL_CONFIRM:
+        (confirm_label if answer.answer == YES else reject_label)(photo, subject or "")
+    elif kind in (PEOPLE, LABEL_NAME):
+        add_user_label(photo, answer.answer)
+        add_answer(photo, answer)
+    else:
+        add_answer(photo, answer)

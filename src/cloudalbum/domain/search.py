@@ -4,30 +4,50 @@
 their own indexes (SQLite: FTS5, R*Tree, label and place tables; DynamoDB: its GSIs) and may use it to filter
 the candidates and to build the reasons, so every backend answers a query the same way.
 
-Free text: words are lower-cased and reduced by `stem` (plural and -e endings: "dogs" -> "dog",
-"horses"/"horse" -> "hors"); a query word matches a photo word that starts with the query word's stem, so
-"hors" finds horse and "bicycles" finds bicycle. Every query word must match (AND), in any field.
+Free text: every query word must match (AND), in any field, as domain.search_words says ("hors" finds horse).
+The words, fields and folding the stores index with (domain.search_words, domain.text) are exported here too:
+this module is what a store needs to know of search. Reading HTTP parameters into a SearchQuery is the API's
+job (entrypoints.api.search_params).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
-import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from .errors import Invalid
-from .model import Photo, PhotoStatus
+from .model import Photo
+from .search_words import (
+    WORD_FIELDS,
+    camera_text,
+    label_key,
+    place_matches,
+    place_names,
+    place_parts,
+    query_words,
+    stem,
+    text_fields,
+    words,
+)
+from .text import fold, name_key
+
+__all__ = [
+    "DEFAULT_MIN_CONFIDENCE", "DEFAULT_RADIUS_KM", "EARTH_RADIUS_KM", "WORD_FIELDS", "BBox", "LabelOrWords",
+    "Marker", "Near", "SearchHit", "SearchQuery", "camera_text", "fold", "haversine_km", "label_key",
+    "marker_of", "match_reasons", "person_key", "place_matches", "place_names", "place_parts", "query_words",
+    "stem", "text_fields", "words",
+]
 
 DEFAULT_MIN_CONFIDENCE = 0.25
 DEFAULT_RADIUS_KM = 10.0
 EARTH_RADIUS_KM = 6371.0088
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
+
+#: The form person names are compared in (a face's name, person=, a name in q): case, accents and spacing do
+#: not matter. The same key as domain.people.fold_name, so the people a search finds are the people merged.
+person_key = name_key
 
 
 @dataclass(frozen=True)
@@ -117,7 +137,7 @@ class Marker:
 
     __slots__ = ("id", "lat", "lon", "taken_at", "_labels", "labels_json")
 
-    def __init__(self, id: str, lat: float, lon: float, taken_at: str | None,  # noqa: A002 - the API's name
+    def __init__(self, id: str, lat: float, lon: float, taken_at: str | None,
                  labels: list[str] | None = None, *, labels_json: str | None = None) -> None:
         self.id, self.lat, self.lon, self.taken_at = id, lat, lon, taken_at
         self._labels, self.labels_json = labels, labels_json
@@ -139,126 +159,11 @@ def marker_of(photo: Photo) -> Marker | None:
                   [lbl.name for lbl in photo.visible_labels()])
 
 
-# --- words ------------------------------------------------------------------------------------------------
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: "Zürich" and "zurich" compare equal (as SQLite FTS5 unicode61 does)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light English stemmer (plurals and a final e): enough for labels, places and short answers.
-
-    Both the index and the query go through it, so only consistency matters, not linguistics."""
-    w = fold(word)
-    if len(w) <= 3:
-        return w
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if w.endswith("e") and len(w) > 3:
-        w = w[:-1]
-    return w
-
-
-def words(text: str | None) -> list[str]:
-    """Stemmed, lower-cased words of a text."""
-    return [stem(w) for w in _WORD.findall(text or "")]
-
-
-@lru_cache(maxsize=65536)
-def label_key(name: str) -> str:
-    """The normalised form labels are compared in: "Dogs" and "dog" are the same label."""
-    return " ".join(words(name))
-
-
-def place_names(photo: Photo) -> list[str]:
-    """City, region, country and country code of the photo's place, as given."""
-    place = photo.location.place if photo.location else None
-    if place is None:
-        return []
-    return [v for v in (place.city, place.region, place.country, place.country_code) if v]
-
-
-def camera_text(photo: Photo) -> str:
-    cam = photo.camera
-    return " ".join(v for v in ((cam.make, cam.model) if cam else ()) if v)
-
-
-def text_fields(photo: Photo) -> dict[str, str]:
-    """The free-text fields `q` searches, by field name (what a reason names). Stores index exactly these."""
-    answers = " ".join(a.answer for a in photo.answers)
-    taken = ""
-    if photo.taken_at and len(photo.taken_at) >= 7 and photo.taken_at[5:7].isdigit():
-        month = int(photo.taken_at[5:7])
-        taken = f"{photo.taken_at[:4]} {MONTHS[month - 1] if 1 <= month <= 12 else ''}"
-    return {
-        "labels": " ".join(lbl.name for lbl in photo.visible_labels()),
-        "categories": " ".join(photo.categories),
-        "place": " ".join(place_names(photo)),
-        "camera": camera_text(photo),
-        "title": photo.title or "",
-        "description": photo.description or "",
-        "answers": answers,
-        "date": taken,
-        "people": " ".join(photo.people_names()),
-    }
-
-
-#: The text fields a LabelOrWords phrase is looked for in: what the user, the camera and the place say. The
-#: labels and categories fields are what the detector saw; there a phrase counts only as a label (or category),
-#: at min_confidence, so a faint detection is not found through its name.
-WORD_FIELDS = ("place", "camera", "title", "description", "answers", "date", "people")
-
-
-def query_words(text: str | None) -> list[str]:
-    """The words of a free-text query (duplicates removed, order kept)."""
-    return list(dict.fromkeys(words(text)))
-
-
-def _text_reason(query_text: str, fields: dict[str, str], qwords: Iterable[str]) -> str | None:
-    hit_fields: list[str] = []
-    for qw in qwords:
-        found = [name for name, text in fields.items() if any(w.startswith(qw) for w in words(text))]
-        if not found:
-            return None
-        hit_fields.extend(f for f in found if f not in hit_fields)
-    return f"text '{query_text.strip()}' in {', '.join(hit_fields)}"
-
-
-# --- places and distances ---------------------------------------------------------------------------------
-
-
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
-def place_parts(query_place: str) -> list[str]:
-    """The folded, comma-separated parts of a place query ("Paris, France" -> ["paris", "france"])."""
-    return [fold(p.strip()) for p in query_place.split(",") if p.strip()]
-
-
-def place_matches(query_place: str, names: list[str]) -> str | None:
-    """Case-insensitive equality with city, region, country or code; "Paris, France" needs every part.
-
-    Returns the matched name, or None."""
-    lowered = {fold(n): n for n in names}
-    parts = place_parts(query_place)
-    if not parts or any(p not in lowered for p in parts):
-        return None
-    return lowered[parts[0]]
 
 
 # --- the rule ---------------------------------------------------------------------------------------------
@@ -375,9 +280,14 @@ def _label_or_words_reason(term: LabelOrWords, visible: Mapping[str, Any], cats:
     return None
 
 
-def person_key(name: str) -> str:
-    """The form person names are compared in: case, accents and spacing do not matter."""
-    return " ".join(fold(name).split())
+def _text_reason(query_text: str, fields: dict[str, str], qwords: Iterable[str]) -> str | None:
+    hit_fields: list[str] = []
+    for qw in qwords:
+        found = [name for name, text in fields.items() if any(w.startswith(qw) for w in words(text))]
+        if not found:
+            return None
+        hit_fields.extend(f for f in found if f not in hit_fields)
+    return f"text '{query_text.strip()}' in {', '.join(hit_fields)}"
 
 
 def _person_reason(photo: Photo, person_id: str | None, name: str | None) -> str | None:
@@ -399,111 +309,3 @@ def _taken_reason(day: str, today: date | None) -> str:
     except ValueError:
         return f"taken {day}"
     return f"taken {day} ({ago} days ago)" if ago > 0 else f"taken {day}"
-
-
-# --- parsing API query strings ----------------------------------------------------------------------------
-
-
-def _floats(raw: str, n: int, name: str, example: str) -> list[float]:
-    parts = [p.strip() for p in str(raw).split(",")]
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != n or not all(math.isfinite(v) for v in values):
-        raise Invalid(f"{name} must be {n} comma-separated numbers, for example {name}={example}",
-                      code=f"invalid_{name}")
-    return values
-
-
-def _check_lat_lon(lat: float, lon: float, name: str) -> None:
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        raise Invalid(f"{name}: latitude must be within -90..90 and longitude within -180..180",
-                      code=f"invalid_{name}")
-
-
-def parse_bbox(raw: str) -> BBox:
-    """`min_lon,min_lat,max_lon,max_lat`; min_lon > max_lon crosses the antimeridian."""
-    min_lon, min_lat, max_lon, max_lat = _floats(raw, 4, "bbox", "-6,49.5,2,56")
-    _check_lat_lon(min_lat, min_lon, "bbox")
-    _check_lat_lon(max_lat, max_lon, "bbox")
-    if min_lat > max_lat:
-        raise Invalid("bbox: min_lat must not be above max_lat (order: min_lon,min_lat,max_lon,max_lat)",
-                      code="invalid_bbox")
-    return BBox(min_lon, min_lat, max_lon, max_lat)
-
-
-def parse_near(raw: str, radius_km: Any = None) -> Near:
-    lat, lon = _floats(raw, 2, "near", "43.4675,11.8835")
-    _check_lat_lon(lat, lon, "near")
-    radius = DEFAULT_RADIUS_KM
-    if radius_km not in (None, ""):
-        try:
-            radius = float(radius_km)
-        except (TypeError, ValueError):
-            radius = float("nan")
-        if not math.isfinite(radius) or not 0 < radius <= 20_100:
-            raise Invalid("radius_km must be a number of kilometres above 0 and at most 20100",
-                          code="invalid_radius_km")
-    return Near(lat, lon, radius)
-
-
-def parse_date(raw: str, name: str) -> str:
-    text = str(raw).strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    return _bad_date(name)
-
-
-def _bad_date(name: str) -> str:
-    raise Invalid(f"{name} must be a date YYYY-MM-DD, for example {name}=2008-10-22", code=f"invalid_{name}")
-
-
-def _one(params: Mapping[str, Any], name: str) -> str | None:
-    value = params.get(name)
-    if isinstance(value, (list, tuple)):
-        value = value[-1] if value else None
-    if value is None:
-        return None
-    value = str(value).strip()
-    return value or None
-
-
-def parse_search_params(params: Mapping[str, Any]) -> SearchQuery:
-    """API query parameters (as in API.md: q, label (repeatable), min_confidence, category, place, from, to,
-    bbox, near, radius_km, album_id, camera, status; and person, a name) to a SearchQuery. Bad values raise Invalid (422)."""
-    raw_labels = params.get("label") or ()
-    if isinstance(raw_labels, str):
-        raw_labels = [raw_labels]
-    labels = tuple(dict.fromkeys(s.strip() for s in raw_labels if s and str(s).strip()))
-    min_conf = DEFAULT_MIN_CONFIDENCE
-    raw_conf = _one(params, "min_confidence")
-    if raw_conf is not None:
-        try:
-            min_conf = float(raw_conf)
-        except ValueError:
-            min_conf = float("nan")
-        if not 0.0 <= min_conf <= 1.0:
-            raise Invalid("min_confidence must be a number from 0 to 1", code="invalid_min_confidence")
-    date_from = parse_date(v, "from") if (v := _one(params, "from")) else None
-    date_to = parse_date(v, "to") if (v := _one(params, "to")) else None
-    if date_from and date_to and date_from > date_to:
-        raise Invalid("from must not be after to", code="invalid_date_range")
-    near_raw, radius_raw = _one(params, "near"), _one(params, "radius_km")
-    if radius_raw is not None and near_raw is None:
-        raise Invalid("radius_km needs near=lat,lon", code="invalid_radius_km")
-    status = _one(params, "status")
-    if status is not None and status not in {s.value for s in PhotoStatus}:
-        raise Invalid("status must be one of " + ", ".join(s.value for s in PhotoStatus), code="invalid_status")
-    bbox_raw = _one(params, "bbox")
-    return SearchQuery(
-        q=_one(params, "q"), labels=labels, min_confidence=min_conf, category=_one(params, "category"),
-        place=_one(params, "place"), date_from=date_from, date_to=date_to,
-        bbox=parse_bbox(bbox_raw) if bbox_raw else None,
-        near=parse_near(near_raw, radius_raw) if near_raw else None,
-        album_id=_one(params, "album_id"), camera=_one(params, "camera"), status=status,
-        person=_one(params, "person"),
-    )

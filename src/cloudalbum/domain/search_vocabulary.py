@@ -15,7 +15,6 @@ Words for dates (months, seasons, relative days) and the stop words are here too
 
 from __future__ import annotations
 
-
 #: Everyday words for each COCO class, beside its own name (which always means itself).
 LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
     "person": ("people", "persons", "human", "humans", "man", "men", "woman", "women", "kid", "kids", "child",

@@ -12,9 +12,10 @@ import getpass
 import json
 import logging
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ..config import ConfigError, Settings, from_env
 

@@ -22,25 +22,23 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from ..domain.jobs import Job, MalformedJob, ProcessPhoto, ScanFaces, job_from_body
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..bootstrap import Container
 
 log = logging.getLogger("cloudalbum.handler")
 
-JOB_TYPES = ("process_photo", "scan_faces")
 MIN_REMAINING_MS = 5_000  # do not start a further photo with less time than this left in the invocation
 
-_container: "Container | None" = None
+_container: Container | None = None
 _container_lock = threading.Lock()
 
 
-class PoisonMessage(ValueError):
-    """A message no retry can make sense of."""
-
-
-def default_container() -> "Container":
+def default_container() -> Container:
     """The process-wide container, built from CLOUDALBUM_* variables on first use and reused afterwards."""
     global _container
     if _container is None:
@@ -54,42 +52,25 @@ def default_container() -> "Container":
     return _container
 
 
-def warm_up(container: "Container") -> None:
+def warm_up(container: Container) -> None:
     """Load the model and the place data now (Lambda's init phase; a local worker before its first receive),
     not inside the first photo's time. Raises ModelUnavailable for a missing or corrupt model."""
-    container.detector  # noqa: B018 - raises ModelUnavailable here for a missing or corrupt model
+    _ = container.detector  # loading raises ModelUnavailable here for a missing or corrupt model
     if container.settings.faces:
-        container.face_analyzer  # noqa: B018 - the face models, likewise
+        _ = container.face_analyzer  # the face models, likewise
     load = getattr(container.geocoder, "load", None)
     if callable(load):
         load()
 
 
-def parse_job(record: dict[str, Any]) -> dict[str, Any]:
-    """The job in an SQS record's body. Raises PoisonMessage when it is not one we know."""
+def parse_job(record: dict[str, Any]) -> Job:
+    """The job in an SQS record's body. Raises MalformedJob (a poison message) when it is not one we know."""
     body = record.get("body")
     try:
-        job = json.loads(body) if isinstance(body, (str, bytes, bytearray)) else body
+        decoded = json.loads(body) if isinstance(body, (str, bytes, bytearray)) else body
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PoisonMessage(f"the message body is not JSON: {exc}") from exc
-    if not isinstance(job, dict):
-        raise PoisonMessage("the message body is not a JSON object")
-    if job.get("type") not in JOB_TYPES:
-        raise PoisonMessage(f"unknown job type {job.get('type')!r} (known: {', '.join(JOB_TYPES)})")
-    if job["type"] == "scan_faces":
-        if not _short_text(job.get("owner_id")) or not (job.get("cursor") is None or _short_text(job["cursor"], 2000)):
-            raise PoisonMessage("the scan_faces job has no valid owner_id or cursor")
-    else:
-        photo_id = job.get("photo_id")
-        if not isinstance(photo_id, str) or not photo_id or len(photo_id) > 200:
-            raise PoisonMessage("the job has no valid photo_id")
-    if not (job.get("scan_id") is None or (_short_text(job["scan_id"]) and _short_text(job.get("owner_id")))):
-        raise PoisonMessage("the job's scan_id or owner_id is not valid")
-    return job
-
-
-def _short_text(value: Any, limit: int = 200) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= limit
+        raise MalformedJob(f"the message body is not JSON: {exc}") from exc
+    return job_from_body(decoded)
 
 
 def receive_count(record: dict[str, Any]) -> int:
@@ -106,22 +87,32 @@ def _remaining_ms(context: Any) -> float | None:
         return None
     try:
         return float(getter())
-    except Exception:  # noqa: BLE001 - a context without a usable clock: no deadline
+    except Exception:
         return None
 
 
-def handle_record(container: "Container", record: dict[str, Any]) -> str:
+def _process_photo(container: Container, job: ProcessPhoto, record: dict[str, Any]) -> str:
+    if not container.people.scan_is_current(job.owner_id or "", job.scan_id):
+        return "skipped: its face scan was cancelled or replaced"
+    return container.processing.process(job.photo_id, force=job.force, receive_count=receive_count(record))
+
+
+def _scan_faces(container: Container, job: ScanFaces, record: dict[str, Any]) -> str:
+    return container.people.scan_step(job.owner_id, job.cursor, job.scan_id)
+
+
+# One handler per kind of job (domain/jobs.py): a new kind of job adds its class there and its handler here.
+JobHandler = Callable[["Container", Any, dict[str, Any]], str]
+HANDLERS: dict[type[Job], JobHandler] = {ProcessPhoto: _process_photo, ScanFaces: _scan_faces}
+
+
+def handle_record(container: Container, record: dict[str, Any]) -> str:
     """Process one record. Returns the outcome; raises to fail the message."""
     job = parse_job(record)
-    if job["type"] == "scan_faces":
-        return container.people.scan_step(job["owner_id"], job.get("cursor"), job.get("scan_id"))
-    if not container.people.scan_is_current(job.get("owner_id", ""), job.get("scan_id")):
-        return "skipped: its face scan was cancelled or replaced"
-    return container.processing.process(job["photo_id"], force=bool(job.get("force", False)),
-                                        receive_count=receive_count(record))
+    return HANDLERS[type(job)](container, job, record)
 
 
-def handle(event: dict[str, Any], context: Any = None, container: "Container | None" = None) -> dict[str, Any]:
+def handle(event: dict[str, Any], context: Any = None, container: Container | None = None) -> dict[str, Any]:
     """SQS batch -> {"batchItemFailures": [{"itemIdentifier": messageId}, ...]}."""
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):
@@ -142,10 +133,10 @@ def handle(event: dict[str, Any], context: Any = None, container: "Container | N
         try:
             outcome = handle_record(c, record)
             log.info("message %s: %s", message_id, outcome)
-        except PoisonMessage as exc:
+        except MalformedJob as exc:
             log.error("poison message %s (it will go to the dead-letter queue): %s", message_id, exc)
             failures.append({"itemIdentifier": message_id})
-        except Exception:  # noqa: BLE001 - one failing photo fails only its own message
+        except Exception:
             log.exception("message %s failed; it will be retried", message_id)
             failures.append({"itemIdentifier": message_id})
     return {"batchItemFailures": failures}
@@ -153,10 +144,10 @@ def handle(event: dict[str, Any], context: Any = None, container: "Container | N
 
 # --- maintenance: the scheduled function's entry point ---------------------------------------------------------
 
-_maintenance_container: "Container | None" = None
+_maintenance_container: Container | None = None
 
 
-def maintain(event: Any = None, context: Any = None, container: "Container | None" = None) -> dict[str, int]:
+def maintain(event: Any = None, context: Any = None, container: Container | None = None) -> dict[str, int]:
     """AWS Lambda entry point of the scheduled MaintenanceFunction (`cloudalbum.entrypoints.handler.maintain`,
     an EventBridge schedule in deploy/template.yaml): one maintenance pass (services/maintenance.py). Its cost
     follows the pending work, not the library. No model is loaded: the container builds only what the pass uses."""

@@ -17,8 +17,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..config import Settings
 
@@ -157,11 +158,12 @@ class MaintenanceThread(threading.Thread):
         while True:
             try:
                 report = self.container.maintenance.run_once()
-                log.debug("maintenance: %s", getattr(report, "as_dict", lambda: report)())
+                as_dict = getattr(report, "as_dict", None)
+                log.debug("maintenance: %s", as_dict() if as_dict is not None else report)
             except ImportError:
                 log.info("maintenance service not available; the maintenance thread stops")
                 return
-            except Exception:  # noqa: BLE001 - maintenance must never take the server down
+            except Exception:  # maintenance must never take the server down
                 log.exception("maintenance run failed")
             if self.stop_event.wait(self.interval_s):
                 return

@@ -15,8 +15,9 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import StorageUnavailable
 from ..ports import Message
@@ -79,13 +80,13 @@ class LocalContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
-def default_handler(container: "Container") -> Handler:
+def default_handler(container: Container) -> Handler:
     from .handler import handle  # the pipeline's SQS batch handler (also the Lambda entry point)
 
     return lambda event, context: handle(event, context, container=container)
 
 
-def process_batch(container: "Container", handler: Handler, messages: list[Message]) -> tuple[int, int]:
+def process_batch(container: Container, handler: Handler, messages: list[Message]) -> tuple[int, int]:
     """Run one batch through the handler and acknowledge what succeeded. Returns (acknowledged, failed).
     A handler that raises fails the whole batch: every message comes back after the visibility timeout."""
     queue = container.queue
@@ -93,7 +94,7 @@ def process_batch(container: "Container", handler: Handler, messages: list[Messa
     context = LocalContext(deadline=time.monotonic() + container.settings.visibility_timeout_s)
     try:
         response = handler(event, context)
-    except Exception:  # noqa: BLE001 - the worker must survive any handler failure
+    except Exception:
         log.exception("handler failed for a batch of %d message(s); they will be retried", len(messages))
         return 0, len(messages)
     failed = failed_ids(response)
@@ -156,7 +157,7 @@ def limit_memory(mib: int) -> int | None:
     return limit
 
 
-def run_worker(container: "Container", *, handler: Handler | None = None, stop_event: threading.Event | None = None,
+def run_worker(container: Container, *, handler: Handler | None = None, stop_event: threading.Event | None = None,
                max_batches: int | None = None) -> int:
     """Process batches until stopped (stop_event, SIGTERM/SIGINT) or until max_batches non-empty batches are
     done. Returns the number of messages acknowledged. Raises ModelUnavailable before receiving anything when

@@ -184,7 +184,7 @@ def decode(data: bytes, *, orientation: int | None = None, min_long_side: int = 
         raise
     except MemoryError as exc:
         raise UndecodableImage(_out_of_memory(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - any decoder error on untrusted bytes is "undecodable"
+    except Exception as exc:  # any decoder error on untrusted bytes is "undecodable"
         raise UndecodableImage(f"could not decode the image: {exc}") from exc
 
 
@@ -306,12 +306,20 @@ def _depth(im: Image.Image) -> tuple[float, float]:
     if im.mode.startswith("I;16"):
         return 0.0, 65535.0
     if im.mode == "I":
-        peak = int(im.getextrema()[1]) if im.width and im.height else 0
+        peak = int(_band_range(im)[1]) if im.width and im.height else 0
         return 0.0, 65535.0 if 255 < peak <= 65535 else float(max(peak, 255))
     if im.mode == "F":  # its range, widened to include 0..1
-        lo, hi = (float(v) for v in im.getextrema()) if im.width and im.height else (0.0, 1.0)
+        lo, hi = _band_range(im) if im.width and im.height else (0.0, 1.0)
         return (min(lo, 0.0), max(hi, 1.0)) if math.isfinite(lo) and math.isfinite(hi) else (0.0, 1.0)
     return 0.0, 255.0
+
+
+def _band_range(im: Image.Image) -> tuple[float, float]:
+    """(min, max) of a one-band image: Pillow's getextrema is typed for any number of bands."""
+    lo, hi = im.getextrema()
+    if isinstance(lo, tuple) or isinstance(hi, tuple):
+        raise ValueError(f"one band expected, not mode {im.mode}")
+    return float(lo), float(hi)
 
 
 def _scale_to_l(im: Image.Image, depth: tuple[float, float]) -> Image.Image:
@@ -325,7 +333,8 @@ def _scale_to_l(im: Image.Image, depth: tuple[float, float]) -> Image.Image:
         scaled = (values - lo) * (255.0 / ((top - lo) or 1.0)) + 0.5
         return Image.fromarray(np.clip(scaled, 0, 255).astype(np.uint8), "L")
     t = int(top)
-    wide = arr.astype(np.int64 if im.mode == "I" else np.uint32)  # v * 255 fits either; in place from here
+    # v * 255 fits either; in place from here
+    wide = arr.astype(np.int64) if im.mode == "I" else arr.astype(np.uint32)
     np.clip(wide, 0, t, out=wide)
     wide *= 255
     wide += t // 2

@@ -81,7 +81,7 @@ def read_metadata(data: bytes) -> ExifData:
                 exif = _getexif(im)
                 if exif is not None:
                     _fill(out, exif)
-    except BaseException as exc:  # noqa: BLE001 - a reader of untrusted bytes must not raise
+    except BaseException as exc:  # a reader of untrusted bytes must not raise
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
     return out
@@ -208,15 +208,13 @@ def _ref(value: Any) -> str | None:
 
 def parse_coordinate(value: Any, ref: Any, *, limit: float, negative: str) -> float | None:
     """Degrees from 1..3 rationals (d, m, s) and a ref letter. Invalid -> None."""
-    if isinstance(value, (tuple, list)):
-        parts = [_number(v) for v in value]
-    else:
-        parts = [_number(value)]
-    if not 1 <= len(parts) <= 3 or any(p is None or p < 0 for p in parts):
+    numbers = [_number(v) for v in value] if isinstance(value, (tuple, list)) else [_number(value)]
+    parts = [p for p in numbers if p is not None]
+    if len(parts) != len(numbers) or not 1 <= len(parts) <= 3 or any(p < 0 for p in parts):
         return None
     if len(parts) > 1 and parts[1] >= 60 or len(parts) > 2 and parts[2] >= 60:
         return None
-    deg = sum(p / 60**i for i, p in enumerate(parts))  # type: ignore[operator]
+    deg = sum(p / 60**i for i, p in enumerate(parts))
     if deg > limit:
         return None
     r = _ref(ref)

@@ -196,7 +196,7 @@ def _preview(raw: Any, meta: RawInfo, min_long_side: int, max_decode_bytes: int 
         return None
     try:
         if thumb.format == rawpy.ThumbFormat.JPEG:
-            im = Image.open(io.BytesIO(thumb.data))
+            im: Image.Image = Image.open(io.BytesIO(thumb.data))
             if max(im.size) < min_long_side or (max_decode_bytes is not None
                                                 and decode_bytes(im, min_long_side) > max_decode_bytes):
                 return None
@@ -208,7 +208,7 @@ def _preview(raw: Any, meta: RawInfo, min_long_side: int, max_decode_bytes: int 
             im = Image.fromarray(thumb.data, "RGB")
         else:
             return None
-    except Exception:  # noqa: BLE001 - a broken preview: develop the RAW instead
+    except Exception:  # a broken preview: develop the RAW instead
         return None
     from .decode import _TRANSPOSE
 
@@ -234,7 +234,7 @@ def exif_of(data: bytes) -> Image.Exif | None:
     exif = Image.Exif()
     try:
         exif.load(data)
-    except Exception:  # noqa: BLE001 - unreadable metadata is no metadata
+    except Exception:  # unreadable metadata is no metadata
         return None
     return exif
 
@@ -244,7 +244,7 @@ def _raf_exif(data: bytes) -> Image.Exif | None:
         offset, length = struct.unpack_from(">II", data, 84)
         with Image.open(io.BytesIO(data[offset:offset + length])) as im:
             return im.getexif()
-    except Exception:  # noqa: BLE001
+    except Exception:  # a damaged embedded JPEG: the RAF has no metadata we can read
         return None
 
 
@@ -260,8 +260,8 @@ def _cr3_exif(data: bytes) -> Image.Exif | None:
             if boxes[name] >= 4:
                 sub = Image.Exif()
                 sub.load(_box_body(data, boxes[name]))
-                exif._ifds[ifd] = dict(sub)  # noqa: SLF001 - Pillow keeps sub-IFDs here; no public setter
-    except Exception:  # noqa: BLE001
+                exif._ifds[ifd] = dict(sub)  # Pillow keeps sub-IFDs here; no public setter
+    except Exception:  # damaged boxes: unreadable metadata is no metadata
         return None
     return exif
 

@@ -6,9 +6,9 @@ properties live there) and IPTC/Photoshop blocks.
 
 * JPEG (and MPO, whose first frame is served): the segments are rewritten without re-encoding. APP1 EXIF is
   rebuilt from an allow-list of tags; APP1 XMP, APP13 IPTC/Photoshop, COM, MPF and every other vendor APPn are
-  dropped; JFIF (APP0, without a thumbnail), ICC (APP2) and Adobe (APP14, needed to decode CMYK) stay. The bytes from the first SOS
-  to EOI are copied unchanged, so the scan data is byte-identical to the original's; anything after EOI (MPO's
-  other frames, vendor trailers) is dropped.
+  dropped; JFIF (APP0, without a thumbnail), ICC (APP2) and Adobe (APP14, needed to decode CMYK) stay. The
+  bytes from the first SOS to EOI are copied unchanged, so the scan data is byte-identical to the original's;
+  anything after EOI (MPO's other frames, vendor trailers) is dropped.
 * PNG, WebP, TIFF, GIF, HEIC: the decoded frames are copied into fresh images (no `info`, no TIFF tags) and
   saved again losslessly where the format allows (PNG, TIFF, GIF, WebP lossless; HEIC at high quality), with
   the same allow-listed EXIF and the ICC profile. Orientation stays a tag, except where the decoder applies it
@@ -59,7 +59,7 @@ def strip(data: bytes, content_type: str) -> bytes:
             return _resave(data)
     except Invalid:
         raise
-    except Exception as exc:  # noqa: BLE001 - a broken file must not be served with its metadata
+    except Exception as exc:  # a broken file must not be served with its metadata
         raise Invalid("This photo cannot be prepared for sharing.", code="unreadable_image") from exc
 
 
@@ -74,7 +74,7 @@ def clean_exif(raw: bytes | Image.Exif | None) -> Image.Exif:
             out[tag] = source[tag]
     try:
         sub = source.get_ifd(EXIF_IFD)
-    except Exception:  # noqa: BLE001 - an unreadable Exif IFD is dropped whole
+    except Exception:  # an unreadable Exif IFD is dropped whole
         sub = {}
     kept = {tag: value for tag, value in sub.items() if tag in KEEP_EXIF and _plain(tag, value)}
     if kept:

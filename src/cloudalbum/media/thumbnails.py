@@ -41,7 +41,3 @@ def make_thumbnails(image: Image.Image) -> dict[str, tuple[Image.Image, bytes]]:
     large = fit(image, SIZES["large"], resample=Image.Resampling.BILINEAR)
     small = fit(large, SIZES["small"])
     return {"large": (large, encode_jpeg(large)), "small": (small, encode_jpeg(small))}
-
-
-def thumbnail_key(owner_id: str, photo_id: str, size: str) -> str:
-    return f"thumbnails/{owner_id}/{photo_id}/{size}.jpg"

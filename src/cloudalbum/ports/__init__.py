@@ -9,8 +9,17 @@ here, never probed for with getattr.
 from .blobs import BlobStore
 from .clock import Clock
 from .faces import FaceStore
-from .library import (AlbumStore, MetadataStore, PendingBlobs, SearchIndex, PhotoStore, QuestionStore,
-                      RefreshToken, Session, UserStore)
+from .library import (
+                      AlbumStore,
+                      MetadataStore,
+                      PendingBlobs,
+                      PhotoStore,
+                      QuestionStore,
+                      RefreshToken,
+                      SearchIndex,
+                      Session,
+                      UserStore,
+)
 from .limits import RESERVATION_TTL_S, FaceScan, LimitStore
 from .ml import Detection, Detector, FaceAnalyzer, FoundFace, Geocoder
 from .queue import JobQueue, Message, QueueDepth, message_group

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterator, Protocol
+from collections.abc import Iterator
+from typing import BinaryIO, Protocol
 
 
 class BlobStore(Protocol):

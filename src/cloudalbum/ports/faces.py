@@ -51,7 +51,7 @@ class FaceStore(Protocol):
     def people_of_owner(self, owner_id: str) -> list[Person]:
         """Every person of the owner, with centroids."""
 
-    def person_vectors(self, owner_id: str) -> tuple[list[str], "np.ndarray"]:
+    def person_vectors(self, owner_id: str) -> tuple[list[str], np.ndarray]:
         """(ids, float32 matrix of their centroid sums, one row each) of every person of the owner: what
         grouping a new face compares it with, read without building Person objects."""
 

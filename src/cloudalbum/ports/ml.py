@@ -27,7 +27,7 @@ class Detector(Protocol):
     name: str  # "yolov8n"
     version: str  # a stable digest of the weights: labels record it; idempotency keys on it
 
-    def detect(self, image: "Image", *, threshold: float | None = None) -> list[Detection]:
+    def detect(self, image: Image, *, threshold: float | None = None) -> list[Detection]:
         """Objects in an RGB PIL image (already upright), at the detector's own threshold or the one given."""
 
 
@@ -50,7 +50,7 @@ class FaceAnalyzer(Protocol):
     version: str  # a digest of both models' weights
     models: str  # each model with its version, as every face records it: "yunet_2023mar@<sha>+sface_2021dec@<sha>"
 
-    def faces(self, image: "Image") -> list[FoundFace]:
+    def faces(self, image: Image) -> list[FoundFace]:
         """The faces in an RGB PIL image (already upright) scoring at least the analyzer's threshold, each
         with its embedding."""
 

@@ -1,4 +1,5 @@
-"""Deleting an account and everything in it (API.md "Accounts and limits"), in both shapes, in the request.
+"""The signed-in user's account: what it holds (GET /api/me), and deleting it with everything in it (API.md
+"Accounts and limits"), in both shapes, in the request.
 
 Order: the user's sessions end first (no request of theirs starts after this), then the library goes, then
 the account (sign-in fails from here on), then the library is swept once more for anything a request or a
@@ -9,21 +10,50 @@ processing function (which has no access to them in the AWS shape).
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..domain.blob_keys import owner_prefixes
+from ..domain.errors import Unauthorized
 from ..ports import BlobStore, MetadataStore, ShareStore
 from .auth import AuthService, Principal, failures_key, password_key
-from .limits import limit_keys
+from .limits import LimitsService, limit_keys
 
 log = logging.getLogger("cloudalbum.accounts")
 
-OWNER_BLOB_PREFIXES = ("originals/{owner}/", "thumbnails/{owner}/")  # thumbnails/ holds the face crops too
+@dataclass(frozen=True)
+class AccountSummary:
+    """The user and their usage: photos and bytes of originals stored, the quota (None: none), and the photos
+    in the trash (they count until purged)."""
+
+    id: str
+    email: str
+    photo_count: int
+    storage_bytes: int
+    quota_bytes: int | None
+    trash_count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class AccountService:
+    """Deleting an account touches every repository of the owner's library, so this one service holds the
+    whole MetadataStore."""
+
     def __init__(self, store: MetadataStore, blobs: BlobStore, auth: AuthService,
-                 shares: ShareStore | None = None) -> None:
-        self.store, self.blobs, self.auth, self.shares = store, blobs, auth, shares
+                 shares: ShareStore | None = None, limits: LimitsService | None = None) -> None:
+        self.store, self.blobs, self.auth, self.shares, self.limits = store, blobs, auth, shares, limits
+
+    def summary(self, user_id: str) -> AccountSummary:
+        """Unauthorized when the account was deleted since the caller's token was issued."""
+        user = self.store.users.user_by_id(user_id)
+        if user is None:
+            raise Unauthorized("This account no longer exists.")
+        count, used = self.store.photos.usage(user_id)
+        quota = self.limits.quota_bytes() if self.limits is not None else None
+        return AccountSummary(id=user.id, email=user.email, photo_count=count, storage_bytes=used,
+                              quota_bytes=quota, trash_count=self.store.limits.trash_count(user_id))
 
     def delete(self, principal: Principal, password: Any) -> None:
         """Unauthorized for a wrong password (nothing changes); otherwise the account and its library are
@@ -40,8 +70,8 @@ class AccountService:
         """Every record and blob of the owner (idempotent)."""
         self._purge_sharing(owner_id)
         self.store.delete_owner_data(owner_id)
-        for pattern in OWNER_BLOB_PREFIXES:
-            for key in list(self.blobs.keys(pattern.format(owner=owner_id))):
+        for prefix in owner_prefixes(owner_id):
+            for key in list(self.blobs.keys(prefix)):
                 self.blobs.delete(key)
         for key in (password_key(owner_id), failures_key(password_key(owner_id))):
             self.store.users.clear_hits(key)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..domain.errors import Invalid, NotFound
 from ..domain.model import Album, Page, iso, new_id, utcnow
-from ..ports import MetadataStore
+from ..ports import AlbumStore, PhotoStore
 from .search import check_limit
 
 MAX_NAME = 200
@@ -26,24 +28,25 @@ def _clean_description(description: str | None) -> str | None:
 
 
 class AlbumService:
-    def __init__(self, store: MetadataStore) -> None:
-        self.store = store
+    def __init__(self, albums: AlbumStore, photos: PhotoStore) -> None:
+        self.album_store = albums
+        self.photo_store = photos
 
     def create(self, owner_id: str, name: str, description: str | None = None) -> Album:
         now = iso(utcnow())
         album = Album(id=new_id(), owner_id=owner_id, name=_clean_name(name),
                       description=_clean_description(description), created_at=now, updated_at=now)
-        self.store.albums.add_album(album)
+        self.album_store.add_album(album)
         return self.get(owner_id, album.id)
 
     def get(self, owner_id: str, album_id: str) -> Album:
-        album = self.store.albums.get_album(album_id, owner_id)
+        album = self.album_store.get_album(album_id, owner_id)
         if album is None:
             raise NotFound("No such album.", code="album_not_found")
         return album
 
     def list(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        return self.store.albums.list_albums(owner_id, limit=check_limit(limit), cursor=cursor)
+        return self.album_store.list_albums(owner_id, limit=check_limit(limit), cursor=cursor)
 
     def update(self, owner_id: str, album_id: str, *, name: str | None = None, description: str | None = None,
                cover_photo_id: str | None = None, fields: set[str] | None = None) -> Album:
@@ -60,35 +63,35 @@ class AlbumService:
                 raise Invalid("the cover must be a photo of the album", code="validation_error")
             album.cover_photo_id = cover_photo_id
         album.updated_at = iso(utcnow())
-        return self.store.albums.save_album(album)
+        return self.album_store.save_album(album)
 
     def delete(self, owner_id: str, album_id: str) -> None:
         """The album goes; its photos stay."""
         self.get(owner_id, album_id)
-        self.store.albums.delete_album(album_id)
+        self.album_store.delete_album(album_id)
 
-    def add_photos(self, owner_id: str, album_id: str, photo_ids: list[str]) -> Album:
+    def add_photos(self, owner_id: str, album_id: str, photo_ids: Sequence[str]) -> Album:
         """Add the owner's photos (idempotent). Any id that is not the owner's photo: NotFound, nothing added."""
         self.get(owner_id, album_id)
         ids = list(dict.fromkeys(photo_ids))
         if not ids or len(ids) > MAX_PHOTOS_PER_CALL:
             raise Invalid(f"photo_ids lists 1 to {MAX_PHOTOS_PER_CALL} photo ids", code="validation_error")
         for pid in ids:
-            if not isinstance(pid, str) or self.store.photos.get_photo(pid, owner_id) is None:
+            if not isinstance(pid, str) or self.photo_store.get_photo(pid, owner_id) is None:
                 raise NotFound(f"No such photo: {pid}", code="photo_not_found")
-        self.store.albums.add_to_album(album_id, ids)
+        self.album_store.add_to_album(album_id, ids)
         return self.get(owner_id, album_id)
 
     def remove_photo(self, owner_id: str, album_id: str, photo_id: str) -> None:
         self.get(owner_id, album_id)
-        if self.store.photos.get_photo(photo_id, owner_id) is None:
+        if self.photo_store.get_photo(photo_id, owner_id) is None:
             raise NotFound("No such photo.", code="photo_not_found")
-        self.store.albums.remove_from_album(album_id, photo_id)
+        self.album_store.remove_from_album(album_id, photo_id)
 
     def photos(self, owner_id: str, album_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         self.get(owner_id, album_id)
-        return self.store.albums.album_photos(album_id, owner_id, limit=check_limit(limit), cursor=cursor)
+        return self.album_store.album_photos(album_id, owner_id, limit=check_limit(limit), cursor=cursor)
 
     def _in_album(self, owner_id: str, album_id: str, photo_id: str) -> bool:
-        photo = self.store.photos.get_photo(photo_id, owner_id)
+        photo = self.photo_store.get_photo(photo_id, owner_id)
         return photo is not None and album_id in photo.albums

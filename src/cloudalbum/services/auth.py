@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -71,12 +71,12 @@ class TokenPair:
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
 
 def _epoch(iso_time: str) -> float:
     dt = datetime.fromisoformat(iso_time.replace("Z", "+00:00"))
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
 
 
 def _email_digest(email: str) -> str:
@@ -337,10 +337,8 @@ class AuthService:
         except jwt.PyJWTError as exc:
             raise Unauthorized(BAD_TOKEN) from exc
         now = self.clock.now()
-        exp, iat = claims.get("exp"), claims.get("iat")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (exp, iat)):
-            raise Unauthorized(BAD_TOKEN)
-        if exp <= now or iat > now + 60:
+        exp, iat = _seconds(claims.get("exp")), _seconds(claims.get("iat"))
+        if exp is None or iat is None or exp <= now or iat > now + 60:
             raise Unauthorized(BAD_TOKEN)
         if claims.get("typ") != typ or not isinstance(claims.get("sid"), str) or not isinstance(claims["sub"], str):
             raise Unauthorized(BAD_TOKEN)
@@ -353,3 +351,10 @@ class AuthService:
         if _epoch(session.expires_at) <= self.clock.now():  # the absolute lifetime (session_max_s) is over
             raise Unauthorized(BAD_TOKEN)
         return session
+
+
+def _seconds(value: object) -> float | None:
+    """A JWT time claim (NumericDate) as a number, None when it is not one (a bool is not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)

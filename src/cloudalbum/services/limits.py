@@ -1,4 +1,4 @@
-"""Per-user limits (issue 12, "one user cannot hurt another"): the storage quota and counted requests.
+"""Per-user limits (DESIGN.md: "one user cannot hurt another"): the storage quota and counted requests.
 
 The store does the counting atomically (ports.LimitStore); this service turns settings into checks and the
 checks into domain errors: QuotaExceeded (507 quota_exceeded) and Throttled (429 with Retry-After). A limit of
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from ..config import Settings
 from ..domain.errors import QuotaExceeded, Throttled
-from ..ports import MetadataStore
+from ..ports import LimitStore
 
 HOUR_S = 3600
 # What each counted request is called, and the setting that bounds it per user per hour.
@@ -32,8 +32,8 @@ def limit_keys(owner_id: str) -> list[str]:
 
 
 class LimitsService:
-    def __init__(self, store: MetadataStore, settings: Settings, clock: Callable[[], float] = time.time) -> None:
-        self.store = store
+    def __init__(self, limits: LimitStore, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+        self.limits = limits
         self.settings = settings
         self.clock = clock
 
@@ -47,7 +47,7 @@ class LimitsService:
         limit = int(getattr(self.settings, RATES[what]))
         if limit <= 0:
             return
-        wait = self.store.limits.take_slot(limit_key(owner_id, what), limit=limit, window_s=HOUR_S, now=self.clock())
+        wait = self.limits.take_slot(limit_key(owner_id, what), limit=limit, window_s=HOUR_S, now=self.clock())
         if wait > 0:
             raise Throttled(f"Too many {WHAT[what]}: at most {limit} an hour. Try again later.",
                             retry_after_s=max(1, math.ceil(wait)))
@@ -62,14 +62,14 @@ class LimitsService:
         if quota is None:
             yield None
             return
-        reservation = self.store.limits.reserve_bytes(owner_id, nbytes, limit=quota, now=self.clock())
+        reservation = self.limits.reserve_bytes(owner_id, nbytes, limit=quota, now=self.clock())
         if reservation is None:
             raise QuotaExceeded(f"This upload would take your storage past your quota of {quota:,} bytes. "
                                 "Delete photos to make room.")
         try:
             yield reservation
         finally:
-            self.store.limits.release_bytes(owner_id, reservation)
+            self.limits.release_bytes(owner_id, reservation)
 
 
 __all__ = ["LimitsService", "HOUR_S"]

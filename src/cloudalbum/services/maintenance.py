@@ -29,12 +29,14 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..config import Settings
+from ..domain.blob_keys import DERIVED, ORIGINALS, original_key, photo_id_of_blob, thumbnails_prefix
+from ..domain.jobs import ProcessPhoto
 from ..domain.model import PhotoStatus
-from ..ports import BlobStore, JobQueue, MetadataStore, PendingBlobs
-from .photos import original_key, pending_stamp as stamp, photo_id_of_original
+from ..ports import BlobStore, JobQueue, PendingBlobs, PhotoStore
+from .uploads import pending_stamp as stamp
 
 log = logging.getLogger("cloudalbum.maintenance")
 
@@ -42,19 +44,6 @@ STALE_UPLOAD_S = 5 * 60
 ORPHAN_GRACE_S = 15 * 60  # longer than a worker's job (the Lambda timeout is at most 900 s)
 BATCH = 100
 MAX_BATCHES = 10  # a pass handles at most this many batches of each kind; the next pass goes on
-
-
-def photo_id_of_blob(key: str) -> str | None:
-    """The photo an originals/<owner>/<photo> or thumbnails/<owner>/<photo>/<name> key belongs to."""
-    parts = key.split("/")
-    if len(parts) == 4 and parts[0] == "thumbnails" and parts[2]:
-        return parts[2]
-    return photo_id_of_original(key)
-
-
-def thumbnails_prefix(owner_id: str, photo_id: str) -> str:
-    """Where a photo's derived blobs live (thumbnails and face crops)."""
-    return f"thumbnails/{owner_id}/{photo_id}/"
 
 
 @dataclass
@@ -70,9 +59,9 @@ class MaintenanceReport:
 
 
 class MaintenanceService:
-    def __init__(self, store: MetadataStore, blobs: BlobStore, queue: JobQueue, settings: Settings, *,
+    def __init__(self, photos: PhotoStore, blobs: BlobStore, queue: JobQueue, settings: Settings, *,
                  stale_upload_s: int = STALE_UPLOAD_S, orphan_grace_s: int = ORPHAN_GRACE_S) -> None:
-        self.store = store
+        self.photos = photos
         self.blobs = blobs
         self.queue = queue
         self.settings = settings
@@ -85,15 +74,15 @@ class MaintenanceService:
         report = MaintenanceReport()
         try:
             report.requeued = self.requeue_stale_uploads(now)
-        except Exception as exc:  # noqa: BLE001 - a maintenance loop must survive a bad pass
+        except Exception as exc:
             log.warning("re-enqueueing stale uploads failed: %s", exc)
         try:
             report.orphans_deleted, report.pending_cleared = self.sweep_pending_blobs(now)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("sweeping pending blobs failed: %s", exc)
         try:
             report.temp_files_deleted = self.blobs.sweep_temp(older_than=now - self.orphan_grace_s)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("sweeping temporary blob files failed: %s", exc)
         if report.requeued or report.orphans_deleted or report.temp_files_deleted:
             log.info("maintenance: %s", report.as_dict())
@@ -104,10 +93,10 @@ class MaintenanceService:
         # whole second: a photo uploaded in the very second that is stale_upload_s ago counts (with a zero
         # delay, one uploaded a moment ago does; re-enqueueing an upload in flight is harmless: idempotent).
         boundary = math.floor(now - self.stale_upload_s) + 1
-        cutoff = datetime.fromtimestamp(boundary, timezone.utc).isoformat(timespec="seconds")
+        cutoff = datetime.fromtimestamp(boundary, UTC).isoformat(timespec="seconds")
         count = 0
-        for photo in self.store.photos.stale_photos(PhotoStatus.UPLOADED.value, older_than=cutoff, limit=BATCH):
-            self.queue.send({"type": "process_photo", "photo_id": photo.id, "owner_id": photo.owner_id})
+        for photo in self.photos.stale_photos(PhotoStatus.UPLOADED.value, older_than=cutoff, limit=BATCH):
+            self.queue.send(ProcessPhoto(photo.id, photo.owner_id).to_body())
             count += 1
         return count
 
@@ -116,7 +105,7 @@ class MaintenanceService:
         cutoff = stamp(now - self.orphan_grace_s)
         deleted = cleared = 0
         for _ in range(MAX_BATCHES):
-            entries = self.store.photos.pending_blobs(older_than=cutoff, limit=BATCH)
+            entries = self.photos.pending_blobs(older_than=cutoff, limit=BATCH)
             for entry in entries:
                 deleted += self._settle(entry)
                 cleared += 1
@@ -127,7 +116,7 @@ class MaintenanceService:
     def _settle(self, entry: PendingBlobs) -> int:
         """Delete the blobs of a photo that has no record, then forget the entry. Returns blobs deleted."""
         deleted = 0
-        if self.store.photos.get_photo(entry.photo_id, None) is None:
+        if self.photos.get_photo(entry.photo_id, None) is None:
             keys = [original_key(entry.owner_id, entry.photo_id)]
             keys = [k for k in keys if self.blobs.exists(k)]
             keys += list(self.blobs.keys(thumbnails_prefix(entry.owner_id, entry.photo_id)))
@@ -135,7 +124,7 @@ class MaintenanceService:
                 self.blobs.delete(key)
                 log.info("deleted orphan blob %s", key)
             deleted = len(keys)
-        self.store.photos.remove_pending_blobs(entry)
+        self.photos.remove_pending_blobs(entry)
         return deleted
 
     def scan_blobs(self) -> int:
@@ -143,12 +132,12 @@ class MaintenanceService:
         For blobs left by versions that wrote no pending entries; an operator runs it once (`cloudalbum gc
         --scan-blobs`), nothing on a timer. Photos with a pending entry (an upload in flight) are left to the
         regular sweep."""
-        pending = self.store.photos.pending_blobs(older_than=stamp(time.time() + 86400), limit=1_000_000)
+        pending = self.photos.pending_blobs(older_than=stamp(time.time() + 86400), limit=1_000_000)
         in_flight = {e.photo_id for e in pending}
         deleted = 0
-        for key in [*self.blobs.keys("originals/"), *self.blobs.keys("thumbnails/")]:
+        for key in [*self.blobs.keys(ORIGINALS), *self.blobs.keys(DERIVED)]:
             photo_id = photo_id_of_blob(key)
-            if photo_id is None or photo_id in in_flight or self.store.photos.get_photo(photo_id, None) is not None:
+            if photo_id is None or photo_id in in_flight or self.photos.get_photo(photo_id, None) is not None:
                 continue
             self.blobs.delete(key)
             deleted += 1

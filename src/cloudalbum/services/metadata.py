@@ -1,6 +1,6 @@
 """What a user (or their sidecar files) says about a photo, applied as PATCH applies user input.
 
-Import (services/moving.py) reads Takeout JSON and XMP sidecars into a UserMetadata; PhotoService.add applies
+Import (services/moving/importing.py) reads Takeout JSON and XMP sidecars into a UserMetadata; PhotoService.add applies
 it to the new photo before its record is written, so the first record already carries it and processing never
 overwrites it (every field set here is listed in `photo.user_fields`, labels are user labels). For a file the
 owner already has, `fill` adds only what the photo lacks: an import never overwrites what is there.
@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
-from ..domain.model import Label, Location, Photo, Source
+from ..domain.model import Label, Location, Photo, Place, Source
+from ..domain.photo_rules import mark_user_field
 
 HASH_CHUNK = 1024 * 1024
 MAX_RATING = 5
 MAX_TITLE, MAX_DESCRIPTION, MAX_NAME = 500, 10_000, 100
 MAX_LABELS, MAX_PEOPLE = 200, 100
 
-PlaceOf = Callable[[float, float], Any]
+PlaceOf = Callable[[float, float], Place | None]
 
 
 def sha256_of(stream: BinaryIO) -> str:
@@ -83,10 +85,10 @@ class UserMetadata:
             value = getattr(self, name)
             if value:
                 setattr(photo, name, value)
-                _mark(photo, name)
+                mark_user_field(photo, name)
         if self.has_location():
             photo.location = self._location(place_of)
-            _mark(photo, "location")
+            mark_user_field(photo, "location")
         if self.rating is not None:
             photo.rating = self.rating
         _add_labels(photo, self.labels)
@@ -112,11 +114,6 @@ class UserMetadata:
         assert self.lat is not None and self.lon is not None
         return Location(lat=self.lat, lon=self.lon, alt_m=self.alt_m, source=Source.USER.value,
                         place=place_of(self.lat, self.lon))
-
-
-def _mark(photo: Photo, name: str) -> None:
-    if name not in photo.user_fields:
-        photo.user_fields = [*photo.user_fields, name]
 
 
 def _add_labels(photo: Photo, names: list[str]) -> None:

@@ -23,26 +23,32 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import Settings
-from ..domain.categories import categories_for, labels_from_detections
-from ..domain.errors import ConcurrentUpdate, ModelUnavailable, NotFound
-from ..domain.model import Camera, Label, Location, ModelInfo, Photo, PhotoStatus, Place, Source
+from ..domain import photo_rules
+from ..domain.blob_keys import thumbnail_key
+from ..domain.categories import labels_from_detections
+from ..domain.errors import ModelUnavailable, NotFound
+from ..domain.model import Label, ModelInfo, Photo, Place
+from ..domain.photo_rules import apply_analysis
 from ..media.decode import UndecodableImage, decode
 from ..media.exif import ExifData, read_metadata
 from ..media.face_crops import face_crop
-from ..media.thumbnails import make_thumbnails, thumbnail_key
-from ..ports import BlobStore, Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, MetadataStore
+from ..media.thumbnails import make_thumbnails
+from ..ports import BlobStore, Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, PhotoStore
+from .changes import PhotoChanges
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..domain.people import Face
     from .people import PeopleService
 
 log = logging.getLogger("cloudalbum.processing")
 
-SAVE_ATTEMPTS = 8
-FINAL = (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value)
+FINAL = photo_rules.PROCESSED
+MAX_REASON = 500
 
 
 class Outcome:
@@ -159,42 +165,22 @@ def _place(geocoder: Geocoder | None, meta: ExifData) -> Place | None:
     return geocoder.reverse(meta.lat, meta.lon)
 
 
-def apply_analysis(photo: Photo, result: Analysis, *, model: ModelInfo, thumbnail_keys: dict[str, str]) -> None:
-    """Put the analysis on the photo record without touching what the user set (pure; re-applied on retry)."""
-    meta = result.exif
-    user = set(photo.user_fields)
-    if "taken_at" not in user:
-        photo.taken_at = meta.taken_at
-    if "camera" not in user:
-        photo.camera = Camera(meta.make, meta.model) if (meta.make or meta.model) else None
-    if "location" not in user:
-        photo.location = (Location(lat=meta.lat, lon=meta.lon, alt_m=meta.alt_m, source=Source.EXIF.value,
-                                   place=result.place)
-                          if meta.lat is not None and meta.lon is not None else None)
-    photo.orientation = meta.orientation
-    if result.width and result.height:
-        photo.width, photo.height = result.width, result.height
-    elif meta.width and meta.height and photo.width is None:  # undecodable: the header's size, if any
-        swapped = meta.orientation in (5, 6, 7, 8)
-        photo.width, photo.height = (meta.height, meta.width) if swapped else (meta.width, meta.height)
-    if result.error is None:
-        kept = [lbl for lbl in photo.labels if lbl.source != Source.MODEL.value]
-        user_names = {lbl.name for lbl in kept}
-        photo.labels = kept + [lbl for lbl in result.labels if lbl.name not in user_names]
-        photo.categories = categories_for(photo.labels, rejected=photo.rejected_labels)
-        photo.thumbnail_keys = dict(thumbnail_keys)
-        photo.model = model
-        photo.processed_version = f"{model.name}@{model.version}"
+class QuestionAsker(Protocol):
+    """Who asks follow-up questions about a processed photo (services.questions.QuestionService)."""
+
+    def ask_about(self, photo: Photo) -> int:
+        """Store the questions worth asking; the number of questions open on the photo."""
 
 
 class ProcessingService:
     """Use case: process one photo (see the module docstring for the failure policy)."""
 
-    def __init__(self, store: MetadataStore, blobs: BlobStore, detector_provider: Callable[[], Detector],
-                 geocoder: Geocoder | None, questions: Any, settings: Settings, *,
+    def __init__(self, photos: PhotoStore, blobs: BlobStore, detector_provider: Callable[[], Detector],
+                 geocoder: Geocoder | None, questions: QuestionAsker | None, settings: Settings, *,
                  faces_provider: Callable[[], FaceAnalyzer] | None = None,
                  people: PeopleService | None = None) -> None:
-        self.store = store
+        self.photos = photos
+        self.changes = PhotoChanges(photos)
         self.blobs = blobs
         self.detector_provider = detector_provider
         self.geocoder = geocoder
@@ -205,7 +191,7 @@ class ProcessingService:
 
     def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
         """Process the photo; returns an Outcome. Raises on transient failures (the message is retried)."""
-        photo = self.store.photos.get_photo(photo_id, None)
+        photo = self.photos.get_photo(photo_id, None)
         if photo is None:
             return Outcome.GONE
         detector = self.detector_provider()  # ModelUnavailable propagates: retried, never marks the photo
@@ -225,13 +211,14 @@ class ProcessingService:
     # --- steps --------------------------------------------------------------------------------------------
 
     def _process(self, photo: Photo, detector: Detector, *, last_attempt: int | None = None) -> str:
-        photo = self._mark_processing(photo, last_attempt)
-        if photo is None:
+        marked = self._mark_processing(photo, last_attempt)
+        if marked is None:
             return Outcome.GONE
+        photo = marked
         try:
             data = self.blobs.get(photo.original_key)
         except NotFound:
-            if self.store.photos.get_photo(photo.id, None) is None:
+            if self.photos.get_photo(photo.id, None) is None:
                 return Outcome.GONE
             self._mark_failed(photo.id, "the original file is missing: upload the photo again")
             return Outcome.FAILED
@@ -251,7 +238,7 @@ class ProcessingService:
                 key = thumbnail_key(photo.owner_id, photo.id, size)
                 self.blobs.put(key, jpeg, content_type="image/jpeg", durable=False)  # rebuilt by reprocess
                 keys[size] = key
-        faces: list[Any] = []
+        faces: list[Face] = []
         if result.error is None and analyzer is not None and self.people is not None:
             faces = self.people.record_faces(photo, result.faces, result.face_crops,
                                              result.faces_model or analyzer.name)
@@ -263,7 +250,7 @@ class ProcessingService:
                 self._delete_quietly(key)
             if faces and self.people is not None:
                 self.people.forget_deleted_photo(photo, faces)
-            self.store.photos.delete_photo(photo.id)  # questions asked meanwhile (DynamoDB has no foreign keys)
+            self.photos.delete_photo(photo.id)  # questions asked meanwhile (DynamoDB has no foreign keys)
         elif analyzer is not None and self.people is not None and result.error is None:
             self.people.check_saved_faces(photo)
         return outcome
@@ -278,7 +265,7 @@ class ProcessingService:
     def _delete_quietly(self, key: str) -> None:
         try:
             self.blobs.delete(key)
-        except Exception as exc:  # noqa: BLE001 - best effort; the photo is gone either way
+        except Exception as exc:
             log.warning("could not delete %s of a deleted photo: %s", key, exc)
 
     def _mark_processing(self, photo: Photo, last_attempt: int | None = None) -> Photo | None:
@@ -288,82 +275,58 @@ class ProcessingService:
         if this attempt dies too (a worker killed by the OOM killer, SIGKILL, a Lambda timeout) nothing else
         would run to record the failure, and the photo would stay "processing" while its message sits in the
         dead-letter queue. A successful attempt overwrites it with done/needs_input."""
-        for _ in range(SAVE_ATTEMPTS):
+        def mark(p: Photo) -> None:
             if last_attempt is None:
-                photo.status, photo.error = PhotoStatus.PROCESSING.value, None
+                photo_rules.start_processing(p)
             else:
-                photo.status = PhotoStatus.FAILED.value
-                photo.error = (f"processing did not complete in {last_attempt} attempts (the worker stopped or "
-                               "failed each time, for example out of memory); reprocess the photo to try again")
-            try:
-                return self.store.photos.save_photo(photo)
-            except NotFound:
-                return None
-            except ConcurrentUpdate:
-                fresh = self.store.photos.get_photo(photo.id, None)
-                if fresh is None:
-                    return None
-                photo = fresh
-        raise ConcurrentUpdate(f"photo {photo.id} kept changing while it was being marked as processing")
+                photo_rules.fail(p, f"processing did not complete in {last_attempt} attempts (the worker stopped "
+                                    "or failed each time, for example out of memory); reprocess the photo to try "
+                                    "again")
+
+        return self.changes.change(photo.id, None, mark, loaded=photo, gave_up=(
+            f"photo {photo.id} kept changing while it was being marked as processing"))
 
     def _finish(self, photo: Photo, result: Analysis, model: ModelInfo, keys: dict[str, str]) -> str:
-        """Apply the results and the final status; on a lost race reload, re-apply, retry."""
-        open_questions: int | None = None
-        for _ in range(SAVE_ATTEMPTS):
-            apply_analysis(photo, result, model=model, thumbnail_keys=keys)
-            if result.error is None and self.people is not None:
-                photo.faces = self.people.face_refs(photo.id)
+        """Apply the results and the final status; on a lost race the results go on a fresh copy. The questions
+        are asked once, whatever the number of attempts."""
+        asked: list[int] = []
+
+        def finish(p: Photo) -> None:
+            apply_analysis(p, result, model=model, thumbnail_keys=keys)
             if result.error is not None:
-                photo.status, photo.error = PhotoStatus.FAILED.value, result.error
-                outcome = Outcome.FAILED
-            else:
-                if open_questions is None:
-                    open_questions = self._ask(photo)
-                needs = open_questions > 0
-                photo.status = PhotoStatus.NEEDS_INPUT.value if needs else PhotoStatus.DONE.value
-                photo.error = None
-                outcome = Outcome.NEEDS_INPUT if needs else Outcome.DONE
-            try:
-                self.store.photos.save_photo(photo)
-                return outcome
-            except NotFound:
-                return Outcome.GONE
-            except ConcurrentUpdate:
-                fresh = self.store.photos.get_photo(photo.id, None)
-                if fresh is None:
-                    return Outcome.GONE
-                photo = fresh
-        raise ConcurrentUpdate(f"photo {photo.id} kept changing while its results were being saved")
+                photo_rules.fail(p, result.error)
+                return
+            if self.people is not None:
+                p.faces = self.people.face_refs(p.id)
+            if not asked:
+                asked.append(self._ask(p))
+            photo_rules.finish_processing(p, open_questions=asked[0] > 0)
+
+        saved = self.changes.change(photo.id, None, finish, loaded=photo, gave_up=(
+            f"photo {photo.id} kept changing while its results were being saved"))
+        if saved is None:
+            return Outcome.GONE
+        return Outcome.FAILED if result.error is not None else saved.status
 
     def _ask(self, photo: Photo) -> int:
-        """Open follow-up questions for the photo (engineer 4's QuestionService). A question failure never
-        fails the photo: the photo's own results are what matter."""
-        ask = getattr(self.questions, "ask_about", None)
-        if ask is None:
+        """Open follow-up questions for the photo through the question service. A question failure never fails
+        the photo: the photo's own results are what matter."""
+        if self.questions is None:
             return 0
         try:
-            return int(ask(photo) or 0)
+            return int(self.questions.ask_about(photo) or 0)
         except (NotImplementedError, AttributeError):
             return 0
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("asking questions about photo %s failed; the photo is processed without them", photo.id)
             return 0
 
     def _mark_failed(self, photo_id: str, reason: str) -> None:
         """Best effort: a failure to record the failure is logged, never raised over the original error."""
-        for _ in range(SAVE_ATTEMPTS):
-            try:
-                photo = self.store.photos.get_photo(photo_id, None)
-                if photo is None:
-                    return
-                photo.status, photo.error = PhotoStatus.FAILED.value, reason[:500]
-                self.store.photos.save_photo(photo)
-                return
-            except ConcurrentUpdate:
-                continue
-            except Exception as exc:  # noqa: BLE001
-                log.warning("could not mark photo %s failed (%s): %s", photo_id, reason, exc)
-                return
+        try:
+            self.changes.change(photo_id, None, lambda p: photo_rules.fail(p, reason[:MAX_REASON]))
+        except Exception as exc:
+            log.warning("could not mark photo %s failed (%s): %s", photo_id, reason, exc)
 
 
 def _describe(exc: BaseException) -> str:

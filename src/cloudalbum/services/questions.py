@@ -10,33 +10,36 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..config import Settings
+from ..domain import photo_rules
 from ..domain import questions as rules
-from ..domain.errors import ConcurrentUpdate, Conflict, Invalid, NotFound
-from ..domain.model import (
-    Answer, Label, Location, Page, Photo, PhotoStatus, Question, QuestionStatus, Source, iso, new_id, utcnow,
-)
-from ..ports import Geocoder, MetadataStore
+from ..domain.errors import Conflict, Invalid, NotFound
+from ..domain.model import Answer, Location, Page, Photo, Question, QuestionStatus, Source, iso, new_id, utcnow
+from ..ports import Geocoder, PhotoStore, QuestionStore, SearchIndex
+from .changes import PhotoChanges
 from .search import check_limit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .people import PeopleService
 
 log = logging.getLogger("cloudalbum.questions")
-SAVE_ATTEMPTS = 5
 MAX_ANSWER = 500
 MAX_APPLY_TO = 500
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 class QuestionService:
-    def __init__(self, store: MetadataStore, geocoder: Geocoder, settings: Settings,
-                 people: PeopleService | None = None) -> None:
-        self.store = store
+    def __init__(self, questions: QuestionStore, photos: PhotoStore, index: SearchIndex, geocoder: Geocoder,
+                 settings: Settings, people: PeopleService | None = None) -> None:
+        self.questions = questions
+        self.photos = photos
+        self.index = index
+        self.changes = PhotoChanges(photos)
         self.geocoder = geocoder
         self.settings = settings
         self.people = people  # answers "Who is this?" about a group of faces
@@ -46,7 +49,7 @@ class QuestionService:
     def ask_about(self, photo: Photo) -> int:
         """Store the questions worth asking about photo (up to settings.max_questions_per_photo open at once);
         close open ones that no longer make sense. Returns the number of open questions on the photo."""
-        existing = self.store.questions.questions_for_photo(photo.id)
+        existing = self.questions.questions_for_photo(photo.id)
         asked = {(q.kind, q.subject) for q in existing}
         open_now = 0
         for q in existing:
@@ -55,7 +58,7 @@ class QuestionService:
             if rules.still_needed(q.kind, q.subject, photo):
                 open_now += 1
             else:
-                self.store.questions.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+                self.questions.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
         neighbours = self._neighbours(photo)
         by_faces = self.people is not None and self.people.enabled_for(photo.owner_id)
         proposals = rules.propose(photo, confirm_low=self.settings.label_confirm_low,
@@ -66,7 +69,7 @@ class QuestionService:
                 break
             if p.key in asked or (p.kind == rules.EVENT and self._joined_event(photo, neighbours)):
                 continue
-            self.store.questions.add_question(Question(
+            self.questions.add_question(Question(
                 id=new_id(), owner_id=photo.owner_id, photo_id=photo.id, kind=p.kind, text=p.text, reason=p.reason,
                 created_at=iso(utcnow()), choices=list(p.choices) if p.choices else None, subject=p.subject,
                 related_photo_ids=list(p.related_photo_ids), score=p.score))
@@ -77,7 +80,7 @@ class QuestionService:
         if not photo.taken_at:
             return []
         loc = photo.location
-        return self.store.index.photos_near_in_time(
+        return self.index.photos_near_in_time(
             photo.owner_id, taken_at=photo.taken_at, window_s=rules.EVENT_WINDOW_S,
             lat=loc.lat if loc else None, lon=loc.lon if loc else None, radius_km=rules.EVENT_RADIUS_KM)
 
@@ -86,11 +89,11 @@ class QuestionService:
         for other in neighbours:
             if other.id == photo.id:
                 continue
-            for q in self.store.questions.questions_for_photo(other.id):
+            for q in self.questions.questions_for_photo(other.id):
                 if q.kind != rules.EVENT:
                     continue
                 if q.status == QuestionStatus.OPEN.value and photo.id not in q.related_photo_ids:
-                    self.store.questions.save_question(replace(q, related_photo_ids=[*q.related_photo_ids, photo.id],
+                    self.questions.save_question(replace(q, related_photo_ids=[*q.related_photo_ids, photo.id],
                                                      score=q.score + 1))
                 return True
         return False
@@ -100,12 +103,12 @@ class QuestionService:
     def list_open(self, owner_id: str, *, photo_id: str | None = None, limit: int = 50,
                   cursor: str | None = None) -> Page:
         """Open questions of the owner, most useful first; photo_id narrows to one of the owner's photos."""
-        if photo_id is not None and self.store.photos.get_photo(photo_id, owner_id) is None:
+        if photo_id is not None and self.photos.get_photo(photo_id, owner_id) is None:
             raise NotFound("No such photo.", code="photo_not_found")
-        return self.store.questions.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
+        return self.questions.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
 
     def get(self, owner_id: str, question_id: str) -> Question:
-        q = self.store.questions.get_question(question_id, owner_id)
+        q = self.questions.get_question(question_id, owner_id)
         if q is None:
             raise NotFound("No such question.", code="question_not_found")
         return q
@@ -128,11 +131,11 @@ class QuestionService:
         targets = self._targets(owner_id, q.photo_id, apply_to or [])
         change = self._change_for(q, value)
         q = replace(q, status=QuestionStatus.ANSWERED.value, answer=value)
-        self.store.questions.save_question(q)
+        self.questions.save_question(q)
         for pid in targets[1:]:  # the same question on the other photos is answered too
-            for other in self.store.questions.questions_for_photo(pid):
+            for other in self.questions.questions_for_photo(pid):
                 if other.status == QuestionStatus.OPEN.value and (other.kind, other.subject) == (q.kind, q.subject):
-                    self.store.questions.save_question(replace(other, status=QuestionStatus.ANSWERED.value, answer=value))
+                    self.questions.save_question(replace(other, status=QuestionStatus.ANSWERED.value, answer=value))
         photos = [self._update_photo(owner_id, pid, change) for pid in targets]
         return q, [p for p in photos if p is not None]
 
@@ -146,7 +149,7 @@ class QuestionService:
                 self.people.dont_ask(owner_id, q.person_id)
             except NotFound:
                 pass
-        self.store.questions.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
+        self.questions.save_question(replace(q, status=QuestionStatus.DISMISSED.value))
         self._update_photo(owner_id, q.photo_id, None)
 
     def _value(self, q: Question, answer: str | None, choice: str | None) -> str:
@@ -166,39 +169,20 @@ class QuestionService:
         if len(ids) > MAX_APPLY_TO + 1:
             raise Invalid(f"apply_to lists at most {MAX_APPLY_TO} photos", code="validation_error")
         for pid in ids:
-            if not isinstance(pid, str) or self.store.photos.get_photo(pid, owner_id) is None:
+            if not isinstance(pid, str) or self.photos.get_photo(pid, owner_id) is None:
                 raise NotFound(f"No such photo: {pid}", code="photo_not_found")
         return ids
 
     def _change_for(self, q: Question, value: str) -> Callable[[Photo], None]:
-        """How the answer changes a photo (resolved once: a place is looked up before any photo is written)."""
+        """How the answer changes a photo (domain.questions.apply_answer). A place or a date is resolved once,
+        here, before any photo is written."""
         record = Answer(question=q.text, answer=value)
-        if q.kind == rules.LOCATION:
-            location = self._location(value)
+        location = self._location(value) if q.kind == rules.LOCATION else None
+        taken_at = _parse_taken(value) if q.kind == rules.DATE else None
 
-            def set_location(photo: Photo) -> None:
-                photo.location = replace(location)
-                _mark_user(photo, "location")
-                _add_answer(photo, record)
-            return set_location
-        if q.kind == rules.DATE:
-            taken = _parse_taken(value)
-
-            def set_taken(photo: Photo) -> None:
-                photo.taken_at = taken
-                _mark_user(photo, "taken_at")
-                _add_answer(photo, record)
-            return set_taken
-        if q.kind == rules.LABEL_CONFIRM:
-            name = q.subject or ""
-            return (lambda photo: _confirm_label(photo, name)) if value == rules.YES else (
-                lambda photo: _reject_label(photo, name))
-        if q.kind in (rules.PEOPLE, rules.LABEL_NAME):
-            def name_it(photo: Photo) -> None:
-                _add_user_label(photo, value)
-                _add_answer(photo, record)
-            return name_it
-        return lambda photo: _add_answer(photo, record)
+        def change(photo: Photo) -> None:
+            rules.apply_answer(photo, q.kind, q.subject, record, location=location, taken_at=taken_at)
+        return change
 
     def _location(self, value: str) -> Location:
         m = _POINT.match(value)
@@ -216,56 +200,17 @@ class QuestionService:
         return Location(lat=lat, lon=lon, source=Source.USER.value, place=place)
 
     def _update_photo(self, owner_id: str, photo_id: str, change: Callable[[Photo], None] | None) -> Photo | None:
-        """Apply change and settle the status (needs_input with no open question left -> done); retried when
-        the worker writes the same photo meanwhile."""
-        for _ in range(SAVE_ATTEMPTS):
-            photo = self.store.photos.get_photo(photo_id, owner_id)
-            if photo is None:
-                return None
-            status = photo.status
+        """Apply change and settle the status from the photo's open questions; retried when the worker writes
+        the same photo meanwhile. Without a change, the photo is written only when its status moves."""
+        def answered(photo: Photo) -> bool:
             if change is not None:
                 change(photo)
-            if photo.status == PhotoStatus.NEEDS_INPUT.value and not self.store.questions.open_questions(
-                    owner_id, photo_id=photo_id, limit=1).items:
-                photo.status = PhotoStatus.DONE.value
-            if change is None and photo.status == status:
-                return photo
-            try:
-                return self.store.photos.save_photo(photo)
-            except ConcurrentUpdate:
-                log.info("photo %s changed while recording an answer; retrying", photo_id)
-            except NotFound:
-                return None
-        raise ConcurrentUpdate("The photo keeps changing; try again in a moment.")
+            settled = photo.status in photo_rules.PROCESSED and photo_rules.settle(
+                photo, open_questions=bool(self.questions.open_questions(owner_id, photo_id=photo_id, limit=1).items))
+            return change is not None or settled
 
-
-def _mark_user(photo: Photo, name: str) -> None:
-    if name not in photo.user_fields:
-        photo.user_fields.append(name)
-
-
-def _add_answer(photo: Photo, record: Answer) -> None:
-    photo.answers = [a for a in photo.answers if a.question != record.question] + [record]
-
-
-def _add_user_label(photo: Photo, name: str) -> None:
-    photo.rejected_labels = [r for r in photo.rejected_labels if r != name]
-    photo.labels = [lbl for lbl in photo.labels if lbl.name != name] + [
-        Label(name=name, confidence=1.0, count=1, source=Source.USER.value)]
-
-
-def _confirm_label(photo: Photo, name: str) -> None:
-    photo.rejected_labels = [r for r in photo.rejected_labels if r != name]
-    for lbl in photo.labels:
-        if lbl.name == name:
-            lbl.confidence, lbl.source = 1.0, Source.USER.value
-            return
-    photo.labels.append(Label(name=name, confidence=1.0, count=1, source=Source.USER.value))
-
-
-def _reject_label(photo: Photo, name: str) -> None:
-    if name not in photo.rejected_labels:
-        photo.rejected_labels.append(name)
+        return self.changes.change(photo_id, owner_id, answered, gave_up="The photo keeps changing; try again in "
+                                                                         "a moment.")
 
 
 def _parse_taken(value: str) -> str:

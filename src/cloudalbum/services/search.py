@@ -1,20 +1,21 @@
-"""Search and map use cases: parse the API's query parameters, ask the store, nothing else.
+"""Search and map use cases: read q as a sentence, ask the search index, nothing else.
 
-The store finds candidates through its own indexes and explains each hit with domain.search.match_reasons.
+The index finds candidates through its own indexes and explains each hit with domain.search.match_reasons.
+The API's query parameters are read into a SearchQuery at the edge (entrypoints.api.search_params).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable, Mapping
 
 from ..domain.errors import Invalid
-from ..domain.model import Page, Photo
+from ..domain.geojson import THUMBNAIL_URL
+from ..domain.model import Page
 from ..domain.query_language import Interpretation, apply_interpretation, parse_query
-from ..domain.geojson import THUMBNAIL_URL, features_json
-from ..domain.search import Marker, SearchQuery, fold, marker_of, parse_search_params
-from ..ports import Geocoder, MetadataStore
+from ..domain.search import SearchQuery
+from ..domain.text import fold
+from ..ports import FaceStore, Geocoder, SearchIndex
 
 MAX_LIMIT = 200
 MAP_LIMIT = 10_000
@@ -27,23 +28,22 @@ def check_limit(limit: int) -> int:
 
 
 class SearchService:
-    def __init__(self, store: MetadataStore, geocoder: Geocoder | None = None,
+    """Search over the owner's photos (index), reading q with the owner's named people (faces) and the
+    offline gazetteer (geocoder) as what it knows of the world."""
+
+    def __init__(self, index: SearchIndex, faces: FaceStore, geocoder: Geocoder | None = None,
                  today: Callable[[], date] = date.today) -> None:
-        self.store = store
+        self.index = index
+        self.faces = faces
         self.geocoder = geocoder
         self.today = today
-
-    @staticmethod
-    def parse(params: Mapping[str, Any]) -> SearchQuery:
-        """API query parameters to a SearchQuery; bad values raise Invalid (422) saying what is wrong."""
-        return parse_search_params(params)
 
     def search(self, owner_id: str, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of SearchHit (photo + reasons), newest taken first; only the owner's photos."""
         check_limit(limit)
         if impossible(query):
             return Page(items=[], next_cursor=None)
-        return self.store.index.search(owner_id, query, limit=limit, cursor=cursor)
+        return self.index.search(owner_id, query, limit=limit, cursor=cursor)
 
     def read(self, owner_id: str, query: SearchQuery) -> tuple[SearchQuery, Interpretation]:
         """q read as a sentence (domain.query_language) and ANDed with the explicit parameters: the query to
@@ -56,7 +56,7 @@ class SearchService:
 
     def _people_names(self, owner_id: str) -> list[str]:
         """The owner's named people (the most photographed first, up to a page of 200)."""
-        return [p.name for p in self.store.faces.list_people(owner_id, limit=200).items if p.name]
+        return [p.name for p in self.faces.list_people(owner_id, limit=200).items if p.name]
 
     def known_place(self, name: str) -> str | None:
         """The place a phrase names, as photos' places spell it, when the gazetteer knows it by exactly that
@@ -71,31 +71,14 @@ class SearchService:
                 return value
         return place.country if place.city is None and place.region is None else None
 
-    def map_points(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT) -> list[Photo]:
-        """Located photos matching query (at most `limit`, newest first) for map markers."""
-        return self.store.index.map_points(owner_id, query, limit=max(1, min(limit, MAP_LIMIT)))
-
-    def map_markers(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT) -> list[Marker]:
-        """Map markers; a store with a faster path (SQLite: straight from its index) provides map_markers."""
-        limit = max(1, min(limit, MAP_LIMIT))
-        fast = getattr(self.store, "map_markers", None)
-        if fast is not None:
-            return fast(owner_id, query, limit=limit)
-        return [m for m in map(marker_of, self.store.index.map_points(owner_id, query, limit=limit)) if m is not None]
-
     def map_geojson(self, owner_id: str, query: SearchQuery, *, limit: int = MAP_LIMIT,
                     thumbnail_url: str = THUMBNAIL_URL) -> str:
         """The map as GeoJSON text: a FeatureCollection of Point features ([lon, lat]) with properties id,
-        thumbnail_url (the template's "{id}" filled in), taken_at and label names. Up to 10,000 points, so a
-        store that can assemble the features itself (SQLite) does; otherwise they are written from markers."""
+        thumbnail_url (the template's "{id}" filled in), taken_at and label names. Up to 10,000 points, so
+        the index writes the features itself (domain.geojson.features_json where it has no faster way)."""
         limit = max(1, min(limit, MAP_LIMIT))
-        fast = getattr(self.store, "map_features_json", None)
-        if impossible(query):
-            features = "[]"
-        elif fast is not None:
-            features = fast(owner_id, query, limit=limit, thumbnail_url=thumbnail_url)
-        else:
-            features = features_json(self.map_markers(owner_id, query, limit=limit), thumbnail_url)
+        features = "[]" if impossible(query) else self.index.map_features_json(
+            owner_id, query, limit=limit, thumbnail_url=thumbnail_url)
         return '{"type":"FeatureCollection","features":' + features + "}"
 
 

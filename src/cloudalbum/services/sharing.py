@@ -1,4 +1,4 @@
-"""Sharing (issue 18, API.md "Sharing"): links anyone may open, and albums shared with other accounts.
+"""Sharing (API.md "Sharing"): links anyone may open, and albums shared with other accounts.
 
 What leaves an account carries only what the owner chose (DESIGN.md, principle 4):
 * A link answers only for its own photos; an unknown, revoked or expired token is one and the same 404; a
@@ -17,20 +17,26 @@ What leaves an account carries only what the owner chose (DESIGN.md, principle 4
 from __future__ import annotations
 
 import base64
+import builtins
 import dataclasses
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
+from ..domain.blob_keys import shared_original_key
 from ..domain.errors import DomainError, Invalid, NotFound, Throttled, Unauthorized
 from ..domain.model import Album, Page, Photo, iso, new_id, utcnow
 from ..domain.sharing import ROLES, AlbumMember, Contribution, Share
 from ..media.strip import strip
-from ..ports import BlobStore, Clock, MetadataStore
+from ..ports import AlbumStore, BlobStore, Clock, PhotoStore, ShareStore, UserStore
 from .search import check_limit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from argon2 import PasswordHasher
 
 MAX_PHOTOS = 500
 MAX_ALBUM_PHOTOS = 2000  # what one share page lists
@@ -42,11 +48,6 @@ NO_SUCH_SHARE = "No such share (the link may have been revoked or have expired).
 
 class DownloadNotAllowed(DomainError):
     code, status = "download_not_allowed", 403
-
-
-def shared_original_key(owner_id: str, photo_id: str) -> str:
-    """The stripped copy of an original: under the photo's derived-blob prefix, so it goes with the photo."""
-    return f"thumbnails/{owner_id}/{photo_id}/shared-original"
 
 
 def token_hash(token: str) -> str:
@@ -70,10 +71,10 @@ def parse_expiry(value: Any, now: datetime) -> str | None:
         raise Invalid("expires_at must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z.",
                       code="validation_error")
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     if when <= now:
         raise Invalid("expires_at must be in the future.", code="validation_error")
-    return iso(when.astimezone(timezone.utc))
+    return iso(when.astimezone(UTC))
 
 
 @dataclasses.dataclass
@@ -87,12 +88,11 @@ class SharedFile:
 
 
 class ShareService:
-    def __init__(self, store: MetadataStore, blobs: BlobStore, settings: Settings, clock: Clock,
-                 hasher: Callable[[], Any]) -> None:
-        self.store = store
-        self.blobs = blobs
-        self.settings = settings
-        self.clock = clock
+    def __init__(self, *, users: UserStore, photos: PhotoStore, albums: AlbumStore, shares: ShareStore,
+                 blobs: BlobStore, settings: Settings, clock: Clock, hasher: Callable[[], PasswordHasher]) -> None:
+        self.users = users  # accounts members are found by; counters that throttle requests and guesses
+        self.photos, self.albums, self.shares, self.blobs = photos, albums, shares, blobs
+        self.settings, self.clock = settings, clock
         self._hasher = hasher  # the AuthService's (bounded Argon2id) hasher, looked up when needed
 
     # --- the owner's links ---------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ class ShareService:
                       show_location=bool(body.get("show_location", False)),
                       allow_download=bool(body.get("allow_download", True)))
         if album_id is not None:
-            if not isinstance(album_id, str) or self.store.albums.get_album(album_id, owner_id) is None:
+            if not isinstance(album_id, str) or self.albums.get_album(album_id, owner_id) is None:
                 raise NotFound("No such album.", code="album_not_found")
             share.album_id = album_id
         else:
@@ -119,7 +119,7 @@ class ShareService:
             share.password_hash = self._hasher().hash(password)
         token = self.token_of(share)
         share.token_hash = token_hash(token)
-        self.store.shares.add_share(share)
+        self.shares.add_share(share)
         return share, token
 
     def _own_photos(self, owner_id: str, photo_ids: Any) -> list[str]:
@@ -128,7 +128,7 @@ class ShareService:
             raise Invalid(f"photo_ids lists 1 to {MAX_PHOTOS} photo ids.", code="validation_error")
         ids = list(dict.fromkeys(photo_ids))
         for pid in ids:
-            if self.store.photos.get_photo(pid, owner_id) is None:
+            if self.photos.get_photo(pid, owner_id) is None:
                 raise NotFound(f"No such photo: {pid}", code="photo_not_found")
         return ids
 
@@ -137,17 +137,17 @@ class ShareService:
         return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
     def list(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        return self.store.shares.list_shares(owner_id, limit=check_limit(limit), cursor=cursor)
+        return self.shares.list_shares(owner_id, limit=check_limit(limit), cursor=cursor)
 
     def revoke(self, owner_id: str, share_id: str) -> None:
-        if not self.store.shares.delete_share(share_id, owner_id):
+        if not self.shares.delete_share(share_id, owner_id):
             raise NotFound("No such share.", code="share_not_found")
 
     # --- the public side -----------------------------------------------------------------------------------
 
     def count_request(self, client: str | None) -> None:
         """Public routes: at most share_requests_per_min per client address and minute (429 beyond)."""
-        n = self.store.users.hit(f"share-req:{client or '-'}", window_s=60, now=self.clock.now())
+        n = self.users.hit(f"share-req:{client or '-'}", window_s=60, now=self.clock.now())
         if n > self.settings.share_requests_per_min:
             raise Throttled("Too many requests for shared photos: wait a minute.", retry_after_s=60)
 
@@ -163,7 +163,7 @@ class ShareService:
     def _live(self, token: Any) -> Share:
         if not isinstance(token, str) or not 20 <= len(token) <= 100:
             raise NotFound(NO_SUCH_SHARE, code="share_not_found")
-        share = self.store.shares.share_by_token_hash(token_hash(token))
+        share = self.shares.share_by_token_hash(token_hash(token))
         if share is None or not same(self.token_of(share), token):
             raise NotFound(NO_SUCH_SHARE, code="share_not_found")
         if share.expires_at and datetime.fromisoformat(share.expires_at) <= self._now():
@@ -181,24 +181,24 @@ class ShareService:
         # so concurrent guesses cannot all slip under the limit; a right password gives its slots back, a wrong
         # one keeps them (they are the failures). As sign-in does (AuthService).
         taken: list[str] = []
-        for key, limit in zip(keys, limits):
+        for key, limit in zip(keys, limits, strict=True):
             taken.append(key)
-            if self.store.users.hit(key, window_s=window, now=now) > limit:
+            if self.users.hit(key, window_s=window, now=now) > limit:
                 self._give_back(taken, window, now)
                 raise Throttled("Too many wrong passwords: wait a few minutes.", retry_after_s=window)
         try:
             ok = isinstance(password, str) and len(password) <= MAX_PASSWORD and self._hasher().verify(
                 share.password_hash, password)
-        except Exception:  # noqa: BLE001 - argon2's VerifyMismatchError and friends: a wrong password
+        except Exception:
             ok = False
         if not ok:
             raise Unauthorized("Wrong password.", code="wrong_password")
         self._give_back(taken, window, now)
         return self._session(share)
 
-    def _give_back(self, keys: list[str], window: int, now: float) -> None:
+    def _give_back(self, keys: Sequence[str], window: int, now: float) -> None:
         for key in keys:
-            self.store.users.unhit(key, window_s=window, now=now)
+            self.users.unhit(key, window_s=window, now=now)
 
     def _session(self, share: Share) -> str:
         expires = int(self.clock.now()) + SESSION_TTL_S
@@ -222,24 +222,24 @@ class ShareService:
         photos = self.photos_of(share)
         title = f"{len(photos)} photos"
         if share.album_id:
-            album = self.store.albums.get_album(share.album_id, share.owner_id)
+            album = self.albums.get_album(share.album_id, share.owner_id)
             if album is None:  # the album was deleted: its link is gone like a revoked one
                 raise NotFound(NO_SUCH_SHARE, code="share_not_found")
             title = album.name
         return {"title": title, "photos": [public_photo(p, share.show_location) for p in photos],
                 "allow_download": share.allow_download}
 
-    def photos_of(self, share: Share) -> list[Photo]:
+    def photos_of(self, share: Share) -> builtins.list[Photo]:
         """The share's photos that still exist (deleted ones disappear), newest taken first for an album."""
         if share.album_id is None:
-            found = [self.store.photos.get_photo(pid, share.owner_id) for pid in share.photo_ids]
+            found = [self.photos.get_photo(pid, share.owner_id) for pid in share.photo_ids]
             return [p for p in found if p is not None]
-        if self.store.albums.get_album(share.album_id, share.owner_id) is None:
+        if self.albums.get_album(share.album_id, share.owner_id) is None:
             return []
-        out: list[Photo] = []
+        out: builtins.list[Photo] = []
         cursor = None
         while len(out) < MAX_ALBUM_PHOTOS:
-            page = self.store.albums.album_photos(share.album_id, share.owner_id, limit=PAGE, cursor=cursor)
+            page = self.albums.album_photos(share.album_id, share.owner_id, limit=PAGE, cursor=cursor)
             out += page.items
             cursor = page.next_cursor
             if not cursor:
@@ -248,7 +248,7 @@ class ShareService:
 
     def photo(self, share: Share, photo_id: str) -> Photo:
         """A photo of the share; any other id (the owner's other photos included) is missing."""
-        photo = self.store.photos.get_photo(photo_id, share.owner_id) if isinstance(photo_id, str) else None
+        photo = self.photos.get_photo(photo_id, share.owner_id) if isinstance(photo_id, str) else None
         if photo is None or not (photo.id in share.photo_ids if share.album_id is None
                                  else share.album_id in photo.albums):
             raise NotFound("No such photo.")
@@ -278,41 +278,41 @@ class ShareService:
         return SharedFile(key, photo.content_type, photo.filename, url)
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock.now(), timezone.utc)
+        return datetime.fromtimestamp(self.clock.now(), UTC)
 
     # --- members -------------------------------------------------------------------------------------------
 
     def add_member(self, owner_id: str, album_id: str, email: Any, role: Any,
                    show_location: Any = False) -> tuple[AlbumMember, bool, str]:
         """(member, created, email). 404 for an album that is not the owner's, 404 no_such_user."""
-        if self.store.albums.get_album(album_id, owner_id) is None:
+        if self.albums.get_album(album_id, owner_id) is None:
             raise NotFound("No such album.", code="album_not_found")
         if role not in ROLES:
             raise Invalid(f"role must be one of {', '.join(ROLES)}.", code="validation_error")
-        user = self.store.users.user_by_email(email) if isinstance(email, str) and 0 < len(email) <= 320 else None
+        user = self.users.user_by_email(email) if isinstance(email, str) and 0 < len(email) <= 320 else None
         if user is None:
             raise NotFound("No account has this email.", code="no_such_user")
         if user.id == owner_id:
             raise Invalid("The album is yours already.", code="validation_error")
         member = AlbumMember(album_id=album_id, user_id=user.id, owner_id=owner_id, role=role,
                              added_at=iso(utcnow()), show_location=bool(show_location))
-        created = self.store.shares.put_member(member)
+        created = self.shares.put_member(member)
         return member, created, user.email
 
     def remove_member(self, owner_id: str, album_id: str, user_id: str) -> None:
-        if self.store.albums.get_album(album_id, owner_id) is None:
+        if self.albums.get_album(album_id, owner_id) is None:
             raise NotFound("No such album.", code="album_not_found")
-        if not self.store.shares.remove_member(album_id, user_id):
+        if not self.shares.remove_member(album_id, user_id):
             raise NotFound("No such member.", code="member_not_found")
-        self.store.shares.remove_contributions(album_id, user_id)  # their photos leave the album (and stay theirs)
+        self.shares.remove_contributions(album_id, user_id)  # their photos leave the album (and stay theirs)
 
     def shared_with_me(self, user_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of (album, owner email, role); albums deleted since are left out."""
-        page = self.store.shares.shared_with(user_id, limit=check_limit(limit), cursor=cursor)
+        page = self.shares.shared_with(user_id, limit=check_limit(limit), cursor=cursor)
         items = []
         for member in page.items:
-            album = self.store.albums.get_album(member.album_id, member.owner_id)
-            owner = self.store.users.user_by_id(member.owner_id)
+            album = self.albums.get_album(member.album_id, member.owner_id)
+            owner = self.users.user_by_id(member.owner_id)
             if album is not None and owner is not None:
                 items.append((album, owner.email, member.role))
         return Page(items, page.next_cursor)
@@ -320,24 +320,24 @@ class ShareService:
     def membership(self, user_id: str, album_id: str) -> AlbumMember | None:
         """The user's membership of the album, or None: one key read (deleting an album deletes its members
         first in both stores, so a membership never outlives its album)."""
-        return self.store.shares.get_member(album_id, user_id) if isinstance(album_id, str) and album_id else None
+        return self.shares.get_member(album_id, user_id) if isinstance(album_id, str) and album_id else None
 
     def member_photo(self, user_id: str, photo_id: str) -> tuple[Photo, AlbumMember]:
         """Another owner's photo the user may read: as a member of an album of its owner it is in, or (a
         contributed photo, shown without its location) as the album's owner or one of its members. The
         membership comes back (for a contributed photo one with show_location off); NotFound otherwise."""
-        photo = self.store.photos.get_photo(photo_id, None) if isinstance(photo_id, str) and photo_id else None
+        photo = self.photos.get_photo(photo_id, None) if isinstance(photo_id, str) and photo_id else None
         if photo is None or photo.owner_id == user_id:
             raise NotFound("No such photo.")
         for album_id in photo.albums:
             member = self.membership(user_id, album_id)
             if member is not None and member.owner_id == photo.owner_id:
                 return photo, member
-        for c in self.store.shares.contributions_of_photo(photo.id):
+        for c in self.shares.contributions_of_photo(photo.id):
             if c.contributor_id != photo.owner_id:
                 continue
             member = self.membership(user_id, c.album_id) if c.owner_id != user_id else None
-            if c.owner_id == user_id and self.store.albums.get_album(c.album_id, user_id) is not None or member:
+            if c.owner_id == user_id and self.albums.get_album(c.album_id, user_id) is not None or member:
                 return photo, AlbumMember(album_id=c.album_id, user_id=user_id, owner_id=c.owner_id,
                                           role=member.role if member else "owner", added_at=c.added_at)
         raise NotFound("No such photo.")
@@ -354,25 +354,25 @@ class ShareService:
             raise Invalid(f"photo_ids lists 1 to {MAX_PHOTOS} photo ids.", code="validation_error")
         ids = list(dict.fromkeys(photo_ids))
         for pid in ids:
-            if not isinstance(pid, str) or self.store.photos.get_photo(pid, user_id) is None:
+            if not isinstance(pid, str) or self.photos.get_photo(pid, user_id) is None:
                 raise NotFound(f"No such photo: {pid}", code="photo_not_found")
         now = iso(utcnow())
         for pid in ids:
-            self.store.shares.add_contribution(Contribution(album_id=album_id, photo_id=pid, contributor_id=user_id,
+            self.shares.add_contribution(Contribution(album_id=album_id, photo_id=pid, contributor_id=user_id,
                                                      owner_id=member.owner_id, added_at=now))
-        album = self.store.albums.get_album(album_id, member.owner_id)
+        album = self.albums.get_album(album_id, member.owner_id)
         if album is None:
             raise NotFound("No such album.", code="album_not_found")
         return album
 
     def contributed_page(self, album_id: str, *, limit: int, cursor: str | None) -> Page:
         """Page of the photos contributors added to the album that still exist (a cursor of its own)."""
-        page = self.store.shares.contributions(album_id, limit=check_limit(limit), cursor=cursor or None)
-        photos = [self.store.photos.get_photo(c.photo_id, c.contributor_id) for c in page.items]
+        page = self.shares.contributions(album_id, limit=check_limit(limit), cursor=cursor or None)
+        photos = [self.photos.get_photo(c.photo_id, c.contributor_id) for c in page.items]
         return Page([p for p in photos if p is not None], page.next_cursor)
 
     def has_contributions(self, album_id: str) -> bool:
-        return bool(self.store.shares.contributions(album_id, limit=1).items)
+        return bool(self.shares.contributions(album_id, limit=1).items)
 
 
 def public_photo(photo: Photo, show_location: bool) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .metadata import UserMetadata, valid_rating
@@ -192,7 +192,7 @@ def _epoch_time(value: Any) -> str | None:
         return None
     try:
         seconds = int(str(value.get("timestamp")).strip())
-        when = datetime.fromtimestamp(seconds, timezone.utc)
+        when = datetime.fromtimestamp(seconds, UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
     if seconds <= 0:  # Takeout writes 0 for "unknown"

@@ -7,7 +7,8 @@ AWS_ENDPOINT_URL_S3), so emulators need no code here; config.py stays the only r
 from __future__ import annotations
 
 import io
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from ...config import Settings
@@ -65,7 +66,7 @@ class S3BlobStore:
             self._sse["SSEKMSKeyId"] = kms_key_id
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "S3BlobStore":
+    def from_settings(cls, settings: Settings) -> S3BlobStore:
         return cls(aws_client("s3", settings), settings.s3_bucket,
                    sse=settings.s3_sse or "AES256", kms_key_id=settings.s3_kms_key_id)
 
@@ -166,8 +167,8 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
-        chunk = self.inner.read(size)
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = self.inner.read(-1 if size is None else size)
         self.count += len(chunk)
         return chunk
 

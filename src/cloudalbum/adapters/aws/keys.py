@@ -1,4 +1,4 @@
-"""The DynamoDB table design, as pure functions: key schema, item keys, search index entries, geohash, cursors.
+"""The DynamoDB table design, as pure functions: key schema, item keys, sort keys, search index entries, cursors.
 
 docs/dynamodb.md explains every access pattern and which key or index serves it; this module is its code.
 One table, generic key names (PK, SK) and three overloaded global secondary indexes (GSI1..GSI3), so the SAM
@@ -10,18 +10,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from ...domain.errors import Invalid
-from ...domain.model import Photo, PhotoStatus
-from ...domain.search import BBox, fold, label_key, person_key, place_names, text_fields, words
+from ...domain.model import Photo, PhotoStatus, Question, iso
+from ...domain.search import fold, label_key, person_key, place_names, text_fields, words
+from .geohash import GEO_PRECISIONS, geohash
 
 TTL_ATTRIBUTE = "expires_epoch"
 GSIS = ("GSI1", "GSI2", "GSI3")
 TEXT_PREFIX = 3  # free-text index entries are the first letters of each word
-GEO_PRECISIONS = (5, 4, 3, 2)  # geohash lengths a located photo is indexed under (about 5, 39, 156, 1250 km)
-MAX_GEO_CELLS = 24  # a bbox whose cover needs more cells than this at every precision uses the LOC list
 STALE_STATUSES = (PhotoStatus.UPLOADED.value, PhotoStatus.PROCESSING.value)  # sparse GSI3 for stale_photos
 # Pending work (stale uploads in GSI3, pending blob cleanups in the base table) is spread over this many
 # partitions by a hash of the photo id, so no key is written by every upload of every user (one partition takes
@@ -138,6 +138,19 @@ def stale_shard_pk(status: str, shard: int) -> str:
     return f"STALE#{status}#{shard}"
 
 
+def stale_sk(uploaded_at: str, photo_id: str) -> str:
+    """GSI3SK of an unfinished photo: its upload time in UTC (comparable across the shards), then its id."""
+    return f"{utc_iso(uploaded_at)}#{photo_id}"
+
+
+def utc_iso(value: str) -> str:
+    """An ISO time as GSI3SK holds it (UTC; a time without a zone is taken as UTC), also stale_photos' bound."""
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return iso(dt.astimezone(UTC))
+
+
 def pending_shard_pk(shard: int) -> str:
     """Base table: pending blob cleanups (uploads in flight, deleted photos), SK = <since>#<photo id>."""
     return f"PENDING#{shard}"
@@ -155,6 +168,18 @@ def owner_albums_pk(owner_id: str) -> str:
 def open_questions_pk(owner_id: str) -> str:
     """GSI2 (sparse: open questions only): an owner's open questions, highest score first."""
     return f"OWNER#{owner_id}#OPENQ"
+
+
+def question_rank(q: Question) -> str:
+    """GSI2SK of an open question, read descending: highest score first, then oldest, then id."""
+    score = max(-1e9, min(float(q.score), 1e9)) + 1e9
+    return f"{score:021.6f}#{_invert(q.created_at)}#{_invert(q.id)}"
+
+
+def _invert(text: str) -> str:
+    """A string whose ascending order is text's descending order (printable ASCII; terminated so a prefix
+    still sorts first once inverted)."""
+    return "".join(chr(0x7E - (ord(c) - 0x20)) if 0x20 <= ord(c) <= 0x7E else c for c in text) + "\x7f"
 
 
 def photo_questions_pk(photo_id: str) -> str:
@@ -211,6 +236,56 @@ def people_rank(photo_count: int, person_id: str) -> str:
     return f"{MAX_COUNT - max(0, min(int(photo_count), MAX_COUNT)):012d}#{person_id}"
 
 
+# --- limits (the owner's quota reservations live on the usage item) --------------------------------------------
+
+
+def limit_key(key: str) -> dict[str, str]:
+    """A counted event's fixed window (services.limits names the key)."""
+    return {"PK": f"LIMIT#{key}", "SK": "LIMIT"}
+
+
+def face_scan_key(owner_id: str) -> dict[str, str]:
+    """The owner's face scan claim: under OWNER#, which the worker may read (it may not read USER#)."""
+    return {"PK": owner_pk(owner_id), "SK": "FACESCAN"}
+
+
+# --- sharing: share links, album members, contributions --------------------------------------------------------
+
+
+def share_key(share_id: str) -> dict[str, str]:
+    return {"PK": f"SHARE#{share_id}", "SK": "SHARE"}
+
+
+def share_token_key(token_hash: str) -> dict[str, str]:
+    """The share id of a link, by the sha256 of its token (written and deleted with the share)."""
+    return {"PK": f"SHARETOKEN#{token_hash}", "SK": "SHARETOKEN"}
+
+
+def owner_shares_pk(owner_id: str) -> str:
+    """GSI1: an owner's shares, newest first (GSI1SK = <created_at>#<id>)."""
+    return f"OWNER#{owner_id}#SHARES"
+
+
+def member_key(album_id: str, user_id: str) -> dict[str, str]:
+    """A member of an album, in the album's partition."""
+    return {"PK": album_key(album_id)["PK"], "SK": f"MEMBER#{user_id}"}
+
+
+def member_of_pk(user_id: str) -> str:
+    """GSI1: the albums shared with a user, newest first (GSI1SK = <added_at>#<album>)."""
+    return f"MEMBER#{user_id}"
+
+
+def contribution_key(album_id: str, added_at: str, photo_id: str) -> dict[str, str]:
+    """A photo contributed to an album, in the album's partition."""
+    return {"PK": album_key(album_id)["PK"], "SK": f"CONTRIB#{added_at}#{photo_id}"}
+
+
+def contributed_pk(photo_id: str) -> str:
+    """GSI1: the albums a photo was contributed to (GSI1SK = album id)."""
+    return f"CONTRIB#{photo_id}"
+
+
 # --- positions: the newest-first order of photo lists ------------------------------------------------------
 
 
@@ -224,12 +299,6 @@ def sort_key(photo: Photo) -> str:
 def position(photo: Photo) -> str:
     """The sort key of every newest-first list a photo is in: "<sort_key>#<id>" (ties by id, descending)."""
     return f"{sort_key(photo)}#{photo.id}"
-
-
-def score_key(score: float, created_at: str, question_id: str) -> str:
-    """GSI2SK of an open question: read descending = highest score first, then newest."""
-    clamped = max(0.0, min(score, 1e9))
-    return f"{clamped:020.6f}#{created_at}#{question_id}"
 
 
 # --- search index entries (items PK = IX#<owner>#<kind>#<value>, SK = position) ------------------------------
@@ -293,74 +362,6 @@ def split_entry(entry: str) -> tuple[str, str]:
 
 def photo_id_of(position_sk: str) -> str:
     return position_sk.rsplit("#", 1)[1]
-
-
-# --- geohash ----------------------------------------------------------------------------------------------
-
-_BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
-
-
-def geohash(lat: float, lon: float, precision: int) -> str:
-    lat_lo, lat_hi, lon_lo, lon_hi = -90.0, 90.0, -180.0, 180.0
-    out, bits, ch, even = [], 0, 0, True
-    while len(out) < precision:
-        if even:
-            mid = (lon_lo + lon_hi) / 2
-            ch, lon_lo, lon_hi = (ch << 1 | 1, mid, lon_hi) if lon >= mid else (ch << 1, lon_lo, mid)
-        else:
-            mid = (lat_lo + lat_hi) / 2
-            ch, lat_lo, lat_hi = (ch << 1 | 1, mid, lat_hi) if lat >= mid else (ch << 1, lat_lo, mid)
-        even, bits = not even, bits + 1
-        if bits == 5:
-            out.append(_BASE32[ch])
-            bits, ch = 0, 0
-    return "".join(out)
-
-
-def _cell_size(precision: int) -> tuple[float, float]:
-    """(lat degrees, lon degrees) of a geohash cell."""
-    lon_bits = (5 * precision + 1) // 2
-    lat_bits = 5 * precision // 2
-    return 180.0 / (1 << lat_bits), 360.0 / (1 << lon_bits)
-
-
-def geohash_cover(box: BBox, precision: int, limit: int) -> list[str] | None:
-    """The cells of one precision that cover box, or None when more than limit are needed.
-
-    Cells are enumerated by row and column (one more on every side, against rounding at the box's edges)
-    and kept when they touch the box; each is named by the geohash of its centre. Cell edges are dyadic
-    fractions of the globe, exact in floating point, so "touches" is exact."""
-    dlat, dlon = _cell_size(precision)
-    rows, cols = round(180.0 / dlat), round(360.0 / dlon)
-    spans = [(box.min_lon, box.max_lon)] if box.min_lon <= box.max_lon else [(box.min_lon, 180.0),
-                                                                              (-180.0, box.max_lon)]
-    r0 = max(0, math.floor((box.min_lat + 90.0) / dlat) - 1)
-    r1 = min(rows - 1, math.floor((box.max_lat + 90.0) / dlat) + 1)
-    cells: set[str] = set()
-    for lo, hi in spans:
-        c0 = max(0, math.floor((lo + 180.0) / dlon) - 1)
-        c1 = min(cols - 1, math.floor((hi + 180.0) / dlon) + 1)
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 4 * limit + 16:
-            return None
-        for r in range(r0, r1 + 1):
-            lat_lo = -90.0 + r * dlat
-            if lat_lo > box.max_lat or lat_lo + dlat < box.min_lat:
-                continue
-            for c in range(c0, c1 + 1):
-                lon_lo = -180.0 + c * dlon
-                if lon_lo > hi or lon_lo + dlon < lo:
-                    continue
-                cells.add(geohash(lat_lo + dlat / 2, lon_lo + dlon / 2, precision))
-    return sorted(cells) if len(cells) <= limit else None
-
-
-def best_cover(box: BBox) -> list[str] | None:
-    """The finest-precision cover of box within MAX_GEO_CELLS cells, or None (use the LOC list)."""
-    for precision in GEO_PRECISIONS:
-        cells = geohash_cover(box, precision, MAX_GEO_CELLS)
-        if cells is not None:
-            return cells
-    return None
 
 
 # --- cursors --------------------------------------------------------------------------------------------------

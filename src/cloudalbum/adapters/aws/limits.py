@@ -1,14 +1,16 @@
-"""DynamoDB per-user limits: a mixin of DynamoMetadataStore (the LimitStore port), conditional writes only.
+"""DynamoDB per-user limits (the LimitStore port), conditional writes only.
 
 * Quota: the owner's USAGE item (`stored_bytes`, kept by add_photo and delete_photo in their transactions)
-  gains `quota_reserved`, a map of reservation id -> "<bytes>:<expiry epoch>", and `quota_rv`, its version. A reservation
-  reads the item, checks stored + live reservations + new <= limit, and writes the new map on condition that
-  neither `quota_rv` nor `stored_bytes` moved since the read (a compare-and-set; retried when it lost a race).
+  gains `quota_reserved`, a map of reservation id -> "<bytes>:<expiry epoch>", and `quota_rv`, its version.
+  A reservation reads the item, checks stored + live reservations + new <= limit, and writes the new map on
+  condition that neither `quota_rv` nor `stored_bytes` moved since the read (a compare-and-set; retried when it
+  lost a race).
   DynamoDB conditions cannot add, so the sum is checked in code and made atomic by the condition.
 * Counted events: one item per key (`LIMIT#<key>`) holding the current fixed window's start and count; an event
   is one conditional update (`n < :limit` in this window) or a reset of an older window. Expired by TTL.
-* Face scans: one item per owner (`OWNER#<id>` / `FACESCAN`: the worker reads it, and may not read `USER#`), claimed on condition that no other scan is in
-  flight; its own item, so writing the face grouping setting never touches it.
+* Face scans: one item per owner (`OWNER#<id>` / `FACESCAN`: the worker reads it, and may not read `USER#`),
+  claimed on condition that no other scan is in flight; its own item, so writing the face grouping setting never
+  touches it.
 """
 
 from __future__ import annotations
@@ -19,17 +21,9 @@ from ...domain.errors import ConcurrentUpdate
 from ...domain.model import new_id
 from ...ports import RESERVATION_TTL_S, FaceScan
 from . import keys as K
-from .table import N, S, DynamoBase, av_key, n, s
+from .table import N, S, Table, av_key, n, s
 
 CAS_ATTEMPTS = 16
-
-
-def limit_key(key: str) -> dict[str, str]:
-    return {"PK": f"LIMIT#{key}", "SK": "LIMIT"}
-
-
-def face_scan_key(owner_id: str) -> dict[str, str]:
-    return {"PK": K.owner_pk(owner_id), "SK": "FACESCAN"}
 
 
 def _live(reserved: dict[str, Any], now: float) -> dict[str, tuple[int, float]]:
@@ -41,12 +35,15 @@ def _live(reserved: dict[str, Any], now: float) -> dict[str, tuple[int, float]]:
     return out
 
 
-class DynamoLimitsMixin(DynamoBase):
+class DynamoLimits:
+    def __init__(self, table: Table) -> None:
+        self.table, self.client = table, table.client
+
     # --- quota ----------------------------------------------------------------------------------------------
 
     def reserve_bytes(self, owner_id: str, nbytes: int, *, limit: int, now: float) -> str | None:
         for _ in range(CAS_ATTEMPTS):
-            item = self._get(K.usage_key(owner_id)) or {}
+            item = self.table.get(K.usage_key(owner_id)) or {}
             live = _live(item.get("quota_reserved", {}).get("M", {}), now)
             if int(n(item, "stored_bytes")) + sum(size for size, _ in live.values()) + nbytes > limit:
                 return None
@@ -70,7 +67,7 @@ class DynamoLimitsMixin(DynamoBase):
         else:
             conds.append("attribute_not_exists(stored_bytes)")
         try:
-            self.client.update_item(TableName=self.table, Key=av_key(K.usage_key(owner_id)),
+            self.client.update_item(TableName=self.table.name, Key=av_key(K.usage_key(owner_id)),
                                     UpdateExpression="SET quota_reserved = :map ADD quota_rv :one",
                                     ConditionExpression=" AND ".join(conds), ExpressionAttributeValues=values)
             return True
@@ -79,7 +76,7 @@ class DynamoLimitsMixin(DynamoBase):
 
     def release_bytes(self, owner_id: str, reservation_id: str) -> None:
         try:
-            self.client.update_item(TableName=self.table, Key=av_key(K.usage_key(owner_id)),
+            self.client.update_item(TableName=self.table.name, Key=av_key(K.usage_key(owner_id)),
                                     UpdateExpression="REMOVE quota_reserved.#r ADD quota_rv :one",
                                     ConditionExpression="attribute_exists(quota_reserved.#r)",
                                     ExpressionAttributeNames={"#r": reservation_id},
@@ -95,20 +92,20 @@ class DynamoLimitsMixin(DynamoBase):
         for _ in range(CAS_ATTEMPTS):
             try:  # an event in the current window, below the limit
                 self.client.update_item(
-                    TableName=self.table, Key=av_key(limit_key(key)), UpdateExpression="ADD win_count :one",
+                    TableName=self.table.name, Key=av_key(K.limit_key(key)), UpdateExpression="ADD win_count :one",
                     ConditionExpression="win_start = :w AND win_count < :limit",
                     ExpressionAttributeValues={":one": N(1), ":w": N(start), ":limit": N(limit)})
                 return 0.0
             except self.client.exceptions.ConditionalCheckFailedException:
                 pass
-            item = self._get(limit_key(key)) or {}
+            item = self.table.get(K.limit_key(key)) or {}
             if "win_start" in item and n(item, "win_start") >= start:
                 if n(item, "win_count") >= limit:
                     return max(1.0, start + window_s - now)  # this window is full
                 continue  # another request opened this window meanwhile: count in it
             try:  # the first event of a new window
                 self.client.update_item(
-                    TableName=self.table, Key=av_key(limit_key(key)),
+                    TableName=self.table.name, Key=av_key(K.limit_key(key)),
                     UpdateExpression=f"SET win_start = :w, win_count = :one, {K.TTL_ATTRIBUTE} = :ttl",
                     ConditionExpression="attribute_not_exists(win_start) OR win_start < :w",
                     ExpressionAttributeValues={":one": N(1), ":w": N(start), ":ttl": ttl})
@@ -122,8 +119,8 @@ class DynamoLimitsMixin(DynamoBase):
     def claim_face_scan(self, owner_id: str, scan_id: str, *, now: float, stale_after_s: float) -> bool:
         try:
             self.client.put_item(
-                TableName=self.table, Item={**av_key(face_scan_key(owner_id)), "scan_id": S(scan_id),
-                                            "scan_at": N(now), "scan_done": {"BOOL": False}},
+                TableName=self.table.name, Item={**av_key(K.face_scan_key(owner_id)), "scan_id": S(scan_id),
+                                                 "scan_at": N(now), "scan_done": {"BOOL": False}},
                 ConditionExpression="attribute_not_exists(PK) OR scan_done = :t OR scan_at <= :stale",
                 ExpressionAttributeValues={":t": {"BOOL": True}, ":stale": N(now - stale_after_s)})
             return True
@@ -131,15 +128,17 @@ class DynamoLimitsMixin(DynamoBase):
             return False
 
     def face_scan(self, owner_id: str) -> FaceScan | None:
-        item = self._get(face_scan_key(owner_id))
+        item = self.table.get(K.face_scan_key(owner_id))
         if item is None:
             return None
-        return FaceScan(s(item, "scan_id") or "", n(item, "scan_at"), bool(item.get("scan_done", {}).get("BOOL", False)))
+        done = bool(item.get("scan_done", {}).get("BOOL", False))
+        return FaceScan(s(item, "scan_id") or "", n(item, "scan_at"), done)
 
     def touch_face_scan(self, owner_id: str, scan_id: str, *, now: float, done: bool = False) -> bool:
         try:
             self.client.update_item(
-                TableName=self.table, Key=av_key(face_scan_key(owner_id)), UpdateExpression="SET scan_at = :now, scan_done = :d",
+                TableName=self.table.name, Key=av_key(K.face_scan_key(owner_id)),
+                UpdateExpression="SET scan_at = :now, scan_done = :d",
                 ConditionExpression="scan_id = :id",
                 ExpressionAttributeValues={":now": N(now), ":d": {"BOOL": done}, ":id": S(scan_id)})
             return True
@@ -147,10 +146,10 @@ class DynamoLimitsMixin(DynamoBase):
             return False
 
     def clear_face_scan(self, owner_id: str) -> None:
-        self.client.delete_item(TableName=self.table, Key=av_key(face_scan_key(owner_id)))
+        self.client.delete_item(TableName=self.table.name, Key=av_key(K.face_scan_key(owner_id)))
 
     def forget_slots(self, key: str) -> None:
-        self.client.delete_item(TableName=self.table, Key=av_key(limit_key(key)))
+        self.client.delete_item(TableName=self.table.name, Key=av_key(K.limit_key(key)))
 
     def trash_count(self, owner_id: str) -> int:
         return 0  # the trash comes with a later issue

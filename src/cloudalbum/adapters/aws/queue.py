@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...config import Settings
 from ...domain.errors import StorageUnavailable
@@ -35,7 +36,7 @@ class SqsJobQueue:
         self.name = queue_url.rstrip("/").rsplit("/", 1)[-1]  # the local worker names it in the SQS event
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "SqsJobQueue":
+    def from_settings(cls, settings: Settings) -> SqsJobQueue:
         client = aws_client("sqs", settings)
         # The dead-letter queue's URL is looked up when first needed: the processing function, which only
         # sends library-scan steps, may not look it up (its role allows the jobs queue alone).

@@ -1,4 +1,4 @@
-"""DynamoDB share links and album members (docs/dynamodb.md, "Sharing"). Every read is a GetItem or a Query:
+"""DynamoDB share links and album members (the ShareStore port). Every read is a GetItem or a Query:
 
 * `SHARE#<id>` / `SHARE`: the share (doc), GSI1 `OWNER#<owner>#SHARES` / `<created_at>#<id>` (the owner's list).
 * `SHARETOKEN#<sha256 of token>` / `SHARETOKEN`: the share id, written and deleted in one transaction with the
@@ -17,60 +17,35 @@ from typing import Any
 from ...domain.model import Page
 from ...domain.sharing import AlbumMember, Contribution, Share
 from . import keys as K
-from .table import S, DynamoBase, av_key, cancellation_codes, s
+from .table import S, Table, av_key, cancellation_codes, item_key, s
 
 
-def share_key(share_id: str) -> dict[str, str]:
-    return {"PK": f"SHARE#{share_id}", "SK": "SHARE"}
+class DynamoShares:
+    def __init__(self, table: Table) -> None:
+        self.table, self.client = table, table.client
 
-
-def share_token_key(token_hash: str) -> dict[str, str]:
-    return {"PK": f"SHARETOKEN#{token_hash}", "SK": "SHARETOKEN"}
-
-
-def owner_shares_pk(owner_id: str) -> str:
-    return f"OWNER#{owner_id}#SHARES"
-
-
-def member_key(album_id: str, user_id: str) -> dict[str, str]:
-    return {"PK": K.album_key(album_id)["PK"], "SK": f"MEMBER#{user_id}"}
-
-
-def member_of_pk(user_id: str) -> str:
-    return f"MEMBER#{user_id}"
-
-
-def contribution_key(album_id: str, added_at: str, photo_id: str) -> dict[str, str]:
-    return {"PK": K.album_key(album_id)["PK"], "SK": f"CONTRIB#{added_at}#{photo_id}"}
-
-
-def contributed_pk(photo_id: str) -> str:
-    return f"CONTRIB#{photo_id}"
-
-
-class DynamoSharingMixin(DynamoBase):
     def add_share(self, share: Share) -> None:
-        item = {**av_key(share_key(share.id)), "doc": S(json.dumps(dataclasses.asdict(share))),
-                "owner_id": S(share.owner_id), "GSI1PK": S(owner_shares_pk(share.owner_id)),
+        item = {**av_key(K.share_key(share.id)), "doc": S(json.dumps(dataclasses.asdict(share))),
+                "owner_id": S(share.owner_id), "GSI1PK": S(K.owner_shares_pk(share.owner_id)),
                 "GSI1SK": S(f"{share.created_at}#{share.id}")}
-        pointer = {**av_key(share_token_key(share.token_hash)), "share_id": S(share.id)}
+        pointer = {**av_key(K.share_token_key(share.token_hash)), "share_id": S(share.id)}
         self.client.transact_write_items(TransactItems=[
-            {"Put": {"TableName": self.table, "Item": it, "ConditionExpression": "attribute_not_exists(PK)"}}
+            {"Put": {"TableName": self.table.name, "Item": it, "ConditionExpression": "attribute_not_exists(PK)"}}
             for it in (item, pointer)])
 
     def get_share(self, share_id: str, owner_id: str) -> Share | None:
-        item = self._get(share_key(share_id))
+        item = self.table.get(K.share_key(share_id))
         if item is None or s(item, "owner_id") != owner_id:
             return None
         return Share(**json.loads(item["doc"]["S"]))
 
     def share_by_token_hash(self, token_hash: str) -> Share | None:
-        pointer = self._get(share_token_key(token_hash))
-        item = self._get(share_key(s(pointer, "share_id") or "")) if pointer else None
+        pointer = self.table.get(K.share_token_key(token_hash))
+        item = self.table.get(K.share_key(s(pointer, "share_id") or "")) if pointer else None
         return Share(**json.loads(item["doc"]["S"])) if item else None
 
     def list_shares(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        items = self._newest(owner_shares_pk(owner_id), limit, cursor)
+        items = self._newest(K.owner_shares_pk(owner_id), limit, cursor)
         more, items = len(items) > limit, items[:limit]
         next_cursor = K.encode_cursor(s(items[-1], "GSI1SK")) if more else None
         return Page([Share(**json.loads(it["doc"]["S"])) for it in items], next_cursor)
@@ -81,51 +56,50 @@ class DynamoSharingMixin(DynamoBase):
             return False
         try:
             self.client.transact_write_items(TransactItems=[
-                {"Delete": {"TableName": self.table, "Key": av_key(share_key(share_id)),
+                {"Delete": {"TableName": self.table.name, "Key": av_key(K.share_key(share_id)),
                             "ConditionExpression": "owner_id = :o", "ExpressionAttributeValues": {":o": S(owner_id)}}},
-                {"Delete": {"TableName": self.table, "Key": av_key(share_token_key(share.token_hash))}}])
+                {"Delete": {"TableName": self.table.name, "Key": av_key(K.share_token_key(share.token_hash))}}])
         except self.client.exceptions.TransactionCanceledException as exc:
             if "ConditionalCheckFailed" in cancellation_codes(exc):
                 return False  # revoked concurrently
-            raise self._unavailable(exc) from exc
+            raise self.table.unavailable(exc) from exc
         return True
 
     def put_member(self, member: AlbumMember) -> bool:
-        item = {**av_key(member_key(member.album_id, member.user_id)), "owner_id": S(member.owner_id),
+        item = {**av_key(K.member_key(member.album_id, member.user_id)), "owner_id": S(member.owner_id),
                 "role": S(member.role), "show_location": {"BOOL": member.show_location},
                 "added_at": S(member.added_at), "album_id": S(member.album_id), "user_id": S(member.user_id),
-                "GSI1PK": S(member_of_pk(member.user_id)), "GSI1SK": S(f"{member.added_at}#{member.album_id}")}
+                "GSI1PK": S(K.member_of_pk(member.user_id)), "GSI1SK": S(f"{member.added_at}#{member.album_id}")}
         try:
-            self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(PK)")
+            self.client.put_item(TableName=self.table.name, Item=item, ConditionExpression="attribute_not_exists(PK)")
             return True
         except self.client.exceptions.ConditionalCheckFailedException:
             self.client.update_item(
-                TableName=self.table, Key=av_key(member_key(member.album_id, member.user_id)),
+                TableName=self.table.name, Key=av_key(K.member_key(member.album_id, member.user_id)),
                 UpdateExpression="SET #r = :r, show_location = :l", ExpressionAttributeNames={"#r": "role"},
                 ExpressionAttributeValues={":r": S(member.role), ":l": {"BOOL": member.show_location}})
             return False
 
-    def delete_album(self, album_id: str) -> None:
-        """The album's member and contribution items go first (they share its partition), then the album
-        (DynamoAlbumsMixin)."""
+    def forget_album(self, album_id: str) -> None:
+        """The album's member and contribution items (they share its partition): albums.delete_album's first
+        step, before the album item goes."""
         # One Query: the partition's keys after the album's own SK "ALBUM" are its CONTRIB# and MEMBER# items.
-        items = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self._query(
+        items = [item_key(it) for it in self.table.query(
             pk=K.album_key(album_id)["PK"], sk_cond="#sk > :album", values={":album": S("ALBUM")}, consistent=True,
             projection="PK, SK")]
-        self._batch_write(deletes=items)
-        super().delete_album(album_id)  # type: ignore[misc]
+        self.table.batch_write(deletes=items)
 
     def get_member(self, album_id: str, user_id: str) -> AlbumMember | None:
-        item = self._get(member_key(album_id, user_id))
+        item = self.table.get(K.member_key(album_id, user_id))
         return _member(item) if item else None
 
     def remove_member(self, album_id: str, user_id: str) -> bool:
-        resp = self.client.delete_item(TableName=self.table, Key=av_key(member_key(album_id, user_id)),
+        resp = self.client.delete_item(TableName=self.table.name, Key=av_key(K.member_key(album_id, user_id)),
                                        ReturnValues="ALL_OLD")
         return bool(resp.get("Attributes"))
 
     def shared_with(self, user_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        items = self._newest(member_of_pk(user_id), limit, cursor)
+        items = self._newest(K.member_of_pk(user_id), limit, cursor)
         more, items = len(items) > limit, items[:limit]
         next_cursor = K.encode_cursor(s(items[-1], "GSI1SK")) if more else None
         return Page([_member(it) for it in items], next_cursor)
@@ -135,8 +109,8 @@ class DynamoSharingMixin(DynamoBase):
         limit = max(1, limit)
         cond, values = ("#sk < :after", {":after": S(K.decode_position(cursor))}) if cursor else ("", {})
         items: list[dict[str, Any]] = []
-        for item in self._query(index="GSI1", pk_name="GSI1PK", pk=gsi1pk, sk_name="GSI1SK", sk_cond=cond,
-                                values=values, forward=False, page=limit + 1):
+        for item in self.table.query(index="GSI1", pk_name="GSI1PK", pk=gsi1pk, sk_name="GSI1SK", sk_cond=cond,
+                                     values=values, forward=False, page=limit + 1):
             items.append(item)
             if len(items) > limit:
                 break
@@ -146,10 +120,10 @@ class DynamoSharingMixin(DynamoBase):
         c = contribution
         if any(x.album_id == c.album_id for x in self.contributions_of_photo(c.photo_id)):
             return  # idempotent per (album, photo)
-        self.client.put_item(TableName=self.table, Item={
-            **av_key(contribution_key(c.album_id, c.added_at, c.photo_id)), "album_id": S(c.album_id),
+        self.client.put_item(TableName=self.table.name, Item={
+            **av_key(K.contribution_key(c.album_id, c.added_at, c.photo_id)), "album_id": S(c.album_id),
             "photo_id": S(c.photo_id), "contributor_id": S(c.contributor_id), "owner_id": S(c.owner_id),
-            "added_at": S(c.added_at), "GSI1PK": S(contributed_pk(c.photo_id)), "GSI1SK": S(c.album_id)})
+            "added_at": S(c.added_at), "GSI1PK": S(K.contributed_pk(c.photo_id)), "GSI1SK": S(c.album_id)})
 
     def contributions(self, album_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         limit = max(1, limit)
@@ -157,8 +131,8 @@ class DynamoSharingMixin(DynamoBase):
         if cursor:
             cond, values = "#sk BETWEEN :c AND :after", {":c": S("CONTRIB#"), ":after": S(K.decode_position(cursor))}
         items: list[dict[str, Any]] = []
-        for item in self._query(pk=K.album_key(album_id)["PK"], sk_cond=cond, values=values, forward=False,
-                                page=limit + 1, consistent=True):
+        for item in self.table.query(pk=K.album_key(album_id)["PK"], sk_cond=cond, values=values, forward=False,
+                                     page=limit + 1, consistent=True):
             if cursor and s(item, "SK") == K.decode_position(cursor):
                 continue
             items.append(item)
@@ -169,15 +143,15 @@ class DynamoSharingMixin(DynamoBase):
         return Page([_contribution(it) for it in items], next_cursor)
 
     def contributions_of_photo(self, photo_id: str) -> list[Contribution]:
-        hits = list(self._query(index="GSI1", pk_name="GSI1PK", pk=contributed_pk(photo_id), sk_name="GSI1SK"))
-        fresh = self._batch_get([{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in hits]) if hits else []
+        hits = list(self.table.query(index="GSI1", pk_name="GSI1PK", pk=K.contributed_pk(photo_id), sk_name="GSI1SK"))
+        fresh = self.table.batch_get([item_key(it) for it in hits]) if hits else []
         return [_contribution(it) for it in fresh]
 
     def remove_contributions(self, album_id: str, contributor_id: str) -> None:
-        mine = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self._query(
+        mine = [item_key(it) for it in self.table.query(
             pk=K.album_key(album_id)["PK"], sk_cond="begins_with(#sk, :c)", values={":c": S("CONTRIB#")},
             consistent=True) if s(it, "contributor_id") == contributor_id]
-        self._batch_write(deletes=mine)
+        self.table.batch_write(deletes=mine)
 
 
 def _contribution(item: dict[str, Any]) -> Contribution:

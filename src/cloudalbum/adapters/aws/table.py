@@ -1,4 +1,5 @@
-"""DynamoDB plumbing shared by the store's parts: attribute values, paginated queries, batches, errors.
+"""DynamoDB plumbing shared by the store's repositories: the table and its guarded client, attribute values,
+paginated queries, batches, errors.
 
 Every Query here follows LastEvaluatedKey; BatchGetItem/BatchWriteItem retry their unprocessed items; nothing
 here (or anywhere in the store) calls Scan.
@@ -7,7 +8,8 @@ here (or anywhere in the store) calls Scan.
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ...domain.errors import StorageUnavailable
 from .blobstore import error_code
@@ -45,29 +47,35 @@ def ss(item: dict[str, Any], name: str) -> list[str]:
     return sorted(value["SS"]) if value and "SS" in value else []
 
 
-class DynamoBase:
-    """The client, the table name and the few operations every part of the store uses."""
+def item_key(item: dict[str, Any]) -> dict[str, str]:
+    """The plain key of an item read back (its PK and SK)."""
+    return {"PK": s(item, "PK") or "", "SK": s(item, "SK") or ""}
 
-    client: Any
-    table: str
 
-    def _unavailable(self, exc: Exception) -> StorageUnavailable:
+class Table:
+    """One DynamoDB table and its client, shared by every repository of the store, with the few operations
+    they all use. Each repository is given this object; none reaches another through it."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client, self.name = client, name
+
+    def unavailable(self, exc: Exception) -> StorageUnavailable:
         return StorageUnavailable(f"the metadata store is unavailable ({error_code(exc) or type(exc).__name__})")
 
-    def _get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
-        resp = self.client.get_item(TableName=self.table, Key=av_key(key), ConsistentRead=consistent)
+    def get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
+        resp = self.client.get_item(TableName=self.name, Key=av_key(key), ConsistentRead=consistent)
         return resp.get("Item")
 
-    def _query(self, *, index: str | None = None, pk_name: str = "PK", pk: str, sk_name: str = "SK",
-               sk_cond: str = "", values: dict[str, Any] | None = None, forward: bool = True,
-               page: int = PAGE, filter_expr: str = "", names: dict[str, str] | None = None,
-               consistent: bool = False, projection: str = "") -> Iterator[dict[str, Any]]:
+    def query(self, *, index: str | None = None, pk_name: str = "PK", pk: str, sk_name: str = "SK",
+              sk_cond: str = "", values: dict[str, Any] | None = None, forward: bool = True,
+              page: int = PAGE, filter_expr: str = "", names: dict[str, str] | None = None,
+              consistent: bool = False, projection: str = "") -> Iterator[dict[str, Any]]:
         """Items of one partition in key order, lazily, page by page (LastEvaluatedKey followed).
 
         sk_cond uses the placeholder #sk for the sort key, e.g. "#sk < :sk"."""
         expr_names = {"#pk": pk_name, **({"#sk": sk_name} if sk_cond else {}), **(names or {})}
         params: dict[str, Any] = {
-            "TableName": self.table, "KeyConditionExpression": "#pk = :pk" + (f" AND {sk_cond}" if sk_cond else ""),
+            "TableName": self.name, "KeyConditionExpression": "#pk = :pk" + (f" AND {sk_cond}" if sk_cond else ""),
             "ExpressionAttributeNames": expr_names,
             "ExpressionAttributeValues": {":pk": S(pk), **(values or {})},
             "ScanIndexForward": forward, "Limit": page,
@@ -88,16 +96,16 @@ class DynamoBase:
                 return
             params["ExclusiveStartKey"] = last
 
-    def _batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+    def batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Items of keys (missing ones left out), in no particular order."""
         out: list[dict[str, Any]] = []
         unique = list({(k["PK"], k["SK"]): k for k in keys}.values())
         for start in range(0, len(unique), BATCH_GET):
-            request = {self.table: {"Keys": [av_key(k) for k in unique[start:start + BATCH_GET]],
-                                    "ConsistentRead": True}}
+            request = {self.name: {"Keys": [av_key(k) for k in unique[start:start + BATCH_GET]],
+                                   "ConsistentRead": True}}
             for attempt in range(8):
                 resp = self.client.batch_get_item(RequestItems=request)
-                out.extend(resp.get("Responses", {}).get(self.table, []))
+                out.extend(resp.get("Responses", {}).get(self.name, []))
                 request = resp.get("UnprocessedKeys") or {}
                 if not request:
                     break
@@ -106,11 +114,11 @@ class DynamoBase:
                 raise StorageUnavailable("the metadata store kept refusing a batch read; try again")
         return out
 
-    def _batch_write(self, puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, str]] = ()) -> None:
+    def batch_write(self, puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, str]] = ()) -> None:
         requests = [{"PutRequest": {"Item": item}} for item in puts]
         requests += [{"DeleteRequest": {"Key": av_key(k)}} for k in deletes]
         for start in range(0, len(requests), BATCH_WRITE):
-            pending = {self.table: requests[start:start + BATCH_WRITE]}
+            pending = {self.name: requests[start:start + BATCH_WRITE]}
             for attempt in range(8):
                 resp = self.client.batch_write_item(RequestItems=pending)
                 pending = resp.get("UnprocessedItems") or {}

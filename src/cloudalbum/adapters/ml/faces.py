@@ -130,7 +130,7 @@ class OpencvFaceAnalyzer:
         self._pid = os.getpid()
 
     @classmethod
-    def load(cls, *, model_dir: Path | None = None, threshold: float = MIN_FACE_SCORE) -> "OpencvFaceAnalyzer":
+    def load(cls, *, model_dir: Path | None = None, threshold: float = MIN_FACE_SCORE) -> OpencvFaceAnalyzer:
         """The packaged YuNet and SFace weights, or the two files of the same names in model_dir.
         Raises ModelUnavailable."""
         folder = Path(model_dir) if model_dir is not None else packaged_model_dir()

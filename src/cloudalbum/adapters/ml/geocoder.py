@@ -24,7 +24,6 @@ import csv
 import json
 import math
 import threading
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ...domain.model import Place
+from ...domain.text import name_key
 from .packaged_files import package_dirs
 
 EARTH_KM = 6371.0088
@@ -57,10 +57,8 @@ def _package_dir(name: str) -> Path:
 
 
 def normalize(text: str) -> str:
-    """Case, accents and extra spaces ignored: "  São  Paulo" -> "sao paulo"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().replace("-", " ").split())
+    """Case, accents, hyphens and extra spaces ignored (domain.text.name_key): "  São-Paulo" -> "sao paulo"."""
+    return name_key(text.replace("-", " "))
 
 
 def unit_vectors(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
@@ -111,7 +109,7 @@ class OfflineGeocoder:
 
     # --- loading ------------------------------------------------------------------------------------------
 
-    def load(self) -> "OfflineGeocoder":
+    def load(self) -> OfflineGeocoder:
         """Load everything now (~1 s), e.g. in a worker before its first message, so that the first located
         photo is not the slow one. Otherwise each part loads on first use."""
         self._ensure_small()
@@ -160,6 +158,9 @@ class OfflineGeocoder:
     def _covering_city(big: _Places, point: np.ndarray, cc: str) -> tuple[int | None, float]:
         """The city of cities15000 whose coverage best contains point (smallest distance / radius), of the
         nearby ones: the few nearest plus every major city within SEARCH_KM. Vectorised: < 1 ms a call."""
+        # cities15000 is loaded with its scoring columns (_load_big); the other lists have none
+        assert big.vectors is not None and big.coverage is not None
+        assert big.cc_array is not None and big.major_index is not None
         limit = km_to_chord(SEARCH_KM)
         _, near = big.tree.query(point, k=NEAREST_CANDIDATES, distance_upper_bound=limit)
         major = big.major_tree.query_ball_point(point, limit) if big.major_tree is not None else []
@@ -255,17 +256,20 @@ class OfflineGeocoder:
             idx = [j for j in range(len(big.name)) if big.cc[j] == cc]
         if not idx:
             return None
-        j = max(idx, key=lambda k: big.population[k])  # type: ignore[index]
+        population = big.population
+        assert population is not None  # cities15000 carries populations
+        j = max(idx, key=lambda k: population[k])
         return float(big.lat[j]), float(big.lon[j]), Place(country=country["name"], country_code=cc)
 
     def _city(self, head: str, qualifiers: list[str]) -> tuple[float, float, Place, float] | None:
         """The most populous city called head that fits the qualifiers: (lat, lon, place, population)."""
         big = self._ensure_big()
+        assert big.population is not None  # cities15000 carries populations
         candidates = []
         for j in self._names().get(head, []):
             region = self._region_at(big.lat[j], big.lon[j], big.cc[j])
             if self._qualifies(big.cc[j], region, qualifiers):
-                candidates.append((float(big.population[j]), j, region))  # type: ignore[index]
+                candidates.append((float(big.population[j]), j, region))
         if candidates:
             pop, j, region = max(candidates, key=lambda c: (c[0], -c[1]))
             return float(big.lat[j]), float(big.lon[j]), Place(
@@ -293,7 +297,7 @@ class OfflineGeocoder:
         if self._by_name is None:
             big = self._ensure_big()
             index: dict[str, list[int]] = defaultdict(list)
-            for j, (primary, alternates) in enumerate(zip(big.name, big.alternates or [])):
+            for j, (primary, alternates) in enumerate(zip(big.name, big.alternates or [], strict=False)):
                 for n in {normalize(primary), *(normalize(a) for a in alternates if _latin(a))}:
                     if n:
                         index[n].append(j)

@@ -17,15 +17,27 @@ def create_app(container: Container) -> APIFlask:
         version=__version__,
         spec_path="/api/openapi.json",
         docs_path="/api/docs",
-        static_folder=None,
+        static_folder=None,  # type: ignore[arg-type]  # Flask takes None (no static route); APIFlask's hint says str
     )
     app.config["MAX_CONTENT_LENGTH"] = container.settings.max_upload_bytes + UPLOAD_OVERHEAD_BYTES
     app.config["SYNC_LOCAL_SPEC"] = False
     app.extensions["cloudalbum"] = container
 
-    from . import (albums, auth, errors, health, map, moving, people, photos, questions, search, security_headers,
-                   sharing)
     from ..web import pages
+    from . import (
+        albums,
+        auth,
+        errors,
+        health,
+        map,
+        moving,
+        people,
+        photos,
+        questions,
+        search,
+        security_headers,
+        sharing,
+    )
 
     errors.register(app)
     security_headers.register(app)

@@ -7,14 +7,22 @@ from typing import Any
 from apiflask import APIBlueprint
 from apiflask.schemas import EmptySchema
 
-from .auth import current_user_id, token_auth
-from .context import container
 from ...domain.errors import NotFound
 from ...domain.model import Album
 from ...domain.sharing import AlbumMember
 from ...services.sharing import member_view
-from .schemas import AlbumIn, AlbumOut, AlbumPatchIn, AlbumPhotosIn, AlbumPhotosQuery, PhotoPage
-from .sharing_schemas import AlbumListQuery, SharedAlbumPage
+from .auth import current_user_id, token_auth
+from .context import container
+from .schemas import (
+    AlbumIn,
+    AlbumListQuery,
+    AlbumOut,
+    AlbumPatchIn,
+    AlbumPhotosIn,
+    AlbumPhotosQuery,
+    PhotoPage,
+    SharedAlbumPage,
+)
 from .views import album_json, page_json, photo_json
 
 bp = APIBlueprint("albums", __name__, url_prefix="/api", tag="Albums")
@@ -120,8 +128,8 @@ def album_photos(album_id: str, query: dict[str, Any]) -> Any:
     if cursor.startswith(CONTRIBUTED):
         album, _member = readable_album(album_id)
         page = sharing.contributed_page(album_id, limit=query["limit"], cursor=cursor[len(CONTRIBUTED):])
-        view = {"album_id": album_id, "user_id": uid, "owner_id": album.owner_id, "role": "viewer", "added_at": ""}
-        items = [photo_json(p if p.owner_id == uid else member_view(p, AlbumMember(**view))) for p in page.items]
+        view = AlbumMember(album_id=album_id, user_id=uid, owner_id=album.owner_id, role="viewer", added_at="")
+        items = [photo_json(p if p.owner_id == uid else member_view(p, view)) for p in page.items]
         return page_json(items, CONTRIBUTED + page.next_cursor if page.next_cursor else None)
     member = None
     try:

@@ -119,13 +119,4 @@ def delete_account(body: dict[str, Any]) -> Any:
 @bp.output(MeOut)
 @bp.doc(summary="The signed-in user and their usage")
 def me() -> Any:
-    c = container()
-    uid = current_user_id()
-    user = c.store.users.user_by_id(uid)
-    if user is None:  # deleted since the token was issued
-        from ...domain.errors import Unauthorized
-
-        raise Unauthorized("This account no longer exists.")
-    count, used = c.store.photos.usage(uid)
-    return {"id": user.id, "email": user.email, "photo_count": count, "storage_bytes": used,
-            "quota_bytes": c.limits.quota_bytes(), "trash_count": c.store.limits.trash_count(uid)}
+    return container().accounts.summary(current_user_id()).as_dict()

@@ -88,7 +88,7 @@ def _validation_message(detail: Any) -> str:
     return ("Invalid request: " + "; ".join(parts)) if parts else "The request is not valid."
 
 
-def _from_http_error(error: HTTPError) -> tuple[dict[str, Any], int, dict[str, str]]:
+def _from_http_error(error: HTTPError) -> tuple[dict[str, Any], int, dict[str, Any]]:
     """APIFlask's error processor: every HTTPError, validation error, auth error and werkzeug error."""
     status = error.status_code
     headers = {k: v for k, v in dict(error.headers or {}).items() if k.lower() != "content-type"}
@@ -152,7 +152,7 @@ def register(app: APIFlask) -> None:
     app.register_error_handler(Exception, _unexpected)
     previous = getattr(app, "spec_callback", None)
 
-    def _spec(spec: dict[str, Any]) -> dict[str, Any]:
+    def _spec(spec: Any) -> Any:
         return _require_request_bodies(previous(spec) if previous else spec)
 
     app.spec_processor(_spec)

@@ -14,20 +14,25 @@ from flask import Response
 from .auth import current_user_id, token_auth
 from .context import container
 from .schemas import FeatureCollectionOut, MapQuery
-from .search import search_query
+from .search_params import search_query
 
 bp = APIBlueprint("map", __name__, url_prefix="/api", tag="Map")
 
 THUMBNAIL_URL = "/api/photos/{id}/thumbnail?size=small"
 
 
+# OpenAPI responses (APIFlask's hint for `responses` cannot name a dict of mixed shapes).
+MAP_RESPONSES: dict[Any, Any] = {
+    200: {"description": "GeoJSON FeatureCollection of Point features ([lon, lat])",
+          "content": {"application/json": {"schema": FeatureCollectionOut}}},
+    422: "A parameter is not valid",
+}
+
 @bp.get("/map")
 @bp.auth_required(token_auth)
 @bp.input(MapQuery, location="query", arg_name="params")
 @bp.doc(summary="Map markers: a GeoJSON FeatureCollection of the located photos matching the search parameters",
-        responses={200: {"description": "GeoJSON FeatureCollection of Point features ([lon, lat])",
-                         "content": {"application/json": {"schema": FeatureCollectionOut}}},
-                   422: "A parameter is not valid"})
+        responses=MAP_RESPONSES)
 def map_points(params: dict[str, Any]) -> Any:
     service, owner = container().search, current_user_id()
     query, _reading = service.read(owner, search_query(params))  # q is read as on the search page

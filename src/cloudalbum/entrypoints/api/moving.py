@@ -4,8 +4,9 @@ Another user's album is a 404, as a missing one, answered before the first byte.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from apiflask import APIBlueprint
 from apiflask.schemas import FileSchema
@@ -20,7 +21,7 @@ ZIP = FileSchema(type="string", format="binary")
 
 
 def _zip_response(chunks: Iterator[bytes], stem: str) -> Response:
-    name = f"{stem}-{datetime.now(timezone.utc):%Y-%m-%d}.zip"
+    name = f"{stem}-{datetime.now(UTC):%Y-%m-%d}.zip"
     resp = Response(stream_with_context(chunks), mimetype="application/zip")
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     resp.headers["Cache-Control"] = "private, no-store"

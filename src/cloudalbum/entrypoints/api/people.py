@@ -13,7 +13,14 @@ from .auth import current_user_id, token_auth
 from .context import container
 from .photos import BINARY
 from .schemas import (
-    FacePage, FaceSettingsIn, FaceSettingsOut, PageQuery, PersonMergeIn, PersonOut, PersonPage, PersonPatchIn,
+    FacePage,
+    FaceSettingsIn,
+    FaceSettingsOut,
+    PageQuery,
+    PersonMergeIn,
+    PersonOut,
+    PersonPage,
+    PersonPatchIn,
     PhotoPage,
 )
 from .views import face_json, page_json, person_json, photo_json

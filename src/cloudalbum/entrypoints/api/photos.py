@@ -29,20 +29,29 @@ NOT_FOUND = {404: "No such photo (or not yours)"}
 BINARY = FileSchema(type="string", format="binary")
 IMAGE_TYPES = sorted(set(EXTENSIONS))
 
+# OpenAPI responses (APIFlask's hint for `responses` cannot name a dict of mixed shapes).
+UPLOAD_RESPONSES: dict[Any, Any] = {
+    200: {"description": "The same bytes are already one of the user's photos: that photo, with "
+                         "\"duplicate\": true (nothing stored; album_id adds it to that album)",
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PhotoOut"}}}},
+    400: "Broken multipart body", 404: "No such album (album_id)", 413: "Over the size limit",
+    415: "Not a supported image",
+    422: "Cannot be decoded, or too large in pixels or in memory to decode",
+    429: "Too many uploads this hour; see Retry-After", 503: "Storage unavailable; see Retry-After",
+    507: "Storage full, or over the user's quota (quota_exceeded)",
+}
+ORIGINAL_RESPONSES: dict[Any, Any] = {
+    200: {"content": {ct: {"schema": {"type": "string", "format": "binary"}} for ct in IMAGE_TYPES}},
+    302: "Redirect to a signed URL", **NOT_FOUND,
+}
+
 
 @bp.post("/photos")
 @bp.auth_required(token_auth)
 @bp.input(UploadForm, location="form_and_files", arg_name="form")
 @bp.output(PhotoOut, status_code=202)
 @bp.doc(summary="Upload one photo; processing continues in the background",
-        responses={200: {"description": "The same bytes are already one of the user's photos: that photo, with "
-                                        "\"duplicate\": true (nothing stored; album_id adds it to that album)",
-                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PhotoOut"}}}},
-                   400: "Broken multipart body", 404: "No such album (album_id)", 413: "Over the size limit",
-                   415: "Not a supported image",
-                   422: "Cannot be decoded, or too large in pixels or in memory to decode",
-                   429: "Too many uploads this hour; see Retry-After", 503: "Storage unavailable; see Retry-After",
-                   507: "Storage full, or over the user's quota (quota_exceeded)"})
+        responses=UPLOAD_RESPONSES)
 def upload(form: dict[str, Any]) -> Any:
     file = form["file"]
     container().limits.count(current_user_id(), "upload")
@@ -112,8 +121,7 @@ def _stream(key: str, mimetype: str, download_name: str) -> Any:
 @bp.auth_required(token_auth)
 @bp.output(BINARY, content_type="image/jpeg", description="The original bytes, in their own image type")
 @bp.doc(summary="Download the original (or 302 to a short-lived signed URL)",
-        responses={200: {"content": {ct: {"schema": {"type": "string", "format": "binary"}} for ct in IMAGE_TYPES}},
-                   302: "Redirect to a signed URL", **NOT_FOUND})
+        responses=ORIGINAL_RESPONSES)
 def original(photo_id: str) -> Any:
     shared, member = readable(photo_id)
     if member is not None:  # a member gets the stripped copy, from its own key

@@ -8,7 +8,8 @@ untrusted peer the X-Forwarded-* headers are dropped, so nothing downstream can 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ...domain.client_address import Network, client_address, forwarded_https, is_trusted, parse_address
 

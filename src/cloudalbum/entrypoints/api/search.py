@@ -6,20 +6,13 @@ from typing import Any
 
 from apiflask import APIBlueprint
 
-from ...domain.search import SearchQuery
 from .auth import current_user_id, token_auth
 from .context import container
 from .schemas import SearchPage, SearchPageQuery
+from .search_params import search_query
 from .views import page_json, photo_json
 
 bp = APIBlueprint("search", __name__, url_prefix="/api", tag="Search")
-
-
-def search_query(params: dict[str, Any]) -> SearchQuery:
-    """Validated schema values (from/to under their data keys) to the domain's SearchQuery."""
-    raw = {k: v for k, v in params.items() if k not in ("limit", "cursor", "date_from", "date_to")}
-    raw["from"], raw["to"] = params.get("date_from"), params.get("date_to")
-    return container().search.parse(raw)
 
 
 @bp.get("/search")

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from apiflask import APIBlueprint, Schema
-from apiflask.fields import Boolean, Email, Integer, List, Nested, String
+from apiflask import APIBlueprint
 from apiflask.schemas import EmptySchema, FileSchema
-from apiflask.validators import Length, OneOf
 from flask import redirect, request, send_file
 
 from ...domain.sharing import Share
 from ...services.sharing import SharedFile
 from .auth import current_user_id, token_auth
 from .context import container
-from .schemas import PageQuery, PlaceOut, ThumbnailQuery
+from .schemas import (
+    MemberIn,
+    MemberOut,
+    PageQuery,
+    PublicShareOut,
+    ShareIn,
+    ShareListOut,
+    ShareOut,
+    ThumbnailQuery,
+    UnlockIn,
+    UnlockOut,
+)
 from .views import page_json
 
 bp = APIBlueprint("sharing", __name__, url_prefix="/api", tag="Sharing")
@@ -23,67 +32,6 @@ SESSION_HEADER = "X-Share-Session"
 GONE = {404: "Unknown, revoked or expired link (always the same answer), or a photo not in the share",
         401: "share_password_required: unlock the share first", 429: "Too many requests from this address"}
 BINARY = FileSchema(type="string", format="binary")
-
-
-class ShareIn(Schema):
-    album_id = String(validate=Length(min=1, max=100))
-    photo_ids = List(String(validate=Length(min=1, max=100)), validate=Length(min=1, max=500))
-    expires_at = String(allow_none=True, validate=Length(max=40))
-    password = String(allow_none=True, validate=Length(min=1, max=256))
-    show_location = Boolean(load_default=False)
-    allow_download = Boolean(load_default=True)
-
-
-class ShareOut(Schema):
-    id = String(required=True)
-    token = String(required=True)
-    url = String(required=True)
-    album_id = String(allow_none=True)
-    photo_ids = List(String())
-    created_at = String()
-    expires_at = String(allow_none=True)
-    password = Boolean(metadata={"description": "Whether the link asks for a password"})
-    show_location = Boolean()
-    allow_download = Boolean()
-
-
-ShareListOut = type("SharePage", (Schema,), {"items": List(Nested(ShareOut), required=True),
-                                             "next_cursor": String(allow_none=True)})
-
-
-class PublicPhotoOut(Schema):
-    id = String(required=True)
-    width = Integer(allow_none=True)
-    height = Integer(allow_none=True)
-    taken_at = String(allow_none=True)
-    place = Nested(PlaceOut)
-
-
-class PublicShareOut(Schema):
-    title = String(required=True)
-    photos = List(Nested(PublicPhotoOut), required=True)
-    allow_download = Boolean(metadata={"description": "Whether the originals may be downloaded"})
-
-
-class UnlockIn(Schema):
-    password = String(required=True, validate=Length(max=256))
-
-
-class UnlockOut(Schema):
-    share_session = String(required=True)
-
-
-class MemberIn(Schema):
-    email = Email(required=True, validate=Length(max=320))
-    role = String(required=True, validate=OneOf(["viewer", "contributor"]))
-    show_location = Boolean(load_default=False)
-
-
-class MemberOut(Schema):
-    user_id = String(required=True)
-    email = String(required=True)
-    role = String(required=True)
-    show_location = Boolean()
 
 
 def share_json(share: Share, token: str) -> dict[str, Any]:

@@ -1,0 +1,83 @@
+"""DynamoDB follow-up questions (the QuestionStore port): one item each, the question as JSON in `doc`; open
+ones in the owner's GSI2 partition by rank, every one in its photo's GSI3 partition (docs/dynamodb.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...domain.model import Page, Question, QuestionStatus, question_from_dict, to_dict
+from . import keys as K
+from .table import S, Table, av_key, s
+
+
+def question_item(q: Question) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **av_key(K.question_key(q.id)), "owner_id": S(q.owner_id), "photo_id": S(q.photo_id),
+        "doc": S(json.dumps(to_dict(q), separators=(",", ":"), ensure_ascii=False)),
+        "GSI3PK": S(K.photo_questions_pk(q.photo_id)), "GSI3SK": S(f"{q.created_at}#{q.id}"),
+    }
+    if q.status == QuestionStatus.OPEN.value:
+        item["GSI2PK"] = S(K.open_questions_pk(q.owner_id))
+        item["GSI2SK"] = S(K.question_rank(q))
+    return item
+
+
+def question_of(item: dict[str, Any]) -> Question:
+    return question_from_dict(json.loads(item["doc"]["S"]))
+
+
+class DynamoQuestions:
+    def __init__(self, table: Table) -> None:
+        self.table, self.client = table, table.client
+
+    def add_question(self, question: Question) -> None:
+        self.client.put_item(TableName=self.table.name, Item=question_item(question),
+                             ConditionExpression="attribute_not_exists(PK)")
+
+    def get_question(self, question_id: str, owner_id: str) -> Question | None:
+        item = self.table.get(K.question_key(question_id))
+        if item is None or s(item, "owner_id") != owner_id:
+            return None
+        return question_of(item)
+
+    def save_question(self, question: Question) -> None:
+        """Overwrite, unless the question is gone (deleted with its photo): as SQLite's UPDATE, never resurrects
+        it (a worker closing a question of a photo deleted meanwhile, issue 12 item 8)."""
+        try:
+            self.client.put_item(TableName=self.table.name, Item=question_item(question),
+                                 ConditionExpression="attribute_exists(PK)")
+        except self.client.exceptions.ConditionalCheckFailedException:
+            pass
+
+    def open_questions(self, owner_id: str, *, photo_id: str | None = None, limit: int = 50,
+                       cursor: str | None = None) -> Page:
+        """Highest score first (then oldest); with photo_id, from the photo's few questions."""
+        limit = max(1, limit)
+        after = K.decode_position(cursor) if cursor else None
+        if photo_id is not None:
+            ranked = sorted(((K.question_rank(q), q) for q in self.questions_for_photo(photo_id)
+                             if q.owner_id == owner_id and q.status == QuestionStatus.OPEN.value),
+                            key=lambda t: t[0], reverse=True)
+            rows = [(rank, q) for rank, q in ranked if after is None or rank < after][:limit + 1]
+        else:
+            cond, values = ("#sk < :after", {":after": S(after)}) if after else ("", {})
+            rows = []
+            for item in self.table.query(index="GSI2", pk_name="GSI2PK", pk=K.open_questions_pk(owner_id),
+                                         sk_name="GSI2SK", sk_cond=cond, values=values, forward=False,
+                                         page=limit + 1):
+                rows.append((s(item, "GSI2SK") or "", question_of(item)))
+                if len(rows) > limit:
+                    break
+        more, rows = len(rows) > limit, rows[:limit]
+        return Page([q for _, q in rows], K.encode_cursor(rows[-1][0]) if more else None)
+
+    def questions_for_photo(self, photo_id: str) -> list[Question]:
+        """Every question about the photo (any status), oldest first."""
+        return [question_of(it) for it in self.table.query(index="GSI3", pk_name="GSI3PK",
+                                                           pk=K.photo_questions_pk(photo_id), sk_name="GSI3SK")]
+
+    def delete_of_photo(self, photo_id: str) -> None:
+        """delete_photo's part: every question about the photo."""
+        keys = [K.question_key(q.id) for q in self.questions_for_photo(photo_id)]
+        self.table.batch_write(deletes=keys)
