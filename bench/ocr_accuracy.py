@@ -38,14 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from PIL import Image, ImageDraw, ImageFont
 
-from cloudalbum.adapters.ml.text_reader import RapidTextReader  # noqa: E402
-from cloudalbum.media.decode import decode  # noqa: E402
-from cloudalbum.media.exif import read_metadata  # noqa: E402
-from cloudalbum.media.thumbnails import make_thumbnails  # noqa: E402
-from ocr.painted import BASES, STYLES, Painted, base_photo, font_file, paint  # noqa: E402
-from ocr.scoring import centre_inside, char_errors, words_of  # noqa: E402
+from cloudalbum.adapters.ml.text_reader import RapidTextReader
+from cloudalbum.media.decode import decode
+from cloudalbum.media.exif import read_metadata
+from cloudalbum.media.thumbnails import make_thumbnails
+from ocr.painted import BASES, STYLES, Painted, base_photo, font_file, paint
+from ocr.scoring import centre_inside, char_errors, words_of
 
 PHOTOS = Path(os.environ.get("CLOUDALBUM_PHOTOS", ROOT.parent / "shared" / "photos"))
 

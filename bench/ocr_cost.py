@@ -34,18 +34,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from cloudalbum.adapters.ml.detector import OnnxDetector  # noqa: E402
-from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer  # noqa: E402
-from cloudalbum.adapters.ml.geocoder import OfflineGeocoder  # noqa: E402
-from cloudalbum.adapters.ml.text_reader import RapidTextReader  # noqa: E402
-from cloudalbum.config import Settings  # noqa: E402
-from cloudalbum.media.decode import decode  # noqa: E402
-from cloudalbum.media.exif import read_metadata  # noqa: E402
-from cloudalbum.media.thumbnails import make_thumbnails  # noqa: E402
-from cloudalbum.services.processing import analyze  # noqa: E402
-from ultralytics_compare import photos  # noqa: E402
+from cloudalbum.adapters.ml.detector import OnnxDetector
+from cloudalbum.adapters.ml.faces import OpencvFaceAnalyzer
+from cloudalbum.adapters.ml.geocoder import OfflineGeocoder
+from cloudalbum.adapters.ml.text_reader import RapidTextReader
+from cloudalbum.config import Settings
+from cloudalbum.media.decode import decode
+from cloudalbum.media.exif import read_metadata
+from cloudalbum.media.thumbnails import make_thumbnails
+from cloudalbum.services.processing import analyze
+from ultralytics_compare import photos
 
 
 def large_image(data: bytes) -> Image.Image:

@@ -17,7 +17,13 @@ from PIL import Image
 
 from cloudalbum.adapters.ml import text_reader as text_reader_module
 from cloudalbum.adapters.ml.text_reader import (
-    DETECTOR_FILE, RECOGNIZER_FILE, RapidTextReader, Region, can_hold_text, keep_regions, packaged_model_dir,
+    DETECTOR_FILE,
+    RECOGNIZER_FILE,
+    RapidTextReader,
+    Region,
+    can_hold_text,
+    keep_regions,
+    packaged_model_dir,
     scaled_copy,
 )
 from cloudalbum.domain.errors import ModelUnavailable

@@ -230,7 +230,7 @@ class RapidTextReader:
             # One run of each: a model that parses but is not a DB detector / CTC recognizer fails here.
             detector(np.zeros((64, 64, 3), np.uint8))
             self._recognize(recognizer, [np.full((48, 96, 3), 255, np.uint8)])
-        except Exception as exc:  # noqa: BLE001 - onnxruntime and rapidocr raise their own exception types
+        except Exception as exc:
             raise ModelUnavailable(
                 f"the text model files {self.detector_path.name} / {self.recognizer_path.name} in "
                 f"{self.detector_path.parent} are not usable PP-OCR models ({str(exc).strip()[:200]}). "

@@ -5,6 +5,7 @@ import { all, api, authFetch, forgetPhotoImages, imageUrl, thumbPath, toError } 
 import { FINAL, altText, announce, clear, field, formatBytes, formatDate, h, placeText, statusBadge } from '../dom.js';
 import { faceImg, personHref, personName } from '../faces.js';
 import { smallMap } from '../maps.js';
+import { textOverlay, textSection } from '../photo-text.js';
 import { questionCard } from './questions.js';
 import { openShareDialog } from './sharing.js';
 
@@ -141,7 +142,8 @@ export function photoView(main, { parts, params }) {
     const overlay = boxesOverlay(photo);
     const showFaces = h('input', { type: 'checkbox', checked: true });
     const faceLayer = facesOverlay(photo);
-    const frame = h('div', { class: 'photo-frame' }, img, overlay, faceLayer);
+    const textLayer = textOverlay(photo);
+    const frame = h('div', { class: 'photo-frame' }, img, overlay, faceLayer, textLayer);
     showBoxes.addEventListener('change', () => { overlay.hidden = !showBoxes.checked; });
     showFaces.addEventListener('change', () => { faceLayer.hidden = !showFaces.checked; });
     if (FINAL.has(photo.status)) {
@@ -159,6 +161,7 @@ export function photoView(main, { parts, params }) {
       h('section', {}, h('h2', {}, 'Objects'), chips(labels),
         boxCount ? h('label', { class: 'check' }, showBoxes, ` Show ${boxCount} box${boxCount === 1 ? '' : 'es'}`) : null),
       peopleSection(photo, showFaces) || '', // native append would print null
+      textSection(photo, textLayer) || '',
       h('section', {}, h('h2', {}, 'Details'), details(photo)),
     );
     if (photo.description) side.prepend(h('p', { class: 'description' }, photo.description));
