@@ -1,7 +1,7 @@
 """Search by the text read in photos on DynamoDB (issue 17): the same assertions as SQLite
 (tests/findability/test_text_search.py), on moto and on DynamoDB Local; the photo's save writes its text's
-index items (T: word prefixes for q, TW: whole words for text=) in its own transaction, and a text= search
-reads one partition of them, never a Scan."""
+index items (T: word prefixes for q, TW: whole words for text=), and a text= search reads one partition of
+them, never a Scan."""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from PIL import Image
+
 from ..config import Settings
 from ..domain import photo_rules
 from ..domain.errors import NotFound
@@ -82,7 +84,7 @@ class TextService:
         meta = read_metadata(data)
         decoded = decode(data, orientation=meta.orientation, min_long_side=READ_LONG_SIDE,
                          max_pixels=self.settings.max_pixels, max_decode_bytes=self.settings.max_decode_bytes)
-        image = fit(decoded.image, READ_LONG_SIDE)
+        image = fit(decoded.image, READ_LONG_SIDE, resample=Image.Resampling.BILINEAR)  # as make_thumbnails
         sx, sy = decoded.width / image.width, decoded.height / image.height
         return [TextLine(text=ln.text, confidence=ln.confidence, x=ln.x * sx, y=ln.y * sy, w=ln.w * sx,
                          h=ln.h * sy) for ln in reader.read(image)]
