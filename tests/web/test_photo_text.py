@@ -98,3 +98,42 @@ def test_the_photo_page_shows_its_text_and_boxes(browser: Any, service: Any, tmp
             watched.assert_clean()
         finally:
             context.close()
+
+
+def test_a_photo_that_becomes_final_while_shown_gets_its_text_when_read(browser: Any, service: Any,
+                                                                          tmp_path: Path) -> None:
+    """The text comes after the photo is final (its own job): the page, having seen the photo processing, keeps
+    looking for it a little while. The API's first answers are rewritten (processing, then done without text)
+    to make the order certain."""
+    import json
+
+    needs_fonts()
+    path = tmp_path / "notruf.jpg"
+    paint("coffee", size=64, angle=0, style="sign", phrases=PHRASES).image.save(path, "JPEG", quality=92)
+    email = f"text-late-{int(time.time() * 1000)}@example.com"
+    api = Api.new_user(service.base_url, email, PASSWORD)
+    pid = api.upload(path)["id"]
+    api.wait_processed([pid])
+    wait_for_text(api, pid)
+    answers = [{"status": "processing", "text": None}, {"text": None}]
+
+    def rewrite(route: Any) -> None:
+        response = route.fetch()
+        body = response.json()
+        if answers:
+            body.update(answers.pop(0))
+        route.fulfill(response=response, body=json.dumps(body))
+
+    context, watched = new_watched_page(browser, service)
+    page = watched.page
+    try:
+        sign_in(page, email)
+        page.route(f"**/api/photos/{pid}", rewrite)
+        page.goto(f"/#/photo/{pid}")
+        page.locator(".photo-head .badge", has_text="Processing").wait_for()
+        page.locator(".text-section .text-line").first.wait_for(timeout=30_000)
+        assert not answers, "the page asked again after the photo was final"
+        assert_no_bad_text(page)
+        watched.assert_clean()
+    finally:
+        context.close()

@@ -10,6 +10,7 @@ import { questionCard } from './questions.js';
 import { openShareDialog } from './sharing.js';
 
 const POLL_MS = 2000;
+const TEXT_TRIES = 15; // about 30 s of looking for the text after the photo became final
 
 function hue(name) {
   let x = 0;
@@ -110,6 +111,8 @@ export function photoView(main, { parts, params }) {
   const shared = params.get('shared') === '1'; // a photo of someone else's album: read only
   let destroyed = false;
   let pollTimer = null;
+  let sawProcessing = false; // the photo became final while shown: its text may follow (pollText)
+  let textTries = 0;
   let map = null;
   let albums = [];
 
@@ -188,7 +191,21 @@ export function photoView(main, { parts, params }) {
       h('div', { class: 'photo-layout' }, h('div', { class: 'photo-main' }, frame), side),
     );
     window.scrollTo(0, y);
-    if (!FINAL.has(photo.status)) poll(photo.status);
+    if (!FINAL.has(photo.status)) { sawProcessing = true; poll(photo.status); }
+    else if (sawProcessing && photo.text === null && photo.status !== 'failed' && textTries < TEXT_TRIES) pollText();
+  }
+
+  /** The text is read by a job of its own once the photo is final: look for it a little while longer. */
+  function pollText() {
+    pollTimer = setTimeout(async () => {
+      textTries += 1;
+      try {
+        const fresh = await api('GET', `/api/photos/${encodeURIComponent(id)}`);
+        if (destroyed) return;
+        if (fresh.text !== null || textTries >= TEXT_TRIES) { render(fresh); return; }
+      } catch { /* keep what we have */ }
+      if (!destroyed) pollText();
+    }, POLL_MS);
   }
 
   function poll(status) {
