@@ -147,3 +147,20 @@ def test_reading_text_off_queues_no_job_and_the_job_does_nothing(tmp_path: Path,
         assert _photo(c, pid).text is None
     finally:
         c.close()
+
+
+def test_a_lost_read_text_job_is_sent_again_by_the_redelivered_processing(container: bootstrap.Container,
+                                                                          alice: Any) -> None:
+    """The read_text job is sent after the photo's final save; if that send failed the processing message is
+    redelivered, finds the photo done, and sends the job then (only while the text is not read)."""
+    pid = alice.upload(painted_jpeg(), "sign.jpg").get_json()["id"]
+    [process] = container.queue.receive(max_messages=10)
+    assert container.processing.process(pid) in ("done", "needs_input")
+    container.queue.delete(process.receipt_handle)
+    [lost] = container.queue.receive(max_messages=10)
+    container.queue.delete(lost.receipt_handle)  # the read_text job never arrives
+    assert container.processing.process(pid) == "skipped"
+    assert drain(container) == ["read_text"]
+    assert _photo(container, pid).text is not None
+    assert container.processing.process(pid) == "skipped"
+    assert drain(container) == []  # read: nothing more is sent

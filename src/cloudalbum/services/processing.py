@@ -198,6 +198,8 @@ class ProcessingService:
             return Outcome.GONE
         detector = self.detector_provider()  # ModelUnavailable propagates: retried, never marks the photo
         if not force and photo.processed_version == model_key(detector) and photo.status in FINAL:
+            if photo.text is None:  # e.g. the read_text job's send failed after the save: this redelivery sends it
+                self._queue_text(photo)
             return Outcome.SKIPPED
         last = receive_count >= self.settings.max_receives
         try:
