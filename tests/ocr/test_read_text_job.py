@@ -164,3 +164,32 @@ def test_a_lost_read_text_job_is_sent_again_by_the_redelivered_processing(contai
     assert _photo(container, pid).text is not None
     assert container.processing.process(pid) == "skipped"
     assert drain(container) == []  # read: nothing more is sent
+
+
+def test_the_workers_warm_up_loads_the_reader_once_and_only_when_reading_text(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudalbum.entrypoints.handler import warm_up
+
+    loads: list[dict[str, Any]] = []
+
+    def load(cls: type, **kw: Any) -> str:
+        loads.append(kw)
+        return "the reader"
+
+    monkeypatch.setattr(RapidTextReader, "load", classmethod(load))
+    for on in (True, False):
+        settings = Settings(data_dir=tmp_path / str(on), workers=0, faces=False, read_text=on, text_long_side=640)
+        c = bootstrap.build(settings, detector=object(), geocoder=object())
+        warm_up(c)
+        warm_up(c)
+        assert (c.text_reader if on else None) in ("the reader", None)
+    assert loads == [{"detect_long_side": 640}]  # once per process, at the configured size; none when off
+
+
+def test_the_text_long_side_setting_is_checked() -> None:
+    from cloudalbum.config import ConfigError, from_env
+
+    assert from_env({"CLOUDALBUM_READ_TEXT": "0", "CLOUDALBUM_TEXT_LONG_SIDE": "960"}).read_text is False
+    assert from_env({}).read_text is True and from_env({}).text_long_side == 800
+    with pytest.raises(ConfigError, match="CLOUDALBUM_TEXT_LONG_SIDE"):
+        Settings(text_long_side=10).validate()
