@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .ports import BlobStore, Clock, Detector, FaceAnalyzer, Geocoder, JobQueue, MetadataStore
+from .ports import BlobStore, Clock, Detector, FaceAnalyzer, Geocoder, JobQueue, MetadataStore, TextReader
 
 if TYPE_CHECKING:  # pragma: no cover
     from .services.accounts import AccountService
@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.questions import QuestionService
     from .services.search import SearchService
     from .services.sharing import ShareService
+    from .services.text import TextService
 
 
 @dataclass
@@ -109,6 +110,15 @@ class Container:
 
         return OpencvFaceAnalyzer.load(threshold=self.settings.face_threshold)
 
+    @cached_property
+    def text_reader(self) -> TextReader:
+        """Loaded on first use (workers only). Raises ModelUnavailable for missing or corrupt text models."""
+        if "text_reader" in self.overrides:
+            return self.overrides["text_reader"]
+        from .adapters.ml.text_reader import RapidTextReader
+
+        return RapidTextReader.load(detect_long_side=self.settings.text_long_side)
+
     # --- services -----------------------------------------------------------------------------------------
 
     @cached_property
@@ -158,8 +168,14 @@ class Container:
 
         return ProcessingService(
             self.store.photos, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
-            faces_provider=lambda: self.face_analyzer, people=self.people,
+            faces_provider=lambda: self.face_analyzer, people=self.people, queue=self.queue,
         )
+
+    @cached_property
+    def text(self) -> TextService:
+        from .services.text import TextService
+
+        return TextService(self.store.photos, self.blobs, lambda: self.text_reader, self.settings)
 
     @cached_property
     def search(self) -> SearchService:

@@ -81,6 +81,10 @@ class Settings:
     # more (below the label threshold: a portrait called "person" at low confidence still gets its face);
     # 0 looks for faces in every photo. The corpus's faces all come with a person score >= 0.52.
     face_gate: float = 0.1
+    # Text in photos (issue 17, docs/ocr.md): a read_text job per photo once it is final (its own queue message,
+    # so it never delays the photo); the text detector runs at this long side (the measured knee of recall vs CPU).
+    read_text: bool = True
+    text_long_side: int = 800
 
     # maintenance (issue 12): `serve` runs one maintenance thread every this many seconds; 0 = none (the AWS
     # shape: the scheduled MaintenanceFunction does it, not every API instance)
@@ -136,6 +140,8 @@ class Settings:
                 "(CLOUDALBUM_ENV=development uses a built-in key). Make one with: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+        if not 64 <= self.text_long_side <= 4096:
+            raise ConfigError("CLOUDALBUM_TEXT_LONG_SIDE must be from 64 to 4096 (pixels; 800 is the default)")
         if self.maintenance_interval_s < 0:
             raise ConfigError("CLOUDALBUM_MAINTENANCE_INTERVAL_S must be 0 (off) or a number of seconds")
         if self.model not in ("yolov8n", "yolo11n"):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cloudalbum.domain.jobs import JOB_TYPES, Job, MalformedJob, ProcessPhoto, ScanFaces, job_from_body
+from cloudalbum.domain.jobs import JOB_TYPES, Job, MalformedJob, ProcessPhoto, ReadText, ScanFaces, job_from_body
 from cloudalbum.entrypoints.handler import HANDLERS, parse_job
 from cloudalbum.ports.queue import message_group
 
@@ -26,6 +26,7 @@ WIRE: list[tuple[dict[str, Any], Job]] = [
      ScanFaces("u1", cursor="c2", scan_id="s1")),
     ({"type": "scan_faces", "owner_id": "u1", "cursor": "c2"}, ScanFaces("u1", cursor="c2")),
     ({"type": "scan_faces", "owner_id": "u1"}, ScanFaces("u1")),
+    ({"type": "read_text", "photo_id": "p1", "owner_id": "u1"}, ReadText("p1", "u1")),
 ]
 
 
@@ -45,6 +46,7 @@ def test_todays_wire_format_reads_and_writes_unchanged(body: dict[str, Any], job
     ({"type": "process_photo", "photo_id": "p1", "owner_id": 7}, ProcessPhoto("p1")),  # no scan: never read
     ({"type": "scan_faces", "owner_id": "u1", "cursor": None}, ScanFaces("u1")),
     ({"type": "scan_faces", "owner_id": "u1", "later": "field"}, ScanFaces("u1")),  # unknown fields ignored
+    ({"type": "read_text", "photo_id": "p1", "owner_id": "u1", "model": "later"}, ReadText("p1", "u1")),
 ])
 def test_older_and_looser_bodies_are_still_read(body: dict[str, Any], job: Job) -> None:
     assert job_from_body(body) == job
@@ -56,7 +58,8 @@ def test_a_job_without_an_owner_has_no_fairness_group() -> None:
 
 
 @pytest.mark.parametrize("job", [ProcessPhoto("p", "u"), ProcessPhoto("p", force=True, scan_id="s", owner_id="u"),
-                                 ScanFaces("u"), ScanFaces("u", cursor="x" * 2000, scan_id="s")])
+                                 ScanFaces("u"), ScanFaces("u", cursor="x" * 2000, scan_id="s"),
+                                 ReadText("p", "u"), ReadText("p" * 200, "u" * 200)])
 def test_round_trip(job: Job) -> None:
     assert job_from_body(job.to_body()) == job
     assert type(job).from_body(job.to_body()) == job
@@ -83,6 +86,12 @@ def test_round_trip(job: Job) -> None:
     ({"type": "scan_faces", "owner_id": "u", "cursor": ""}, "no valid owner_id or cursor"),
     ({"type": "scan_faces", "owner_id": "u", "cursor": "c" * 2001}, "no valid owner_id or cursor"),
     ({"type": "scan_faces", "owner_id": "u", "scan_id": "x" * 201}, "scan_id or owner_id"),
+    ({"type": "read_text"}, "read_text job has no valid photo_id or owner_id"),
+    ({"type": "read_text", "photo_id": "p"}, "no valid photo_id or owner_id"),  # the owner is required
+    ({"type": "read_text", "owner_id": "u"}, "no valid photo_id or owner_id"),
+    ({"type": "read_text", "photo_id": "", "owner_id": "u"}, "no valid photo_id or owner_id"),
+    ({"type": "read_text", "photo_id": "p", "owner_id": 3}, "no valid photo_id or owner_id"),
+    ({"type": "read_text", "photo_id": "p" * 201, "owner_id": "u"}, "no valid photo_id or owner_id"),
 ])
 def test_malformed_bodies_raise_a_clear_error(body: Any, reason: str) -> None:
     with pytest.raises(MalformedJob, match=reason.replace("(", r"\(").replace("[", r"\[")):
@@ -94,6 +103,8 @@ def test_a_kind_reads_only_its_own_bodies() -> None:
         ProcessPhoto.from_body({"type": "scan_faces", "owner_id": "u", "photo_id": "p"})
     with pytest.raises(MalformedJob, match="not a scan_faces job"):
         ScanFaces.from_body({"type": "process_photo", "photo_id": "p", "owner_id": "u"})
+    with pytest.raises(MalformedJob, match="not a read_text job"):
+        ReadText.from_body({"type": "process_photo", "photo_id": "p", "owner_id": "u"})
 
 
 def test_jobs_are_frozen_values() -> None:
@@ -105,7 +116,7 @@ def test_jobs_are_frozen_values() -> None:
 
 def test_every_kind_of_job_has_a_handler() -> None:
     assert set(HANDLERS) == set(JOB_TYPES.values())
-    assert sorted(JOB_TYPES) == ["process_photo", "scan_faces"]
+    assert sorted(JOB_TYPES) == ["process_photo", "read_text", "scan_faces"]
 
 
 @pytest.mark.parametrize("raw", ['{"type": "process_photo"', b"\xff\xfe", "[1, 2]"])

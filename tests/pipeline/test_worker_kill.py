@@ -1,5 +1,6 @@
 """A worker SIGKILLed in the middle of a photo loses nothing: after the visibility timeout the message comes
-back, another worker processes the photo once, and the queue ends empty (nothing dead-lettered)."""
+back, another worker processes the photo once (and then reads its text once), and the queue ends empty
+(nothing dead-lettered)."""
 
 from __future__ import annotations
 
@@ -60,13 +61,16 @@ def test_sigkilled_worker_loses_nothing(pipeline_container: Any) -> None:
     try:
         assert wait_for(lambda: status() in ("done", "needs_input"), timeout_s=120, interval_s=0.1), \
             "the photo was never processed after the crash"
+        # then its read_text job (queued once the photo is final) runs too
+        assert wait_for(lambda: c.store.photos.get_photo(photo.id, None).text is not None, timeout_s=120,
+                        interval_s=0.1), "the photo's text was never read"
         assert wait_for(lambda: c.queue.depth().in_flight == 0, timeout_s=30, interval_s=0.1)
         second.send_signal(signal.SIGTERM)
         out, _ = second.communicate(timeout=60)
     finally:
         if second.poll() is None:
             second.kill()
-    assert "worker stopped after 1 message(s)" in out, out
+    assert "worker stopped after 2 message(s)" in out, out  # the photo once, then its text once
     depth = c.queue.depth()
     assert (depth.visible, depth.in_flight, depth.dead) == (0, 0, 0)
     got = c.store.photos.get_photo(photo.id, None)

@@ -232,7 +232,10 @@ def test_toggle_flood_never_queues_work_twice(make_shape: Any, models: dict[str,
     alice, bob = User(app, "alice@example.com"), User(app, "bob@example.com")
     ids = [alice.upload(photo(i)).get_json()["id"] for i in range(3)]
     bob.upload(photo(10))
-    assert all(o in ("done", "needs_input") for o in drain(container))  # each processed once, by its upload
+    outcomes = drain(container)  # each processed once, by its upload, then its text read once (its own job)
+    processed = [o for o in outcomes if o in ("done", "needs_input")]
+    read = [o for o in outcomes if o.startswith("read: ")]
+    assert len(processed) == len(read) == 4 and len(outcomes) == 8, outcomes
     bob_before = state(container, bob)
 
     def switch(on: bool) -> Any:

@@ -7,6 +7,8 @@ the one the queue already holds (a message sent by an earlier version is read by
   done by these models and `"scan_id"` when a face scan queued it. Messages queued before owners were
   recorded (issue 12) carry no owner_id.
 * `{"type": "scan_faces", "owner_id": ...}`, plus `"cursor"` (the library page to go on from) and `"scan_id"`.
+* `{"type": "read_text", "photo_id": ..., "owner_id": ...}`: read the text in a photo once it is processed
+  (sent by processing, after the photo is final, so text reading never delays it).
 
 The queue's fairness group is the body's owner_id (`ports.queue.message_group`), so every job of an owner
 names it. Fields a job does not know are ignored, so a newer sender's message is still read.
@@ -92,9 +94,31 @@ class ScanFaces:
         return cls(owner_id=owner_id, cursor=cursor, scan_id=_scan_id(body))
 
 
-Job: TypeAlias = ProcessPhoto | ScanFaces
+@dataclass(frozen=True)
+class ReadText:
+    """Read the text in one processed photo (issue 17): its own job, queued when the photo becomes final."""
 
-JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces)}
+    TYPE: ClassVar[str] = "read_text"
+
+    photo_id: str
+    owner_id: str
+
+    def to_body(self) -> dict[str, Any]:
+        return {"type": self.TYPE, "photo_id": self.photo_id, "owner_id": self.owner_id}
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> ReadText:
+        """The job of a body; raises MalformedJob."""
+        _check_type(body, cls.TYPE)
+        photo_id, owner_id = body.get("photo_id"), body.get("owner_id")
+        if not _is_text(photo_id) or not _is_text(owner_id):
+            raise MalformedJob("the read_text job has no valid photo_id or owner_id")
+        return cls(photo_id=photo_id, owner_id=owner_id)
+
+
+Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText
+
+JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces, ReadText)}
 
 
 def job_from_body(body: Any) -> Job:

@@ -119,6 +119,31 @@ class ModelInfo:
 
 
 @dataclass
+class TextLine:
+    """One line of text read in a photo: its box (axis-aligned, around a line that may be slanted) in pixels of
+    the image read (the text reader's input) or, on a photo, of the upright original. confidence: 0..1."""
+
+    text: str
+    confidence: float
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass
+class PhotoText:
+    """The text read in a photo (issue 17): its lines in reading order ([] = read, none found) and the reader's
+    models with their versions (a re-read with the same models changes nothing)."""
+
+    lines: list[TextLine] = field(default_factory=list)
+    model: str = ""
+
+    def joined(self) -> str:
+        return " ".join(line.text for line in self.lines)
+
+
+@dataclass
 class Photo:
     id: str
     owner_id: str
@@ -154,6 +179,7 @@ class Photo:
     sha256: str | None = None
     rating: int | None = None
     people_hint: list[str] = field(default_factory=list)
+    text: PhotoText | None = None  # None: not read (read_text off, or not yet)
 
     def people_names(self) -> list[str]:
         """Names of the named people whose faces are in the photo (each once, in face order)."""
@@ -233,6 +259,9 @@ def photo_from_dict(d: dict[str, Any]) -> Photo:
     d["answers"] = [Answer(**a) for a in d.get("answers", [])]
     if d.get("model") is not None:
         d["model"] = ModelInfo(**d["model"])
+    if d.get("text") is not None:
+        t = d["text"]
+        d["text"] = PhotoText(lines=[TextLine(**line) for line in t.get("lines", [])], model=t.get("model", ""))
     known = {f.name for f in dataclasses.fields(Photo)}
     return Photo(**{k: v for k, v in d.items() if k in known})
 

@@ -17,7 +17,20 @@ from typing import Any, Protocol
 
 from .batches import BatchEdit, shift_time
 from .categories import categories_for
-from .model import Answer, Box, Camera, Label, Location, ModelInfo, Photo, PhotoStatus, Place, Source
+from .model import (
+    Answer,
+    Box,
+    Camera,
+    Label,
+    Location,
+    ModelInfo,
+    Photo,
+    PhotoStatus,
+    PhotoText,
+    Place,
+    Source,
+    TextLine,
+)
 
 PROCESSED = (PhotoStatus.DONE.value, PhotoStatus.NEEDS_INPUT.value)
 USER_EDITABLE = ("title", "description", "taken_at", "location", "rating")
@@ -255,3 +268,24 @@ def _location(d: Mapping[str, Any] | None) -> Location | None:
         return None
     place = d.get("place")
     return Location(**{**d, "place": Place(**place) if place is not None else None})
+
+
+# --- what the text reader found ---------------------------------------------------------------------------
+
+
+def wants_text(photo: Photo, model: str) -> bool:
+    """Whether reading the photo's text with `model` would change anything: it is processed (final) and was not
+    read by these very models (a redelivered job or a re-run does nothing)."""
+    return photo.status in PROCESSED and (photo.text is None or photo.text.model != model)
+
+
+def apply_text(photo: Photo, lines: Sequence[TextLine], *, model: str) -> bool:
+    """Put the lines read (boxes already in pixels of the upright original) on the photo, replacing an earlier
+    reading by other models. False (nothing to write) when the photo is not final or already read by `model`."""
+    if not wants_text(photo, model):
+        return False
+    photo.text = PhotoText(lines=[TextLine(text=ln.text, confidence=round(float(ln.confidence), 3),
+                                           x=round(float(ln.x), 1), y=round(float(ln.y), 1),
+                                           w=round(float(ln.w), 1), h=round(float(ln.h), 1)) for ln in lines],
+                           model=model)
+    return True

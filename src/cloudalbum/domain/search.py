@@ -27,6 +27,7 @@ from .search_words import (
     place_matches,
     place_names,
     place_parts,
+    plain_words,
     query_words,
     stem,
     text_fields,
@@ -37,8 +38,8 @@ from .text import fold, name_key
 __all__ = [
     "DEFAULT_MIN_CONFIDENCE", "DEFAULT_RADIUS_KM", "EARTH_RADIUS_KM", "WORD_FIELDS", "BBox", "LabelOrWords",
     "Marker", "Near", "SearchHit", "SearchQuery", "camera_text", "fold", "haversine_km", "label_key",
-    "marker_of", "match_reasons", "person_key", "place_matches", "place_names", "place_parts", "query_words",
-    "stem", "text_fields", "words",
+    "marker_of", "match_reasons", "person_key", "place_matches", "place_names", "place_parts", "plain_words",
+    "query_words", "stem", "text_fields", "words",
 ]
 
 DEFAULT_MIN_CONFIDENCE = 0.25
@@ -124,6 +125,7 @@ class SearchQuery:
     people: tuple[str, ...] = ()  # besides `person`: names, each on a face of the photo
     label_words: tuple[LabelOrWords, ...] = ()  # q's vocabulary phrases: each a label (or category) or words
     undated: bool = False  # only photos without a taken day (the gallery's last section, issue 16)
+    text: str | None = None  # words read in the photo (text=): every one, whole words, case and accents ignored
 
 
 @dataclass
@@ -257,6 +259,11 @@ def match_reasons(photo: Photo, query: SearchQuery, *, today: date | None = None
         if reason is None:
             return None
         reasons.append(reason)
+    if query.text:
+        reason = text_reason(photo, query.text)
+        if reason is None:
+            return None
+        reasons.append(reason)
     qwords = query_words(query.q)
     if qwords:  # a q without any word (punctuation only) asks for nothing
         reason = _text_reason(query.q or "", text_fields(photo), qwords)
@@ -293,6 +300,15 @@ def _text_reason(query_text: str, fields: dict[str, str], qwords: Iterable[str])
             return None
         hit_fields.extend(f for f in found if f not in hit_fields)
     return f"text '{query_text.strip()}' in {', '.join(hit_fields)}"
+
+
+def text_reason(photo: Photo, wanted: str) -> str | None:
+    """Why the photo's text has every word of `wanted` (whole words, folded): "text 'notruf 112'", or None."""
+    wanted_words = list(dict.fromkeys(plain_words(wanted)))
+    have = set(plain_words(photo.text.joined() if photo.text else ""))
+    if not wanted_words or not all(w in have for w in wanted_words):
+        return None
+    return f"text '{' '.join(wanted_words)}'"
 
 
 def _person_reason(photo: Photo, person_id: str | None, name: str | None) -> str | None:

@@ -85,13 +85,14 @@ def text_fields(photo: Photo) -> dict[str, str]:
         "answers": answers,
         "date": taken,
         "people": " ".join(photo.people_names()),
+        "text": photo.text.joined() if photo.text else "",
     }
 
 
-#: The text fields a LabelOrWords phrase is looked for in: what the user, the camera and the place say. The
-#: labels and categories fields are what the detector saw; there a phrase counts only as a label (or category),
-#: at min_confidence, so a faint detection is not found through its name.
-WORD_FIELDS = ("place", "camera", "title", "description", "answers", "date", "people")
+#: The text fields a LabelOrWords phrase is looked for in: what the user, the camera, the place and the photo's
+#: own text say. The labels and categories fields are what the detector saw; there a phrase counts only as a
+#: label (or category), at min_confidence, so a faint detection is not found through its name.
+WORD_FIELDS = ("place", "camera", "title", "description", "answers", "date", "people", "text")
 
 
 def place_parts(query_place: str) -> list[str]:
@@ -108,3 +109,8 @@ def place_matches(query_place: str, names: list[str]) -> str | None:
     if not parts or any(p not in lowered for p in parts):
         return None
     return lowered[parts[0]]
+
+
+def plain_words(text: str | None) -> list[str]:
+    """Folded (lower-cased, accents removed) words of a text, not stemmed: `text=` matches whole words."""
+    return [fold(w) for w in _WORD.findall(text or "")]

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..domain.jobs import Job, MalformedJob, ProcessPhoto, ScanFaces, job_from_body
+from ..domain.jobs import Job, MalformedJob, ProcessPhoto, ReadText, ScanFaces, job_from_body
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..bootstrap import Container
@@ -58,6 +58,8 @@ def warm_up(container: Container) -> None:
     _ = container.detector  # loading raises ModelUnavailable here for a missing or corrupt model
     if container.settings.faces:
         _ = container.face_analyzer  # the face models, likewise
+    if container.settings.read_text:
+        _ = container.text_reader  # the text models, likewise
     load = getattr(container.geocoder, "load", None)
     if callable(load):
         load()
@@ -101,9 +103,14 @@ def _scan_faces(container: Container, job: ScanFaces, record: dict[str, Any]) ->
     return container.people.scan_step(job.owner_id, job.cursor, job.scan_id)
 
 
+def _read_text(container: Container, job: ReadText, record: dict[str, Any]) -> str:
+    return container.text.read(job.photo_id, job.owner_id)
+
+
 # One handler per kind of job (domain/jobs.py): a new kind of job adds its class there and its handler here.
 JobHandler = Callable[["Container", Any, dict[str, Any]], str]
-HANDLERS: dict[type[Job], JobHandler] = {ProcessPhoto: _process_photo, ScanFaces: _scan_faces}
+HANDLERS: dict[type[Job], JobHandler] = {ProcessPhoto: _process_photo, ScanFaces: _scan_faces,
+                                         ReadText: _read_text}
 
 
 def handle_record(container: Container, record: dict[str, Any]) -> str:

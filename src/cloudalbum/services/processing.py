@@ -32,13 +32,14 @@ from ..domain import photo_rules
 from ..domain.blob_keys import thumbnail_key
 from ..domain.categories import labels_from_detections
 from ..domain.errors import ModelUnavailable, NotFound
+from ..domain.jobs import ReadText
 from ..domain.model import Label, ModelInfo, Photo, Place
 from ..domain.photo_rules import apply_analysis
 from ..media.decode import UndecodableImage, decode
 from ..media.exif import ExifData, read_metadata
 from ..media.face_crops import face_crop
 from ..media.thumbnails import make_thumbnails
-from ..ports import BlobStore, Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, PhotoStore
+from ..ports import BlobStore, Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, JobQueue, PhotoStore
 from .changes import PhotoChanges
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,7 +179,7 @@ class ProcessingService:
     def __init__(self, photos: PhotoStore, blobs: BlobStore, detector_provider: Callable[[], Detector],
                  geocoder: Geocoder | None, questions: QuestionAsker | None, settings: Settings, *,
                  faces_provider: Callable[[], FaceAnalyzer] | None = None,
-                 people: PeopleService | None = None) -> None:
+                 people: PeopleService | None = None, queue: JobQueue | None = None) -> None:
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -188,6 +189,7 @@ class ProcessingService:
         self.settings = settings
         self.faces_provider = faces_provider
         self.people = people
+        self.queue = queue  # where a final photo's read_text job goes (None: text is not read)
 
     def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
         """Process the photo; returns an Outcome. Raises on transient failures (the message is retried)."""
@@ -196,6 +198,8 @@ class ProcessingService:
             return Outcome.GONE
         detector = self.detector_provider()  # ModelUnavailable propagates: retried, never marks the photo
         if not force and photo.processed_version == model_key(detector) and photo.status in FINAL:
+            if photo.text is None:  # e.g. the read_text job's send failed after the save: this redelivery sends it
+                self._queue_text(photo)
             return Outcome.SKIPPED
         last = receive_count >= self.settings.max_receives
         try:
@@ -251,9 +255,18 @@ class ProcessingService:
             if faces and self.people is not None:
                 self.people.forget_deleted_photo(photo, faces)
             self.photos.delete_photo(photo.id)  # questions asked meanwhile (DynamoDB has no foreign keys)
-        elif analyzer is not None and self.people is not None and result.error is None:
-            self.people.check_saved_faces(photo)
+        else:
+            if analyzer is not None and self.people is not None and result.error is None:
+                self.people.check_saved_faces(photo)
+            if outcome in FINAL:
+                self._queue_text(photo)
         return outcome
+
+    def _queue_text(self, photo: Photo) -> None:
+        """The photo is final: its text is read by a job of its own (issue 17), so reading text never delays
+        labels, faces or thumbnails. A redelivered process_photo queues it again; the job then does nothing."""
+        if self.queue is not None and self.settings.read_text:
+            self.queue.send(ReadText(photo.id, photo.owner_id).to_body())
 
     def _face_analyzer(self, photo: Photo) -> FaceAnalyzer | None:
         """The face analyzer when faces are grouped for this photo's owner (ModelUnavailable propagates and the

@@ -51,9 +51,9 @@ class SearchService:
         """q read as a sentence (domain.query_language) and ANDed with the explicit parameters: the query to
         run and how q was read. The owner's named people and the offline gazetteer are what it knows."""
         if not query.q:
-            return query, Interpretation()
+            return query, parse_query(None, today=self.today(), text=query.text)
         reading = parse_query(query.q, today=self.today(), people=self._people_names(owner_id),
-                              known_place=self.known_place)
+                              known_place=self.known_place, text=query.text)
         return apply_interpretation(query, reading), reading
 
     def _people_names(self, owner_id: str) -> list[str]:

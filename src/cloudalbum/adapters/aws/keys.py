@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...domain.model import Photo, PhotoStatus, Question, iso
-from ...domain.search import fold, label_key, person_key, place_names, text_fields, words
+from ...domain.search import fold, label_key, person_key, place_names, plain_words, text_fields, words
 from .geohash import GEO_PRECISIONS, geohash
 
 TTL_ATTRIBUTE = "expires_epoch"
 GSIS = ("GSI1", "GSI2", "GSI3")
 TEXT_PREFIX = 3  # free-text index entries are the first letters of each word
+TEXT_WORD_MAX = 64  # text= index entries: a word read in the photo, folded, cut to this many characters
 STALE_STATUSES = (PhotoStatus.UPLOADED.value, PhotoStatus.PROCESSING.value)  # sparse GSI3 for stale_photos
 # Pending work (stale uploads in GSI3, pending blob cleanups in the base table) is spread over this many
 # partitions by a hash of the photo id, so no key is written by every upload of every user (one partition takes
@@ -329,7 +330,8 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
     Kinds: L label (conf = confidence), C category, P place name, T first letters of a text word (people's
     names included), G geohash cell (several precisions), LOC every located photo, A album membership,
     N a named person in the photo (domain.search.person_key of the name), PID a person whose face is in it,
-    U every photo without a taken day, MD the "MM-DD" of its local taken day (memories)."""
+    U every photo without a taken day, MD the "MM-DD" of its local taken day (memories),
+    TW a whole word read in the photo (text=: folded, not stemmed, cut to TEXT_WORD_MAX)."""
     owner, pos = photo.owner_id, position(photo)
     entries: dict[str, dict[str, Any]] = {}
 
@@ -360,7 +362,14 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
         add("PID", face.person_id or "")
     day = (photo.taken_at or "")[:10]
     add("MD", day[5:]) if day else add("U", "all")
+    for word in text_words(photo):
+        add("TW", word)
     return entries
+
+
+def text_words(photo: Photo) -> set[str]:
+    """The index values of the words read in the photo (text=)."""
+    return {w[:TEXT_WORD_MAX] for w in plain_words(photo.text.joined() if photo.text else "")}
 
 
 def text_prefixes(photo: Photo) -> set[str]:

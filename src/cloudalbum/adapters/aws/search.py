@@ -28,6 +28,7 @@ from ...domain.search import (
     match_reasons,
     person_key,
     place_parts,
+    plain_words,
     query_words,
     words,
 )
@@ -185,6 +186,9 @@ def sources_of(owner_id: str, query: SearchQuery) -> list[Source]:
     long_words = [w for w in query_words(query.q) if len(w) >= K.TEXT_PREFIX]
     if long_words:
         out.append(Source(None, (K.ix_pk(owner_id, "T", max(long_words, key=len)[:K.TEXT_PREFIX]),)))
+    read_words = plain_words(query.text) if query.text else []
+    if read_words:  # the longest word's partition (match_reasons checks every word, whole)
+        out.append(Source(None, (K.ix_pk(owner_id, "TW", max(read_words, key=len)[:K.TEXT_WORD_MAX]),)))
     box = query.bbox or (query.near.bbox() if query.near else None)
     if box is not None:
         cells = best_cover(box)

@@ -26,6 +26,7 @@ from ...domain.search import (
     match_reasons,
     person_key,
     place_names,
+    plain_words,
     text_fields,
     words,
 )
@@ -35,7 +36,8 @@ from .database import SqliteDatabase, encode_cursor, keyset_after
 from .photo_rows import load_photos
 from .search_query import search_sql
 
-FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date", "people")
+FTS_COLUMNS = ("labels", "categories", "place", "camera", "title", "description", "answers", "date", "people",
+               "text")
 MAP_MAX_POINTS = 10_000
 MEMORIES_SQL = ("SELECT photo_id FROM search_doc INDEXED BY search_doc_owner_monthday WHERE owner_id = ?"
                 " AND substr(taken_day, 6, 5) = ? AND taken_day < ? ORDER BY taken_day DESC, photo_id DESC LIMIT ?")
@@ -70,7 +72,8 @@ def index_rows(photo: Photo, docid: int, sort_key: str) -> IndexRows:
     labels = [(docid, photo.owner_id, key, conf, sort_key, photo.id) for key, conf in best.items()]
     term_values = ({("place", fold(n)) for n in place_names(photo)} | {("category", fold(c)) for c in photo.categories}
                    | {("person", person_key(n)) for n in photo.people_names()}
-                   | {("person_id", f.person_id) for f in photo.faces if f.person_id})
+                   | {("person_id", f.person_id) for f in photo.faces if f.person_id}
+                   | {("text", w) for w in plain_words(photo.text.joined() if photo.text else "")})
     terms = [(docid, photo.owner_id, kind, value, sort_key, photo.id) for kind, value in sorted(term_values)]
     fields = text_fields(photo)
     fts = (docid, *(" ".join(words(fields[c])) for c in FTS_COLUMNS))

@@ -21,6 +21,7 @@ from ...domain.search import (
     label_key,
     person_key,
     place_parts,
+    plain_words,
     query_words,
 )
 
@@ -156,6 +157,7 @@ def search_sql(conn: sqlite3.Connection, owner_id: str, query: SearchQuery) -> S
     terms = [("place", part) for part in places] + [("category", fold(c.strip())) for c in cats]
     terms += [("person", person_key(name)) for name in ((query.person,) if query.person else ()) + query.people]
     terms += [("person_id", query.person_id)] if query.person_id else []
+    terms += [("text", w) for w in dict.fromkeys(plain_words(query.text))] if query.text else []
     for kind, value in terms:
         tagged[(kind, value)] = sql.add(
             "EXISTS (SELECT 1 FROM search_term t WHERE t.docid = d.docid AND t.kind = ? AND t.value = ?)",

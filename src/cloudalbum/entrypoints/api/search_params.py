@@ -16,7 +16,7 @@ from typing import Any
 
 from ...domain.errors import Invalid
 from ...domain.model import PhotoStatus
-from ...domain.search import DEFAULT_MIN_CONFIDENCE, DEFAULT_RADIUS_KM, BBox, Near, SearchQuery
+from ...domain.search import DEFAULT_MIN_CONFIDENCE, DEFAULT_RADIUS_KM, BBox, Near, SearchQuery, plain_words
 
 MAX_RADIUS_KM = 20_100  # half the Earth's circumference: every place is nearer
 
@@ -30,7 +30,7 @@ def search_query(params: Mapping[str, Any]) -> SearchQuery:
 
 def parse_search_params(params: Mapping[str, Any]) -> SearchQuery:
     """API query parameters (q, label (repeatable), min_confidence, category, place, from, to, bbox, near,
-    radius_km, album_id, camera, status, person, undated) to a SearchQuery. Bad values raise Invalid (422); when
+    radius_km, album_id, camera, status, person, undated, text) to a SearchQuery. Bad values raise Invalid (422); when
     several are bad, the first in this order is named: min_confidence, dates, radius_km, status, bbox, near."""
     labels = _labels(params.get("label"))
     min_conf = _min_confidence(_one(params, "min_confidence"))
@@ -47,6 +47,7 @@ def parse_search_params(params: Mapping[str, Any]) -> SearchQuery:
         near=parse_near(near_raw, radius_raw) if near_raw else None,
         album_id=_one(params, "album_id"), camera=_one(params, "camera"), status=status,
         person=_one(params, "person"), undated=_flag(params.get("undated"), "undated"),
+        text=_text(_one(params, "text")),
     )
 
 
@@ -124,6 +125,13 @@ def _date_range(raw_from: str | None, raw_to: str | None) -> tuple[str | None, s
     if date_from and date_to and date_from > date_to:
         raise Invalid("from must not be after to", code="invalid_date_range")
     return date_from, date_to
+
+
+def _text(raw: str | None) -> str | None:
+    """text=: words read in the photo. A value without a letter or digit asks for nothing: 422."""
+    if raw is not None and not plain_words(raw):
+        raise Invalid("text must hold at least one word (letters or digits)", code="invalid_text")
+    return raw
 
 
 def _status(raw: str | None) -> str | None:

@@ -31,9 +31,19 @@ def photo_json(photo: Photo, *, reasons: list[str] | None = None) -> dict[str, A
     out["faces"] = [{"id": f.id, "box": dataclasses.asdict(f.box),
                      "person": {"id": f.person_id, "name": f.person_name} if f.person_id else None,
                      "thumbnail_url": face_url(f.id), "model": f.model} for f in photo.faces]
+    out["text"] = text_json(photo)
     if reasons is not None:
         out["match"] = {"reasons": reasons}
     return out
+
+
+def text_json(photo: Photo) -> dict[str, Any] | None:
+    """API.md's {photo}.text: the lines read with their boxes (pixels of the upright image), or null."""
+    if photo.text is None:
+        return None
+    return {"lines": [{"text": ln.text, "confidence": ln.confidence,
+                       "box": {"x": ln.x, "y": ln.y, "w": ln.w, "h": ln.h}} for ln in photo.text.lines],
+            "model": photo.text.model}
 
 
 def album_json(album: Album) -> dict[str, Any]:

@@ -73,6 +73,24 @@ class PhotoFaceOut(Schema):
     model = String(allow_none=True, metadata={"description": "The face models and their versions"})
 
 
+class TextBoxOut(Schema):
+    x = Float()
+    y = Float()
+    w = Float()
+    h = Float()
+
+
+class TextLineOut(Schema):
+    text = String(required=True)
+    confidence = Float(required=True, metadata={"description": "0..1, the recognizer's mean character score"})
+    box = Nested(TextBoxOut, required=True, metadata={"description": "Pixels of the upright image"})
+
+
+class PhotoTextOut(Schema):
+    lines = List(Nested(TextLineOut), required=True, metadata={"description": "In reading order; [] = none"})
+    model = String(required=True, metadata={"description": "The text reader's models and their versions"})
+
+
 class PhotoOut(Schema):
     id = String(required=True)
     filename = String()
@@ -94,6 +112,7 @@ class PhotoOut(Schema):
     title = String(allow_none=True)
     description = String(allow_none=True)
     model = Nested(ModelOut, allow_none=True)
+    text = Nested(PhotoTextOut, allow_none=True, metadata={"description": "Text read in the photo; null: not read"})
     match = Nested(MatchOut)
     # Move in, move out (issue 19)
     rating = Integer(allow_none=True, metadata={"description": "The user's 0-5 rating (XMP, PATCH)"})

@@ -29,6 +29,8 @@ class SearchParamsQuery(Schema):
     status = String(validate=OneOf(["uploaded", "processing", "done", "needs_input", "failed"]))
     person = String(validate=Length(max=100), metadata={"description": "A person's name (as you named them)"})
     undated = Boolean(metadata={"description": "Only photos without a taken time (the gallery's last section)"})
+    text = String(validate=Length(max=500), metadata={"description": "Words read in the photo: whole words, case "
+                                                      "and accents ignored, every one must be there"})
 
 
 class SearchPageQuery(SearchParamsQuery):

@@ -5,10 +5,12 @@ import { all, api, authFetch, forgetPhotoImages, imageUrl, photoThumb, toError }
 import { FINAL, altText, announce, clear, field, formatBytes, formatDate, h, placeText, statusBadge } from '../dom.js';
 import { faceImg, personHref, personName } from '../faces.js';
 import { smallMap } from '../maps.js';
+import { textOverlay, textSection } from '../photo-text.js';
 import { questionCard } from './questions.js';
 import { openShareDialog } from './sharing.js';
 
 const POLL_MS = 2000;
+const TEXT_TRIES = 15; // about 30 s of looking for the text after the photo became final
 
 function hue(name) {
   let x = 0;
@@ -109,6 +111,8 @@ export function photoView(main, { parts, params }) {
   const shared = params.get('shared') === '1'; // a photo of someone else's album: read only
   let destroyed = false;
   let pollTimer = null;
+  let sawProcessing = false; // the photo became final while shown: its text may follow (pollText)
+  let textTries = 0;
   let map = null;
   let albums = [];
 
@@ -141,7 +145,8 @@ export function photoView(main, { parts, params }) {
     const overlay = boxesOverlay(photo);
     const showFaces = h('input', { type: 'checkbox', checked: true });
     const faceLayer = facesOverlay(photo);
-    const frame = h('div', { class: 'photo-frame' }, img, overlay, faceLayer);
+    const textLayer = textOverlay(photo);
+    const frame = h('div', { class: 'photo-frame' }, img, overlay, faceLayer, textLayer);
     showBoxes.addEventListener('change', () => { overlay.hidden = !showBoxes.checked; });
     showFaces.addEventListener('change', () => { faceLayer.hidden = !showFaces.checked; });
     if (FINAL.has(photo.status)) {
@@ -159,6 +164,7 @@ export function photoView(main, { parts, params }) {
       h('section', {}, h('h2', {}, 'Objects'), chips(labels),
         boxCount ? h('label', { class: 'check' }, showBoxes, ` Show ${boxCount} box${boxCount === 1 ? '' : 'es'}`) : null),
       peopleSection(photo, showFaces) || '', // native append would print null
+      textSection(photo, textLayer) || '',
       h('section', {}, h('h2', {}, 'Details'), details(photo)),
     );
     if (photo.description) side.prepend(h('p', { class: 'description' }, photo.description));
@@ -185,7 +191,21 @@ export function photoView(main, { parts, params }) {
       h('div', { class: 'photo-layout' }, h('div', { class: 'photo-main' }, frame), side),
     );
     window.scrollTo(0, y);
-    if (!FINAL.has(photo.status)) poll(photo.status);
+    if (!FINAL.has(photo.status)) { sawProcessing = true; poll(photo.status); }
+    else if (sawProcessing && photo.text === null && photo.status !== 'failed' && textTries < TEXT_TRIES) pollText();
+  }
+
+  /** The text is read by a job of its own once the photo is final: look for it a little while longer. */
+  function pollText() {
+    pollTimer = setTimeout(async () => {
+      textTries += 1;
+      try {
+        const fresh = await api('GET', `/api/photos/${encodeURIComponent(id)}`);
+        if (destroyed) return;
+        if (fresh.text !== null || textTries >= TEXT_TRIES) { render(fresh); return; }
+      } catch { /* keep what we have */ }
+      if (!destroyed) pollText();
+    }, POLL_MS);
   }
 
   function poll(status) {
