@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.questions import QuestionService
     from .services.search import SearchService
     from .services.sharing import ShareService
+    from .services.trash import TrashService
 
 
 @dataclass
@@ -131,6 +132,13 @@ class Container:
                             geocoder=lambda: self.geocoder, people=self.people, limits=self.limits)
 
     @cached_property
+    def trash(self) -> TrashService:
+        from .services.trash import TrashService
+
+        return TrashService(self.store.photos, lambda owner, pid: self.photos.delete(owner, pid, only_trashed=True),
+                            self.photos.requeue, trash_days=self.settings.trash_days, now=self.clock.now)
+
+    @cached_property
     def limits(self) -> LimitsService:
         from .services.limits import LimitsService
 
@@ -196,7 +204,7 @@ class Container:
     def maintenance(self) -> MaintenanceService:
         from .services.maintenance import MaintenanceService
 
-        return MaintenanceService(self.store.photos, self.blobs, self.queue, self.settings)
+        return MaintenanceService(self.store.photos, self.blobs, self.queue, self.settings, trash=self.trash)
 
     def close(self) -> None:
         for name in ("store", "queue"):

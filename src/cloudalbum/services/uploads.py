@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from ..config import Settings
+from ..domain import photo_rules
 from ..domain.blob_keys import original_key
 from ..domain.errors import ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound, StorageUnavailable, TooLarge
 from ..domain.model import Photo, Place, iso, new_id, utcnow
@@ -151,8 +152,14 @@ class Uploads:
         return self._identical(existing, album_id, metadata)
 
     def _identical(self, photo: Photo, album_id: str | None, metadata: UserMetadata | None) -> Added:
-        """The owner's photo with the uploaded bytes: joins the album, gains what it lacks of metadata."""
+        """The owner's photo with the uploaded bytes: back from the trash if it was there (API.md: the upload
+        restores it), joins the album, gains what it lacks of metadata."""
         merged = False
+        if photo.trashed_at is not None:
+            restored = self.changes.change(photo.id, photo.owner_id, photo_rules.restore, loaded=photo, trashed=True)
+            if restored is None:  # purged between the lookup and now: the caller may simply upload again
+                raise ConcurrentUpdate("The same file was being uploaded and deleted at once; try again.")
+            photo = restored
         if metadata is not None:
             photo, merged = self._merge(photo, metadata)
         if album_id is not None and album_id not in photo.albums:

@@ -37,11 +37,12 @@ def create_app(container: Container) -> APIFlask:
         search,
         security_headers,
         sharing,
+        trash,
     )
 
     errors.register(app)
     security_headers.register(app)
-    for module in (health, auth, photos, search, albums, map, questions, people, sharing, moving):
+    for module in (health, auth, photos, search, albums, map, questions, people, sharing, moving, trash):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies

@@ -100,6 +100,8 @@ class PhotoOut(Schema):
     people_hint = List(String(), metadata={"description": "People named by an imported sidecar (Takeout)"})
     duplicate = Boolean(metadata={"description": "Upload only: true when these bytes were already a photo "
                                                  "of the user (200, nothing stored)"})
+    trashed_at = String(allow_none=True, metadata={"description": "When the photo was moved to the trash "
+                                                                  "(GET /api/trash); null in the library"})
 
 
 class PhotoPage(Schema):
@@ -112,6 +114,11 @@ class PhotoPage(Schema):
 class PhotoListQuery(PageQuery):
     status = String(load_default=None, allow_none=True,
                     validate=OneOf(["uploaded", "processing", "done", "needs_input", "failed"]))
+
+
+class DeleteQuery(Schema):
+    permanent = Boolean(load_default=False, metadata={"description": "Delete at once (from the library or the "
+                                                                     "trash) instead of moving to the trash"})
 
 
 class UploadForm(Schema):
