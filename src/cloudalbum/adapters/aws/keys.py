@@ -123,6 +123,17 @@ def owner_status_pk(owner_id: str, status: str) -> str:
     return f"OWNER#{owner_id}#STATUS#{status}"
 
 
+def owner_trash_pk(owner_id: str) -> str:
+    """GSI1 of a trashed photo instead of its lists: the owner's trash, newest first (GSI1SK = stale_sk of its
+    trashed_at)."""
+    return f"OWNER#{owner_id}#TRASH"
+
+
+def trash_shard_pk(shard: int) -> str:
+    """GSI3 of a trashed photo (sparse): every owner's trash by time in PENDING_SHARDS partitions (the purge)."""
+    return f"TRASH#{shard}"
+
+
 def shard_of(photo_id: str) -> int:
     """A photo's pending-work shard: stable, spread evenly (sha1 of the id, not Python's salted hash)."""
     return int.from_bytes(hashlib.sha1(photo_id.encode()).digest()[:4], "big") % PENDING_SHARDS
