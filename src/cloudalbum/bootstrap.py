@@ -129,14 +129,16 @@ class Container:
 
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
         return PhotoService(self.store.photos, self.store.albums, self.blobs, self.queue, self.settings,
-                            geocoder=lambda: self.geocoder, people=self.people, limits=self.limits)
+                            geocoder=lambda: self.geocoder, people=self.people, limits=self.limits,
+                            restored=lambda photo: self.trash.restored(photo))
 
     @cached_property
     def trash(self) -> TrashService:
         from .services.trash import TrashService
 
         return TrashService(self.store.photos, lambda owner, pid: self.photos.delete(owner, pid, only_trashed=True),
-                            self.photos.requeue, trash_days=self.settings.trash_days, now=self.clock.now)
+                            self.photos.requeue, trash_days=self.settings.trash_days, now=self.clock.now,
+                            people=lambda photo, trashed: self.people.photo_trashed(photo, trashed))
 
     @cached_property
     def limits(self) -> LimitsService:

@@ -76,9 +76,9 @@ def _text(value: Any, name: str, limit: int) -> str | None:
 class PhotoService:
     def __init__(self, photos: PhotoStore, albums: AlbumStore, blobs: BlobStore, queue: JobQueue, settings: Settings,
                  geocoder: Callable[[], Geocoder] | None = None, people: PeopleService | None = None,
-                 limits: LimitsService | None = None) -> None:
+                 limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None) -> None:
         """geocoder: a factory, called when a user first sets a location by hand (the offline geocoder loads
-        its data then)."""
+        its data then). restored: after an upload of its bytes brought a photo back out of the trash."""
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -86,7 +86,7 @@ class PhotoService:
         self.settings = settings
         self._geocoder = geocoder
         self.people = people
-        self.uploads = Uploads(photos, albums, blobs, settings, self._place, limits)
+        self.uploads = Uploads(photos, albums, blobs, settings, self._place, limits, restored)
 
     # --- upload -------------------------------------------------------------------------------------------
 

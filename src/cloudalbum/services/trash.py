@@ -32,10 +32,12 @@ UNFINISHED = (PhotoStatus.UPLOADED.value, PhotoStatus.PROCESSING.value)
 
 class TrashService:
     def __init__(self, photos: PhotoStore, delete: Callable[[str, str], None], requeue: Callable[[Photo], None],
-                 *, trash_days: int, now: Callable[[], float]) -> None:
+                 *, trash_days: int, now: Callable[[], float],
+                 people: Callable[[Photo, bool], None] | None = None) -> None:
         """delete(owner_id, photo_id): the permanent delete of a photo that is still in the trash
         (PhotoService.delete with only_trashed: one restored meanwhile stays); requeue(photo): queue its
-        processing again (a photo trashed before its processing finished)."""
+        processing again (a photo trashed before its processing finished); people(photo, trashed): the people
+        its faces are in recounted (PeopleService.photo_trashed)."""
         from .changes import PhotoChanges
 
         self.photos = photos
@@ -44,6 +46,7 @@ class TrashService:
         self._requeue = requeue
         self.trash_days = trash_days
         self._now = now
+        self._people = people
 
     def _stamp(self, epoch_s: float) -> str:
         return iso(datetime.fromtimestamp(epoch_s, UTC))
@@ -56,6 +59,8 @@ class TrashService:
             if _valid_id(photo_id) else None
         if saved is None:
             raise NotFound("No such photo.")
+        if self._people is not None and saved.faces:
+            self._people(saved, True)
 
     def list(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         if not 1 <= limit <= 200:
@@ -70,9 +75,16 @@ class TrashService:
         saved = self.changes.change(photo_id, owner_id, photo_rules.restore, loaded=trashed, trashed=True)
         if saved is None or saved.trashed_at is not None:
             raise NotFound("No such photo in the trash.", code="photo_not_found")
-        if saved.status in UNFINISHED:  # its processing was dropped while it was in the trash
-            self._requeue(saved)
+        self.restored(saved)
         return saved
+
+    def restored(self, photo: Photo) -> None:
+        """After a photo came back (a restore, or an upload of its bytes): its people count it again, and its
+        processing, dropped while it was in the trash, is queued again when it never finished."""
+        if self._people is not None and photo.faces:
+            self._people(photo, False)
+        if photo.status in UNFINISHED:
+            self._requeue(photo)
 
     def empty(self, owner_id: str) -> int:
         """Every photo in the owner's trash deleted for good; returns how many."""

@@ -85,7 +85,9 @@ class Uploads:
     """Stores uploaded bytes as a photo of their owner (see the module docstring)."""
 
     def __init__(self, photos: PhotoStore, albums: AlbumStore, blobs: BlobStore, settings: Settings,
-                 place: PlaceOf, limits: LimitsService | None = None) -> None:
+                 place: PlaceOf, limits: LimitsService | None = None,
+                 restored: Callable[[Photo], None] | None = None) -> None:
+        """restored(photo): after an upload brought a photo back out of the trash (TrashService.restored)."""
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.albums = albums
@@ -93,6 +95,7 @@ class Uploads:
         self.settings = settings
         self.place = place
         self.limits = limits
+        self.restored = restored
 
     def add(self, owner_id: str, stream: BinaryIO, filename: str | None, album_id: str | None = None, *,
             metadata: UserMetadata | None = None) -> Added:
@@ -160,6 +163,8 @@ class Uploads:
             if restored is None:  # purged between the lookup and now: the caller may simply upload again
                 raise ConcurrentUpdate("The same file was being uploaded and deleted at once; try again.")
             photo = restored
+            if self.restored is not None:
+                self.restored(photo)
         if metadata is not None:
             photo, merged = self._merge(photo, metadata)
         if album_id is not None and album_id not in photo.albums:

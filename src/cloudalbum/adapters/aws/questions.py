@@ -8,7 +8,7 @@ from typing import Any
 
 from ...domain.model import Page, Question, QuestionStatus, question_from_dict, to_dict
 from . import keys as K
-from .table import S, Table, av_key, s
+from .table import S, Table, av_key, cancellation_codes, s
 
 HIDDEN = {"#h": "photo_trashed"}  # an open question of a trashed photo: out of the open list until a restore
 
@@ -34,7 +34,25 @@ class DynamoQuestions:
         self.table, self.client = table, table.client
 
     def add_question(self, question: Question) -> None:
-        self.client.put_item(TableName=self.table.name, Item=question_item(question),
+        """Put, with a check in the same transaction that its photo is not in the trash; a question asked about
+        a trashed photo (a worker racing the trash) is put hidden, as hide_of_photo leaves the others."""
+        item = question_item(question)
+        put = {"TableName": self.table.name, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}
+        check = {"TableName": self.table.name, "Key": av_key(K.photo_key(question.photo_id)),
+                 "ConditionExpression": "attribute_not_exists(trashed_at)"}
+        try:
+            self.client.transact_write_items(TransactItems=[{"Put": put}, {"ConditionCheck": check}])
+            return
+        except self.client.exceptions.TransactionCanceledException as exc:
+            codes = cancellation_codes(exc)
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                raise self.client.exceptions.ConditionalCheckFailedException(
+                    {"Error": {"Code": "ConditionalCheckFailedException", "Message": "question exists"}},
+                    "PutItem") from exc
+            if codes[1:2] != ["ConditionalCheckFailed"]:
+                raise self.table.unavailable(exc) from exc
+        hidden = {k: v for k, v in item.items() if k not in ("GSI2PK", "GSI2SK")}
+        self.client.put_item(TableName=self.table.name, Item={**hidden, HIDDEN["#h"]: {"BOOL": True}},
                              ConditionExpression="attribute_not_exists(PK)")
 
     def get_question(self, question_id: str, owner_id: str) -> Question | None:
