@@ -161,3 +161,12 @@ class TrashContract:
         assert store.photos.stale_photos("uploaded", older_than="2026-02-01T00:00:00+00:00") == []
         restore(store, photo)
         assert ids(store.photos.stale_photos("uploaded", older_than="2026-02-01T00:00:00+00:00")) == [photo.id]
+
+    def test_deleting_the_owners_data_takes_the_trash_too(self, store: Any, library: dict) -> None:
+        owner, gone = library["owner"], library["gone"]
+        trash(store, gone)
+        store.delete_owner_data(owner)
+        assert store.photos.get_photo(gone.id, owner, trashed=True) is None
+        assert store.photos.list_trash(owner).items == [] and store.limits.trash_count(owner) == 0
+        assert store.photos.trashed_before("9999-01-01T00:00:00+00:00") == []
+        assert store.photos.photo_by_sha256(owner, gone.sha256) is None
