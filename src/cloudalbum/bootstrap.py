@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.search import SearchService
     from .services.sharing import ShareService
     from .services.text import TextService
+    from .services.trash import TrashService
 
 
 @dataclass
@@ -139,7 +140,16 @@ class Container:
 
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
         return PhotoService(self.store.photos, self.store.albums, self.blobs, self.queue, self.settings,
-                            geocoder=lambda: self.geocoder, people=self.people, limits=self.limits)
+                            geocoder=lambda: self.geocoder, people=self.people, limits=self.limits,
+                            restored=lambda photo: self.trash.restored(photo))
+
+    @cached_property
+    def trash(self) -> TrashService:
+        from .services.trash import TrashService
+
+        return TrashService(self.store.photos, lambda owner, pid: self.photos.delete(owner, pid, only_trashed=True),
+                            self.photos.requeue, trash_days=self.settings.trash_days, now=self.clock.now,
+                            people=lambda photo, trashed: self.people.photo_trashed(photo, trashed))
 
     @cached_property
     def limits(self) -> LimitsService:
@@ -220,7 +230,7 @@ class Container:
     def maintenance(self) -> MaintenanceService:
         from .services.maintenance import MaintenanceService
 
-        return MaintenanceService(self.store.photos, self.blobs, self.queue, self.settings)
+        return MaintenanceService(self.store.photos, self.blobs, self.queue, self.settings, trash=self.trash)
 
     def close(self) -> None:
         for name in ("store", "queue"):

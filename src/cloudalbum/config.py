@@ -89,6 +89,8 @@ class Settings:
     # maintenance (issue 12): `serve` runs one maintenance thread every this many seconds; 0 = none (the AWS
     # shape: the scheduled MaintenanceFunction does it, not every API instance)
     maintenance_interval_s: int = 60
+    # the trash (issue 15): a deleted photo stays this many days, then maintenance purges it (0: at its next pass)
+    trash_days: int = 30
 
     # per-user limits (issue 12; 0 = none): the quota counts the originals' bytes (507 quota_exceeded);
     # the rates count requests per user per hour (429 with Retry-After); face scans: one in flight per user
@@ -144,6 +146,8 @@ class Settings:
             raise ConfigError("CLOUDALBUM_TEXT_LONG_SIDE must be from 64 to 4096 (pixels; 800 is the default)")
         if self.maintenance_interval_s < 0:
             raise ConfigError("CLOUDALBUM_MAINTENANCE_INTERVAL_S must be 0 (off) or a number of seconds")
+        if self.trash_days < 0:
+            raise ConfigError("CLOUDALBUM_TRASH_DAYS must be 0 or a number of days")
         if self.model not in ("yolov8n", "yolo11n"):
             raise ConfigError(f"CLOUDALBUM_MODEL must be 'yolov8n' or 'yolo11n', not {self.model!r}")
         if self.max_decode_bytes < 1 or self.worker_memory_limit_mib < 0:

@@ -192,7 +192,7 @@ def test_delete_with_blob_delete_failing_still_204_and_sweep_finishes(rig: Any) 
     photo.thumbnail_keys = {"small": thumb}
     rig.c.store.photos.save_photo(photo)
     rig.blobs.fail["delete"] = OSError("io error")
-    assert rig.user.request("DELETE", f"/api/photos/{pid}").status_code == 204
+    assert rig.user.request("DELETE", f"/api/photos/{pid}?permanent=true").status_code == 204
     rig.blobs.fail.clear()
     assert rig.user.request("GET", f"/api/photos/{pid}").status_code == 404
     t0 = time.time()
@@ -214,7 +214,7 @@ def test_a_thumbnail_a_worker_writes_after_the_delete_is_swept(rig: Any) -> None
     delete removed the blobs: the delete's pending entry outlives it by the grace period, and the sweep deletes
     whatever is under the photo's keys then."""
     pid = rig.user.upload(make_jpeg()).get_json()["id"]
-    assert rig.user.request("DELETE", f"/api/photos/{pid}").status_code == 204
+    assert rig.user.request("DELETE", f"/api/photos/{pid}?permanent=true").status_code == 204
     late = f"thumbnails/{rig.user.id}/{pid}/large.jpg"
     rig.blobs.put(late, make_jpeg(32, 32), content_type="image/jpeg")  # the worker, finishing late
     t0 = time.time()

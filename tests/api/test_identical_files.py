@@ -63,7 +63,7 @@ def test_after_delete_the_bytes_are_a_new_photo(make_user: Any, container: Any) 
     alice = make_user()
     data = make_jpeg(color=(90, 50, 60))
     pid = alice.upload(data).get_json()["id"]
-    assert alice.request("DELETE", f"/api/photos/{pid}").status_code == 204
+    assert alice.request("DELETE", f"/api/photos/{pid}?permanent=true").status_code == 204
     again = alice.upload(data)
     assert again.status_code == 202 and again.get_json()["id"] != pid
 

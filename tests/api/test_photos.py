@@ -316,12 +316,12 @@ def test_delete_removes_record_and_blobs(alice: Any, container: Any) -> None:
     container.blobs.put(thumb_key, make_jpeg(64, 48), content_type="image/jpeg")
     photo.thumbnail_keys = {"small": thumb_key}
     container.store.photos.save_photo(photo)
-    r = alice.request("DELETE", f"/api/photos/{pid}")
+    r = alice.request("DELETE", f"/api/photos/{pid}?permanent=true")
     assert r.status_code == 204 and r.data == b""
-    assert container.store.photos.get_photo(pid, None) is None
+    assert container.store.photos.get_photo(pid, None, trashed=True) is None
     assert not container.blobs.exists(photo.original_key) and not container.blobs.exists(thumb_key)
     assert_error(alice.request("GET", f"/api/photos/{pid}"), 404)
-    assert_error(alice.request("DELETE", f"/api/photos/{pid}"), 404)
+    assert_error(alice.request("DELETE", f"/api/photos/{pid}?permanent=true"), 404)
 
 
 def test_original_streams_the_exact_bytes(alice: Any) -> None:

@@ -10,7 +10,8 @@ import uuid
 import pytest
 
 from cloudalbum.adapters.aws.blobstore import aws_client
-from cloudalbum.adapters.aws.keys import GSIS, TTL_ATTRIBUTE
+from cloudalbum.adapters.aws.keys import TTL_ATTRIBUTE
+from cloudalbum.adapters.aws.schema import GSIS
 from cloudalbum.config import from_env
 from cloudalbum.entrypoints.cli import main
 

@@ -203,7 +203,7 @@ def test_the_stack_deploys_with_the_promised_settings(ministack: dict[str, Any],
     # (MiniStack's CloudFormation does not apply BucketEncryption: test_template.py checks it in the template,
     # and every put names aws:kms and the key itself, CLOUDALBUM_S3_SSE / CLOUDALBUM_S3_KMS_KEY_ID.)
 
-    from cloudalbum.adapters.aws.keys import TABLE_SCHEMA
+    from cloudalbum.adapters.aws.schema import TABLE_SCHEMA
 
     table = ddb.describe_table(TableName=stack["Table"])["Table"]
     assert table["KeySchema"] == TABLE_SCHEMA["KeySchema"]

@@ -197,7 +197,8 @@ def test_queues_and_table_are_encrypted_and_table_recoverable(tpl: dict[str, Any
 
 
 def test_table_is_the_one_aws_init_creates(tpl: dict[str, Any]) -> None:
-    from cloudalbum.adapters.aws.keys import TABLE_SCHEMA, TTL_ATTRIBUTE
+    from cloudalbum.adapters.aws.keys import TTL_ATTRIBUTE
+    from cloudalbum.adapters.aws.schema import TABLE_SCHEMA
 
     table = one(tpl, "AWS::DynamoDB::Table")
     assert {k: table[k] for k in TABLE_SCHEMA} == TABLE_SCHEMA

@@ -50,7 +50,7 @@ class Records:
 
 
 class PhotoRecords(Records):
-    def get_photo(self, photo_id: str, owner_id: str | None) -> Photo | None:
+    def get_photo(self, photo_id: str, owner_id: str | None, *, trashed: bool = False) -> Photo | None:
         return self.get(photo_id, owner_id)
 
     def save_photo(self, p: Photo) -> Photo:

@@ -60,3 +60,13 @@ def test_people_seen_together_are_kept_apart_once_each() -> None:
     rules.keep_apart(p, {"z", "x", "y"})
     rules.keep_apart(p, {"y"})
     assert p.not_same_as == ["x", "y", "z"]
+
+
+def test_recount_leaves_out_the_faces_of_photos_in_the_trash() -> None:
+    p = person(cover_face_id="f2", cover_photo_id="p2")
+    trashed = face("f2", "p2", [0.0, 1.0], size=90)
+    trashed.in_trash = True
+    rules.recount(p, [face("f1", "p1", [1.0, 0.0]), trashed])
+    assert (p.face_count, p.photo_count) == (1, 1)
+    assert p.centroid_sum == [1.0, 1.0]  # the trashed face still shapes the person: it comes back with a restore
+    assert (p.cover_face_id, p.cover_photo_id) == ("f1", "p1")  # the cover is a face that is shown

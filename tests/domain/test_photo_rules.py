@@ -171,3 +171,22 @@ def test_an_undecodable_image_keeps_its_labels_and_takes_the_headers_size() -> N
                          model=MODEL, thumbnail_keys={})
     assert (p.width, p.height) == (3000, 4000)  # rotated by EXIF
     assert [lbl.name for lbl in p.labels] == ["dog"] and p.processed_version == "yolov8n@1"
+
+
+def test_trash_notes_the_time_once_and_keeps_everything_for_a_restore() -> None:
+    p = photo(albums=["a1"], answers=[Answer(question="Where?", answer="Rome")], title="Trip")
+    assert rules.trash(p, "2026-03-01T10:00:00+00:00") is True
+    assert p.trashed_at == "2026-03-01T10:00:00+00:00"
+    assert rules.trash(p, "2026-03-02T10:00:00+00:00") is False  # the first time stays: the purge counts from it
+    assert p.trashed_at == "2026-03-01T10:00:00+00:00"
+    assert p.albums == ["a1"] and p.answers and p.title == "Trip"
+    assert rules.restore(p) is True and p.trashed_at is None
+    assert rules.restore(p) is False
+
+
+def test_purge_is_due_only_for_photos_trashed_before_the_cutoff() -> None:
+    p = photo()
+    assert not rules.purge_due(p, before="2026-03-01T00:00:00+00:00")  # not in the trash
+    rules.trash(p, "2026-02-01T00:00:00+00:00")
+    assert rules.purge_due(p, before="2026-03-01T00:00:00+00:00")
+    assert not rules.purge_due(p, before="2026-01-01T00:00:00+00:00")

@@ -163,14 +163,31 @@ def test_deleting_photos_deletes_their_faces_and_empty_people(alice: Any, upload
     a, b = (upload_and_process(alice, variants(astronaut())[n]) for n in ("original", "mirrored"))
     [person] = people(alice)
     face_a = only_face(a)
-    assert alice.request("DELETE", f"/api/photos/{a['id']}").status_code == 204
+    assert alice.request("DELETE", f"/api/photos/{a['id']}?permanent=true").status_code == 204
     assert alice.request("GET", face_a["thumbnail_url"]).status_code == 404
     assert container.store.faces.faces_of_photo(a["id"]) == []
     [left] = people(alice)
     assert left["id"] == person["id"] and left["photo_count"] == 1 and left["cover_photo_id"] == b["id"]
     assert [q["photo_id"] for q in person_questions(alice)] == [b["id"]], "the question moved with the cover"
-    assert alice.request("DELETE", f"/api/photos/{b['id']}").status_code == 204
+    assert alice.request("DELETE", f"/api/photos/{b['id']}?permanent=true").status_code == 204
     assert people(alice) == [] and person_questions(alice) == []
+
+
+def test_the_trash_leaves_people_counts_and_a_restore_brings_them_back(alice: Any, upload_and_process: Any,
+                                                                       container: Any) -> None:
+    a, b = (upload_and_process(alice, variants(astronaut())[n]) for n in ("original", "mirrored"))
+    [person] = people(alice)
+    assert person["photo_count"] == 2
+    assert alice.request("DELETE", f"/api/photos/{a['id']}").status_code == 204
+    [left] = people(alice)
+    assert left["id"] == person["id"] and left["photo_count"] == 1 and left["face_count"] == 1
+    assert left["cover_photo_id"] == b["id"]
+    photos = alice.request("GET", f"/api/people/{person['id']}/photos").get_json()["items"]
+    assert [p["id"] for p in photos] == [b["id"]]
+    assert len(container.store.faces.faces_of_photo(a["id"])) == 1  # kept for the restore
+    assert alice.request("POST", f"/api/trash/{a['id']}/restore").status_code == 200
+    [back] = people(alice)
+    assert back["id"] == person["id"] and back["photo_count"] == 2 and back["face_count"] == 2
 
 
 def test_turning_face_grouping_off_deletes_all_face_data(alice: Any, upload_and_process: Any,

@@ -125,8 +125,10 @@ def test_quota_refuses_the_upload_that_would_pass_it_and_stores_nothing(make_sha
     assert state(container, alice) == before and queued(container) == depth  # nothing stored, nothing queued
     assert before["me"]["storage_bytes"] <= quota
 
-    # deleting a photo makes room again
+    # the trash still counts (issue 15); deleting a photo for good makes room again
     assert alice("DELETE", f"/api/photos/{first[0].get_json()['id']}").status_code == 204
+    assert_error(alice.upload(photo(2)), 507, "quota_exceeded")
+    assert alice("DELETE", f"/api/photos/{first[0].get_json()['id']}?permanent=true").status_code == 204
     assert alice.upload(photo(2)).status_code == 202
     assert state(container, bob) == bob_before  # the other user: untouched
     assert bob.upload(photo(8)).status_code == 202  # and not limited by alice's quota

@@ -228,7 +228,7 @@ def test_deleting_a_photo_while_its_faces_are_grouped_leaves_nothing(shape: Any,
     first_faces = every_face_id(container.store, alice.id)
 
     def delete() -> None:
-        r = alice("DELETE", f"/api/photos/{racing}")
+        r = alice("DELETE", f"/api/photos/{racing}?permanent=true")
         assert r.status_code == 204, r.get_data(as_text=True)
 
     assert process_while(container, racing, point, delete) == []
@@ -243,6 +243,29 @@ def test_deleting_a_photo_while_its_faces_are_grouped_leaves_nothing(shape: Any,
     assert sorted(k.rsplit("face-", 1)[1][:-4] for k in crops) == sorted(first_faces)
     assert set(got["face_lists"][first]) == first_faces
     assert inventory(container, bob.id, [before_bob["photos"][0]]) == before_bob
+
+
+@pytest.mark.parametrize("point", list(POINTS))
+def test_trashing_a_photo_while_it_is_processed_keeps_it_in_the_trash(shape: Any, point: str) -> None:
+    """Issue 15: a photo moved to the trash while a worker processes it stays there (the worker's save does not
+    bring it back), its faces are not counted in people, and a restore brings it back and queues it again."""
+    container, app = shape
+    alice, _bob, first, racing, _before_bob = setup(container, app, point)
+    first_faces = every_face_id(container.store, alice.id)
+
+    def trash() -> None:
+        r = alice("DELETE", f"/api/photos/{racing}")
+        assert r.status_code == 204, r.get_data(as_text=True)
+
+    assert process_while(container, racing, point, trash) == []
+    got = inventory(container, alice.id, [first, racing])
+    assert got["photos"] == [first]
+    assert alice("GET", f"/api/photos/{racing}").status_code == 404
+    assert [p["id"] for p in alice("GET", "/api/trash").get_json()["items"]] == [racing]
+    assert sum(photos for _, _, photos in got["people"]) == (1 if first_faces else 0)  # the trash uncounted
+    assert all(q["photo_id"] != racing for q in alice("GET", "/api/questions").get_json()["items"])
+    assert alice("POST", f"/api/trash/{racing}/restore").status_code == 200
+    assert racing in [p["id"] for p in alice("GET", "/api/photos").get_json()["items"]]
 
 
 @pytest.mark.parametrize("point", list(POINTS))

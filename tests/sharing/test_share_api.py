@@ -192,7 +192,9 @@ def test_deleted_photos_leave_the_share(client: Any, alice: Any, container: Any,
     assert alice.request("DELETE", f"/api/photos/{photos[0]}").status_code == 204
     assert [p["id"] for p in public(client, "GET", f"/api/s/{s['token']}").get_json()["photos"]] == [photos[1]]
     assert public(client, "GET", f"/api/s/{s['token']}/photos/{photos[0]}/original").status_code == 404
-    assert list(container.blobs.keys(f"thumbnails/{alice.id}/{photos[0]}/")) == []  # the stripped copy went too
+    # in the trash it is not shared; deleted for good, the stripped copy goes with it
+    assert alice.request("DELETE", f"/api/photos/{photos[0]}?permanent=true").status_code == 204
+    assert list(container.blobs.keys(f"thumbnails/{alice.id}/{photos[0]}/")) == []
 
 
 def test_public_routes_are_rate_limited_per_address(app: Any, client: Any, alice: Any, container: Any,

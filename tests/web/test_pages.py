@@ -408,7 +408,7 @@ def test_drop_a_photo_anywhere_then_delete_it_after_confirming(album: Album) -> 
     tile.click()
     page.locator("h1.photo-title", has_text="dropped.jpg").wait_for()
 
-    delete = page.get_by_role("button", name="Delete photo")
+    delete = page.get_by_role("button", name="Move to trash")
     delete.click()  # the confirm() is dismissed: nothing happens
     assert album.api("GET", f"/api/photos/{photo['id']}")["id"] == photo["id"]
     album.watched.accept_confirms = 1
@@ -418,7 +418,7 @@ def test_drop_a_photo_anywhere_then_delete_it_after_confirming(album: Album) -> 
     assert page.locator(f".grid .tile[data-id='{photo['id']}']").count() == 0
     r = album.api.http.get(f"{album.service.base_url}/api/photos/{photo['id']}", timeout=30)
     assert r.status_code in (401, 404)
-    assert any("Delete" in d for d in album.watched.dialogs)
+    assert any("trash" in d for d in album.watched.dialogs)
     album.watched.assert_clean()
 
 

@@ -152,7 +152,7 @@ def test_shared_with_me_lists_the_album_of_another_user(browser: Any, service: A
     assert_readable(page)
     page.locator(".tile").first.click()  # the photo opens read only: download, no edit, delete or share
     page.get_by_role("button", name="Download original").wait_for()
-    for name in ("Delete photo", "Reprocess", "Share…"):
+    for name in ("Move to trash", "Reprocess", "Share…"):
         assert page.get_by_role("button", name=name).count() == 0, name
     page.locator(".photo-main img[src^='blob:']").first.wait_for()
     screenshot(page, "share-member-photo-phone")

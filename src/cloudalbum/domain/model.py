@@ -180,6 +180,9 @@ class Photo:
     rating: int | None = None
     people_hint: list[str] = field(default_factory=list)
     text: PhotoText | None = None  # None: not read (read_text off, or not yet)
+    # The trash (issue 15): when the owner deleted it (UTC ISO), None while in the library. A trashed photo keeps
+    # everything (albums, answers, faces) so a restore brings it back whole; the stores hide it meanwhile.
+    trashed_at: str | None = None
 
     def people_names(self) -> list[str]:
         """Names of the named people whose faces are in the photo (each once, in face order)."""

@@ -45,6 +45,8 @@ class Face:
     person_id: str | None = None
     # People the owner said this face is not: it never joins them again.
     not_person_ids: list[str] = field(default_factory=list)
+    # The photo is in the trash (issue 15): the face stays in its person, for a restore, but is not counted.
+    in_trash: bool = False
 
 
 @dataclass
@@ -220,14 +222,16 @@ def with_face(person: Person, face: Face, *, new_photo: bool, now: str) -> Perso
 
 def recount(person: Person, faces: Sequence[Face]) -> None:
     """Counts and centroid from all the person's faces (at least one); a new cover, the largest most confident
-    face, only when the old cover is not among them."""
+    face, only when the old cover is not among them. Faces of photos in the trash shape the centroid (they
+    come back with a restore) but are not counted, nor the cover while another face can be."""
     total: list[float] = []
     for f in faces:
         total = add_vectors(total, f.embedding)
-    person.centroid_sum, person.face_count = total, len(faces)
-    person.photo_count = len({f.photo_id for f in faces})
-    if person.cover_face_id not in {f.id for f in faces}:
-        cover = max(faces, key=lambda f: (f.box.confidence * f.box.w * f.box.h, f.id))
+    live = [f for f in faces if not f.in_trash]
+    person.centroid_sum, person.face_count = total, len(live)
+    person.photo_count = len({f.photo_id for f in live})
+    if person.cover_face_id not in {f.id for f in live or faces}:
+        cover = max(live or faces, key=lambda f: (f.box.confidence * f.box.w * f.box.h, f.id))
         person.cover_face_id, person.cover_photo_id = cover.id, cover.photo_id
 
 

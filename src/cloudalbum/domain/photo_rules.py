@@ -37,6 +37,33 @@ USER_EDITABLE = ("title", "description", "taken_at", "location", "rating")
 ROTATED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
 
 
+# --- the trash -------------------------------------------------------------------------------------------
+
+
+def trash(photo: Photo, now: str) -> bool:
+    """Move the photo to the trash at `now` (UTC ISO). Nothing else changes: albums, answers, labels and faces
+    stay on the record so a restore is exact. False (nothing to write) when it is already in the trash, so a
+    repeated delete keeps the first time (the purge counts from it)."""
+    if photo.trashed_at is not None:
+        return False
+    photo.trashed_at = now
+    return True
+
+
+def restore(photo: Photo) -> bool:
+    """Bring the photo back from the trash; False when it is not in the trash."""
+    if photo.trashed_at is None:
+        return False
+    photo.trashed_at = None
+    return True
+
+
+def purge_due(photo: Photo, *, before: str) -> bool:
+    """Whether a trashed photo is due for purging: trashed before `before` (same ISO format). A photo restored
+    since (or never trashed) is not."""
+    return photo.trashed_at is not None and photo.trashed_at < before
+
+
 # --- status -----------------------------------------------------------------------------------------------
 
 

@@ -95,12 +95,17 @@ class PhotoStore(Protocol):
         """With reservation (LimitStore.reserve_bytes): that reservation is released in the same atomic write that
         counts the photo's bytes, so the quota never counts them twice nor not at all."""
 
-    def get_photo(self, photo_id: str, owner_id: str | None) -> Photo | None:
-        """owner_id None: any owner (the worker). Another owner's photo is None, as a missing one."""
+    def get_photo(self, photo_id: str, owner_id: str | None, *, trashed: bool = False) -> Photo | None:
+        """owner_id None: any owner (the worker). Another owner's photo is None, as a missing one. A photo in
+        the trash is None too unless `trashed` (restore, permanent delete): every ordinary read, the worker's
+        included, treats it as missing, so nothing serves, changes or processes it back into the library."""
 
     def save_photo(self, photo: Photo) -> Photo:
         """Optimistic write: succeeds only if the stored version equals photo.version; returns the photo with
-        the version bumped. Raises ConcurrentUpdate when someone else wrote first, NotFound when deleted."""
+        the version bumped. Raises ConcurrentUpdate when someone else wrote first, NotFound when deleted.
+        A save that sets `trashed_at` (domain.photo_rules.trash) takes the photo out of every list, search, the
+        map, its albums' pages, counts and covers and the open questions, in the same write; one that clears it
+        puts it back exactly (its albums, answers and questions were kept on the records)."""
 
     def delete_photo(self, photo_id: str, *, version: int | None = None) -> None:
         """Removes the photo and everything derived from it (labels, index rows, album membership,
@@ -112,7 +117,16 @@ class PhotoStore(Protocol):
         """Page of Photo, newest taken first (photos without a date by upload time), ties by id."""
 
     def usage(self, owner_id: str) -> tuple[int, int]:
-        """(photo count, stored bytes of originals)."""
+        """(photo count, stored bytes of originals): the count leaves the trash out, the bytes count it."""
+
+    # The trash (issue 15 item 4): read through indexes of trashed photos only, so neither the library nor the
+    # trash of other owners costs anything.
+    def list_trash(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
+        """Page of the owner's trashed Photos, newest trashed first (ties by id, descending)."""
+
+    def trashed_before(self, before: str, *, limit: int = 100) -> list[Photo]:
+        """Trashed photos of every owner whose trashed_at is before `before` (ISO UTC, the same format), oldest
+        first: the purge's work list."""
 
     def stale_photos(self, status: str, *, older_than: str, limit: int = 100) -> list[Photo]:
         """Photos in status whose upload is older than the ISO time, oldest first (maintenance: re-enqueue lost
@@ -131,7 +145,8 @@ class PhotoStore(Protocol):
     # Conflict(code="duplicate_photo") and writes nothing (SQLite: a unique index; DynamoDB: a SHA# item put
     # conditionally in the record's transaction); delete_photo frees the bytes for a new upload.
     def photo_by_sha256(self, owner_id: str, sha256: str) -> Photo | None:
-        """The owner's photo whose original has this SHA-256 (hex), read through that index, or None."""
+        """The owner's photo whose original has this SHA-256 (hex), read through that index, or None. A photo
+        in the trash is returned too (its upload again restores it)."""
 
 
 class AlbumStore(Protocol):

@@ -47,7 +47,7 @@ class LimitStore(Protocol):
         """Every event counted under key (the account it names is deleted). Idempotent."""
 
     def trash_count(self, owner_id: str) -> int:
-        """Photos in the trash (the trash comes with a later issue: 0 until then)."""
+        """Photos in the trash (counted through an index or counter of trashed photos, never a scan)."""
 
 
 RESERVATION_TTL_S = 3600  # an upload's reservation outlives any upload; a crashed one stops counting then

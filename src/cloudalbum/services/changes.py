@@ -74,12 +74,14 @@ class PhotoChanges:
         self.photos = photos
 
     def change(self, photo_id: str, owner_id: str | None, change: PhotoChange, *, loaded: Photo | None = None,
-               gave_up: str = PHOTO_KEEPS_CHANGING) -> Photo | None:
+               gave_up: str = PHOTO_KEEPS_CHANGING, trashed: bool = False) -> Photo | None:
         """The photo as saved after change (as read, when change returned False), or None when there is no such
         photo (missing, another owner's, or deleted before the save). owner_id None: any owner (the worker).
         `loaded`: the photo as the caller just read it, so the first attempt reads nothing. ConcurrentUpdate
-        (gave_up) when every attempt lost its race."""
-        return _change(lambda: self.photos.get_photo(photo_id, owner_id), lambda p: self.photos.save_photo(p),
+        (gave_up) when every attempt lost its race. A photo in the trash counts as missing unless `trashed`
+        (the changes that move it in and out of the trash)."""
+        return _change(lambda: self.photos.get_photo(photo_id, owner_id, trashed=trashed),
+                       lambda p: self.photos.save_photo(p),
                        change, loaded, gave_up)
 
 

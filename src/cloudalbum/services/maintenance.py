@@ -16,6 +16,8 @@ nothing else (no listing of the blob store, no read per photo).
   original and everything under thumbnails/<owner>/<photo>/ (thumbnails, face crops, also what a worker wrote
   for a photo deleted under it) are deleted, then the entry. An entry whose photo has a record only goes.
   A blob can only be stored after its entry exists, so no orphan escapes the index.
+* **The trash.** Photos trashed more than `trash_days` ago are deleted for good (TrashService.purge), read from
+  the store's index of trashed photos by time (`PhotoStore.trashed_before`), never a scan of the library.
 * **Temporary files.** A blob store that keeps temporary files for writes in flight (the file store) offers
   `sweep_temp(older_than=...)`: temporary files older than the grace period are writes whose process died.
 
@@ -30,6 +32,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..domain.blob_keys import DERIVED, ORIGINALS, original_key, photo_id_of_blob, thumbnails_prefix
@@ -37,6 +40,9 @@ from ..domain.jobs import ProcessPhoto
 from ..domain.model import PhotoStatus
 from ..ports import BlobStore, JobQueue, PendingBlobs, PhotoStore
 from .uploads import pending_stamp as stamp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .trash import TrashService
 
 log = logging.getLogger("cloudalbum.maintenance")
 
@@ -52,16 +58,20 @@ class MaintenanceReport:
     orphans_deleted: int = 0
     pending_cleared: int = 0
     temp_files_deleted: int = 0
+    purged: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"requeued": self.requeued, "orphans_deleted": self.orphans_deleted,
-                "pending_cleared": self.pending_cleared, "temp_files_deleted": self.temp_files_deleted}
+                "pending_cleared": self.pending_cleared, "temp_files_deleted": self.temp_files_deleted,
+                "purged": self.purged}
 
 
 class MaintenanceService:
     def __init__(self, photos: PhotoStore, blobs: BlobStore, queue: JobQueue, settings: Settings, *,
-                 stale_upload_s: int = STALE_UPLOAD_S, orphan_grace_s: int = ORPHAN_GRACE_S) -> None:
+                 stale_upload_s: int = STALE_UPLOAD_S, orphan_grace_s: int = ORPHAN_GRACE_S,
+                 trash: TrashService | None = None) -> None:
         self.photos = photos
+        self.trash = trash
         self.blobs = blobs
         self.queue = queue
         self.settings = settings
@@ -80,11 +90,16 @@ class MaintenanceService:
             report.orphans_deleted, report.pending_cleared = self.sweep_pending_blobs(now)
         except Exception as exc:
             log.warning("sweeping pending blobs failed: %s", exc)
+        if self.trash is not None:
+            try:
+                report.purged = self.trash.purge(now)
+            except Exception as exc:
+                log.warning("purging the trash failed: %s", exc)
         try:
             report.temp_files_deleted = self.blobs.sweep_temp(older_than=now - self.orphan_grace_s)
         except Exception as exc:
             log.warning("sweeping temporary blob files failed: %s", exc)
-        if report.requeued or report.orphans_deleted or report.temp_files_deleted:
+        if report.requeued or report.orphans_deleted or report.temp_files_deleted or report.purged:
             log.info("maintenance: %s", report.as_dict())
         return report
 
@@ -116,7 +131,7 @@ class MaintenanceService:
     def _settle(self, entry: PendingBlobs) -> int:
         """Delete the blobs of a photo that has no record, then forget the entry. Returns blobs deleted."""
         deleted = 0
-        if self.photos.get_photo(entry.photo_id, None) is None:
+        if self.photos.get_photo(entry.photo_id, None, trashed=True) is None:  # a trashed photo keeps its blobs
             keys = [original_key(entry.owner_id, entry.photo_id)]
             keys = [k for k in keys if self.blobs.exists(k)]
             keys += list(self.blobs.keys(thumbnails_prefix(entry.owner_id, entry.photo_id)))
@@ -137,7 +152,8 @@ class MaintenanceService:
         deleted = 0
         for key in [*self.blobs.keys(ORIGINALS), *self.blobs.keys(DERIVED)]:
             photo_id = photo_id_of_blob(key)
-            if photo_id is None or photo_id in in_flight or self.photos.get_photo(photo_id, None) is not None:
+            if photo_id is None or photo_id in in_flight or self.photos.get_photo(photo_id, None,
+                                                                                         trashed=True) is not None:
                 continue
             self.blobs.delete(key)
             deleted += 1

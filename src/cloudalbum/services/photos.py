@@ -76,9 +76,9 @@ def _text(value: Any, name: str, limit: int) -> str | None:
 class PhotoService:
     def __init__(self, photos: PhotoStore, albums: AlbumStore, blobs: BlobStore, queue: JobQueue, settings: Settings,
                  geocoder: Callable[[], Geocoder] | None = None, people: PeopleService | None = None,
-                 limits: LimitsService | None = None) -> None:
+                 limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None) -> None:
         """geocoder: a factory, called when a user first sets a location by hand (the offline geocoder loads
-        its data then)."""
+        its data then). restored: after an upload of its bytes brought a photo back out of the trash."""
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -86,7 +86,7 @@ class PhotoService:
         self.settings = settings
         self._geocoder = geocoder
         self.people = people
-        self.uploads = Uploads(photos, albums, blobs, settings, self._place, limits)
+        self.uploads = Uploads(photos, albums, blobs, settings, self._place, limits, restored)
 
     # --- upload -------------------------------------------------------------------------------------------
 
@@ -203,16 +203,21 @@ class PhotoService:
             log.warning("reverse geocoding %s,%s failed: %s", lat, lon, exc)
             return None
 
-    def delete(self, owner_id: str, photo_id: str) -> None:
-        """The record first (the photo disappears at once), then the blobs. A pending entry written before
-        lets the maintenance sweep find what is left (a blob delete that failed, a worker's late thumbnail).
+    def delete(self, owner_id: str, photo_id: str, *, only_trashed: bool = False) -> None:
+        """Permanent delete (`?permanent=true`, emptying the trash, the purge), from the library or the trash;
+        DELETE without it moves the photo to the trash (services/trash.py). The record first (the photo
+        disappears at once), then the blobs. A pending entry written before lets the maintenance sweep find
+        what is left (a blob delete that failed, a worker's late thumbnail).
 
         The faces read before the delete are the ones whose crops and people are cleaned up, so the delete is
         conditional on the version read before them: a worker that stored faces meanwhile also saved the photo
-        (a new version), and the delete reads again. A worker that saves after the delete finds the photo gone
-        and removes what it wrote itself (PeopleService.still_wanted)."""
+        (a new version), and the delete reads again. only_trashed (emptying, purging): a photo restored
+        meanwhile stays (the delete is conditional on the version that was in the trash). A worker that saves
+        after the delete finds the photo gone and removes what it wrote itself (PeopleService.still_wanted)."""
         def attempt() -> tuple[Photo, list[Face]]:
-            photo = self.get(owner_id, photo_id)
+            photo = self.photos.get_photo(photo_id, owner_id, trashed=True) if isinstance(photo_id, str) else None
+            if photo is None or (only_trashed and photo.trashed_at is None):  # restored since: it stays
+                raise NotFound("No such photo.")
             faces = self.people.faces_of_photo(photo.id) if self.people is not None else []
             note_pending(self.photos, photo.owner_id, photo.id)  # stays: the sweep checks the keys after the grace
             self.photos.delete_photo(photo.id, version=photo.version)
@@ -226,6 +231,10 @@ class PhotoService:
                 self.blobs.delete(key)
             except Exception as exc:
                 log.warning("deleting blob %s of photo %s failed (the sweep retries): %s", key, photo.id, exc)
+
+    def requeue(self, photo: Photo) -> None:
+        """Queue the photo's processing again (a restore of a photo whose processing never finished)."""
+        self._enqueue(photo, force=False, required=False)
 
     def reprocess(self, owner_id: str, photo_id: str) -> Photo:
         photo = self.get(owner_id, photo_id)

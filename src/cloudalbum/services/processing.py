@@ -249,6 +249,13 @@ class ProcessingService:
         log.info("photo %s analysed: %s", photo.id,
                  ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items()))
         outcome = self._finish(photo, result, model, keys)
+        if outcome == Outcome.GONE and self.photos.get_photo(photo.id, None, trashed=True) is not None:
+            # trashed while we worked: the results are not saved (nothing brings it back to the library), what
+            # was written stays for a restore (which queues the photo again) or goes with the purge; faces
+            # recorded after the trash was noted are marked now, so people do not count them
+            if faces and self.people is not None:
+                self.people.photo_trashed(photo, True)
+            return outcome
         if outcome == Outcome.GONE:  # deleted while we worked: leave no thumbnails, faces or people behind
             for key in keys.values():
                 self._delete_quietly(key)

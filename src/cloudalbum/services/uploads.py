@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from ..config import Settings
+from ..domain import photo_rules
 from ..domain.blob_keys import original_key
 from ..domain.errors import ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound, StorageUnavailable, TooLarge
 from ..domain.model import Photo, Place, iso, new_id, utcnow
@@ -84,7 +85,9 @@ class Uploads:
     """Stores uploaded bytes as a photo of their owner (see the module docstring)."""
 
     def __init__(self, photos: PhotoStore, albums: AlbumStore, blobs: BlobStore, settings: Settings,
-                 place: PlaceOf, limits: LimitsService | None = None) -> None:
+                 place: PlaceOf, limits: LimitsService | None = None,
+                 restored: Callable[[Photo], None] | None = None) -> None:
+        """restored(photo): after an upload brought a photo back out of the trash (TrashService.restored)."""
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.albums = albums
@@ -92,6 +95,7 @@ class Uploads:
         self.settings = settings
         self.place = place
         self.limits = limits
+        self.restored = restored
 
     def add(self, owner_id: str, stream: BinaryIO, filename: str | None, album_id: str | None = None, *,
             metadata: UserMetadata | None = None) -> Added:
@@ -151,8 +155,16 @@ class Uploads:
         return self._identical(existing, album_id, metadata)
 
     def _identical(self, photo: Photo, album_id: str | None, metadata: UserMetadata | None) -> Added:
-        """The owner's photo with the uploaded bytes: joins the album, gains what it lacks of metadata."""
+        """The owner's photo with the uploaded bytes: back from the trash if it was there (API.md: the upload
+        restores it), joins the album, gains what it lacks of metadata."""
         merged = False
+        if photo.trashed_at is not None:
+            restored = self.changes.change(photo.id, photo.owner_id, photo_rules.restore, loaded=photo, trashed=True)
+            if restored is None:  # purged between the lookup and now: the caller may simply upload again
+                raise ConcurrentUpdate("The same file was being uploaded and deleted at once; try again.")
+            photo = restored
+            if self.restored is not None:
+                self.restored(photo)
         if metadata is not None:
             photo, merged = self._merge(photo, metadata)
         if album_id is not None and album_id not in photo.albums:

@@ -143,7 +143,7 @@ class DynamoAlbums:
         photos = read_photos(self.table, list(dict.fromkeys(photo_ids)))
         joined = []
         for photo in photos:
-            if photo.owner_id != owner or album_id in photo.albums:
+            if photo.owner_id != owner or album_id in photo.albums or photo.trashed_at is not None:
                 continue
             if self._join(photo, album_id, owner, now):
                 joined.append(photo)
@@ -157,7 +157,8 @@ class DynamoAlbums:
                 {"Update": {"TableName": self.table.name, "Key": av_key(K.photo_key(photo.id)),
                             "UpdateExpression": "SET albums.#a = :at",
                             "ConditionExpression": "attribute_exists(PK) AND owner_id = :o AND "
-                                                   "attribute_not_exists(albums.#a)",
+                                                   "attribute_not_exists(albums.#a) AND "
+                                                   "attribute_not_exists(trashed_at)",
                             "ExpressionAttributeNames": {"#a": album_id},
                             "ExpressionAttributeValues": {":at": S(joined_at), ":o": S(owner)}}},
                 {"Update": {"TableName": self.table.name, "Key": av_key(K.album_key(album_id)),

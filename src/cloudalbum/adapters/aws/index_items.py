@@ -123,7 +123,7 @@ class IndexItems:
             stale = []
             for pos, it in chunk:
                 photo = photo_of(it) if "doc" in it else found.get(K.photo_id_of(pos))
-                if photo is None or K.position(photo) != pos:
+                if photo is None or photo.trashed_at is not None or K.position(photo) != pos:
                     if "doc" not in it:
                         stale.append({"PK": s(it, "PK") or "", "SK": pos})
                     continue

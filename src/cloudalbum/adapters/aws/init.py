@@ -2,7 +2,7 @@
 
 Idempotent: running it twice creates nothing the second time. The SAM template (deploy/template.yaml) creates
 the same resources in a real account; this is for emulators, tests and hand-made stacks. The table design is
-docs/dynamodb.md; its key schema is defined once, in keys.TABLE_SCHEMA.
+docs/dynamodb.md; its key schema is defined once, in schema.TABLE_SCHEMA.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 from ...config import Settings
 from .blobstore import aws_client, error_code
-from .keys import TABLE_SCHEMA, TTL_ATTRIBUTE
+from .keys import TTL_ATTRIBUTE
+from .schema import TABLE_SCHEMA
 
 PARTS = ("s3", "sqs", "dynamodb")
 

@@ -18,7 +18,6 @@ from ...domain.search import fold, label_key, person_key, place_names, plain_wor
 from .geohash import GEO_PRECISIONS, geohash
 
 TTL_ATTRIBUTE = "expires_epoch"
-GSIS = ("GSI1", "GSI2", "GSI3")
 TEXT_PREFIX = 3  # free-text index entries are the first letters of each word
 TEXT_WORD_MAX = 64  # text= index entries: a word read in the photo, folded, cut to this many characters
 STALE_STATUSES = (PhotoStatus.UPLOADED.value, PhotoStatus.PROCESSING.value)  # sparse GSI3 for stale_photos
@@ -32,18 +31,6 @@ PENDING_SHARDS = 16
 # are not among them: a per-user item the worker needs lives under OWNER#<id> instead.
 WORKER_PREFIXES = ("PHOTO#", "IX#", "QUESTION#", "FACE#", "PERSON#", "OWNER#")
 ACCOUNT_PREFIXES = ("USER#", "EMAIL#", "SESSION#", "TOKEN#", "HITS#")
-
-TABLE_SCHEMA: dict[str, Any] = {
-    "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in
-                             ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")],
-    "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-    "GlobalSecondaryIndexes": [
-        {"IndexName": g, "KeySchema": [{"AttributeName": f"{g}PK", "KeyType": "HASH"},
-                                       {"AttributeName": f"{g}SK", "KeyType": "RANGE"}],
-         "Projection": {"ProjectionType": "ALL"}}
-        for g in GSIS
-    ],
-}
 
 # --- item keys ----------------------------------------------------------------------------------------------
 
@@ -128,6 +115,17 @@ def owner_photos_pk(owner_id: str) -> str:
 def owner_status_pk(owner_id: str, status: str) -> str:
     """GSI2: an owner's photos in one status, newest first."""
     return f"OWNER#{owner_id}#STATUS#{status}"
+
+
+def owner_trash_pk(owner_id: str) -> str:
+    """GSI1 of a trashed photo instead of its lists: the owner's trash, newest first (GSI1SK = stale_sk of its
+    trashed_at)."""
+    return f"OWNER#{owner_id}#TRASH"
+
+
+def trash_shard_pk(shard: int) -> str:
+    """GSI3 of a trashed photo (sparse): every owner's trash by time in PENDING_SHARDS partitions (the purge)."""
+    return f"TRASH#{shard}"
 
 
 def shard_of(photo_id: str) -> int:

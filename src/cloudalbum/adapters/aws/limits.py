@@ -152,4 +152,5 @@ class DynamoLimits:
         self.client.delete_item(TableName=self.table.name, Key=av_key(K.limit_key(key)))
 
     def trash_count(self, owner_id: str) -> int:
-        return 0  # the trash comes with a later issue
+        item = self.table.get(K.usage_key(owner_id)) or {}  # moved by every trash, restore and delete
+        return max(0, int(n(item, "trash_count")))

@@ -25,7 +25,13 @@ def photo_attrs(photo: Photo) -> dict[str, Any]:
         "GSI1PK": S(K.owner_photos_pk(photo.owner_id)), "GSI1SK": S(pos),
         "GSI2PK": S(K.owner_status_pk(photo.owner_id, photo.status)), "GSI2SK": S(pos),
     }
-    if photo.status in K.STALE_STATUSES:
+    if photo.trashed_at is not None:  # out of every list, in the owner's trash and the purge's index instead
+        attrs["trashed_at"] = S(photo.trashed_at)
+        trashed = S(K.stale_sk(photo.trashed_at, photo.id))  # UTC time, then id
+        attrs.update(GSI1PK=S(K.owner_trash_pk(photo.owner_id)), GSI1SK=trashed,
+                     GSI3PK=S(K.trash_shard_pk(K.shard_of(photo.id))), GSI3SK=trashed)
+        del attrs["GSI2PK"], attrs["GSI2SK"]
+    elif photo.status in K.STALE_STATUSES:
         attrs["GSI3PK"] = S(K.stale_pk(photo.status, photo.id))
         attrs["GSI3SK"] = S(K.stale_sk(photo.uploaded_at, photo.id))
     return attrs
@@ -44,10 +50,13 @@ def album_ids(item: dict[str, Any]) -> list[str]:
     return [a for a, _ in sorted(members.items(), key=lambda kv: (kv[1].get("S", ""), kv[0]))]
 
 
-def read_photo(table: Table, photo_id: str, owner_id: str | None) -> Photo | None:
-    """The photo (one consistent GetItem); another owner's is None, as a missing one (owner_id None: any)."""
+def read_photo(table: Table, photo_id: str, owner_id: str | None, *, trashed: bool = False) -> Photo | None:
+    """The photo (one consistent GetItem); another owner's is None, as a missing one (owner_id None: any), and
+    so is one in the trash unless `trashed`."""
     item = table.get(K.photo_key(photo_id))
     if item is None or (owner_id is not None and s(item, "owner_id") != owner_id):
+        return None
+    if "trashed_at" in item and not trashed:
         return None
     return photo_of(item)
 

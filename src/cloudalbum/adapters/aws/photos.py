@@ -74,10 +74,10 @@ class DynamoPhotos:
     def photo_by_sha256(self, owner_id: str, sha256: str) -> Photo | None:
         """The owner's photo with these bytes: its SHA# claim item, then the photo (two GetItems, no query)."""
         claim = self.table.get(K.sha_key(owner_id, sha256))
-        return self.get_photo(s(claim, "photo_id") or "", owner_id) if claim is not None else None
+        return self.get_photo(s(claim, "photo_id") or "", owner_id, trashed=True) if claim is not None else None
 
-    def get_photo(self, photo_id: str, owner_id: str | None) -> Photo | None:
-        return read_photo(self.table, photo_id, owner_id)
+    def get_photo(self, photo_id: str, owner_id: str | None, *, trashed: bool = False) -> Photo | None:
+        return read_photo(self.table, photo_id, owner_id, trashed=trashed)
 
     def save_photo(self, photo: Photo) -> Photo:
         saved = dataclasses.replace(photo, version=photo.version + 1)
@@ -85,9 +85,10 @@ class DynamoPhotos:
         names = {f"#a{i}": name for i, name in enumerate(attrs)}
         values = {f":v{i}": value for i, value in enumerate(attrs.values())}
         update = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(attrs)))
-        if "GSI3PK" not in attrs:
-            names.update({"#g3pk": "GSI3PK", "#g3sk": "GSI3SK"})
-            update += " REMOVE #g3pk, #g3sk"
+        gone = [a for a in ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "trashed_at") if a not in attrs]
+        if gone:  # sparse indexes the photo leaves (GSI3: no longer unfinished; GSI2: trashed), the trash mark
+            names.update({f"#r{i}": a for i, a in enumerate(gone)})
+            update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(gone)))
         names["#ver"] = "version"
         values[":old"] = N(photo.version)
         try:
@@ -102,23 +103,50 @@ class DynamoPhotos:
         old = photo_of(resp["Attributes"])
         saved.albums = old.albums
         if old.bytes != saved.bytes or old.owner_id != saved.owner_id:
-            self._add_usage(old.owner_id, -1, -int(old.bytes))
-            self._add_usage(saved.owner_id, 1, int(saved.bytes))
-        if (old.owner_id, month_of(old.taken_at)) != (saved.owner_id, month_of(saved.taken_at)):
-            self.client.transact_write_items(TransactItems=[self._month_count(old, -1), self._month_count(saved, 1)])
-        self.items.write(K.index_entries(old, old.albums), K.index_entries(saved, old.albums))
+            self._add_usage(old.owner_id, -1, -int(old.bytes), trashed=old.trashed_at is not None)
+            self._add_usage(saved.owner_id, 1, int(saved.bytes), trashed=saved.trashed_at is not None)
+        if (old.trashed_at is None) != (saved.trashed_at is None):
+            self._move_trash(saved, to_trash=saved.trashed_at is not None)
+        months = self._month_moves(old, saved)
+        if months:
+            self.client.transact_write_items(TransactItems=months)
+        self.items.write(_entries(old, old.albums), _entries(saved, old.albums))
         return saved
+
+    def _month_moves(self, old: Photo, saved: Photo) -> list[dict[str, Any]]:
+        """The timeline counter updates a save makes: a photo counts in its month while it is in the library, so
+        a new month, a move into the trash or out of it moves one."""
+        deltas: dict[tuple[str, str | None], int] = {}
+        for photo, step in ((old, -1), (saved, 1)):
+            if photo.trashed_at is None:
+                key = (photo.owner_id, month_of(photo.taken_at))
+                deltas[key] = deltas.get(key, 0) + step
+        return [self._month_count_of(owner, month, delta) for (owner, month), delta in deltas.items() if delta]
 
     def _month_count(self, photo: Photo, delta: int) -> dict[str, Any]:
         """The transaction item moving the owner's timeline counter of the photo's month (K.month_key)."""
-        return {"Update": {"TableName": self.table.name, "Key": av_key(K.month_key(photo.owner_id,
-                                                                                   month_of(photo.taken_at))),
+        return self._month_count_of(photo.owner_id, month_of(photo.taken_at), delta)
+
+    def _month_count_of(self, owner_id: str, month: str | None, delta: int) -> dict[str, Any]:
+        return {"Update": {"TableName": self.table.name, "Key": av_key(K.month_key(owner_id, month)),
                            "UpdateExpression": "ADD #c :d", "ExpressionAttributeNames": {"#c": "count"},
                            "ExpressionAttributeValues": {":d": N(delta)}}}
 
-    def _add_usage(self, owner_id: str, count: int, nbytes: int) -> None:
+    def _move_trash(self, photo: Photo, *, to_trash: bool) -> None:
+        """What a move into (or out of) the trash changes besides the photo item: the owner's photo and trash
+        counts, its albums' counts and its open questions' place in the owner's list."""
+        step = 1 if to_trash else -1
+        self.client.update_item(TableName=self.table.name, Key=av_key(K.usage_key(photo.owner_id)),
+                                UpdateExpression="ADD photo_count :c, trash_count :t",
+                                ExpressionAttributeValues={":c": N(-step), ":t": N(step)})
+        for album_id in photo.albums:
+            self.albums.count_member(album_id, -step)
+        self.questions.hide_of_photo(photo.id, hidden=to_trash)
+
+    def _add_usage(self, owner_id: str, count: int, nbytes: int, *, trashed: bool = False) -> None:
+        counter = "trash_count" if trashed else "photo_count"
         self.client.update_item(TableName=self.table.name, Key=av_key(K.usage_key(owner_id)),
-                                UpdateExpression="ADD photo_count :c, stored_bytes :b",
+                                UpdateExpression=f"ADD {counter} :c, stored_bytes :b",
                                 ExpressionAttributeValues={":c": N(count), ":b": N(nbytes)})
 
     def delete_photo(self, photo_id: str, *, version: int | None = None) -> None:
@@ -139,24 +167,26 @@ class DynamoPhotos:
                 break
         else:
             raise ConcurrentUpdate(f"photo {photo_id} kept changing while being deleted; try again")
-        self.items.write(K.index_entries(photo, photo.albums), {})
+        self.items.write(_entries(photo, photo.albums), {})
         self.questions.delete_of_photo(photo_id)
         self.faces.delete_of_photo(photo_id)
 
     def _delete_photo_item(self, photo: Photo) -> bool:
+        trashed = photo.trashed_at is not None  # it left the photo count and its albums' counts already
         ops: list[dict[str, Any]] = [
             {"Delete": {"TableName": self.table.name, "Key": av_key(K.photo_key(photo.id)),
                         "ConditionExpression": "#ver = :v", "ExpressionAttributeNames": {"#ver": "version"},
                         "ExpressionAttributeValues": {":v": N(photo.version)}}},
             {"Update": {"TableName": self.table.name, "Key": av_key(K.usage_key(photo.owner_id)),
-                        "UpdateExpression": "ADD photo_count :c, stored_bytes :b",
+                        "UpdateExpression": f"ADD {'trash_count' if trashed else 'photo_count'} :c, stored_bytes :b",
                         "ExpressionAttributeValues": {":c": N(-1), ":b": N(-int(photo.bytes))}}},
         ]
         if photo.sha256:  # its bytes may come again as a new photo
             sha = K.sha_key(photo.owner_id, photo.sha256)
             ops.append({"Delete": {"TableName": self.table.name, "Key": av_key(sha)}})
-        ops.append(self._month_count(photo, -1))
-        for album_id in photo.albums[:96]:  # TransactWriteItems takes 100 items
+        if not trashed:
+            ops.append(self._month_count(photo, -1))
+        for album_id in [] if trashed else photo.albums[:96]:  # TransactWriteItems takes 100 items
             ops.append({"Update": {"TableName": self.table.name, "Key": av_key(K.album_key(album_id)),
                                    "UpdateExpression": "ADD photo_count :m",
                                    "ConditionExpression": "attribute_exists(PK)",
@@ -195,6 +225,20 @@ class DynamoPhotos:
         next_cursor = C.encode_cursor(s(items[-1], f"{index}SK")) if more else None
         return Page(items=[photo_of(it) for it in items], next_cursor=next_cursor)
 
+    def list_trash(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
+        """The owner's trash: the GSI1 partition trashed photos move to (their list partition's place)."""
+        return self._photo_page("GSI1", K.owner_trash_pk(owner_id), limit, cursor)
+
+    def trashed_before(self, before: str, *, limit: int = 100) -> list[Photo]:
+        """Oldest first, from every shard of GSI3's trash partitions (one Query each while little is due)."""
+        found: list[tuple[str, dict[str, Any]]] = []
+        for shard in range(K.PENDING_SHARDS):
+            items = self.table.query(index="GSI3", pk_name="GSI3PK", pk=K.trash_shard_pk(shard), sk_name="GSI3SK",
+                                     sk_cond="#sk < :t", values={":t": S(K.utc_iso(before))}, page=min(limit, 1000))
+            found += [(s(item, "GSI3SK") or "", item) for item in itertools.islice(items, limit)]
+        found.sort(key=lambda pair: pair[0])
+        return [photo_of(item) for _, item in found[:limit]]
+
     def usage(self, owner_id: str) -> tuple[int, int]:
         item = self.table.get(K.usage_key(owner_id)) or {}
         return int(n(item, "photo_count")), int(n(item, "stored_bytes"))
@@ -232,3 +276,8 @@ class DynamoPhotos:
                                    since=s(it, "since") or "") for it in itertools.islice(items, limit)]
         found.sort(key=lambda p: (p.since, p.photo_id))
         return found[:limit]
+
+
+def _entries(photo: Photo, albums: list[str]) -> dict[str, dict[str, Any]]:
+    """The photo's search index items: none while it is in the trash (nothing finds it, at no query cost)."""
+    return {} if photo.trashed_at is not None else K.index_entries(photo, albums)

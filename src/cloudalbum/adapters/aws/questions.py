@@ -9,7 +9,9 @@ from typing import Any
 from ...domain.model import Page, Question, QuestionStatus, question_from_dict, to_dict
 from . import cursors as C
 from . import keys as K
-from .table import S, Table, av_key, s
+from .table import S, Table, av_key, cancellation_codes, s
+
+HIDDEN = {"#h": "photo_trashed"}  # an open question of a trashed photo: out of the open list until a restore
 
 
 def question_item(q: Question) -> dict[str, Any]:
@@ -33,7 +35,25 @@ class DynamoQuestions:
         self.table, self.client = table, table.client
 
     def add_question(self, question: Question) -> None:
-        self.client.put_item(TableName=self.table.name, Item=question_item(question),
+        """Put, with a check in the same transaction that its photo is not in the trash; a question asked about
+        a trashed photo (a worker racing the trash) is put hidden, as hide_of_photo leaves the others."""
+        item = question_item(question)
+        put = {"TableName": self.table.name, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}
+        check = {"TableName": self.table.name, "Key": av_key(K.photo_key(question.photo_id)),
+                 "ConditionExpression": "attribute_not_exists(trashed_at)"}
+        try:
+            self.client.transact_write_items(TransactItems=[{"Put": put}, {"ConditionCheck": check}])
+            return
+        except self.client.exceptions.TransactionCanceledException as exc:
+            codes = cancellation_codes(exc)
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                raise self.client.exceptions.ConditionalCheckFailedException(
+                    {"Error": {"Code": "ConditionalCheckFailedException", "Message": "question exists"}},
+                    "PutItem") from exc
+            if codes[1:2] != ["ConditionalCheckFailed"]:
+                raise self.table.unavailable(exc) from exc
+        hidden = {k: v for k, v in item.items() if k not in ("GSI2PK", "GSI2SK")}
+        self.client.put_item(TableName=self.table.name, Item={**hidden, HIDDEN["#h"]: {"BOOL": True}},
                              ConditionExpression="attribute_not_exists(PK)")
 
     def get_question(self, question_id: str, owner_id: str) -> Question | None:
@@ -44,12 +64,41 @@ class DynamoQuestions:
 
     def save_question(self, question: Question) -> None:
         """Overwrite, unless the question is gone (deleted with its photo): as SQLite's UPDATE, never resurrects
-        it (a worker closing a question of a photo deleted meanwhile, issue 12 item 8)."""
+        it (a worker closing a question of a photo deleted meanwhile, issue 12 item 8). A question hidden with
+        its trashed photo stays out of the open list."""
+        item = question_item(question)
         try:
-            self.client.put_item(TableName=self.table.name, Item=question_item(question),
-                                 ConditionExpression="attribute_exists(PK)")
+            self.client.put_item(TableName=self.table.name, Item=item,
+                                 ConditionExpression="attribute_exists(PK) AND attribute_not_exists(#h)",
+                                 ExpressionAttributeNames=HIDDEN)
+            return
         except self.client.exceptions.ConditionalCheckFailedException:
             pass
+        hidden = {k: v for k, v in item.items() if k not in ("GSI2PK", "GSI2SK")}
+        try:
+            self.client.put_item(TableName=self.table.name, Item={**hidden, HIDDEN["#h"]: {"BOOL": True}},
+                                 ConditionExpression="attribute_exists(#h)", ExpressionAttributeNames=HIDDEN)
+        except self.client.exceptions.ConditionalCheckFailedException:
+            pass
+
+    def hide_of_photo(self, photo_id: str, *, hidden: bool) -> None:
+        """A photo moved to the trash (hidden) or back: its open questions leave the owner's open list (the
+        sparse GSI2) or return to it. The photo's few questions are read through GSI3."""
+        for q in self.questions_for_photo(photo_id):
+            values: dict[str, Any]
+            if q.status != QuestionStatus.OPEN.value:
+                continue
+            if hidden:
+                update, values = "REMOVE GSI2PK, GSI2SK SET #h = :t", {":t": {"BOOL": True}}
+            else:
+                update = "SET GSI2PK = :pk, GSI2SK = :sk REMOVE #h"
+                values = {":pk": S(K.open_questions_pk(q.owner_id)), ":sk": S(K.question_rank(q))}
+            try:
+                self.client.update_item(TableName=self.table.name, Key=av_key(K.question_key(q.id)),
+                                        UpdateExpression=update, ConditionExpression="attribute_exists(PK)",
+                                        ExpressionAttributeNames=HIDDEN, ExpressionAttributeValues=values)
+            except self.client.exceptions.ConditionalCheckFailedException:
+                pass  # deleted meanwhile
 
     def open_questions(self, owner_id: str, *, photo_id: str | None = None, limit: int = 50,
                        cursor: str | None = None) -> Page:

@@ -66,8 +66,9 @@ class DynamoMetadataStore:
     def delete_owner_data(self, owner_id: str) -> None:
         """Every item of the owner's library: photos (with their index items, questions and faces), albums,
         faces and people, the usage counter and face settings."""
-        photo_ids = [(s(it, "PK") or "")[len("PHOTO#"):] for it in self.table.query(
-            index="GSI1", pk_name="GSI1PK", pk=K.owner_photos_pk(owner_id), sk_name="GSI1SK", page=1000)]
+        photo_ids = [(s(it, "PK") or "")[len("PHOTO#"):] for pk in (K.owner_photos_pk(owner_id),
+                                                                     K.owner_trash_pk(owner_id))  # the trash too
+                     for it in self.table.query(index="GSI1", pk_name="GSI1PK", pk=pk, sk_name="GSI1SK", page=1000)]
         for photo_id in photo_ids:
             self.photos.delete_photo(photo_id)
         for item in list(self.table.query(index="GSI1", pk_name="GSI1PK", pk=K.owner_albums_pk(owner_id),

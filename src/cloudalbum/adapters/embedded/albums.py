@@ -82,7 +82,8 @@ class SqliteAlbumStore:
             for pid in dict.fromkeys(photo_ids):
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO album_photos (album_id, photo_id, owner_id, sort_key, added_at)"
-                    " SELECT ?, id, owner_id, sort_key, ? FROM photos WHERE id = ? AND owner_id = ?",
+                    " SELECT ?, id, owner_id, sort_key, ? FROM photos WHERE id = ? AND owner_id = ?"
+                    " AND trashed_at IS NULL",
                     (album_id, now, pid, owner[0]))
                 if cur.rowcount:
                     added.append(pid)
@@ -100,7 +101,7 @@ class SqliteAlbumStore:
     def album_photos(self, album_id: str, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Page of Photo in the album, newest taken first (as list_photos)."""
         limit = max(1, limit)
-        where, args = ["album_id = ?", "owner_id = ?"], [album_id, owner_id]
+        where, args = ["album_id = ?", "trashed = 0", "owner_id = ?"], [album_id, owner_id]
         if cursor:
             where.append(keyset_after(cursor, "sort_key", "photo_id", args))
         conn = self._db.read()
@@ -114,12 +115,13 @@ class SqliteAlbumStore:
 
 def _album_of(conn: sqlite3.Connection, row: sqlite3.Row) -> Album:
     album = Album(**dict(row))
-    (album.photo_count,) = conn.execute("SELECT COUNT(*) FROM album_photos WHERE album_id = ?",
+    (album.photo_count,) = conn.execute("SELECT COUNT(*) FROM album_photos WHERE album_id = ? AND trashed = 0",
                                         (album.id,)).fetchone()
     explicit = album.cover_photo_id and conn.execute(
-        "SELECT 1 FROM album_photos WHERE album_id = ? AND photo_id = ?", (album.id, album.cover_photo_id)).fetchone()
+        "SELECT 1 FROM album_photos WHERE album_id = ? AND photo_id = ? AND trashed = 0",
+        (album.id, album.cover_photo_id)).fetchone()
     if not explicit:
-        newest = conn.execute("SELECT photo_id FROM album_photos WHERE album_id = ?"
+        newest = conn.execute("SELECT photo_id FROM album_photos WHERE album_id = ? AND trashed = 0"
                               " ORDER BY sort_key DESC, photo_id DESC LIMIT 1", (album.id,)).fetchone()
         album.cover_photo_id = newest[0] if newest else None
     return album

@@ -73,4 +73,6 @@ class SqliteLimitStore:
             conn.execute("DELETE FROM hits WHERE key = ?", (key,))
 
     def trash_count(self, owner_id: str) -> int:
-        return 0  # the trash comes with a later issue
+        (count,) = self._db.read().execute(  # the partial index photos_owner_trash: trashed photos only
+            "SELECT COUNT(*) FROM photos WHERE owner_id = ? AND trashed_at IS NOT NULL", (owner_id,)).fetchone()
+        return int(count)

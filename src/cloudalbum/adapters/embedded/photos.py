@@ -13,7 +13,7 @@ import sqlite3
 from ...domain.errors import ConcurrentUpdate, Conflict, NotFound
 from ...domain.model import Page, Photo
 from ...ports import PendingBlobs
-from .database import SqliteDatabase, decode_cursor
+from .database import SqliteDatabase, decode_cursor, encode_cursor
 from .photo_rows import photo_doc, photo_of, photo_page, sort_key, utc_iso
 from .search import SqliteSearchIndex
 
@@ -33,9 +33,9 @@ class SqlitePhotoStore:
                     conn.execute("DELETE FROM byte_reservations WHERE id = ?", (reservation,))
                 conn.execute(
                     "INSERT INTO photos (id, owner_id, status, sort_key, taken_at, uploaded_at, bytes, version, doc,"
-                    " sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " sha256, trashed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (photo.id, photo.owner_id, photo.status, sort_key(photo), photo.taken_at, photo.uploaded_at,
-                     photo.bytes, photo.version, photo_doc(photo), photo.sha256))
+                     photo.bytes, photo.version, photo_doc(photo), photo.sha256, photo.trashed_at))
                 self._index.index_photo(conn, photo)
         except sqlite3.IntegrityError as exc:
             if "sha256" in str(exc):
@@ -48,10 +48,12 @@ class SqlitePhotoStore:
             "SELECT id, version, doc FROM photos WHERE owner_id = ? AND sha256 = ?", (owner_id, sha256)).fetchone()
         return photo_of(row) if row else None
 
-    def get_photo(self, photo_id: str, owner_id: str | None) -> Photo | None:
+    def get_photo(self, photo_id: str, owner_id: str | None, *, trashed: bool = False) -> Photo | None:
         row = self._db.read().execute(
-            "SELECT id, owner_id, version, doc FROM photos WHERE id = ?", (photo_id,)).fetchone()
+            "SELECT id, owner_id, version, doc, trashed_at FROM photos WHERE id = ?", (photo_id,)).fetchone()
         if row is None or (owner_id is not None and row["owner_id"] != owner_id):
+            return None
+        if row["trashed_at"] is not None and not trashed:
             return None
         return photo_of(row)
 
@@ -60,9 +62,9 @@ class SqlitePhotoStore:
         with self._db.tx() as conn:
             cur = conn.execute(
                 "UPDATE photos SET owner_id = ?, status = ?, sort_key = ?, taken_at = ?, uploaded_at = ?, bytes = ?,"
-                " version = ?, doc = ? WHERE id = ? AND version = ?",
+                " version = ?, doc = ?, trashed_at = ? WHERE id = ? AND version = ?",
                 (saved.owner_id, saved.status, sort_key(saved), saved.taken_at, saved.uploaded_at, saved.bytes,
-                 saved.version, photo_doc(saved), photo.id, photo.version))
+                 saved.version, photo_doc(saved), saved.trashed_at, photo.id, photo.version))
             if cur.rowcount != 1:
                 if conn.execute("SELECT 1 FROM photos WHERE id = ?", (photo.id,)).fetchone() is None:
                     raise NotFound(f"photo {photo.id} not found")
@@ -82,7 +84,7 @@ class SqlitePhotoStore:
 
     def list_photos(self, owner_id: str, *, status: str | None = None, limit: int = 50,
                     cursor: str | None = None) -> Page:
-        where, args = ["owner_id = ?"], [owner_id]
+        where, args = ["owner_id = ?", "trashed_at IS NULL"], [owner_id]  # the partial indexes: live photos
         if status is not None:
             where.append("status = ?")
             args.append(status)
@@ -98,13 +100,36 @@ class SqlitePhotoStore:
 
     def usage(self, owner_id: str) -> tuple[int, int]:
         count, total = self._db.read().execute(
-            "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM photos WHERE owner_id = ?", (owner_id,)).fetchone()
+            "SELECT COUNT(*) FILTER (WHERE trashed_at IS NULL), COALESCE(SUM(bytes), 0) FROM photos"
+            " WHERE owner_id = ?", (owner_id,)).fetchone()
         return int(count), int(total)
 
     def stale_photos(self, status: str, *, older_than: str, limit: int = 100) -> list[Photo]:
         rows = self._db.read().execute(
-            "SELECT id, version, doc FROM photos WHERE status = ? AND uploaded_at < ? ORDER BY uploaded_at LIMIT ?",
-            (status, utc_iso(older_than), limit)).fetchall()
+            "SELECT id, version, doc FROM photos WHERE status = ? AND uploaded_at < ? AND trashed_at IS NULL"
+            " ORDER BY uploaded_at LIMIT ?", (status, utc_iso(older_than), limit)).fetchall()
+        return [photo_of(r) for r in rows]
+
+    # --- the trash (issue 15): read through the partial indexes of trashed photos only ----------------------
+
+    def list_trash(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
+        limit = max(1, limit)
+        where, args = ["owner_id = ?", "trashed_at IS NOT NULL"], [owner_id]
+        if cursor:
+            last_at, last_id = decode_cursor(cursor, 2)
+            where.append("(trashed_at, id) < (?, ?)")
+            args += [str(last_at), str(last_id)]
+        rows = self._db.read().execute(
+            f"SELECT id, trashed_at, version, doc FROM photos WHERE {' AND '.join(where)}"
+            " ORDER BY trashed_at DESC, id DESC LIMIT ?", (*args, limit + 1)).fetchall()
+        more, rows = len(rows) > limit, rows[:limit]
+        next_cursor = encode_cursor([rows[-1]["trashed_at"], rows[-1]["id"]]) if more and rows else None
+        return Page([photo_of(r) for r in rows], next_cursor)
+
+    def trashed_before(self, before: str, *, limit: int = 100) -> list[Photo]:
+        rows = self._db.read().execute(
+            "SELECT id, version, doc FROM photos WHERE trashed_at IS NOT NULL AND trashed_at < ?"
+            " ORDER BY trashed_at, id LIMIT ?", (before, limit)).fetchall()
         return [photo_of(r) for r in rows]
 
     # --- pending blob cleanups (maintenance's index of work, not of the library) ---------------------------

@@ -43,7 +43,9 @@ class SqliteQuestionStore:
                        cursor: str | None = None) -> Page:
         """Open questions, highest score first (then oldest); keyset cursor on (score, created_at, id)."""
         limit = max(1, limit)
-        where = ["owner_id = ?", "status = ?"]
+        # a trashed photo's questions wait for its restore (one primary-key probe per open question)
+        where = ["owner_id = ?", "status = ?",
+                 "NOT EXISTS (SELECT 1 FROM photos p WHERE p.id = photo_id AND p.trashed_at IS NOT NULL)"]
         args: list[Any] = [owner_id, QuestionStatus.OPEN.value]
         if photo_id is not None:
             where.append("photo_id = ?")

@@ -109,9 +109,17 @@ class SqliteSearchIndex:
     # --- writes (inside the photo write's transaction) -----------------------------------------------------
 
     def index_photo(self, conn: sqlite3.Connection, photo: Photo) -> None:
-        """(Re)write the search index rows of one photo, inside the caller's transaction."""
+        """(Re)write the search index rows of one photo, inside the caller's transaction. A trashed photo has
+        none (nothing finds it, at no cost to any query) and its album memberships are flagged out of albums;
+        a restore writes them back."""
         row = conn.execute("SELECT sort_key FROM photos WHERE id = ?", (photo.id,)).fetchone()
         sort_key = row[0] if row else (photo.taken_at or photo.uploaded_at or "")[:19]
+        trashed = int(photo.trashed_at is not None)
+        conn.execute("UPDATE album_photos SET trashed = ? WHERE photo_id = ? AND trashed <> ?",
+                     (trashed, photo.id, trashed))
+        if trashed:
+            self.unindex_photo(conn, photo.id)
+            return
         old = conn.execute("SELECT docid FROM search_doc WHERE photo_id = ?", (photo.id,)).fetchone()
         if old is not None:
             self.unindex_photo(conn, photo.id)

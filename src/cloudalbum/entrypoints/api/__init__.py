@@ -39,12 +39,13 @@ def create_app(container: Container) -> APIFlask:
         security_headers,
         sharing,
         timeline,
+        trash,
     )
 
     errors.register(app)
     security_headers.register(app)
     for module in (health, auth, batches, photos, search, albums, map, questions, people, sharing, moving,
-                   timeline):
+                   timeline, trash):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies

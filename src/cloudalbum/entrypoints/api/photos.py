@@ -20,7 +20,7 @@ from ...media.formats import EXTENSIONS
 from ...services.sharing import member_view
 from .auth import current_user_id, token_auth
 from .context import container
-from .schemas import PhotoListQuery, PhotoOut, PhotoPage, PhotoPatchIn, ThumbnailQuery, UploadForm
+from .schemas import DeleteQuery, PhotoListQuery, PhotoOut, PhotoPage, PhotoPatchIn, ThumbnailQuery, UploadForm
 from .views import page_json, photo_json
 
 bp = APIBlueprint("photos", __name__, url_prefix="/api", tag="Photos")
@@ -103,10 +103,16 @@ def patch_photo(photo_id: str, body: dict[str, Any]) -> Any:
 
 @bp.delete("/photos/<photo_id>")
 @bp.auth_required(token_auth)
+@bp.input(DeleteQuery, location="query", arg_name="params")
 @bp.output(EmptySchema, status_code=204)
-@bp.doc(summary="Delete the photo: original, thumbnails and metadata", responses=NOT_FOUND)
-def delete_photo(photo_id: str) -> Any:
-    container().photos.delete(current_user_id(), photo_id)
+@bp.doc(summary="Move the photo to the trash (restore: POST /api/trash/{id}/restore); ?permanent=true deletes "
+                "it at once, original, thumbnails and metadata, from the library or the trash",
+        responses=NOT_FOUND)
+def delete_photo(photo_id: str, params: dict[str, Any]) -> Any:
+    if params["permanent"]:
+        container().photos.delete(current_user_id(), photo_id)
+    else:
+        container().trash.move_to_trash(current_user_id(), photo_id)
     return "", 204
 
 

@@ -60,7 +60,7 @@ class FaceRecorder:
                 delete_crop(self.blobs, face_crop_key(photo.owner_id, photo.id, face.id))
             self.switch.forget_everything(photo.owner_id)
             return False
-        if self.photos.get_photo(photo.id, photo.owner_id) is None:
+        if self.photos.get_photo(photo.id, photo.owner_id, trashed=True) is None:  # trashed: kept for a restore
             self.forget_deleted_photo(photo, faces)
             return False
         return True

@@ -76,6 +76,17 @@ class PeopleService:
     def forget_photo(self, photo: Photo, faces: list[Face]) -> None:
         self.recorder.forget_photo(photo, faces)
 
+    def photo_trashed(self, photo: Photo, trashed: bool) -> None:
+        """The photo moved to the trash (or back): its faces are marked and the people they are in recounted,
+        so people's counts leave the trash out (domain.people.recount) and a restore brings them back."""
+        faces = self.face_store.faces_of_photo(photo.id)
+        for face in faces:
+            if face.in_trash != trashed:
+                face.in_trash = trashed
+                self.face_store.save_face(face)
+        for person_id in dict.fromkeys(f.person_id for f in faces if f.person_id):
+            self.grouping.rebuild(photo.owner_id, person_id)
+
     def faces_of_photo(self, photo_id: str) -> list[Face]:
         return self.face_store.faces_of_photo(photo_id)
 

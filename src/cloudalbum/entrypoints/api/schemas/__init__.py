@@ -32,6 +32,7 @@ from .photos import (
                        AnswerOut,
                        BoxOut,
                        CameraOut,
+                       DeleteQuery,
                        FacePersonOut,
                        LabelOut,
                        LocationIn,
@@ -78,7 +79,8 @@ from .sharing import (
 
 __all__ = [
     "AccountDeleteIn", "AlbumIn", "AlbumListQuery", "AlbumOut", "AlbumPage", "AlbumPatchIn", "AlbumPhotosIn",
-    "AlbumPhotosQuery", "AnswerIn", "AnswerOut", "AnswerResultOut", "BoxOut", "CameraOut", "ErrorDetail", "ErrorOut",
+    "AlbumPhotosQuery", "AnswerIn", "AnswerOut", "AnswerResultOut", "BoxOut", "CameraOut", "DeleteQuery", "ErrorDetail",
+    "ErrorOut",
     "FaceOut", "FacePage", "FacePersonOut", "FaceSettingsIn", "FaceSettingsOut", "FeatureCollectionOut", "FeatureOut",
     "HealthOut", "InterpretationOut", "InterpretationPartOut", "LabelOut", "LocationIn", "LocationOut", "LoginIn",
     "MapQuery", "MarkerPropertiesOut", "MatchOut", "MemberIn", "MemberOut", "MeOut", "ModelOut", "OwnerOut", "page_of",

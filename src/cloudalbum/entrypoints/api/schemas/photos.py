@@ -121,6 +121,8 @@ class PhotoOut(Schema):
                       metadata={"description": "size -> versioned thumbnail URL (cacheable); null before processing"})
     duplicate = Boolean(metadata={"description": "Upload only: true when these bytes were already a photo "
                                                  "of the user (200, nothing stored)"})
+    trashed_at = String(allow_none=True, metadata={"description": "When the photo was moved to the trash "
+                                                                  "(GET /api/trash); null in the library"})
 
 
 class PhotoPage(Schema):
@@ -133,6 +135,11 @@ class PhotoPage(Schema):
 class PhotoListQuery(PageQuery):
     status = String(load_default=None, allow_none=True,
                     validate=OneOf(["uploaded", "processing", "done", "needs_input", "failed"]))
+
+
+class DeleteQuery(Schema):
+    permanent = Boolean(load_default=False, metadata={"description": "Delete at once (from the library or the "
+                                                                     "trash) instead of moving to the trash"})
 
 
 class UploadForm(Schema):

@@ -15,6 +15,7 @@ import { photoView } from './views/photo.js';
 import { openQuestionCount, questionEvents, questionsView } from './views/questions.js';
 import { searchView } from './views/search.js';
 import { sharedWithMeView, sharesView } from './views/sharing.js';
+import { trashView } from './views/trash.js';
 import { uploadView } from './views/upload.js';
 
 const ROUTES = {
@@ -32,6 +33,7 @@ const ROUTES = {
   account: { view: accountView, nav: 'account', title: 'Account' },
   shares: { view: sharesView, nav: 'shares', title: 'Share links' },
   shared: { view: sharedWithMeView, nav: 'shared', title: 'Shared with me' },
+  trash: { view: trashView, nav: 'trash', title: 'Trash' },
   login: { view: signinView, public: true, title: 'Sign in' },
   signup: { view: signupView, public: true, title: 'Sign up' },
 };

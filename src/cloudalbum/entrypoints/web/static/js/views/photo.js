@@ -1,5 +1,5 @@
 // One photo: the large thumbnail with the detected boxes drawn over it, labels, date, camera, place and a small
-// map, albums, open questions, edits (PATCH), download of the original, delete.
+// map, albums, open questions, edits (PATCH), download of the original, move to the trash.
 
 import { all, api, authFetch, forgetPhotoImages, imageUrl, photoThumb, toError } from '../api.js';
 import { FINAL, altText, announce, clear, field, formatBytes, formatDate, h, placeText, statusBadge } from '../dom.js';
@@ -331,14 +331,14 @@ export function photoView(main, { parts, params }) {
       } catch (e) { error.textContent = e.message; }
     } }, 'Reprocess');
     const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
-      if (!window.confirm(`Delete “${photo.title || photo.filename}”? The original, its thumbnails and metadata are removed for good.`)) return;
+      if (!window.confirm(`Move “${photo.title || photo.filename}” to the trash? You can restore it from the Trash until it is emptied or purged.`)) return;
       try {
         await api('DELETE', `/api/photos/${encodeURIComponent(photo.id)}`);
         forgetPhotoImages(photo.id);
-        announce('Photo deleted.');
+        announce('Photo moved to the trash.');
         location.hash = '#/';
       } catch (e) { error.textContent = e.message; }
-    } }, 'Delete photo');
+    } }, 'Move to trash');
     const share = h('button', { type: 'button', class: 'share-button', onclick: () => openShareDialog({ photo_ids: [photo.id] }, 'this photo') }, 'Share…');
     if (shared) return h('section', { class: 'actions' }, h('h2', { class: 'sr-only' }, 'Actions'), download, error);
     return h('section', { class: 'actions' }, h('h2', { class: 'sr-only' }, 'Actions'), share, download, reprocess, del, error);
