@@ -79,8 +79,9 @@ def test_a_deleted_photo_leaves_every_view_and_restore_brings_it_all_back(alice:
     assert restored.status_code == 200
     back = restored.get_json()
     assert back["trashed_at"] is None and back["title"] == "Eiffel" and back["albums"] == [album]
-    assert {k: v for k, v in back.items() if k != "trashed_at"} == \
-        {k: v for k, v in before.items() if k != "trashed_at"}
+    changed = ("trashed_at", "thumbnails")  # the thumbnails' URLs name the photo's version, which moved twice
+    assert {k: v for k, v in back.items() if k not in changed} == {k: v for k, v in before.items() if k not in changed}
+    assert back["thumbnails"]["small"].split("&v=")[0] == before["thumbnails"]["small"].split("&v=")[0]
     assert alice.request("GET", f"/api/photos/{gone}/original").status_code == 200
     assert sorted(ids(alice.request("GET", "/api/photos"))) == sorted([kept, gone])
     assert sorted(ids(alice.request("GET", "/api/search", query_string={"label": "dog"}))) == sorted([kept, gone])
