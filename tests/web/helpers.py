@@ -100,3 +100,12 @@ class Api:
             if time.monotonic() > deadline:
                 raise AssertionError(f"not processed within {timeout_s}s: {[(p['filename'], p['status']) for p in photos]}")
             time.sleep(0.5)
+
+
+def sign_in(page: Any, email: str, password: str = "correct horse battery staple") -> None:
+    """Sign in through the page's own form and wait until the header names the user."""
+    page.goto("/#/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#who", has_text=email).wait_for()

@@ -13,7 +13,7 @@ import pytest
 from support import make_jpeg
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api, assert_no_bad_text
+from .helpers import Api, assert_no_bad_text, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -27,14 +27,6 @@ def shot(page: Any, name: str) -> None:
     if SHOTS.parent.exists():
         SHOTS.mkdir(exist_ok=True)
         (SHOTS / path.name).write_bytes(path.read_bytes())
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("#who", has_text=email).wait_for()
 
 
 def open_batch_forms(page: Any) -> None:

@@ -15,19 +15,11 @@ import pytest
 from support import make_jpeg
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api
+from .helpers import Api, sign_in
 
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "correct horse battery staple"
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("#who", has_text=email).wait_for()
 
 
 def test_export_buttons_download_zips(browser: Any, service: Any) -> None:

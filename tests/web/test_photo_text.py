@@ -14,20 +14,12 @@ from ocr.conftest import needs_fonts
 from ocr.painted import paint
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api, assert_no_bad_text
+from .helpers import Api, assert_no_bad_text, sign_in
 
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "correct horse battery staple"
 PHRASES = ["HOTEL CENTRAL", "Notruf 112"]
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("#who", has_text=email).wait_for()
 
 
 def wait_for_text(api: Api, pid: str, timeout_s: float = 180) -> dict[str, Any]:

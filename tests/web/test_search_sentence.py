@@ -11,20 +11,12 @@ from typing import Any
 import pytest
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api, assert_no_bad_text
+from .helpers import Api, assert_no_bad_text, sign_in
 
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "correct horse battery staple"
 PHOTOS = ["chelsea.png", "motorcycle_left.png", "astronaut.png"]
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/#/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.locator("#who", has_text=email).wait_for()
-
 
 def result_ids(page: Any) -> list[str]:
     page.wait_for_function("() => !document.querySelector('.grid-status') || "
