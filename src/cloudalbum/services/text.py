@@ -2,8 +2,9 @@
 
 Processing queues a `ReadText` job once the photo is final (done or needs_input), so text reading never
 delays the photo's own processing; it costs about as much CPU again as the rest of the pipeline (docs/ocr.md).
-The job decodes the original once, upright, at the size processing gives its models (1280 px on the long
-side), reads it, maps the boxes to pixels of the upright original, and stores the lines through PhotoChanges
+The job reads the large thumbnail, which is the upright image processing gave its models (1280 px on the long
+side), so the original is not decoded again (the original only when the thumbnail is missing), maps the boxes
+to pixels of the upright original, and stores the lines through PhotoChanges
 with `photo_rules.apply_text`. It is idempotent per model: a redelivered job, or a re-run with the same
 models, changes nothing (and skips the decode). A photo deleted meanwhile is left alone.
 
@@ -14,6 +15,7 @@ photo failed, and a failed photo is never read): the job says so and is acknowle
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from PIL import Image
 from ..config import Settings
 from ..domain import photo_rules
 from ..domain.errors import NotFound
-from ..domain.model import TextLine
+from ..domain.model import Photo, TextLine
 from ..media.decode import UndecodableImage, decode
 from ..media.exif import read_metadata
 from ..media.thumbnails import SIZES, fit
@@ -62,13 +64,11 @@ class TextService:
         model = text_model(reader)
         if not photo_rules.wants_text(photo, model):
             return f"skipped: {photo.status}" if photo.status not in photo_rules.PROCESSED else "skipped: read"
-        try:
-            data = self.blobs.get(photo.original_key)
-        except NotFound:
-            return "gone: no original"
         started = time.perf_counter()
         try:
-            lines = self._read_lines(data, reader)
+            lines = self._read_photo(photo, reader)
+        except NotFound:
+            return "gone: no original"
         except UndecodableImage as exc:
             return f"skipped: could not decode the image ({exc})"
         saved = self.changes.change(photo.id, owner_id, lambda p: photo_rules.apply_text(p, lines, model=model),
@@ -78,6 +78,23 @@ class TextService:
         log.info("photo %s: %d lines of text read in %.0f ms", photo.id, len(lines),
                  (time.perf_counter() - started) * 1000)
         return f"read: {len(lines)} lines"
+
+    def _read_photo(self, photo: Photo, reader: TextReader) -> list[TextLine]:
+        """Read the large thumbnail when there is one: it is the upright image processing gave its models (1280 px
+        on the long side), so the original is not decoded a second time (a big PNG costs hundreds of MiB to
+        decode: the worker's memory budget). Boxes are scaled to the upright original's pixels."""
+        key = photo.thumbnail_keys.get("large")
+        if key and photo.width and photo.height:
+            try:
+                with Image.open(io.BytesIO(self.blobs.get(key))) as thumb:
+                    image = thumb.convert("RGB")
+            except (NotFound, OSError, ValueError, Image.DecompressionBombError):
+                image = None  # the thumbnail is gone or damaged: read the original
+            if image is not None:
+                sx, sy = photo.width / image.width, photo.height / image.height
+                return [TextLine(text=ln.text, confidence=ln.confidence, x=ln.x * sx, y=ln.y * sy, w=ln.w * sx,
+                                 h=ln.h * sy) for ln in reader.read(image)]
+        return self._read_lines(self.blobs.get(photo.original_key), reader)
 
     def _read_lines(self, data: bytes, reader: TextReader) -> list[TextLine]:
         """The lines in the photo, boxes in pixels of the upright original (one decode, as processing does)."""

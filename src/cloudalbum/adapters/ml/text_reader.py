@@ -218,7 +218,7 @@ class RapidTextReader:
                                                      _read_weights(self.recognizer_path))
         try:
             det_session, rec_session = (
-                ort.InferenceSession(weights, sess_options=_session_options(self.threads),
+                ort.InferenceSession(weights, sess_options=_lean_options(self.threads),
                                      providers=["CPUExecutionProvider"])
                 for weights in (det_weights, rec_weights))
             if "character" not in rec_session.get_modelmeta().custom_metadata_map:
@@ -279,3 +279,13 @@ class RapidTextReader:
                 x, y, w, h = region.box(image.width, image.height)
                 lines.append(TextLine(text=text, confidence=score, x=x, y=y, w=w, h=h))
         return lines
+
+
+def _lean_options(threads: int) -> Any:
+    """The detector's session options without onnxruntime's memory arena: the text detector's feature maps grow
+    with the photo's shape, and an arena would keep the largest of them for the worker's life, on top of what the
+    photo's own processing left (the worker's memory budget, tests/security/test_memory_bombs.py)."""
+    opts = _session_options(threads)
+    opts.enable_cpu_mem_arena = False
+    opts.enable_mem_pattern = False
+    return opts
