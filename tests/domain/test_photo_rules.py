@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -126,6 +127,7 @@ class Analysis:
     height: int | None = 480
     labels: list[Label] = field(default_factory=lambda: [Label("dog", 0.9, model="yolov8n@2")])
     error: str | None = None
+    fingerprint: Any = None
 
 
 MODEL = ModelInfo("yolov8n", "2")

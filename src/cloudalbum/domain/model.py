@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .duplicates import Fingerprint
 
 def new_id() -> str:
     """A URL-safe random id (128 bits): unguessable, so ids leak nothing about other users."""
@@ -183,6 +184,8 @@ class Photo:
     # The trash (issue 15): when the owner deleted it (UTC ISO), None while in the library. A trashed photo keeps
     # everything (albums, answers, faces) so a restore brings it back whole; the stores hide it meanwhile.
     trashed_at: str | None = None
+    # Duplicates (issue 15 item 2): the hashes processing computed from the upright pixels (domain.duplicates).
+    fingerprint: Fingerprint | None = None
 
     def people_names(self) -> list[str]:
         """Names of the named people whose faces are in the photo (each once, in face order)."""
@@ -265,6 +268,8 @@ def photo_from_dict(d: dict[str, Any]) -> Photo:
     if d.get("text") is not None:
         t = d["text"]
         d["text"] = PhotoText(lines=[TextLine(**line) for line in t.get("lines", [])], model=t.get("model", ""))
+    if d.get("fingerprint") is not None:
+        d["fingerprint"] = Fingerprint.from_dict(d["fingerprint"])
     known = {f.name for f in dataclasses.fields(Photo)}
     return Photo(**{k: v for k, v in d.items() if k in known})
 

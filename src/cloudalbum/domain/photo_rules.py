@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from .batches import BatchEdit, shift_time
 from .categories import categories_for
+from .duplicates import Fingerprint
 from .model import (
     Answer,
     Box,
@@ -186,6 +187,9 @@ class Analysed(Protocol):
     @property
     def error(self) -> str | None: ...
 
+    @property
+    def fingerprint(self) -> Fingerprint | None: ...
+
 
 def apply_analysis(photo: Photo, result: Analysed, *, model: ModelInfo, thumbnail_keys: Mapping[str, str]) -> None:
     """Put the analysis on the photo without touching what the user set. Idempotent: applied again to a fresh
@@ -212,6 +216,7 @@ def apply_analysis(photo: Photo, result: Analysed, *, model: ModelInfo, thumbnai
         photo.labels = kept + [lbl for lbl in result.labels if lbl.name not in user_names]
         photo.categories = categories_for(photo.labels, rejected=photo.rejected_labels)
         photo.thumbnail_keys = dict(thumbnail_keys)
+        photo.fingerprint = result.fingerprint
         photo.model = model
         photo.processed_version = f"{model.name}@{model.version}"
 

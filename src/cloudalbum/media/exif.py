@@ -61,6 +61,7 @@ class ExifData:
     width: int | None = None  # stored pixel size, before EXIF rotation
     height: int | None = None
     format: str | None = None  # Pillow's format name: JPEG, MPO, PNG, WEBP, HEIF, TIFF, GIF ...
+    tags: int = 0  # EXIF tags in IFD0, the Exif IFD and the GPS IFD (duplicates: "most metadata" is kept)
 
     @property
     def has_location(self) -> bool:
@@ -118,6 +119,8 @@ def _fill(out: ExifData, exif: Image.Exif) -> None:
     location = _safe(lambda: parse_gps(gps))
     if location:
         out.lat, out.lon, out.alt_m = location
+    pointers = sum(1 for tag in (EXIF_IFD, GPS_IFD) if tag in exif)
+    out.tags = _safe(lambda: len(exif) - pointers + len(sub) + len(gps)) or 0
 
 
 def _safe(fn: Any) -> Any:

@@ -33,11 +33,13 @@ from ..domain.blob_keys import thumbnail_key
 from ..domain.categories import labels_from_detections
 from ..domain.errors import ModelUnavailable, NotFound
 from ..domain.jobs import ReadText
+from ..domain.duplicates import Fingerprint
 from ..domain.model import Label, ModelInfo, Photo, Place
 from ..domain.photo_rules import apply_analysis
 from ..media.decode import UndecodableImage, decode
 from ..media.exif import ExifData, read_metadata
 from ..media.face_crops import face_crop
+from ..media.fingerprint import fingerprint
 from ..media.thumbnails import make_thumbnails
 from ..ports import BlobStore, Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, JobQueue, PhotoStore
 from .changes import PhotoChanges
@@ -75,6 +77,7 @@ class Analysis:
     face_crops: list[bytes] = field(default_factory=list)  # a JPEG per face, same order
     faces_model: str | None = None  # the face models with their versions, when faces were looked for
     thumbnails: dict[str, bytes] = field(default_factory=dict)
+    fingerprint: Fingerprint | None = None  # duplicates: hashes of the upright pixels (media/fingerprint.py)
     error: str | None = None  # a deterministic failure: the image could not be decoded
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (benchmarks, logs)
 
@@ -108,6 +111,8 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     result.width, result.height = decoded.width, decoded.height
     thumbs = make_thumbnails(decoded.image)
     large_image = thumbs["large"][0]
+    result.fingerprint = fingerprint(thumbs["small"][0], width=decoded.width, height=decoded.height,
+                                     exif_tags=meta.tags)
     t4 = time.perf_counter()
     gated = faces is not None and face_gate > 0 and "person" in _class_names(detector)
     detections = (detector.detect(large_image, threshold=min(face_gate, threshold)) if gated

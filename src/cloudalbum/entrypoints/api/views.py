@@ -10,7 +10,7 @@ from ...domain.model import Album, Photo, Question
 from ...domain.people import Face, Person
 
 _PHOTO_INTERNAL = {"owner_id", "original_key", "thumbnail_keys", "user_fields", "rejected_labels",
-                   "processed_version", "version", "orientation", "sha256"}
+                   "processed_version", "version", "orientation", "sha256", "fingerprint"}
 
 
 def face_url(face_id: str) -> str:
