@@ -90,7 +90,7 @@ def main() -> None:
             m = found(original, copy)
             like = D.likeness(original.fingerprint, copy.fingerprint)  # type: ignore[arg-type]
             per[kind].append((name, m.kind if m else None, like.phash if like else -1, like.dhash if like else -1))
-    print(f"\n| copy | found / made | as expected | farthest pHash, dHash bits |\n|---|---|---|---|")
+    print("\n| copy | found / made | as expected | farthest pHash, dHash bits |\n|---|---|---|---|")
     total = ok = 0
     misses = []
     for kind, rows in per.items():

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.albums import AlbumService
     from .services.auth import AuthService
     from .services.batches import BatchService
+    from .services.duplicates import DuplicateService
     from .services.limits import LimitsService
     from .services.maintenance import MaintenanceService
     from .services.moving import ExportService, ImportService
@@ -141,7 +142,8 @@ class Container:
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
         return PhotoService(self.store.photos, self.store.albums, self.blobs, self.queue, self.settings,
                             geocoder=lambda: self.geocoder, people=self.people, limits=self.limits,
-                            restored=lambda photo: self.trash.restored(photo))
+                            restored=lambda photo: self.trash.restored(photo),
+                            deleted=lambda photo: self.duplicates.photo_left(photo, deleted=True))
 
     @cached_property
     def trash(self) -> TrashService:
@@ -149,7 +151,15 @@ class Container:
 
         return TrashService(self.store.photos, lambda owner, pid: self.photos.delete(owner, pid, only_trashed=True),
                             self.photos.requeue, trash_days=self.settings.trash_days, now=self.clock.now,
-                            people=lambda photo, trashed: self.people.photo_trashed(photo, trashed))
+                            people=lambda photo, trashed: self.people.photo_trashed(photo, trashed),
+                            trashed=lambda photo: self.duplicates.photo_left(photo))
+
+    @cached_property
+    def duplicates(self) -> DuplicateService:
+        from .services.duplicates import DuplicateService
+
+        return DuplicateService(self.store.duplicates, self.store.photos, self.store.albums,
+                                lambda owner, pid: self.trash.move_to_trash(owner, pid))
 
     @cached_property
     def limits(self) -> LimitsService:
@@ -179,6 +189,7 @@ class Container:
         return ProcessingService(
             self.store.photos, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
             faces_provider=lambda: self.face_analyzer, people=self.people, queue=self.queue,
+            duplicates=self.duplicates,
         )
 
     @cached_property

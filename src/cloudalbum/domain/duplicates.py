@@ -230,8 +230,9 @@ def explain(group: DuplicateGroup, photos: Sequence[Photo]) -> Explained:
         why = (f"These {n} photos have the same pixels once decoded and turned upright: one picture saved "
                "with different metadata.")
     elif group.kind == "near":
+        bits = f"at most {group.phash} of 64 bits apart" if group.phash else "the same"
         why = (f"These {n} photos show the same picture, re-encoded, resized or lightly cropped (their "
-               f"perceptual hashes differ by at most {group.phash} of 64 bits).")
+               f"perceptual hashes are {bits}, allowing for the crop).")
     else:
         camera = next((p.camera for p in photos if p.camera and (p.camera.make or p.camera.model)), None)
         name = " ".join(v for v in ((camera.make, camera.model) if camera else ()) if v) or "camera"
@@ -242,16 +243,15 @@ def explain(group: DuplicateGroup, photos: Sequence[Photo]) -> Explained:
 
 
 def _why_keep(keep: Photo, photos: Sequence[Photo]) -> str:
-    others = [p for p in photos if p.id != keep.id]
+    """Which rule chose the keeper over the runner-up (the keeper of the others)."""
+    runner = keeper([p for p in photos if p.id != keep.id])
     label = keep.title or keep.filename or "this photo"
-    if any(pixels(p) != pixels(keep) for p in others):
-        runner = max(others, key=pixels)
-        return (f"Keep {label}: it has the most pixels ({_size(keep)}, against {_size(runner)}).")
-    if any(exif_tags(p) != exif_tags(keep) for p in others):
-        runner = max(others, key=exif_tags)
-        return (f"Keep {label}: as many pixels as the others ({_size(keep)}), and the most camera metadata "
+    if pixels(runner) < pixels(keep):
+        return f"Keep {label}: it has the most pixels ({_size(keep)}, against {_size(runner)})."
+    if exif_tags(runner) < exif_tags(keep):
+        return (f"Keep {label}: as many pixels as any other ({_size(keep)}), and the most camera metadata "
                 f"({exif_tags(keep)} EXIF tags, against {exif_tags(runner)}).")
-    return (f"Keep {label}: as many pixels and as much camera metadata as the others, and it was uploaded "
+    return (f"Keep {label}: as many pixels and as much camera metadata as any other, and it was uploaded "
             f"first ({keep.uploaded_at[:10]}).")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .duplicates import Fingerprint
 
+
 def new_id() -> str:
     """A URL-safe random id (128 bits): unguessable, so ids leak nothing about other users."""
     return secrets.token_urlsafe(16).replace("-", "a").replace("_", "b")

@@ -65,6 +65,32 @@ def purge_due(photo: Photo, *, before: str) -> bool:
     return photo.trashed_at is not None and photo.trashed_at < before
 
 
+# --- duplicates (issue 15 item 3) ----------------------------------------------------------------------------
+
+
+def merge_duplicates(keeper: Photo, others: Sequence[Photo]) -> bool:
+    """Resolving a duplicate group: what the others carry that the keeper lacks moves to it, as the user's own
+    (the user chose to keep it): their answers (to questions the keeper has no answer to), user labels, and the
+    title, description and location when the keeper has none (the first of the others that has one, in the
+    group's order). Album memberships are the album store's (services.duplicates adds the keeper to them).
+    False when nothing changed."""
+    before = (list(keeper.answers), list(keeper.labels), keeper.title, keeper.description,
+              keeper.location)
+    for other in others:
+        asked = {a.question for a in keeper.answers}
+        keeper.answers = [*keeper.answers, *(a for a in other.answers if a.question not in asked)]
+        mine = {lbl.name for lbl in keeper.labels if lbl.source == Source.USER.value}
+        for lbl in other.labels:
+            if lbl.source == Source.USER.value and lbl.name not in mine:
+                add_user_label(keeper, lbl.name)
+        for name in ("title", "description", "location"):
+            if not getattr(keeper, name) and getattr(other, name):
+                setattr(keeper, name, getattr(other, name))
+                mark_user_field(keeper, name)
+    after = (keeper.answers, keeper.labels, keeper.title, keeper.description, keeper.location)
+    return after != before
+
+
 # --- status -----------------------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ here, never probed for with getattr.
 from .batches import BatchStore
 from .blobs import BlobStore
 from .clock import Clock
+from .duplicates import Candidate, DuplicateStore
 from .faces import FaceStore
 from .library import (
                       AlbumStore,
@@ -28,7 +29,7 @@ from .sharing import ShareStore
 from .text import TextLine, TextReader
 
 __all__ = [
-    "AlbumStore", "BatchStore", "BlobStore", "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
+    "AlbumStore", "BatchStore", "BlobStore", "Candidate", "DuplicateStore", "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
     "FoundFace", "Geocoder", "JobQueue", "LimitStore", "Message", "MetadataStore", "PendingBlobs",
     "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
     "Session", "ShareStore", "TextLine", "TextReader", "UserStore", "message_group",

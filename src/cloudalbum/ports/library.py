@@ -9,6 +9,7 @@ from ..domain.model import Album, Page, Photo, Question, User
 from ..domain.search import Marker, SearchQuery
 from ..domain.timeline import Timeline
 from .batches import BatchStore
+from .duplicates import DuplicateStore
 from .faces import FaceStore
 from .limits import LimitStore
 from .sharing import ShareStore
@@ -237,6 +238,7 @@ class MetadataStore(Protocol):
     limits: LimitStore
     shares: ShareStore
     batches: BatchStore
+    duplicates: DuplicateStore
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library: photos and their index, albums, questions, faces, people,

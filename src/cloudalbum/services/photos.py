@@ -76,9 +76,11 @@ def _text(value: Any, name: str, limit: int) -> str | None:
 class PhotoService:
     def __init__(self, photos: PhotoStore, albums: AlbumStore, blobs: BlobStore, queue: JobQueue, settings: Settings,
                  geocoder: Callable[[], Geocoder] | None = None, people: PeopleService | None = None,
-                 limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None) -> None:
+                 limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None,
+                 deleted: Callable[[Photo], None] | None = None) -> None:
         """geocoder: a factory, called when a user first sets a location by hand (the offline geocoder loads
-        its data then). restored: after an upload of its bytes brought a photo back out of the trash."""
+        its data then). restored: after an upload of its bytes brought a photo back out of the trash. deleted:
+        after a permanent delete (DuplicateService.photo_left: its duplicate group and dismissals)."""
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -86,6 +88,7 @@ class PhotoService:
         self.settings = settings
         self._geocoder = geocoder
         self.people = people
+        self._deleted = deleted
         self.uploads = Uploads(photos, albums, blobs, settings, self._place, limits, restored)
 
     # --- upload -------------------------------------------------------------------------------------------
@@ -224,6 +227,8 @@ class PhotoService:
             return photo, faces
 
         photo, faces = retry_lost_races(attempt, gave_up="The photo is being changed by someone else; try again.")
+        if self._deleted is not None:
+            self._deleted(photo)
         if self.people is not None and faces:
             self.people.forget_photo(photo, faces)  # crops go; the people it was in are rebuilt
         for key in [photo.original_key, *photo.thumbnail_keys.values(), shared_original_key(photo.owner_id, photo.id)]:

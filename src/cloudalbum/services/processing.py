@@ -31,9 +31,9 @@ from ..config import Settings
 from ..domain import photo_rules
 from ..domain.blob_keys import thumbnail_key
 from ..domain.categories import labels_from_detections
+from ..domain.duplicates import Fingerprint
 from ..domain.errors import ModelUnavailable, NotFound
 from ..domain.jobs import ReadText
-from ..domain.duplicates import Fingerprint
 from ..domain.model import Label, ModelInfo, Photo, Place
 from ..domain.photo_rules import apply_analysis
 from ..media.decode import UndecodableImage, decode
@@ -178,13 +178,21 @@ class QuestionAsker(Protocol):
         """Store the questions worth asking; the number of questions open on the photo."""
 
 
+class DuplicateFinder(Protocol):
+    """Who groups a final photo with its duplicates (services.duplicates.DuplicateService)."""
+
+    def find(self, photo: Photo) -> object:
+        """Group the photo with its duplicates; idempotent."""
+
+
 class ProcessingService:
     """Use case: process one photo (see the module docstring for the failure policy)."""
 
     def __init__(self, photos: PhotoStore, blobs: BlobStore, detector_provider: Callable[[], Detector],
                  geocoder: Geocoder | None, questions: QuestionAsker | None, settings: Settings, *,
                  faces_provider: Callable[[], FaceAnalyzer] | None = None,
-                 people: PeopleService | None = None, queue: JobQueue | None = None) -> None:
+                 people: PeopleService | None = None, queue: JobQueue | None = None,
+                 duplicates: DuplicateFinder | None = None) -> None:
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -195,6 +203,7 @@ class ProcessingService:
         self.faces_provider = faces_provider
         self.people = people
         self.queue = queue  # where a final photo's read_text job goes (None: text is not read)
+        self.duplicates = duplicates  # groups a final photo with its duplicates (None: not looked for)
 
     def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
         """Process the photo; returns an Outcome. Raises on transient failures (the message is retried)."""
@@ -205,6 +214,7 @@ class ProcessingService:
         if not force and photo.processed_version == model_key(detector) and photo.status in FINAL:
             if photo.text is None:  # e.g. the read_text job's send failed after the save: this redelivery sends it
                 self._queue_text(photo)
+            self._group_duplicates(photo, last=receive_count >= self.settings.max_receives)
             return Outcome.SKIPPED
         last = receive_count >= self.settings.max_receives
         try:
@@ -272,7 +282,23 @@ class ProcessingService:
                 self.people.check_saved_faces(photo)
             if outcome in FINAL:
                 self._queue_text(photo)
+                final = self.photos.get_photo(photo.id, None)
+                if final is not None:
+                    self._group_duplicates(final, last=last_attempt is not None)
         return outcome
+
+    def _group_duplicates(self, photo: Photo, *, last: bool) -> None:
+        """Group the final photo with its duplicates (issue 15.2). A failure before the last attempt propagates,
+        so the message comes back and its redelivery (which finds the photo done) groups it then; on the last
+        attempt it is logged: the photo's own results are what matter."""
+        if self.duplicates is None or photo.status not in FINAL:
+            return
+        try:
+            self.duplicates.find(photo)
+        except Exception:
+            if not last:
+                raise
+            log.exception("grouping photo %s with its duplicates failed", photo.id)
 
     def _queue_text(self, photo: Photo) -> None:
         """The photo is final: its text is read by a job of its own (issue 17), so reading text never delays

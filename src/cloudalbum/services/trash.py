@@ -33,11 +33,13 @@ UNFINISHED = (PhotoStatus.UPLOADED.value, PhotoStatus.PROCESSING.value)
 class TrashService:
     def __init__(self, photos: PhotoStore, delete: Callable[[str, str], None], requeue: Callable[[Photo], None],
                  *, trash_days: int, now: Callable[[], float],
-                 people: Callable[[Photo, bool], None] | None = None) -> None:
+                 people: Callable[[Photo, bool], None] | None = None,
+                 trashed: Callable[[Photo], None] | None = None) -> None:
         """delete(owner_id, photo_id): the permanent delete of a photo that is still in the trash
         (PhotoService.delete with only_trashed: one restored meanwhile stays); requeue(photo): queue its
         processing again (a photo trashed before its processing finished); people(photo, trashed): the people
-        its faces are in recounted (PeopleService.photo_trashed)."""
+        its faces are in recounted (PeopleService.photo_trashed); trashed(photo): after a move to the trash
+        (DuplicateService.photo_left: it leaves its duplicate group)."""
         from .changes import PhotoChanges
 
         self.photos = photos
@@ -47,6 +49,7 @@ class TrashService:
         self.trash_days = trash_days
         self._now = now
         self._people = people
+        self._trashed = trashed
 
     def _stamp(self, epoch_s: float) -> str:
         return iso(datetime.fromtimestamp(epoch_s, UTC))
@@ -61,6 +64,8 @@ class TrashService:
             raise NotFound("No such photo.")
         if self._people is not None and saved.faces:
             self._people(saved, True)
+        if self._trashed is not None:
+            self._trashed(saved)
 
     def list(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         if not 1 <= limit <= 200:

@@ -33,6 +33,7 @@ from ...domain.search import (
 from ...domain.timeline import Timeline, from_counts, is_unfiltered, is_valid_month
 from ...domain.times import taken_seconds
 from .database import SqliteDatabase, encode_cursor, keyset_after
+from .duplicates import remove_keys, write_keys
 from .photo_rows import load_photos
 from .search_query import search_sql
 
@@ -111,7 +112,7 @@ class SqliteSearchIndex:
     def index_photo(self, conn: sqlite3.Connection, photo: Photo) -> None:
         """(Re)write the search index rows of one photo, inside the caller's transaction. A trashed photo has
         none (nothing finds it, at no cost to any query) and its album memberships are flagged out of albums;
-        a restore writes them back."""
+        a restore writes them back. The photo's duplicate lookup rows are written here too (none in the trash)."""
         row = conn.execute("SELECT sort_key FROM photos WHERE id = ?", (photo.id,)).fetchone()
         sort_key = row[0] if row else (photo.taken_at or photo.uploaded_at or "")[:19]
         trashed = int(photo.trashed_at is not None)
@@ -127,11 +128,13 @@ class SqliteSearchIndex:
         if docid is None:
             (docid,) = conn.execute("SELECT COALESCE(MAX(docid), 0) + 1 FROM search_doc").fetchone()
         write_index_rows(conn, [index_rows(photo, docid, sort_key)])
+        write_keys(conn, photo)
         conn.execute("UPDATE album_photos SET sort_key = ? WHERE photo_id = ? AND sort_key <> ?",
                      (sort_key, photo.id, sort_key))
 
     def unindex_photo(self, conn: sqlite3.Connection, photo_id: str) -> None:
-        """Remove the search index rows of one photo, inside the caller's transaction."""
+        """Remove the search index rows (and duplicate lookup rows) of one photo, inside the caller's transaction."""
+        remove_keys(conn, photo_id)
         row = conn.execute("SELECT docid FROM search_doc WHERE photo_id = ?", (photo_id,)).fetchone()
         if row is None:
             return

@@ -12,6 +12,7 @@ from pathlib import Path
 from ...ports import (
     AlbumStore,
     BatchStore,
+    DuplicateStore,
     FaceStore,
     LimitStore,
     PhotoStore,
@@ -23,6 +24,7 @@ from ...ports import (
 from .albums import SqliteAlbumStore
 from .batches import SqliteBatchStore
 from .database import SqliteDatabase
+from .duplicates import SqliteDuplicateStore
 from .faces import SqliteFaceStore
 from .limits import SqliteLimitStore
 from .photos import SqlitePhotoStore
@@ -32,7 +34,7 @@ from .shares import SqliteShareStore
 from .users import SqliteUserStore
 
 # Tables with an owner_id column, children first (account deletion). search_* rows go with unindex_photo.
-OWNER_TABLES = ("batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
+OWNER_TABLES = ("dup_dismissed", "dup_members", "dup_groups", "dup_keys", "batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
                 "photos", "byte_reservations", "face_scans", "pending_blobs")
 
 
@@ -54,6 +56,7 @@ class SqliteMetadataStore:
         self.limits: LimitStore = SqliteLimitStore(self.db)
         self.shares: ShareStore = SqliteShareStore(self.db)
         self.batches: BatchStore = SqliteBatchStore(self.db)
+        self.duplicates: DuplicateStore = SqliteDuplicateStore(self.db)
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library (photos with their index rows, albums, questions, faces,

@@ -28,6 +28,7 @@ def create_app(container: Container) -> APIFlask:
         albums,
         auth,
         batches,
+        duplicates,
         errors,
         health,
         map,
@@ -45,7 +46,7 @@ def create_app(container: Container) -> APIFlask:
     errors.register(app)
     security_headers.register(app)
     for module in (health, auth, batches, photos, search, albums, map, questions, people, sharing, moving,
-                   timeline, trash):
+                   timeline, trash, duplicates):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies
