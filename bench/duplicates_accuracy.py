@@ -84,7 +84,7 @@ def main() -> None:
             false_pairs.append((a.id, b.id, m))
     per: dict[str, list[tuple[str, str | None, int, int]]] = defaultdict(list)
     for name, original in comparable.items():
-        for kind, expected, data in dupgen.copies(srcs[name]):
+        for kind, _expected, data in dupgen.copies(srcs[name]):
             copy = photo(f"{name} ({kind})", data)
             assert copy is not None and copy.fingerprint is not None
             m = found(original, copy)

@@ -17,6 +17,7 @@ from cloudalbum.adapters.aws.queue import SqsJobQueue
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
 from contract.batches_contract import BatchStoreContract
 from contract.blobstore_contract import BlobStoreContract
+from contract.duplicates_contract import DuplicateStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract
@@ -94,6 +95,14 @@ class TestDynamoBatchStoreOnMoto(OnMoto, BatchStoreContract):
 
 
 class TestDynamoBatchStoreOnDynamoDBLocal(OnDynamoDBLocal, BatchStoreContract):
+    pass
+
+
+class TestDynamoDuplicatesOnMoto(OnMoto, DuplicateStoreContract):
+    pass
+
+
+class TestDynamoDuplicatesOnDynamoDBLocal(OnDynamoDBLocal, DuplicateStoreContract):
     pass
 
 

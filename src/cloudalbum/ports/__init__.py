@@ -29,7 +29,8 @@ from .sharing import ShareStore
 from .text import TextLine, TextReader
 
 __all__ = [
-    "AlbumStore", "BatchStore", "BlobStore", "Candidate", "DuplicateStore", "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
+    "AlbumStore", "BatchStore", "BlobStore", "Candidate", "DuplicateStore",
+    "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
     "FoundFace", "Geocoder", "JobQueue", "LimitStore", "Message", "MetadataStore", "PendingBlobs",
     "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
     "Session", "ShareStore", "TextLine", "TextReader", "UserStore", "message_group",

@@ -52,6 +52,8 @@ class IndexItems:
                 item = {"PK": S(pk), "SK": S(sk), "photo_id": S(K.photo_id_of(sk))}
                 if "conf" in extra:
                     item["conf"] = N(float(extra["conf"]))
+                if "fp" in extra:  # a duplicate lookup item carries its photo's fingerprint
+                    item["fp"] = S(str(extra["fp"]))
                 puts.append(item)
         deletes = [dict(zip(("PK", "SK"), K.split_entry(e), strict=True)) for e in old if e not in new]
         self.table.batch_write(puts=puts, deletes=deletes)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from ...domain.duplicates import lookup_keys
 from ...domain.model import Photo, PhotoStatus, Question, iso
 from ...domain.search import fold, label_key, person_key, place_names, plain_words, text_fields, words
 from .geohash import GEO_PRECISIONS, geohash
@@ -300,6 +301,12 @@ def batch_key(owner_id: str, batch_id: str, photo_id: str | None = None) -> dict
     return {"PK": owner_pk(owner_id), "SK": f"BATCH#{batch_id}" + (f"#P#{photo_id}" if photo_id is not None else "")}
 
 
+def dup_key(owner_id: str, kind: str, *parts: str) -> dict[str, str]:
+    """Duplicates (issue 15.2), under the owner: a group `DUPG#<id>`, a photo's open group `DUPM#<photo>`, a
+    dismissal `DUPX#<photo>#<group>` (a prefix when parts end with "": one Query reads them)."""
+    return {"PK": owner_pk(owner_id), "SK": "#".join((kind, *parts))}
+
+
 # --- positions: the newest-first order of photo lists ------------------------------------------------------
 
 
@@ -329,7 +336,8 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
     names included), G geohash cell (several precisions), LOC every located photo, A album membership,
     N a named person in the photo (domain.search.person_key of the name), PID a person whose face is in it,
     U every photo without a taken day, MD the "MM-DD" of its local taken day (memories),
-    TW a whole word read in the photo (text=: folded, not stemmed, cut to TEXT_WORD_MAX)."""
+    TW a whole word read in the photo (text=: folded, not stemmed, cut to TEXT_WORD_MAX), DK a duplicate lookup
+    key (domain.duplicates.lookup_keys; fp = its fingerprint, so a candidate is checked without a read)."""
     owner, pos = photo.owner_id, position(photo)
     entries: dict[str, dict[str, Any]] = {}
 
@@ -362,6 +370,9 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
     add("MD", day[5:]) if day else add("U", "all")
     for word in text_words(photo):
         add("TW", word)
+    fp = photo.fingerprint
+    for key, text in ((k, fp.to_text()) for k in lookup_keys(fp)) if fp is not None else ():
+        add("DK", key, fp=text)
     return entries
 
 

@@ -15,6 +15,7 @@ from ...config import Settings
 from ...ports import (
     AlbumStore,
     BatchStore,
+    DuplicateStore,
     FaceStore,
     LimitStore,
     PhotoStore,
@@ -27,6 +28,7 @@ from . import keys as K
 from .albums import DynamoAlbums
 from .batches import DynamoBatches
 from .blobstore import aws_client
+from .duplicates import DynamoDuplicates
 from .faces import DynamoFaces
 from .index_items import IndexItems
 from .limits import DynamoLimits
@@ -58,6 +60,8 @@ class DynamoMetadataStore:
         self.limits: LimitStore = DynamoLimits(self.table)
         self.shares: ShareStore = shares
         self.batches: BatchStore = DynamoBatches(self.table)
+        self._duplicates = DynamoDuplicates(self.table)  # its delete_owner_groups serves account deletion
+        self.duplicates: DuplicateStore = self._duplicates
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoMetadataStore:
@@ -76,6 +80,7 @@ class DynamoMetadataStore:
             self.albums.delete_album((s(item, "PK") or "")[len("ALBUM#"):])
         self.faces.delete_face_data(owner_id)
         self.batches.delete_owner_batches(owner_id)
+        self._duplicates.delete_owner_groups(owner_id)
         months = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self.table.query(
             pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :m)", values={":m": S(K.MONTH_PREFIX)}, page=1000)]
         self.table.batch_write(deletes=[K.usage_key(owner_id), K.face_settings_key(owner_id), *months])
