@@ -161,28 +161,31 @@ def copies(data: bytes) -> list[tuple[str, str, bytes]]:
     return out
 
 
-def skimage_photos() -> dict[str, bytes]:
-    """scikit-image's data photos (public domain / CC0, shipped in its wheel) as PNG bytes, by name."""
+def skimage_photo(name: str) -> bytes | None:
+    """One of scikit-image's data photos (public domain / CC0, shipped in its wheel) as PNG bytes, or None when
+    the wheel does not ship it (those are fetched on demand: not ours to download)."""
     import numpy as np
     from skimage import data as skdata
 
-    out = {}
-    for name in SKIMAGE_PHOTOS:
-        loader = getattr(skdata, name, None)
-        if loader is None:
-            continue
-        try:
-            arr = loader()
-        except Exception:  # a data set that is not in the wheel (fetched on demand): not ours to download
-            continue
-        if arr.dtype != np.uint8:
-            arr = (255 * (arr - arr.min()) / max(1e-9, float(arr.max() - arr.min()))).astype(np.uint8)
-        if arr.ndim == 3 and arr.shape[2] == 4:
-            arr = arr[:, :, :3]
-        buf = io.BytesIO()
-        Image.fromarray(arr).save(buf, "PNG")
-        out[f"skimage:{name}"] = buf.getvalue()
-    return out
+    loader = getattr(skdata, name, None)
+    try:
+        arr = loader() if loader is not None else None
+    except Exception:
+        return None
+    if arr is None:
+        return None
+    if arr.dtype != np.uint8:
+        arr = (255 * (arr - arr.min()) / max(1e-9, float(arr.max() - arr.min()))).astype(np.uint8)
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        arr = arr[:, :, :3]
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def skimage_photos() -> dict[str, bytes]:
+    """Every photo of SKIMAGE_PHOTOS the wheel ships, as PNG bytes, by "skimage:<name>"."""
+    return {f"skimage:{n}": d for n, d in ((n, skimage_photo(n)) for n in SKIMAGE_PHOTOS) if d is not None}
 
 
 def corpus_photos(root: Path) -> dict[str, bytes]:

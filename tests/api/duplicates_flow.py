@@ -1,0 +1,144 @@
+"""Duplicate groups through the HTTP API (issue 15 items 2-3, API.md "Duplicates and trash"), written once and
+run on both shapes: tests/api/test_duplicates.py (embedded) and tests/aws/test_duplicates_on_aws.py (moto).
+
+A `user` is anything with `call(method, path, **kw)` and `upload(data, filename) -> photo id`; photos are
+processed by calling the container's processing service (what the worker does for each job)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import dupgen
+from cloudalbum.domain.model import Answer
+
+COFFEE = dupgen.skimage_photo("coffee") or b""
+CAMERA = {"make": "Canon", "model": "Canon EOS 5D", "taken": "2019:07:14 10:00:00"}
+
+
+class User(Protocol):
+    id: str
+
+    def call(self, method: str, path: str, **kw: Any) -> Any: ...
+
+    def upload(self, data: bytes, filename: str) -> str: ...
+
+
+def original() -> bytes:
+    """scikit-image's coffee as a camera JPEG (600 x 400, with camera, time and so EXIF tags)."""
+    return dupgen.with_camera(COFFEE, make=CAMERA["make"], model=CAMERA["model"], taken=CAMERA["taken"])
+
+
+def add(container: Any, user: User, data: bytes, filename: str) -> str:
+    pid = user.upload(data, filename)
+    assert container.processing.process(pid) in ("done", "needs_input"), filename
+    return pid
+
+
+def groups(user: User) -> list[dict[str, Any]]:
+    r = user.call("GET", "/api/duplicates")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    items: list[dict[str, Any]] = r.get_json()["items"]
+    for g in items:
+        assert set(g) == {"id", "kind", "photos", "keep", "reason"}, g
+        assert g["keep"] in [p["id"] for p in g["photos"]] and g["reason"]
+        for p in g["photos"]:
+            assert "fingerprint" not in p and p["id"] and p["filename"]
+    return items
+
+
+def check_tiers(container: Any, make_user: Callable[[str], User]) -> None:
+    """identical_pixels (re-tagged), near (resized: the larger is kept, and the reason says so), burst (frames of
+    one camera a second apart); photos of different pictures stay apart."""
+    same = make_user("pixels@example.com")
+    a = add(container, same, original(), "original.jpg")
+    b = add(container, same, dupgen.retagged(original()), "retagged.jpg")
+    [g] = groups(same)
+    assert g["kind"] == "identical_pixels" and {p["id"] for p in g["photos"]} == {a, b}
+    assert "same pixels" in g["reason"]
+
+    near = make_user("near@example.com")
+    big = add(container, near, original(), "big.jpg")
+    small = add(container, near, dupgen.resized(original(), 0.5), "small.jpg")
+    other = add(container, near, dupgen.skimage_photo("astronaut") or b"", "astronaut.png")
+    [g] = groups(near)
+    assert g["kind"] == "near" and {p["id"] for p in g["photos"]} == {big, small} and other not in str(g)
+    assert g["keep"] == big and "most pixels (600 × 400, against 300 × 200)" in g["reason"], g["reason"]
+
+    burst = make_user("burst@example.com")
+    frames = [add(container, burst, f, f"frame{i}.jpg") for i, f in enumerate(dupgen.burst(COFFEE, 3))]
+    [g] = groups(burst)
+    assert g["kind"] == "burst" and {p["id"] for p in g["photos"]} == set(frames)
+    assert "Canon EOS 5D" in g["reason"] and "burst" in g["reason"]
+
+
+def check_resolve(container: Any, alice: User, bob: User) -> None:
+    """Bad input changes nothing (422 / 404, another user's group answers as a missing one); resolving keeps one
+    photo, merges what the others carried, and sends them to the trash."""
+    keep = add(container, alice, original(), "keep.jpg")
+    copy = alice.upload(dupgen.resized(original(), 0.5), "copy.jpg")
+    assert alice.call("PATCH", f"/api/photos/{copy}", json={
+        "title": "Coffee at home", "description": "Sunday", "location": {"lat": 48.8566, "lon": 2.3522}}
+    ).status_code == 200
+    album = alice.call("POST", "/api/albums", json={"name": "Mornings"}).get_json()["id"]
+    assert alice.call("POST", f"/api/albums/{album}/photos", json={"photo_ids": [copy]}).status_code == 200
+    assert alice.call("POST", "/api/photos/batch", json={"photo_ids": [copy], "add_labels": ["espresso"]}
+                      ).status_code == 200
+    photo = container.store.photos.get_photo(copy, alice.id)
+    photo.answers = [Answer(question="What was the event?", answer="breakfast")]
+    container.store.photos.save_photo(photo)
+    assert container.processing.process(copy) in ("done", "needs_input")
+    [g] = groups(alice)
+    assert g["keep"] == keep and {p["id"] for p in g["photos"]} == {keep, copy}
+
+    before = (groups(alice), alice.call("GET", f"/api/photos/{keep}").get_json())
+    for body in ({"keep": "nope"}, {"keep": ""}, {}, {"keep": 7}):
+        r = alice.call("POST", f"/api/duplicates/{g['id']}/resolve", json=body)
+        assert r.status_code == 422, (body, r.status_code, r.get_data(as_text=True))
+    assert alice.call("POST", "/api/duplicates/doesNotExist000/resolve", json={"keep": keep}).status_code == 404
+    assert alice.call("POST", "/api/duplicates/doesNotExist000/dismiss").status_code == 404
+    theirs = bob.call("POST", f"/api/duplicates/{g['id']}/resolve", json={"keep": keep})
+    missing = bob.call("POST", "/api/duplicates/doesNotExist000/resolve", json={"keep": keep})
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.get_json()["error"]["code"] == missing.get_json()["error"]["code"]
+    assert bob.call("POST", f"/api/duplicates/{g['id']}/dismiss").status_code == 404
+    assert bob.call("GET", "/api/duplicates").get_json()["items"] == []
+    assert (groups(alice), alice.call("GET", f"/api/photos/{keep}").get_json()) == before  # nothing changed
+
+    r = alice.call("POST", f"/api/duplicates/{g['id']}/resolve", json={"keep": keep})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    kept = r.get_json()
+    assert kept["id"] == keep and kept["title"] == "Coffee at home" and kept["description"] == "Sunday"
+    assert kept["location"]["lat"] == 48.8566 and "espresso" in [lbl["name"] for lbl in kept["labels"]]
+    assert {"question": "What was the event?", "answer": "breakfast"} in kept["answers"]
+    assert album in kept["albums"]
+    assert [p["id"] for p in alice.call("GET", f"/api/albums/{album}/photos").get_json()["items"]] == [keep]
+    assert alice.call("GET", f"/api/photos/{copy}").status_code == 404
+    assert [p["id"] for p in alice.call("GET", "/api/trash").get_json()["items"]] == [copy]
+    assert groups(alice) == []
+    assert alice.call("POST", f"/api/duplicates/{g['id']}/resolve", json={"keep": keep}).status_code == 404
+
+
+def check_dismiss_and_trash(container: Any, user: User) -> None:
+    """Trashing a member shrinks its group (a group of one is gone); dismissed photos never group together again,
+    reprocessed or not, while a new copy may still join one of them."""
+    ids = [add(container, user, data, name) for name, data in (
+        ("a.jpg", original()), ("b.jpg", dupgen.resized(original(), 0.75)), ("c.jpg", dupgen.resized(original(), 0.5)))]
+    [g] = groups(user)
+    assert len(g["photos"]) == 3
+    assert user.call("DELETE", f"/api/photos/{ids[2]}").status_code == 204
+    [g] = groups(user)
+    assert {p["id"] for p in g["photos"]} == set(ids[:2])
+    assert user.call("POST", f"/api/trash/{ids[2]}/restore").status_code == 200  # restored: not grouped again
+    assert len(groups(user)) == 1
+
+    r = user.call("POST", f"/api/duplicates/{g['id']}/dismiss")
+    assert r.status_code == 204 and r.get_data() == b""
+    assert groups(user) == []
+    for pid in ids[:2]:
+        assert container.processing.process(pid, force=True) in ("done", "needs_input")
+    assert [{p["id"] for p in x["photos"]} for x in groups(user)] in ([{ids[0], ids[2]}], [{ids[1], ids[2]}])
+
+    [g] = groups(user)
+    assert user.call("DELETE", f"/api/photos/{ids[2]}?permanent=true").status_code == 204
+    assert groups(user) == []  # a group of one is gone
