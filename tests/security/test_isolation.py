@@ -28,6 +28,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "people.rename_person": {"json": {"name": "pwned"}},
     "people.merge_people": {"json": {"person_ids": ["{person_id}"]}},
     "sharing.add_member": {"json": {"email": "carol@example.com", "role": "contributor"}},
+    "duplicates.resolve": {"json": {"keep": "{photo_id}"}},
 }
 # The public share routes take a capability (the token), not a user's id: tests/security/test_share_isolation.py
 SKIP_PREFIXES = ("/static/", "/api/docs", "/api/s/", "/s/")  # /s/<token>: one static page for any token
@@ -86,12 +87,16 @@ def world(alice: Any, bob: Any, container: Any, make_user: Any) -> dict[str, Any
     person_id, face_id = add_person_with_a_face(c, alice.id, pid)
     bob_pid = bob.upload(make_jpeg(64, 48)).get_json()["id"]
     bob_aid = bob.request("POST", "/api/albums", json={"name": "Bob's"}).get_json()["id"]
+    group_id = add_duplicate_group(c, alice.id, [pid, alice.upload(make_jpeg(64, 48)).get_json()["id"]])
     bob_qid = new_id()
     c.store.questions.add_question(Question(id=bob_qid, owner_id=bob.id, photo_id=bob_pid, kind="location",
                                   text="Where?", reason="no GPS", created_at=iso(utcnow())))
     for m in c.queue.receive(max_messages=10):
         c.queue.delete(m.receipt_handle)
     bob_person_id, bob_face_id = add_person_with_a_face(c, bob.id, bob_pid)
+    bob_group_id = add_duplicate_group(c, bob.id, [bob_pid, bob.upload(make_jpeg(64, 48)).get_json()["id"]])
+    for m in c.queue.receive(max_messages=10):
+        c.queue.delete(m.receipt_handle)
     carol = make_user("carol@example.com")  # a member of Alice's album (issue 18)
     assert alice.request("POST", f"/api/albums/{aid}/members", json={"email": carol.email, "role": "viewer"}
                          ).status_code == 201
@@ -102,9 +107,19 @@ def world(alice: Any, bob: Any, container: Any, make_user: Any) -> dict[str, Any
     bob_batch_id = bob.request("POST", "/api/photos/batch", json={"photo_ids": [bob_pid], "add_labels": ["his"]}
                                ).get_json()["batch_id"]
     return {"alice": {"photo_id": pid, "album_id": aid, "question_id": qid, "person_id": person_id,
-                      "face_id": face_id, "share_id": share_id, "user_id": carol.id, "batch_id": batch_id},
+                      "face_id": face_id, "share_id": share_id, "user_id": carol.id, "batch_id": batch_id,
+                      "group_id": group_id},
             "bob": {"photo_id": bob_pid, "album_id": bob_aid, "question_id": bob_qid, "person_id": bob_person_id,
-                    "face_id": bob_face_id, "share_id": bob_share_id, "user_id": bob.id, "batch_id": bob_batch_id}}
+                    "face_id": bob_face_id, "share_id": bob_share_id, "user_id": bob.id, "batch_id": bob_batch_id,
+                    "group_id": bob_group_id}}
+
+
+def add_duplicate_group(c: Any, owner: str, photo_ids: list[str]) -> str:
+    """A duplicate group of the owner's photos, as processing would leave it."""
+    from cloudalbum.domain.duplicates import DuplicateGroup
+
+    group = DuplicateGroup(id=new_id(), owner_id=owner, kind="near", photo_ids=photo_ids, created_at=iso(utcnow()))
+    return str(c.store.duplicates.save_group(group, previous=None).id)
 
 
 def add_person_with_a_face(c: Any, owner: str, photo_id: str) -> tuple[str, str]:
@@ -133,8 +148,10 @@ def snapshot(c: Any, owner: str, ids: dict[str, str]) -> Any:
     blobs = sorted(c.blobs.keys(f"originals/{owner}/")) + sorted(c.blobs.keys(f"thumbnails/{owner}/"))
     shares = [dataclasses.asdict(s) for s in c.store.shares.list_shares(owner).items]
     album_members = dataclasses.asdict(c.store.shares.get_member(ids["album_id"], ids["user_id"]))
+    group = dataclasses.asdict(c.store.duplicates.get_group(ids["group_id"], owner))
+    trash = [p.id for p in c.store.photos.list_trash(owner).items]
     return (dataclasses.asdict(photo), dataclasses.asdict(album), dataclasses.asdict(question), members, blobs,
-            person, face, c.queue.depth(), shares, album_members)
+            person, face, c.queue.depth(), shares, album_members, group, trash)
 
 
 def test_the_matrix_covers_every_id_route(app: Any) -> None:
@@ -145,7 +162,7 @@ def test_the_matrix_covers_every_id_route(app: Any) -> None:
                    "questions.answer", "questions.dismiss", "people.get_person", "people.person_photos",
                    "people.person_faces", "people.rename_person", "people.merge_people", "people.remove_face",
                    "people.face_thumbnail", "sharing.revoke_share", "sharing.add_member", "sharing.remove_member",
-                   "moving.export_album", "batches.undo_batch"):
+                   "moving.export_album", "batches.undo_batch", "duplicates.resolve", "duplicates.dismiss"):
         assert needed in endpoints
 
 
@@ -189,7 +206,7 @@ def test_apply_to_cannot_reach_another_users_photo(bob: Any, container: Any, wor
 
 def test_lists_and_searches_never_show_another_users_photos(bob: Any, world: dict[str, Any]) -> None:
     pid = world["alice"]["photo_id"]
-    for path in ("/api/photos", "/api/search", "/api/search?q=photo", "/api/questions", "/api/albums",
+    for path in ("/api/photos", "/api/search", "/api/search?q=photo", "/api/questions", "/api/albums", "/api/duplicates",
                  f"/api/questions?photo_id={pid}", f"/api/search?album_id={world['alice']['album_id']}"):
         r = bob.request("GET", path)
         assert r.status_code in (200, 404, 422), (path, r.status_code)
@@ -201,7 +218,7 @@ def test_lists_and_searches_never_show_another_users_photos(bob: Any, world: dic
     r = bob.request("GET", "/api/export")  # Bob's export: his photo and album, nothing of Alice's
     names = zipfile.ZipFile(io.BytesIO(r.get_data())).namelist()
     assert r.status_code == 200 and "Bob's/metadata.json" in names and "Alice's/metadata.json" not in names
-    assert len([n for n in names if n.endswith(".jpg")]) == 1
+    assert len([n for n in names if n.endswith(".jpg")]) == 2  # his photo and its copy (a duplicate group)
 
 
 def test_a_batch_cannot_reach_another_users_photo_or_album(bob: Any, container: Any, world: dict[str, Any]) -> None:

@@ -11,7 +11,9 @@ The three kinds, strongest first:
   within their thresholds for the closest pair of the two photos' framings (each photo's hashes are also taken
   of three crops of it, so a cropped copy meets its original's crop), and the aspect ratio within ASPECT_TOLERANCE;
 * `burst`: the same camera (make and model) within BURST_SECONDS, looking alike (looser thresholds). A near
-  match one or more seconds apart on the same camera is a burst too: a copy carries its original's time.
+  match one or more seconds apart on the same camera is a burst too, and two photos whose times are known and
+  more than BURST_SECONDS apart are never near: a copy carries its original's time (or none), so they are two
+  moments (a tripod's time-lapse, not duplicates).
 """
 
 from __future__ import annotations
@@ -151,7 +153,8 @@ def match(photo: Photo, other: Photo) -> Match | None:
     burst_time = same_camera(photo, other) and apart is not None and apart <= BURST_SECONDS
     if like.identical:
         return Match(other.id, "identical_pixels", 0, apart)
-    near = like.aspect_ok and like.phash <= NEAR_PHASH and like.dhash <= NEAR_DHASH
+    other_moment = apart is not None and apart > BURST_SECONDS  # a copy carries its original's time (or none)
+    near = like.aspect_ok and like.phash <= NEAR_PHASH and like.dhash <= NEAR_DHASH and not other_moment
     if near and not (burst_time and apart):
         return Match(other.id, "near", like.phash, apart)
     if burst_time and like.phash <= BURST_PHASH and like.dhash <= BURST_DHASH:
