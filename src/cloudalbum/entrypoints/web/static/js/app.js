@@ -8,6 +8,7 @@ import { accountView } from './views/account.js';
 import { albumView, albumsView } from './views/albums.js';
 import { wireAccountExport } from './exports.js';
 import { signinView, signupView } from './views/auth.js';
+import { duplicatesView } from './views/duplicates.js';
 import { galleryView } from './views/gallery.js';
 import { mapView } from './views/map.js';
 import { peopleView, personView } from './views/people.js';
@@ -34,6 +35,7 @@ const ROUTES = {
   shares: { view: sharesView, nav: 'shares', title: 'Share links' },
   shared: { view: sharedWithMeView, nav: 'shared', title: 'Shared with me' },
   trash: { view: trashView, nav: 'trash', title: 'Trash' },
+  duplicates: { view: duplicatesView, nav: 'duplicates', title: 'Duplicates' },
   login: { view: signinView, public: true, title: 'Sign in' },
   signup: { view: signupView, public: true, title: 'Sign up' },
 };
