@@ -76,9 +76,10 @@ def load(store: SqliteMetadataStore, owner: str, photos: list[Photo]) -> None:
                          " doc) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
                          [(p.id, owner, p.status, sort_key(p), p.taken_at, p.uploaded_at, p.bytes, photo_doc(p))
                           for p in photos])
-        conn.executemany("INSERT OR IGNORE INTO dup_keys (owner_id, key, photo_id, fp) VALUES (?, ?, ?, ?)",
-                         [(owner, k, p.id, p.fingerprint.to_text()) for p in photos if p.fingerprint
-                          for k in lookup_keys(p.fingerprint)])
+        conn.executemany("INSERT OR IGNORE INTO dup_keys (owner_id, key, photo_id) VALUES (?, ?, ?)",
+                         [(owner, k, p.id) for p in photos if p.fingerprint for k in lookup_keys(p.fingerprint)])
+        conn.executemany("INSERT INTO dup_prints (photo_id, owner_id, fp) VALUES (?, ?, ?)",
+                         [(p.id, owner, p.fingerprint.to_text()) for p in photos if p.fingerprint])
 
 
 def run(size: int, probes: int, rng: random.Random) -> dict[str, float | int]:

@@ -16,22 +16,26 @@ from .photo_rows import photo_of
 
 
 def write_keys(conn: sqlite3.Connection, photo: Photo) -> None:
-    """Bring the photo's lookup rows to its fingerprint's keys (none in the trash), inside the caller's
-    transaction; rows that stay are not rewritten."""
+    """Bring the photo's lookup rows and fingerprint row to its fingerprint (none in the trash), inside the
+    caller's transaction; rows that stay are not rewritten."""
     fp = photo.fingerprint
     wanted = set(lookup_keys(fp)) if fp is not None and photo.trashed_at is None else set()
     have = {r[0] for r in conn.execute("SELECT key FROM dup_keys WHERE photo_id = ?", (photo.id,))}
     if have - wanted:
         conn.executemany("DELETE FROM dup_keys WHERE owner_id = ? AND key = ? AND photo_id = ?",
                          [(photo.owner_id, k, photo.id) for k in have - wanted])
-    if fp is not None and wanted - have:
-        text = fp.to_text()
-        conn.executemany("INSERT OR REPLACE INTO dup_keys (owner_id, key, photo_id, fp) VALUES (?, ?, ?, ?)",
-                         [(photo.owner_id, k, photo.id, text) for k in wanted - have])
+    if fp is None or not wanted:
+        conn.execute("DELETE FROM dup_prints WHERE photo_id = ?", (photo.id,))
+        return
+    conn.execute("INSERT INTO dup_prints (photo_id, owner_id, fp) VALUES (?, ?, ?) ON CONFLICT (photo_id)"
+                 " DO UPDATE SET fp = excluded.fp WHERE fp <> excluded.fp", (photo.id, photo.owner_id, fp.to_text()))
+    conn.executemany("INSERT OR IGNORE INTO dup_keys (owner_id, key, photo_id) VALUES (?, ?, ?)",
+                     [(photo.owner_id, k, photo.id) for k in wanted - have])
 
 
 def remove_keys(conn: sqlite3.Connection, photo_id: str) -> None:
     conn.execute("DELETE FROM dup_keys WHERE photo_id = ?", (photo_id,))
+    conn.execute("DELETE FROM dup_prints WHERE photo_id = ?", (photo_id,))
 
 
 class SqliteDuplicateStore:
@@ -43,8 +47,9 @@ class SqliteDuplicateStore:
             return []
         marks = ",".join("?" * len(keys))
         rows = self._db.read().execute(
-            f"SELECT photo_id, MIN(fp) AS fp FROM dup_keys WHERE owner_id = ? AND key IN ({marks})"
-            " GROUP BY photo_id LIMIT ?", (owner_id, *keys, limit)).fetchall()
+            f"SELECT p.photo_id, p.fp FROM (SELECT DISTINCT photo_id FROM dup_keys WHERE owner_id = ?"
+            f" AND key IN ({marks}) LIMIT ?) k JOIN dup_prints p ON p.photo_id = k.photo_id",
+            (owner_id, *keys, limit)).fetchall()
         return [Candidate(r["photo_id"], Fingerprint.from_text(r["fp"])) for r in rows]
 
     def taken_between(self, owner_id: str, start: str, end: str, *, limit: int = 50) -> list[Photo]:

@@ -34,7 +34,7 @@ from .shares import SqliteShareStore
 from .users import SqliteUserStore
 
 # Tables with an owner_id column, children first (account deletion). search_* rows go with unindex_photo.
-OWNER_TABLES = ("dup_dismissed", "dup_members", "dup_groups", "dup_keys",
+OWNER_TABLES = ("dup_dismissed", "dup_members", "dup_groups", "dup_keys", "dup_prints",
                 "batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
                 "photos", "byte_reservations", "face_scans", "pending_blobs")
 
