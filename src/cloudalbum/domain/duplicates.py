@@ -18,9 +18,9 @@ The three kinds, strongest first:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .times import taken_seconds
 
@@ -64,13 +64,11 @@ class Fingerprint:
         return cls(pixels, phash, dhash, float(aspect), int(tags), comparable == "1", pairs)
 
     @classmethod
-    def from_dict(cls, d: dict[str, object]) -> Fingerprint:
-        crops = d.get("crops") or []
-        assert isinstance(crops, list | tuple)
-        return cls(pixels=str(d["pixels"]), phash=str(d["phash"]), dhash=str(d["dhash"]),
-                   aspect=float(d["aspect"]),  # type: ignore[arg-type]
-                   exif_tags=int(d.get("exif_tags") or 0),  # type: ignore[call-overload]
-                   comparable=bool(d.get("comparable", True)), crops=tuple((str(p), str(q)) for p, q in crops))
+    def from_dict(cls, d: Mapping[str, Any]) -> Fingerprint:
+        """From dataclasses.asdict of one, read back from JSON (the crops' tuples come back as lists)."""
+        return cls(pixels=str(d["pixels"]), phash=str(d["phash"]), dhash=str(d["dhash"]), aspect=float(d["aspect"]),
+                   exif_tags=int(d.get("exif_tags") or 0), comparable=bool(d.get("comparable", True)),
+                   crops=tuple((str(p), str(q)) for p, q in d.get("crops") or ()))
 
 
 def hamming(a: str, b: str) -> int:
