@@ -23,6 +23,7 @@ from contract.metadata_contract import MetadataStoreConcurrencyContract, Metadat
 from contract.queue_contract import JobQueueContract
 from contract.sharing_contract import ShareStoreContract
 from contract.timeline_contract import TimelineContract
+from contract.trips_contract import TripStoreContract
 
 pytestmark = pytest.mark.emulator
 SEAWEED_BUCKET = "cloudalbum-contract"
@@ -158,3 +159,11 @@ class TestSqsJobQueueOnMoto(JobQueueContract):
         queue.change_visibility(second.receipt_handle, 30)
         queue.delete(second.receipt_handle)
         assert queue.receive(wait_s=0) == []
+
+
+class TestDynamoTripStoreOnMoto(OnMoto, TripStoreContract):
+    pass
+
+
+class TestDynamoTripStoreOnDynamoDBLocal(OnDynamoDBLocal, TripStoreContract):
+    pass

@@ -26,10 +26,11 @@ from .ml import Detection, Detector, FaceAnalyzer, FoundFace, Geocoder
 from .queue import JobQueue, Message, QueueDepth, message_group
 from .sharing import ShareStore
 from .text import TextLine, TextReader
+from .trips import TripStore
 
 __all__ = [
     "AlbumStore", "BatchStore", "BlobStore", "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
     "FoundFace", "Geocoder", "JobQueue", "LimitStore", "Message", "MetadataStore", "PendingBlobs",
     "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
-    "Session", "ShareStore", "TextLine", "TextReader", "UserStore", "message_group",
+    "Session", "ShareStore", "TextLine", "TextReader", "TripStore", "UserStore", "message_group",
 ]

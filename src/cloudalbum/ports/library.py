@@ -12,6 +12,7 @@ from .batches import BatchStore
 from .faces import FaceStore
 from .limits import LimitStore
 from .sharing import ShareStore
+from .trips import TripStore
 
 
 @dataclass
@@ -237,9 +238,10 @@ class MetadataStore(Protocol):
     limits: LimitStore
     shares: ShareStore
     batches: BatchStore
+    trips: TripStore
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library: photos and their index, albums, questions, faces, people,
-        usage counters, settings and shares. Blobs are the caller's. Idempotent."""
+        usage counters, settings, shares and trips. Blobs are the caller's. Idempotent."""
 
     def close(self) -> None: ...

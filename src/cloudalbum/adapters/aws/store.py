@@ -21,6 +21,7 @@ from ...ports import (
     QuestionStore,
     SearchIndex,
     ShareStore,
+    TripStore,
     UserStore,
 )
 from . import keys as K
@@ -35,6 +36,7 @@ from .questions import DynamoQuestions
 from .search import DynamoSearchIndex
 from .shares import DynamoShares
 from .table import GuardedClient, S, Table, s
+from .trips import DynamoTrips
 from .users import DynamoUsers
 
 
@@ -58,6 +60,7 @@ class DynamoMetadataStore:
         self.limits: LimitStore = DynamoLimits(self.table)
         self.shares: ShareStore = shares
         self.batches: BatchStore = DynamoBatches(self.table)
+        self.trips: TripStore = DynamoTrips(self.table)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoMetadataStore:
@@ -76,6 +79,7 @@ class DynamoMetadataStore:
             self.albums.delete_album((s(item, "PK") or "")[len("ALBUM#"):])
         self.faces.delete_face_data(owner_id)
         self.batches.delete_owner_batches(owner_id)
+        self.trips.delete_owner_trips(owner_id)
         months = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self.table.query(
             pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :m)", values={":m": S(K.MONTH_PREFIX)}, page=1000)]
         self.table.batch_write(deletes=[K.usage_key(owner_id), K.face_settings_key(owner_id), *months])

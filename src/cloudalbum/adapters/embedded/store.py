@@ -18,6 +18,7 @@ from ...ports import (
     QuestionStore,
     SearchIndex,
     ShareStore,
+    TripStore,
     UserStore,
 )
 from .albums import SqliteAlbumStore
@@ -29,10 +30,11 @@ from .photos import SqlitePhotoStore
 from .questions import SqliteQuestionStore
 from .search import SqliteSearchIndex
 from .shares import SqliteShareStore
+from .trips import SqliteTripStore
 from .users import SqliteUserStore
 
 # Tables with an owner_id column, children first (account deletion). search_* rows go with unindex_photo.
-OWNER_TABLES = ("batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
+OWNER_TABLES = ("trips", "trip_windows", "batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
                 "photos", "byte_reservations", "face_scans", "pending_blobs")
 
 
@@ -54,6 +56,7 @@ class SqliteMetadataStore:
         self.limits: LimitStore = SqliteLimitStore(self.db)
         self.shares: ShareStore = SqliteShareStore(self.db)
         self.batches: BatchStore = SqliteBatchStore(self.db)
+        self.trips: TripStore = SqliteTripStore(self.db)
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library (photos with their index rows, albums, questions, faces,
