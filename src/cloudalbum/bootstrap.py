@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.sharing import ShareService
     from .services.text import TextService
     from .services.trash import TrashService
+    from .services.trips import TripService
 
 
 @dataclass
@@ -170,7 +171,14 @@ class Container:
         from .services.questions import QuestionService
 
         return QuestionService(self.store.questions, self.store.photos, self.store.index, self.geocoder, self.settings,
-                               people=self.people)
+                               people=self.people, trips=lambda: self.trips)
+
+    @cached_property
+    def trips(self) -> TripService:
+        from .services.trips import TripService
+
+        return TripService(self.store.trips, self.store.photos, self.store.questions, self.albums,
+                           lambda: self.queue, self.clock.now)
 
     @cached_property
     def processing(self) -> ProcessingService:
@@ -179,6 +187,7 @@ class Container:
         return ProcessingService(
             self.store.photos, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
             faces_provider=lambda: self.face_analyzer, people=self.people, queue=self.queue,
+            trips=lambda photo: self.trips.photo_changed(photo.id, photo.owner_id),
         )
 
     @cached_property

@@ -9,6 +9,8 @@ the one the queue already holds (a message sent by an earlier version is read by
 * `{"type": "scan_faces", "owner_id": ...}`, plus `"cursor"` (the library page to go on from) and `"scan_id"`.
 * `{"type": "read_text", "photo_id": ..., "owner_id": ...}`: read the text in a photo once it is processed
   (sent by processing, after the photo is final, so text reading never delays it).
+* `{"type": "recompute_trips", "owner_id": ..., "month": "YYYY-MM"}`: find the owner's trips around a month
+  again (sent when a photo taken that month becomes final; one waiting job per owner and month).
 
 The queue's fairness group is the body's owner_id (`ports.queue.message_group`), so every job of an owner
 names it. Fields a job does not know are ignored, so a newer sender's message is still read.
@@ -19,10 +21,12 @@ field missing or not valid): no retry can make sense of it, and the handler dead
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeAlias, TypeGuard
 
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_ID = 200  # photo, owner and scan ids are server-made and far shorter
 MAX_CURSOR = 2000
 
@@ -116,9 +120,32 @@ class ReadText:
         return cls(photo_id=photo_id, owner_id=owner_id)
 
 
-Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText
+@dataclass(frozen=True)
+class RecomputeTrips:
+    """Find the owner's trips again around one month (issue 16 item 5): sent when a photo taken that month
+    becomes final, at most once per owner and month while one is waiting (services.trips)."""
 
-JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces, ReadText)}
+    TYPE: ClassVar[str] = "recompute_trips"
+
+    owner_id: str
+    month: str  # "YYYY-MM" of the photo's local taken day
+
+    def to_body(self) -> dict[str, Any]:
+        return {"type": self.TYPE, "owner_id": self.owner_id, "month": self.month}
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> RecomputeTrips:
+        """The job of a body; raises MalformedJob."""
+        _check_type(body, cls.TYPE)
+        owner_id, month = body.get("owner_id"), body.get("month")
+        if not _is_text(owner_id) or not (isinstance(month, str) and _MONTH.match(month)):
+            raise MalformedJob("the recompute_trips job has no valid owner_id or month (YYYY-MM)")
+        return cls(owner_id=owner_id, month=month)
+
+
+Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText | RecomputeTrips
+
+JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces, ReadText, RecomputeTrips)}
 
 
 def job_from_body(body: Any) -> Job:

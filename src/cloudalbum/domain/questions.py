@@ -17,13 +17,14 @@ from .photo_rules import add_answer, add_user_label, apply_user_edit, confirm_la
 
 LOCATION, DATE, LABEL_CONFIRM, LABEL_NAME, PEOPLE, EVENT = (
     "location", "date", "label_confirm", "label_name", "people", "event")
+TRIP, TRIP_TEXT = "trip", "Name this trip?"  # about a trip (domain.trips): subject is the trip's id
 YES, NO = "yes", "no"
 PETS = ("dog", "cat", "horse", "bird", "sheep", "cow")
 EVENT_MIN_PHOTOS = 3  # a burst: at least this many photos close in time and place
 EVENT_WINDOW_S = 3 * 3600
 EVENT_RADIUS_KM = 2.0
 # Small offsets break score ties in a stable, sensible order (where > when > what).
-_KIND_BONUS = {LOCATION: 0.4, DATE: 0.3, EVENT: 0.25, LABEL_CONFIRM: 0.2, PEOPLE: 0.15, LABEL_NAME: 0.1}
+_KIND_BONUS = {LOCATION: 0.4, DATE: 0.3, TRIP: 0.27, EVENT: 0.25, LABEL_CONFIRM: 0.2, PEOPLE: 0.15, LABEL_NAME: 0.1}
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,15 @@ def propose(photo: Photo, *, confirm_low: float, confirm_high: float,
                             "(a trip, a party) makes all of them findable by that name in one answer.",
                             _score(EVENT, len(burst) + 1), None, tuple(p.id for p in burst)))
     return sorted(out, key=lambda p: -p.score)
+
+
+def trip_proposal(trip_id: str, title: str, photo_count: int) -> Proposal:
+    """"Name this trip?": one answer names the trip and is recorded on every photo of it, so they are found by
+    that name (answers are searched by q)."""
+    return Proposal(TRIP, trip_id, TRIP_TEXT,
+                    f"{photo_count} photos were taken away from home ({title}). A name for the trip (\"Anna's "
+                    "wedding\", \"Honeymoon\") titles it and finds all of them when you search for it.",
+                    _score(TRIP, photo_count))
 
 
 def event_group(photo: Photo, others: list[Photo]) -> list[Photo]:

@@ -179,7 +179,8 @@ class ProcessingService:
     def __init__(self, photos: PhotoStore, blobs: BlobStore, detector_provider: Callable[[], Detector],
                  geocoder: Geocoder | None, questions: QuestionAsker | None, settings: Settings, *,
                  faces_provider: Callable[[], FaceAnalyzer] | None = None,
-                 people: PeopleService | None = None, queue: JobQueue | None = None) -> None:
+                 people: PeopleService | None = None, queue: JobQueue | None = None,
+                 trips: Callable[[Photo], object] | None = None) -> None:
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -190,6 +191,7 @@ class ProcessingService:
         self.faces_provider = faces_provider
         self.people = people
         self.queue = queue  # where a final photo's read_text job goes (None: text is not read)
+        self.trips = trips  # told of each photo that becomes final (its month's trips are found again)
 
     def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
         """Process the photo; returns an Outcome. Raises on transient failures (the message is retried)."""
@@ -267,6 +269,8 @@ class ProcessingService:
                 self.people.check_saved_faces(photo)
             if outcome in FINAL:
                 self._queue_text(photo)
+                if self.trips is not None:
+                    self.trips(photo)
         return outcome
 
     def _queue_text(self, photo: Photo) -> None:

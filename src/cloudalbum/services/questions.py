@@ -26,6 +26,7 @@ from .search import check_limit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .people import PeopleService
+    from .trips import TripService
 
 log = logging.getLogger("cloudalbum.questions")
 MAX_ANSWER = 500
@@ -35,7 +36,8 @@ _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 class QuestionService:
     def __init__(self, questions: QuestionStore, photos: PhotoStore, index: SearchIndex, geocoder: Geocoder,
-                 settings: Settings, people: PeopleService | None = None) -> None:
+                 settings: Settings, people: PeopleService | None = None,
+                 trips: Callable[[], TripService] | None = None) -> None:
         self.questions = questions
         self.photos = photos
         self.index = index
@@ -43,6 +45,7 @@ class QuestionService:
         self.geocoder = geocoder
         self.settings = settings
         self.people = people  # answers "Who is this?" about a group of faces
+        self.trips = trips  # titles a trip named by "Name this trip?"
 
     # --- asking ---------------------------------------------------------------------------------------------
 
@@ -128,6 +131,8 @@ class QuestionService:
         if q.person_id and self.people is not None:
             return self.people.answer(owner_id, q, answer=answer, choice=choice, face_ids=face_ids)
         value = self._value(q, answer, choice)
+        if q.kind == rules.TRIP and self.trips is not None:  # the name goes on the trip and all its photos
+            apply_to = self.trips().name_trip(owner_id, q.subject, value)
         targets = self._targets(owner_id, q.photo_id, apply_to or [])
         change = self._change_for(q, value)
         q = replace(q, status=QuestionStatus.ANSWERED.value, answer=value)

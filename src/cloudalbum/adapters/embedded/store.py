@@ -34,7 +34,8 @@ from .trips import SqliteTripStore
 from .users import SqliteUserStore
 
 # Tables with an owner_id column, children first (account deletion). search_* rows go with unindex_photo.
-OWNER_TABLES = ("trips", "trip_windows", "batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
+OWNER_TABLES = ("trips", "trip_windows",
+                "batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
                 "photos", "byte_reservations", "face_scans", "pending_blobs")
 
 

@@ -40,12 +40,13 @@ def create_app(container: Container) -> APIFlask:
         sharing,
         timeline,
         trash,
+        trips,
     )
 
     errors.register(app)
     security_headers.register(app)
     for module in (health, auth, batches, photos, search, albums, map, questions, people, sharing, moving,
-                   timeline, trash):
+                   timeline, trash, trips):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies
