@@ -106,6 +106,9 @@ class Settings:
     label_confirm_low: float = 0.30
     label_confirm_high: float = 0.60
     max_questions_per_photo: int = 3
+    # GET /api/questions lists at most this many (domain.questions.worth_asking: one per photo, one location
+    # question per run of photos, a few of the minor kinds); the next come as these are answered (issue 16.7)
+    max_open_questions: int = 20
 
     # web
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -9,10 +9,11 @@ answered or dismissed it is never asked again about the same photo.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from .model import Answer, Location, Photo
+from .model import Answer, Location, Photo, Question
 from .photo_rules import add_answer, add_user_label, apply_user_edit, confirm_label, reject_label
 
 LOCATION, DATE, LABEL_CONFIRM, LABEL_NAME, PEOPLE, EVENT = (
@@ -106,6 +107,36 @@ def trip_proposal(trip_id: str, title: str, photo_count: int) -> Proposal:
                     f"{photo_count} photos were taken away from home ({title}). A name for the trip (\"Anna's "
                     "wedding\", \"Honeymoon\") titles it and finds all of them when you search for it.",
                     _score(TRIP, photo_count))
+
+
+# Listing (issue 16 item 7): the open questions a person is shown, out of all that are stored. Kinds whose
+# answer helps one photo a little are shown a few at a time; the next come as these are answered or dismissed.
+LISTED_PER_KIND = {LABEL_CONFIRM: 3, LABEL_NAME: 3, PEOPLE: 3, DATE: 5}
+
+
+def worth_asking(open_questions: Sequence[Question], *, cap: int) -> list[Question]:
+    """The open questions to list, from the stored ones most useful first (the store's order), at most `cap`:
+
+    * one location question per run: a photo among the related photos of a location question already listed
+      is placed by its answer ("apply to these photos"), so its own question is not listed;
+    * at most LISTED_PER_KIND of the kinds whose answer helps one photo a little (a question about a person,
+      from grouped faces, names every photo of them: it is not one of these)."""
+    listed: list[Question] = []
+    placed_by_answer: set[str] = set()
+    per_kind: Counter[str] = Counter()
+    for q in open_questions:
+        if len(listed) >= cap:
+            break
+        if q.kind == LOCATION and q.photo_id in placed_by_answer:
+            continue
+        minor = q.person_id is None and q.kind in LISTED_PER_KIND
+        if minor and per_kind[q.kind] >= LISTED_PER_KIND[q.kind]:
+            continue
+        listed.append(q)
+        per_kind[q.kind] += minor
+        if q.kind == LOCATION:
+            placed_by_answer.update([q.photo_id, *q.related_photo_ids])
+    return listed
 
 
 def event_group(photo: Photo, others: list[Photo]) -> list[Photo]:

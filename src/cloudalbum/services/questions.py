@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("cloudalbum.questions")
 MAX_ANSWER = 500
 MAX_APPLY_TO = 500
+READ_OPEN = 600  # open questions read to choose the listing from (a listing shows settings.max_open_questions)
+_OFFSET = re.compile(r"^o(\d{1,6})$")
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -108,7 +110,26 @@ class QuestionService:
         """Open questions of the owner, most useful first; photo_id narrows to one of the owner's photos."""
         if photo_id is not None and self.photos.get_photo(photo_id, owner_id) is None:
             raise NotFound("No such photo.", code="photo_not_found")
-        return self.questions.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
+        if photo_id is not None:  # a photo's page shows every open question about it
+            return self.questions.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
+        limit = check_limit(limit)
+        start = _offset(cursor)
+        listed = rules.worth_asking(self._stored_open(owner_id), cap=self.settings.max_open_questions)
+        end = start + limit
+        return Page(items=listed[start:end], next_cursor=f"o{end}" if end < len(listed) else None)
+
+    def _stored_open(self, owner_id: str) -> list[Question]:
+        """The owner's open questions as stored, most useful first, at most READ_OPEN (the listing is chosen
+        from the most useful of them)."""
+        out: list[Question] = []
+        cursor: str | None = None
+        while len(out) < READ_OPEN:
+            page = self.questions.open_questions(owner_id, limit=200, cursor=cursor)
+            out += page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        return out
 
     def get(self, owner_id: str, question_id: str) -> Question:
         q = self.questions.get_question(question_id, owner_id)
@@ -216,6 +237,16 @@ class QuestionService:
 
         return self.changes.change(photo_id, owner_id, answered, gave_up="The photo keeps changing; try again in "
                                                                          "a moment.")
+
+
+def _offset(cursor: str | None) -> int:
+    """The position a listing cursor ("o<n>", made by list_open) goes on from."""
+    if cursor is None:
+        return 0
+    m = _OFFSET.match(cursor)
+    if m is None:
+        raise Invalid("the cursor is not one this service gave out", code="invalid_cursor")
+    return int(m.group(1))
 
 
 def _parse_taken(value: str) -> str:
