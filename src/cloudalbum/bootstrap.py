@@ -142,7 +142,8 @@ class Container:
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
         return PhotoService(self.store.photos, self.store.albums, self.blobs, self.queue, self.settings,
                             geocoder=lambda: self.geocoder, people=self.people, limits=self.limits,
-                            restored=lambda photo: self.trash.restored(photo))
+                            restored=lambda photo: self.trash.restored(photo),
+                            moved=lambda photo, before: self.trips.photo_moved(photo, before))
 
     @cached_property
     def trash(self) -> TrashService:

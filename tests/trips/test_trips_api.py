@@ -66,6 +66,22 @@ def test_a_trip_is_found_opened_named_and_made_an_album(container: Any, alice: A
     drain(container)
     assert trips_of(alice)[0]["title"] == "Anna's wedding" and trips_of(alice)[0]["photo_count"] == 8
 
+    # a place set by hand counts too: two photos with no GPS, placed in Siena by the user, are a trip
+    placed = [upload(alice, "2013:03:20 10:00:00", None), upload(alice, "2013:03:21 10:00:00", None)]
+    drain(container)
+    assert len(trips_of(alice)) == 1
+    for pid in placed:
+        r = alice.request("PATCH", f"/api/photos/{pid}", json={"location": {"lat": SIENA[0], "lon": SIENA[1]}})
+        assert r.status_code == 200, r.get_json()
+    assert drain(container) == ["recompute_trips"]  # two edits of one month: one job
+    newest, march = trips_of(alice)
+    assert newest["id"] == trip["id"] and march["title"] == "Tuscany, March 2013" and march["photo_count"] == 2
+    # moved to another month by hand: both months are found again (March's trip is gone)
+    r = alice.request("PATCH", f"/api/photos/{placed[0]}", json={"taken_at": "2013-06-20T10:00:00"})
+    assert r.status_code == 200
+    assert sorted(drain(container)) == ["recompute_trips", "recompute_trips"]
+    assert [t["id"] for t in trips_of(alice)] == [trip["id"]]
+
     # an album in one click
     r = alice.request("POST", f"/api/trips/{trip['id']}/album", json={})
     assert r.status_code == 201, r.get_json()

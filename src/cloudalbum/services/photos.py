@@ -76,9 +76,11 @@ def _text(value: Any, name: str, limit: int) -> str | None:
 class PhotoService:
     def __init__(self, photos: PhotoStore, albums: AlbumStore, blobs: BlobStore, queue: JobQueue, settings: Settings,
                  geocoder: Callable[[], Geocoder] | None = None, people: PeopleService | None = None,
-                 limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None) -> None:
+                 limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None,
+                 moved: Callable[[Photo, str | None], object] | None = None) -> None:
         """geocoder: a factory, called when a user first sets a location by hand (the offline geocoder loads
-        its data then). restored: after an upload of its bytes brought a photo back out of the trash."""
+        its data then). restored: after an upload of its bytes brought a photo back out of the trash. moved:
+        after an edit of a photo's time or place, with its taken_at before (its trips are found again)."""
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -86,6 +88,7 @@ class PhotoService:
         self.settings = settings
         self._geocoder = geocoder
         self.people = people
+        self.moved = moved
         self.uploads = Uploads(photos, albums, blobs, settings, self._place, limits, restored)
 
     # --- upload -------------------------------------------------------------------------------------------
@@ -161,9 +164,17 @@ class PhotoService:
             raise Invalid(f"These fields cannot be changed: {', '.join(unknown)}. "
                           f"Editable: {', '.join(EDITABLE)}.", code="validation_error")
         values = self.validated(changes)
-        saved = self.changes.change(photo_id, owner_id, lambda p: photo_rules.apply_user_edit(p, values))
+        before: list[str | None] = []
+
+        def edit(p: Photo) -> None:
+            before[:] = [p.taken_at]
+            photo_rules.apply_user_edit(p, values)
+
+        saved = self.changes.change(photo_id, owner_id, edit)
         if saved is None:
             raise NotFound("No such photo.")
+        if self.moved is not None and ("taken_at" in values or "location" in values):
+            self.moved(saved, before[0] if before else None)
         return saved
 
     def validated(self, changes: dict[str, Any]) -> dict[str, Any]:

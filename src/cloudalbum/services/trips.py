@@ -89,7 +89,14 @@ class TripService:
         """A photo became final (or its time or place changed): send its month's recompute unless one is
         already waiting. Returns whether a job was sent."""
         photo = self.photos.get_photo(photo_id, owner_id)
-        month = month_of(photo.taken_at) if photo is not None else None
+        return self._note(owner_id, month_of(photo.taken_at) if photo is not None else None)
+
+    def photo_moved(self, photo: Photo, taken_before: str | None) -> None:
+        """The user changed a photo's time or place: its month's trips, and those of the month it left."""
+        for month in dict.fromkeys([month_of(photo.taken_at), month_of(taken_before)]):
+            self._note(photo.owner_id, month)
+
+    def _note(self, owner_id: str, month: str | None) -> bool:
         if month is None or self.queue is None:
             return False
         if not self.store.claim_window(owner_id, month, now=self.now(), stale_s=CLAIM_STALE_S):
