@@ -172,7 +172,7 @@ class FailsOn:
     def __init__(self, inner: Any, size: tuple[int, int]) -> None:
         self.inner, self.size = inner, size
         self.name, self.version = inner.name, inner.version
-        self.threshold = getattr(inner, "threshold", 0.25)
+        self.threshold, self.names = inner.threshold, inner.names
 
     def detect(self, image: Any) -> Any:
         if image.size == self.size:

@@ -109,7 +109,7 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     thumbs = make_thumbnails(decoded.image)
     large_image = thumbs["large"][0]
     t4 = time.perf_counter()
-    gated = faces is not None and face_gate > 0 and "person" in _class_names(detector)
+    gated = faces is not None and face_gate > 0 and "person" in detector.names.values()
     detections = (detector.detect(large_image, threshold=min(face_gate, threshold)) if gated
                   else detector.detect(large_image))
     t5 = time.perf_counter()
@@ -122,7 +122,7 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     t6 = time.perf_counter()
     if faces is not None:
         if gated and not may_show_a_face(detections, face_gate):
-            result.faces_model = _faces_model(faces)  # looked for (by the gate): none
+            result.faces_model = faces.models  # looked for (by the gate): none
         else:
             _find_faces(result, faces, large_image, scale_x, scale_y)
     result.timings = {"exif": t1 - t0, "place": t2 - t1, "decode": t3 - t2, "thumbnails": t4 - t3,
@@ -139,21 +139,11 @@ def may_show_a_face(detections: list[Detection], gate: float) -> bool:
     return any(d.name == "person" and d.confidence >= gate for d in detections)
 
 
-def _class_names(detector: Detector) -> set[str]:
-    """The detector's class names (a model without "person", e.g. a custom one, is never gated)."""
-    names = getattr(detector, "names", None)
-    return set(names.values()) if isinstance(names, dict) else set()
-
-
-def _faces_model(analyzer: FaceAnalyzer) -> str:
-    return getattr(analyzer, "models", None) or f"{analyzer.name}@{analyzer.version}"
-
-
 def _find_faces(result: Analysis, analyzer: FaceAnalyzer, image: Any, scale_x: float, scale_y: float) -> None:
     """Faces on the large thumbnail (the detector's input too), boxes and landmarks mapped to upright pixels of
     the whole image; a crop per face for the "Who is this?" card and the People view."""
     found = analyzer.faces(image)
-    result.faces_model = _faces_model(analyzer)
+    result.faces_model = analyzer.models
     result.face_crops = [face_crop(image, (f.x, f.y, f.w, f.h)) for f in found]
     result.faces = [FoundFace(x=f.x * scale_x, y=f.y * scale_y, w=f.w * scale_x, h=f.h * scale_y,
                               confidence=f.confidence, landmarks=[(x * scale_x, y * scale_y) for x, y in f.landmarks],
@@ -228,7 +218,7 @@ class ProcessingService:
             return Outcome.FAILED
         analyzer = self._face_analyzer(photo)
         try:
-            result = analyze(data, detector, self.geocoder, threshold=getattr(detector, "threshold", 0.25),
+            result = analyze(data, detector, self.geocoder, threshold=detector.threshold,
                              max_pixels=self.settings.max_pixels, faces=analyzer,
                              max_decode_bytes=self.settings.max_decode_bytes,
                              face_gate=self.settings.face_gate)
