@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.moving import ExportService, ImportService
     from .services.people import PeopleService
     from .services.photos import PhotoService
+    from .services.places import PlaceService
     from .services.processing import ProcessingService
     from .services.questions import QuestionService
     from .services.search import SearchService
@@ -178,8 +179,15 @@ class Container:
 
         return ProcessingService(
             self.store.photos, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
-            faces_provider=lambda: self.face_analyzer, people=self.people, queue=self.queue,
+            faces_provider=lambda: self.face_analyzer, people=self.people, queue=self.queue, places=self.places,
         )
+
+    @cached_property
+    def places(self) -> PlaceService:
+        from .services.places import PlaceService
+
+        return PlaceService(self.store.photos, self.store.places, self.store.questions, lambda: self.geocoder,
+                            lambda: self.queue)
 
     @cached_property
     def text(self) -> TextService:

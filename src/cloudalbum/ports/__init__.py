@@ -15,6 +15,7 @@ from .library import (
                       MetadataStore,
                       PendingBlobs,
                       PhotoStore,
+                      PlaceIndex,
                       QuestionStore,
                       RefreshToken,
                       SearchIndex,
@@ -30,6 +31,6 @@ from .text import TextLine, TextReader
 __all__ = [
     "AlbumStore", "BatchStore", "BlobStore", "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
     "FoundFace", "Geocoder", "JobQueue", "LimitStore", "Message", "MetadataStore", "PendingBlobs",
-    "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
+    "PlaceIndex", "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
     "Session", "ShareStore", "TextLine", "TextReader", "UserStore", "message_group",
 ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ..domain.model import Album, Page, Photo, Question, User
+from ..domain.places import Fix
 from ..domain.search import Marker, SearchQuery
 from ..domain.timeline import Timeline
 from .batches import BatchStore
@@ -222,6 +223,20 @@ class SearchIndex(Protocol):
         ("YYYY"), newest first, at most limit: "On this day", from an index of (owner, month and day)."""
 
 
+class PlaceIndex(Protocol):
+    """The owner's photos by instant in two indexes kept with each photo write (domain.places.place_role): anchors
+    (a measured or said place) and open photos (a place may be inferred). Inferred places read nothing else, so
+    their cost follows the photos around one instant, never the library (SQLite: partial indexes on
+    search_doc; DynamoDB: index items in the owner's partitions, sorted by instant)."""
+
+    def fixes_around(self, owner_id: str, ts: float, window_s: int) -> tuple[Fix | None, Fix | None]:
+        """The owner's nearest anchor taken at or before ts and the nearest taken after it, each within window_s
+        seconds (None where there is none)."""
+
+    def open_between(self, owner_id: str, start: float, end: float, *, limit: int) -> list[str]:
+        """Ids of the owner's open photos taken from start to end (epoch seconds, inclusive), oldest first."""
+
+
 @runtime_checkable
 class MetadataStore(Protocol):
     """Everything the services keep, as one repository per aggregate over one database (SQLite: one
@@ -237,6 +252,7 @@ class MetadataStore(Protocol):
     limits: LimitStore
     shares: ShareStore
     batches: BatchStore
+    places: PlaceIndex
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library: photos and their index, albums, questions, faces, people,

@@ -21,6 +21,7 @@ Failures — the choice between "ack" and "retry":
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import Settings
 from ..domain import photo_rules
+from ..domain import places as place_rules
 from ..domain.blob_keys import thumbnail_key
 from ..domain.categories import labels_from_detections
 from ..domain.errors import ModelUnavailable, NotFound
@@ -45,6 +47,7 @@ from .changes import PhotoChanges
 if TYPE_CHECKING:  # pragma: no cover
     from ..domain.people import Face
     from .people import PeopleService
+    from .places import Placed, PlaceService
 
 log = logging.getLogger("cloudalbum.processing")
 
@@ -169,7 +172,8 @@ class ProcessingService:
     def __init__(self, photos: PhotoStore, blobs: BlobStore, detector_provider: Callable[[], Detector],
                  geocoder: Geocoder | None, questions: QuestionAsker | None, settings: Settings, *,
                  faces_provider: Callable[[], FaceAnalyzer] | None = None,
-                 people: PeopleService | None = None, queue: JobQueue | None = None) -> None:
+                 people: PeopleService | None = None, queue: JobQueue | None = None,
+                 places: PlaceService | None = None) -> None:
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -180,6 +184,7 @@ class ProcessingService:
         self.faces_provider = faces_provider
         self.people = people
         self.queue = queue  # where a final photo's read_text job goes (None: text is not read)
+        self.places = places  # inferred places (None: a photo without GPS gets none)
 
     def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
         """Process the photo; returns an Outcome. Raises on transient failures (the message is retried)."""
@@ -296,16 +301,28 @@ class ProcessingService:
         return self.changes.change(photo.id, None, mark, loaded=photo, gave_up=(
             f"photo {photo.id} kept changing while it was being marked as processing"))
 
+    def _estimate_place(self, photo: Photo, result: Analysis, model: ModelInfo) -> Placed | None:
+        """Where the photo was taken, inferred from the owner's photos around it, when its analysis gives it no
+        place (read before the save, so a sure place asks no location question)."""
+        if self.places is None or result.error is not None:
+            return None
+        probe = copy.deepcopy(photo)
+        apply_analysis(probe, result, model=model, thumbnail_keys={})
+        return self.places.estimate_for(probe)
+
     def _finish(self, photo: Photo, result: Analysis, model: ModelInfo, keys: dict[str, str]) -> str:
         """Apply the results and the final status; on a lost race the results go on a fresh copy. The questions
         are asked once, whatever the number of attempts."""
         asked: list[int] = []
+        placed = self._estimate_place(photo, result, model)
 
         def finish(p: Photo) -> None:
             apply_analysis(p, result, model=model, thumbnail_keys=keys)
             if result.error is not None:
                 photo_rules.fail(p, result.error)
                 return
+            if placed is not None:
+                place_rules.apply_inferred(p, placed.estimate, placed.place)
             if self.people is not None:
                 p.faces = self.people.face_refs(p.id)
             if not asked:
@@ -316,6 +333,8 @@ class ProcessingService:
             f"photo {photo.id} kept changing while its results were being saved"))
         if saved is None:
             return Outcome.GONE
+        if self.places is not None and saved.trashed_at is None:
+            self.places.after_processing(saved, placed)
         return Outcome.FAILED if result.error is not None else saved.status
 
     def _ask(self, photo: Photo) -> int:

@@ -18,6 +18,7 @@ from ...ports import (
     FaceStore,
     LimitStore,
     PhotoStore,
+    PlaceIndex,
     QuestionStore,
     SearchIndex,
     ShareStore,
@@ -31,6 +32,7 @@ from .faces import DynamoFaces
 from .index_items import IndexItems
 from .limits import DynamoLimits
 from .photos import DynamoPhotos
+from .places import DynamoPlaceIndex
 from .questions import DynamoQuestions
 from .search import DynamoSearchIndex
 from .shares import DynamoShares
@@ -58,6 +60,7 @@ class DynamoMetadataStore:
         self.limits: LimitStore = DynamoLimits(self.table)
         self.shares: ShareStore = shares
         self.batches: BatchStore = DynamoBatches(self.table)
+        self.places: PlaceIndex = DynamoPlaceIndex(self.table)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoMetadataStore:
