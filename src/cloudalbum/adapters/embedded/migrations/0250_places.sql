@@ -18,5 +18,5 @@ UPDATE search_doc SET place_role = (
     END
     FROM photos p WHERE p.id = search_doc.photo_id);
 
-CREATE INDEX search_doc_owner_anchor ON search_doc (owner_id, taken_ts) WHERE place_role = 'anchor';
-CREATE INDEX search_doc_owner_open ON search_doc (owner_id, taken_ts) WHERE place_role = 'open';
+CREATE INDEX search_doc_owner_anchor ON search_doc (owner_id, taken_ts, photo_id) WHERE place_role = 'anchor';
+CREATE INDEX search_doc_owner_open ON search_doc (owner_id, taken_ts, photo_id) WHERE place_role = 'open';
