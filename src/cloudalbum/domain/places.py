@@ -20,7 +20,6 @@ better pair of anchors can improve). A location the user set, or one measured, i
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 from .model import Location, Photo, PhotoStatus, Place, Question, Source, Suggestion
@@ -198,7 +197,3 @@ def accepted_location(sug: Suggestion) -> Location:
     """The place a yes accepts: the user's from now on (never overwritten, an anchor for other photos)."""
     return Location(lat=sug.lat, lon=sug.lon, source=Source.USER.value, place=sug.place)
 
-
-def uncertainty_radius_km(confidence: float) -> float:
-    """The uncertainty a confidence stands for (inverse of _confidence), for reports."""
-    return math.inf if confidence <= 0 else UNCERTAINTY_UNIT_KM * (1 / confidence - 1)
