@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.search import SearchService
     from .services.sharing import ShareService
     from .services.text import TextService
+    from .services.tracks import TrackService
     from .services.trash import TrashService
 
 
@@ -188,6 +189,12 @@ class Container:
 
         return PlaceService(self.store.photos, self.store.places, self.store.questions, lambda: self.geocoder,
                             lambda: self.queue)
+
+    @cached_property
+    def tracks(self) -> TrackService:
+        from .services.tracks import TrackService
+
+        return TrackService(self.store.photos, self.store.places, self.places, lambda: self.geocoder, self.settings)
 
     @cached_property
     def text(self) -> TextService:

@@ -99,7 +99,7 @@ class PlaceService:
         saved = self.changes.change(photo_id, owner_id,
                                     lambda p: rules.apply_inferred(p, placed.estimate, placed.place))
         if saved is not None and saved.location is not None:
-            self._close_location_questions(saved)
+            self.close_location_questions(saved)
         return "placed"
 
     def _suggest(self, photo: Photo, placed: Placed) -> None:
@@ -110,7 +110,7 @@ class PlaceService:
                 if changed is not None:
                     self.questions.save_question(changed)
 
-    def _close_location_questions(self, photo: Photo) -> None:
+    def close_location_questions(self, photo: Photo) -> None:
         """The photo has a place now: its open location question is no longer asked, and its status follows."""
         closed = False
         for q in self.questions.questions_for_photo(photo.id):
