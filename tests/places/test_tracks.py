@@ -84,6 +84,14 @@ def test_without_tz_a_time_without_offset_is_utc(container: Any, alice: Any) -> 
     assert (location(alice, naive)["lat"], location(alice, naive)["lon"]) == pytest.approx(expected(20), abs=1e-5)
 
 
+def test_anothers_track_never_places_my_photos(container: Any, alice: Any, bob: Any) -> None:
+    mine = upload(alice, photo("2013:04:10 09:20:00"))
+    drain(container)
+    r = post_track(bob, gpx(drive()))
+    assert r.status_code == 200 and r.get_json() == {"points": 41, "photos_located": 0}
+    assert location(alice, mine) is None
+
+
 def test_a_gap_over_ten_minutes_leaves_photos_alone(container: Any, alice: Any) -> None:
     in_gap = upload(alice, photo("2013:04:10 09:15:00"))  # points at 09:10 and 09:25 only around it
     on_track = upload(alice, photo("2013:04:10 09:05:00"))
