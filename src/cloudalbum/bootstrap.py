@@ -194,7 +194,8 @@ class Container:
     def tracks(self) -> TrackService:
         from .services.tracks import TrackService
 
-        return TrackService(self.store.photos, self.store.places, self.places, lambda: self.geocoder, self.settings)
+        return TrackService(self.store.photos, self.store.places, self.places, self.store.users, lambda: self.geocoder,
+                            self.settings)
 
     @cached_property
     def text(self) -> TextService:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
+
+from cloudalbum.domain.errors import NotFound
 from cloudalbum.domain.model import Location, Photo
 from cloudalbum.domain.times import taken_seconds
 from contract.metadata_contract import make_photo, make_user
@@ -114,3 +117,20 @@ class PlaceIndexContract:
         store.delete_owner_data(bob.id)
         assert store.places.fixes_around(bob.id, ts, 3600) == (None, None)
         assert store.places.open_between(bob.id, ts - 3600, ts + 3600, limit=5) == []
+
+    def test_the_accounts_time_zone(self, store: Any) -> None:
+        """The account's time zone (PATCH /api/me/settings), a GPS track's default for times without an offset."""
+        user = make_user("tz@example.com")
+        store.users.add_user(user)
+        assert store.users.timezone_of(user.id) is None
+        store.users.set_timezone(user.id, "Europe/Rome")
+        assert store.users.timezone_of(user.id) == "Europe/Rome"
+        assert store.users.user_by_id(user.id).email == "tz@example.com"  # the account is as it was
+        store.users.set_timezone(user.id, None)
+        assert store.users.timezone_of(user.id) is None
+        with pytest.raises(NotFound):
+            store.users.set_timezone("nobody", "Europe/Rome")
+        assert store.users.timezone_of("nobody") is None
+        store.users.set_timezone(user.id, "Asia/Tokyo")
+        store.users.delete_user(user.id)
+        assert store.users.timezone_of(user.id) is None

@@ -92,6 +92,21 @@ def test_anothers_track_never_places_my_photos(container: Any, alice: Any, bob: 
     assert location(alice, mine) is None
 
 
+def test_the_accounts_time_zone_is_the_tracks_default(container: Any, alice: Any) -> None:
+    assert alice.request("GET", "/api/me/settings").get_json() == {"face_grouping": True, "timezone": None}
+    r = alice.request("PATCH", "/api/me/settings", json={"timezone": "Europe/Madrid"})
+    assert r.status_code == 200 and r.get_json() == {"face_grouping": True, "timezone": "Europe/Madrid"}
+    for bad in ({"timezone": "Mars/Olympus", "face_grouping": False}, {"timezone": 7}, {}, {"timezone": "x" * 65}):
+        assert alice.request("PATCH", "/api/me/settings", json=bad).status_code == 422
+    assert alice.request("GET", "/api/me/settings").get_json() == {"face_grouping": True, "timezone": "Europe/Madrid"}
+    naive = upload(alice, photo("2013:04:10 11:20:00"))  # Madrid time: 09:20 UTC
+    drain(container)
+    assert post_track(alice, gpx(drive())).get_json()["photos_located"] == 1
+    assert (location(alice, naive)["lat"], location(alice, naive)["lon"]) == pytest.approx(expected(20), abs=1e-5)
+    r = alice.request("PATCH", "/api/me/settings", json={"timezone": None})
+    assert r.get_json() == {"face_grouping": True, "timezone": None}
+
+
 def test_a_gap_over_ten_minutes_leaves_photos_alone(container: Any, alice: Any) -> None:
     in_gap = upload(alice, photo("2013:04:10 09:15:00"))  # points at 09:10 and 09:25 only around it
     on_track = upload(alice, photo("2013:04:10 09:05:00"))

@@ -78,6 +78,14 @@ class UserStore(Protocol):
     def delete_user(self, user_id: str) -> None:
         """The account (sign-in fails at once), its sessions and refresh tokens. Idempotent."""
 
+    # --- the account's time zone (issue 16: PATCH /api/me/settings "timezone") ---
+
+    def timezone_of(self, user_id: str) -> str | None:
+        """The IANA zone the user set, or None (none set, or no such user)."""
+
+    def set_timezone(self, user_id: str, timezone: str | None) -> None:
+        """Set (None: clear) the user's zone, already validated. NotFound when there is no such user."""
+
 
 @dataclass(frozen=True)
 class PendingBlobs:

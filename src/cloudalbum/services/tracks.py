@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ..config import Settings
 from ..domain import tracks as rules
-from ..domain.errors import Invalid, TooLarge
+from ..domain.errors import TooLarge
 from ..domain.model import Photo, Source
+from ..domain.times import zone as time_zone
 from ..media.gpx import read_track
-from ..ports import Geocoder, PhotoStore, PlaceIndex
+from ..ports import Geocoder, PhotoStore, PlaceIndex, UserStore
 from .changes import PhotoChanges
 from .places import PlaceService
 
@@ -32,16 +33,16 @@ class TrackResult:
 
 
 class TrackService:
-    def __init__(self, photos: PhotoStore, places: PlaceIndex, place_service: PlaceService,
+    def __init__(self, photos: PhotoStore, places: PlaceIndex, place_service: PlaceService, users: UserStore,
                  geocoder: Callable[[], Geocoder], settings: Settings) -> None:
-        self.photos, self.places, self.place_service = photos, places, place_service
+        self.photos, self.places, self.place_service, self.users = photos, places, place_service, users
         self.changes = PhotoChanges(photos)
         self.geocoder, self.settings = geocoder, settings
 
     def upload(self, owner_id: str, stream: BinaryIO, *, tz: str | None = None) -> TrackResult:
-        """Place the owner's photos on the track. BadTrack (400), TooLarge (413) or Invalid (422: tz) before any
-        change."""
-        zone = _zone(tz)
+        """Place the owner's photos on the track; a time without an offset is read in `tz`, else in the account's
+        time zone, else as UTC. BadTrack (400), TooLarge (413) or Invalid (422: tz) before any change."""
+        zone = time_zone(tz) if tz else time_zone(self.users.timezone_of(owner_id))
         data = stream.read(self.settings.max_track_bytes + 1)
         if len(data) > self.settings.max_track_bytes:
             raise TooLarge(f"A GPX file is at most {self.settings.max_track_bytes} bytes.", code="track_too_large")
@@ -68,11 +69,3 @@ class TrackService:
         on_track = saved is not None and saved.location is not None and saved.location.source == Source.TRACK.value
         return saved if on_track else None
 
-
-def _zone(tz: str | None) -> ZoneInfo | None:
-    if tz is None or tz == "":
-        return None
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"Unknown time zone {tz!r}: give an IANA name such as Europe/Rome.", code="invalid_tz") from exc

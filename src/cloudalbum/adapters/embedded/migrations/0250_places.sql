@@ -20,3 +20,7 @@ UPDATE search_doc SET place_role = (
 
 CREATE INDEX search_doc_owner_anchor ON search_doc (owner_id, taken_ts, photo_id) WHERE place_role = 'anchor';
 CREATE INDEX search_doc_owner_open ON search_doc (owner_id, taken_ts, photo_id) WHERE place_role = 'open';
+
+-- The account's time zone (PATCH /api/me/settings "timezone", IANA): a GPS track's default for photo times
+-- without a UTC offset.
+ALTER TABLE users ADD COLUMN timezone TEXT;
