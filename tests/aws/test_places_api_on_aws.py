@@ -30,6 +30,7 @@ test_a_track_places_photos_across_a_time_zone = tracks.test_a_track_places_photo
 test_a_track_never_changes_a_users_place_but_replaces_an_inferred_one = \
     tracks.test_a_track_never_changes_a_users_place_but_replaces_an_inferred_one
 test_bad_gpx_is_a_4xx_and_changes_nothing = tracks.test_bad_gpx_is_a_4xx_and_changes_nothing
+test_the_accounts_time_zone_is_the_tracks_default = tracks.test_the_accounts_time_zone_is_the_tracks_default
 
 
 @pytest.fixture
