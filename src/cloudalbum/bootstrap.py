@@ -143,7 +143,8 @@ class Container:
         # The geocoder is passed as a factory: it loads its data only when a user sets a location by hand.
         return PhotoService(self.store.photos, self.store.albums, self.blobs, self.queue, self.settings,
                             geocoder=lambda: self.geocoder, people=self.people, limits=self.limits,
-                            restored=lambda photo: self.trash.restored(photo))
+                            restored=lambda photo: self.trash.restored(photo),
+                            placed=lambda photos: self.places.anchors_arrived(photos))
 
     @cached_property
     def trash(self) -> TrashService:
@@ -172,7 +173,7 @@ class Container:
         from .services.questions import QuestionService
 
         return QuestionService(self.store.questions, self.store.photos, self.store.index, self.geocoder, self.settings,
-                               people=self.people)
+                               people=self.people, placed=lambda photos: self.places.anchors_arrived(photos))
 
     @cached_property
     def processing(self) -> ProcessingService:

@@ -122,3 +122,25 @@ def test_other_owners_photos_never_place_mine(container: Any, alice: Any, bob: A
     drain(container)
     assert get(alice, mine)["location"] is None
     assert location_questions(alice, mine)[0]["suggestion"] is None
+
+
+def test_a_place_the_user_gives_places_the_photos_around_it(container: Any, alice: Any) -> None:
+    upload(alice, photo("2013:04:10 10:00:00", AREZZO))
+    between = upload(alice, photo("2013:04:10 10:05:00"))
+    answered = upload(alice, photo("2013:04:10 10:10:00"))
+    drain(container)
+    assert get(alice, between)["location"] is None  # one anchor only: a suggestion
+    (q,) = location_questions(alice, answered)
+    r = alice.request("POST", f"/api/questions/{q['id']}/answer", json={"answer": "Arezzo"})
+    assert r.status_code == 200, r.get_json()
+    assert drain(container) == ["infer_places"]  # the user's place is an anchor now
+    assert get(alice, between)["location"]["source"] == "inferred"
+    edited = upload(alice, photo("2013:04:10 15:00:00"))
+    later = upload(alice, photo("2013:04:10 15:03:00"))
+    upload(alice, photo("2013:04:10 15:06:00", AREZZO_EAST))
+    drain(container)
+    assert get(alice, later)["location"] is None  # 15:06 GPS alone: a suggestion
+    assert alice.request("PATCH", f"/api/photos/{edited}",
+                         json={"location": {"lat": AREZZO[0], "lon": AREZZO[1]}}).status_code == 200
+    assert drain(container) == ["infer_places"]
+    assert get(alice, later)["location"]["source"] == "inferred"

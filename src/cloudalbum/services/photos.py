@@ -76,9 +76,11 @@ def _text(value: Any, name: str, limit: int) -> str | None:
 class PhotoService:
     def __init__(self, photos: PhotoStore, albums: AlbumStore, blobs: BlobStore, queue: JobQueue, settings: Settings,
                  geocoder: Callable[[], Geocoder] | None = None, people: PeopleService | None = None,
-                 limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None) -> None:
+                 limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None,
+                 placed: Callable[[list[Photo]], object] | None = None) -> None:
         """geocoder: a factory, called when a user first sets a location by hand (the offline geocoder loads
-        its data then). restored: after an upload of its bytes brought a photo back out of the trash."""
+        its data then). restored: after an upload of its bytes brought a photo back out of the trash. placed:
+        after the user set a photo's location (it may place the photos around it: services.places)."""
         self.photos = photos
         self.changes = PhotoChanges(photos)
         self.blobs = blobs
@@ -86,6 +88,7 @@ class PhotoService:
         self.settings = settings
         self._geocoder = geocoder
         self.people = people
+        self.placed = placed
         self.uploads = Uploads(photos, albums, blobs, settings, self._place, limits, restored)
 
     # --- upload -------------------------------------------------------------------------------------------
@@ -164,6 +167,8 @@ class PhotoService:
         saved = self.changes.change(photo_id, owner_id, lambda p: photo_rules.apply_user_edit(p, values))
         if saved is None:
             raise NotFound("No such photo.")
+        if "location" in values and self.placed is not None:
+            self.placed([saved])
         return saved
 
     def validated(self, changes: dict[str, Any]) -> dict[str, Any]:

@@ -76,6 +76,13 @@ class PlaceService:
         queue.send(InferPlaces(photo.id, photo.owner_id).to_body())
         return True
 
+    def anchors_arrived(self, photos: list[Photo]) -> None:
+        """Photos just placed by the user or a track: the earliest and the latest of them may place the open
+        photos around them (the ones between were placed at once; each end costs one index read)."""
+        fixes = sorted(((f.ts, f.photo_id), p) for p in photos if (f := rules.fix_of(p)) is not None)
+        for _, photo in fixes[:1] + fixes[1:][-1:]:
+            self.anchor_arrived(photo)
+
     def infer_around(self, photo_id: str, owner_id: str) -> str:
         """The InferPlaces job: re-estimate the owner's open photos taken around the anchor photo."""
         anchor = self.photos.get_photo(photo_id, owner_id)

@@ -35,7 +35,8 @@ _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 class QuestionService:
     def __init__(self, questions: QuestionStore, photos: PhotoStore, index: SearchIndex, geocoder: Geocoder,
-                 settings: Settings, people: PeopleService | None = None) -> None:
+                 settings: Settings, people: PeopleService | None = None,
+                 placed: Callable[[list[Photo]], object] | None = None) -> None:
         self.questions = questions
         self.photos = photos
         self.index = index
@@ -43,6 +44,7 @@ class QuestionService:
         self.geocoder = geocoder
         self.settings = settings
         self.people = people  # answers "Who is this?" about a group of faces
+        self.placed = placed  # a place answered may place the photos around it (services.places)
 
     # --- asking ---------------------------------------------------------------------------------------------
 
@@ -140,8 +142,10 @@ class QuestionService:
             for other in self.questions.questions_for_photo(pid):
                 if other.status == QuestionStatus.OPEN.value and (other.kind, other.subject) == (q.kind, q.subject):
                     self.questions.save_question(replace(other, status=QuestionStatus.ANSWERED.value, answer=value))
-        photos = [self._update_photo(owner_id, pid, change) for pid in targets]
-        return q, [p for p in photos if p is not None]
+        photos = [p for p in (self._update_photo(owner_id, pid, change) for pid in targets) if p is not None]
+        if q.kind == rules.LOCATION and self.placed is not None:
+            self.placed(photos)
+        return q, photos
 
     def dismiss(self, owner_id: str, question_id: str) -> None:
         """Never ask this again. Idempotent for a question already closed."""

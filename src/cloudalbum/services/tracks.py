@@ -52,8 +52,7 @@ class TrackService:
         placed = [p for p in (self._place(owner_id, pid, points, zone) for pid in ids) if p is not None]
         for photo in placed:
             self.place_service.close_location_questions(photo)
-        for photo in placed[:1] + placed[-1:]:  # the ends: open photos just outside the track may follow
-            self.place_service.anchor_arrived(photo)
+        self.place_service.anchors_arrived(placed)  # open photos just outside the track may follow
         return TrackResult(points=len(points), photos_located=len(placed))
 
     def _place(self, owner_id: str, photo_id: str, points: list[rules.TrackPoint],
