@@ -11,7 +11,6 @@ instant (ports.PlaceIndex), never the library. A measured or a user's location i
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -24,7 +23,6 @@ from ..domain.times import taken_seconds
 from ..ports import Geocoder, JobQueue, PhotoStore, PlaceIndex, QuestionStore
 from .changes import PhotoChanges
 
-log = logging.getLogger("cloudalbum.places")
 MAX_AROUND = 500  # open photos one arrival re-examines at most (a burst of a few hundred photos without GPS)
 
 
