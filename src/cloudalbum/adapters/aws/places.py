@@ -26,18 +26,18 @@ class DynamoPlaceIndex:
 
     def fixes_around(self, owner_id: str, ts: float, window_s: int) -> tuple[Fix | None, Fix | None]:
         pk = K.place_pk(owner_id, ANCHOR)
-        before = self._current(owner_id, pk, ANCHOR, self._range(pk, instant_bound(ts - window_s),
-                                                       instant_bound(ts) + "#~", forward=False))
-        after = self._current(owner_id, pk, ANCHOR, self._range(pk, instant_bound(ts) + "#~",
-                                                      instant_bound(ts + window_s) + "#~", forward=True))
+        before = self._current(owner_id, pk, ANCHOR, self._range(
+            pk, instant_bound(ts - window_s), instant_bound(ts) + "#~", forward=False))
+        after = self._current(owner_id, pk, ANCHOR, self._range(
+            pk, instant_bound(ts) + "#~", instant_bound(ts + window_s) + "#~", forward=True))
         fix_before = next((f for f in map(fix_of, before) if f is not None and f.ts <= ts), None)
         fix_after = next((f for f in map(fix_of, after) if f is not None and f.ts > ts), None)
         return fix_before, fix_after
 
     def open_between(self, owner_id: str, start: float, end: float, *, limit: int) -> list[str]:
         pk = K.place_pk(owner_id, OPEN)
-        found = self._current(owner_id, pk, OPEN, self._range(pk, instant_bound(start), instant_bound(end) + "#~",
-                                                              forward=True))
+        found = self._current(owner_id, pk, OPEN, self._range(
+            pk, instant_bound(start), instant_bound(end) + "#~", forward=True))
         out: list[str] = []
         for photo in found:
             out.append(photo.id)
