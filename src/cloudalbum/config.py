@@ -110,6 +110,11 @@ class Settings:
     # question per run of photos, a few of the minor kinds); the next come as these are answered (issue 16.7)
     max_open_questions: int = 20
 
+    # GPS tracks (issue 16, POST /api/tracks): a GPX file's size and points, the photos one track may place
+    max_track_bytes: int = 20 * 1024 * 1024
+    max_track_points: int = 200_000
+    max_track_photos: int = 10_000
+
     # web
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'

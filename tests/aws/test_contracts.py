@@ -20,6 +20,7 @@ from contract.blobstore_contract import BlobStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract
+from contract.places_contract import PlaceIndexContract
 from contract.queue_contract import JobQueueContract
 from contract.sharing_contract import ShareStoreContract
 from contract.timeline_contract import TimelineContract
@@ -103,6 +104,14 @@ class TestDynamoTimelineOnMoto(OnMoto, TimelineContract):
 
 
 class TestDynamoTimelineOnDynamoDBLocal(OnDynamoDBLocal, TimelineContract):
+    pass
+
+
+class TestDynamoPlaceIndexOnMoto(OnMoto, PlaceIndexContract):
+    pass
+
+
+class TestDynamoPlaceIndexOnDynamoDBLocal(OnDynamoDBLocal, PlaceIndexContract):
     pass
 
 

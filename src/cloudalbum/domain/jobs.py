@@ -11,6 +11,8 @@ the one the queue already holds (a message sent by an earlier version is read by
   (sent by processing, after the photo is final, so text reading never delays it).
 * `{"type": "recompute_trips", "owner_id": ..., "month": "YYYY-MM"}`: find the owner's trips around a month
   again (sent when a photo taken that month becomes final; one waiting job per owner and month).
+* `{"type": "infer_places", "photo_id": ..., "owner_id": ...}`: a located photo arrived; re-examine the owner's
+  photos without a measured place taken around it (services.places), sent only when there are some.
 
 The queue's fairness group is the body's owner_id (`ports.queue.message_group`), so every job of an owner
 names it. Fields a job does not know are ignored, so a newer sender's message is still read.
@@ -143,9 +145,34 @@ class RecomputeTrips:
         return cls(owner_id=owner_id, month=month)
 
 
-Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText | RecomputeTrips
 
-JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces, ReadText, RecomputeTrips)}
+@dataclass(frozen=True)
+class InferPlaces:
+    """A photo with a measured or said place (an anchor) arrived: infer the places of the owner's photos taken
+    around it that have none (issue 16): an import is rarely in order."""
+
+    TYPE: ClassVar[str] = "infer_places"
+
+    photo_id: str
+    owner_id: str
+
+    def to_body(self) -> dict[str, Any]:
+        return {"type": self.TYPE, "photo_id": self.photo_id, "owner_id": self.owner_id}
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> InferPlaces:
+        """The job of a body; raises MalformedJob."""
+        _check_type(body, cls.TYPE)
+        photo_id, owner_id = body.get("photo_id"), body.get("owner_id")
+        if not _is_text(photo_id) or not _is_text(owner_id):
+            raise MalformedJob("the infer_places job has no valid photo_id or owner_id")
+        return cls(photo_id=photo_id, owner_id=owner_id)
+
+
+Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText | InferPlaces | RecomputeTrips
+
+JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces, ReadText, InferPlaces,
+                                                                 RecomputeTrips)}
 
 
 def job_from_body(body: Any) -> Job:

@@ -15,6 +15,7 @@ from .library import (
                       MetadataStore,
                       PendingBlobs,
                       PhotoStore,
+                      PlaceIndex,
                       QuestionStore,
                       RefreshToken,
                       SearchIndex,
@@ -31,6 +32,6 @@ from .trips import TripStore
 __all__ = [
     "AlbumStore", "BatchStore", "BlobStore", "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
     "FoundFace", "Geocoder", "JobQueue", "LimitStore", "Message", "MetadataStore", "PendingBlobs",
-    "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
+    "PlaceIndex", "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
     "Session", "ShareStore", "TextLine", "TextReader", "TripStore", "UserStore", "message_group",
 ]

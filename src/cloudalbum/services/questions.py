@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..config import Settings
-from ..domain import photo_rules
+from ..domain import photo_rules, places
 from ..domain import questions as rules
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.model import Answer, Location, Page, Photo, Question, QuestionStatus, Source, iso, new_id, utcnow
@@ -39,6 +39,7 @@ _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 class QuestionService:
     def __init__(self, questions: QuestionStore, photos: PhotoStore, index: SearchIndex, geocoder: Geocoder,
                  settings: Settings, people: PeopleService | None = None,
+                 placed: Callable[[list[Photo]], object] | None = None,
                  trips: Callable[[], TripService] | None = None) -> None:
         self.questions = questions
         self.photos = photos
@@ -47,6 +48,7 @@ class QuestionService:
         self.geocoder = geocoder
         self.settings = settings
         self.people = people  # answers "Who is this?" about a group of faces
+        self.placed = placed  # a place answered may place the photos around it (services.places)
         self.trips = trips  # titles a trip named by "Name this trip?"
 
     # --- asking ---------------------------------------------------------------------------------------------
@@ -152,6 +154,10 @@ class QuestionService:
         if q.person_id and self.people is not None:
             return self.people.answer(owner_id, q, answer=answer, choice=choice, face_ids=face_ids)
         value = self._value(q, answer, choice)
+        if q.suggestion is not None and value == rules.NO:  # not there: the question asks where again
+            q = places.decline(q)
+            self.questions.save_question(q)
+            return q, []
         if q.kind == rules.TRIP and self.trips is not None:  # the name goes on the trip and all its photos
             apply_to = self.trips().name_trip(owner_id, q.subject, value)
         targets = self._targets(owner_id, q.photo_id, apply_to or [])
@@ -162,8 +168,10 @@ class QuestionService:
             for other in self.questions.questions_for_photo(pid):
                 if other.status == QuestionStatus.OPEN.value and (other.kind, other.subject) == (q.kind, q.subject):
                     self.questions.save_question(replace(other, status=QuestionStatus.ANSWERED.value, answer=value))
-        photos = [self._update_photo(owner_id, pid, change) for pid in targets]
-        return q, [p for p in photos if p is not None]
+        photos = [p for p in (self._update_photo(owner_id, pid, change) for pid in targets) if p is not None]
+        if q.kind == rules.LOCATION and self.placed is not None:
+            self.placed(photos)
+        return q, photos
 
     def dismiss(self, owner_id: str, question_id: str) -> None:
         """Never ask this again. Idempotent for a question already closed."""
@@ -185,9 +193,10 @@ class QuestionService:
             raise Invalid(f"Give an answer (1 to {MAX_ANSWER} characters) or a choice.", code="validation_error")
         if q.choices:
             by_fold = {c.casefold(): c for c in q.choices}
-            if value.casefold() not in by_fold:
+            if value.casefold() in by_fold:
+                return by_fold[value.casefold()]
+            if choice is not None or q.suggestion is None:  # a place name overrides a suggested place
                 raise Invalid("Choose one of: " + ", ".join(q.choices), code="invalid_choice")
-            value = by_fold[value.casefold()]
         return value
 
     def _targets(self, owner_id: str, photo_id: str, apply_to: list[str]) -> list[str]:
@@ -203,7 +212,12 @@ class QuestionService:
         """How the answer changes a photo (domain.questions.apply_answer). A place or a date is resolved once,
         here, before any photo is written."""
         record = Answer(question=q.text, answer=value)
-        location = self._location(value) if q.kind == rules.LOCATION else None
+        location = None
+        if q.kind == rules.LOCATION and q.suggestion is not None and value == rules.YES:
+            location = places.accepted_location(q.suggestion)  # the answer recorded names the place, not "yes"
+            record = Answer(question=places.WHERE, answer=places.place_name(q.suggestion.place) or value)
+        elif q.kind == rules.LOCATION:
+            location = self._location(value)
         taken_at = _parse_taken(value) if q.kind == rules.DATE else None
 
         def change(photo: Photo) -> None:

@@ -18,6 +18,7 @@ from ...ports import (
     FaceStore,
     LimitStore,
     PhotoStore,
+    PlaceIndex,
     QuestionStore,
     SearchIndex,
     ShareStore,
@@ -32,6 +33,7 @@ from .faces import DynamoFaces
 from .index_items import IndexItems
 from .limits import DynamoLimits
 from .photos import DynamoPhotos
+from .places import DynamoPlaceIndex
 from .questions import DynamoQuestions
 from .search import DynamoSearchIndex
 from .shares import DynamoShares
@@ -61,6 +63,7 @@ class DynamoMetadataStore:
         self.shares: ShareStore = shares
         self.batches: BatchStore = DynamoBatches(self.table)
         self.trips: TripStore = DynamoTrips(self.table)
+        self.places: PlaceIndex = DynamoPlaceIndex(self.table)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoMetadataStore:

@@ -15,6 +15,7 @@ from ...ports import (
     FaceStore,
     LimitStore,
     PhotoStore,
+    PlaceIndex,
     QuestionStore,
     SearchIndex,
     ShareStore,
@@ -27,6 +28,7 @@ from .database import SqliteDatabase
 from .faces import SqliteFaceStore
 from .limits import SqliteLimitStore
 from .photos import SqlitePhotoStore
+from .places import SqlitePlaceIndex
 from .questions import SqliteQuestionStore
 from .search import SqliteSearchIndex
 from .shares import SqliteShareStore
@@ -58,6 +60,7 @@ class SqliteMetadataStore:
         self.shares: ShareStore = SqliteShareStore(self.db)
         self.batches: BatchStore = SqliteBatchStore(self.db)
         self.trips: TripStore = SqliteTripStore(self.db)
+        self.places: PlaceIndex = SqlitePlaceIndex(self.db)
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library (photos with their index rows, albums, questions, faces,

@@ -39,6 +39,7 @@ def create_app(container: Container) -> APIFlask:
         security_headers,
         sharing,
         timeline,
+        tracks,
         trash,
         trips,
     )
@@ -46,7 +47,7 @@ def create_app(container: Container) -> APIFlask:
     errors.register(app)
     security_headers.register(app)
     for module in (health, auth, batches, photos, search, albums, map, questions, people, sharing, moving,
-                   timeline, trash, trips):
+                   timeline, tracks, trash, trips):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies
