@@ -24,12 +24,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.moving import ExportService, ImportService
     from .services.people import PeopleService
     from .services.photos import PhotoService
+    from .services.places import PlaceService
     from .services.processing import ProcessingService
     from .services.questions import QuestionService
     from .services.search import SearchService
     from .services.sharing import ShareService
     from .services.text import TextService
+    from .services.tracks import TrackService
     from .services.trash import TrashService
+    from .services.trips import TripService
 
 
 @dataclass
@@ -143,6 +146,8 @@ class Container:
         return PhotoService(self.store.photos, self.store.albums, self.blobs, self.queue, self.settings,
                             geocoder=lambda: self.geocoder, people=self.people, limits=self.limits,
                             restored=lambda photo: self.trash.restored(photo),
+                            placed=lambda photos: self.places.anchors_arrived(photos),
+                            moved=lambda photo, before: self.trips.photo_moved(photo, before),
                             deleted=lambda photo: self.duplicates.photo_left(photo, deleted=True))
 
     @cached_property
@@ -180,7 +185,15 @@ class Container:
         from .services.questions import QuestionService
 
         return QuestionService(self.store.questions, self.store.photos, self.store.index, self.geocoder, self.settings,
-                               people=self.people)
+                               people=self.people, placed=lambda photos: self.places.anchors_arrived(photos),
+                               trips=lambda: self.trips)
+
+    @cached_property
+    def trips(self) -> TripService:
+        from .services.trips import TripService
+
+        return TripService(self.store.trips, self.store.photos, self.store.questions, self.albums,
+                           lambda: self.queue, self.clock.now)
 
     @cached_property
     def processing(self) -> ProcessingService:
@@ -188,9 +201,23 @@ class Container:
 
         return ProcessingService(
             self.store.photos, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
-            faces_provider=lambda: self.face_analyzer, people=self.people, queue=self.queue,
-            duplicates=self.duplicates,
+            faces_provider=lambda: self.face_analyzer, people=self.people, queue=self.queue, places=self.places,
+            trips=lambda photo: self.trips.photo_changed(photo.id, photo.owner_id), duplicates=self.duplicates,
         )
+
+    @cached_property
+    def places(self) -> PlaceService:
+        from .services.places import PlaceService
+
+        return PlaceService(self.store.photos, self.store.places, self.store.questions, lambda: self.geocoder,
+                            lambda: self.queue)
+
+    @cached_property
+    def tracks(self) -> TrackService:
+        from .services.tracks import TrackService
+
+        return TrackService(self.store.photos, self.store.places, self.places, self.store.users, lambda: self.geocoder,
+                            self.settings)
 
     @cached_property
     def text(self) -> TextService:

@@ -106,6 +106,14 @@ class Settings:
     label_confirm_low: float = 0.30
     label_confirm_high: float = 0.60
     max_questions_per_photo: int = 3
+    # GET /api/questions lists at most this many (domain.questions.worth_asking: one per photo, one location
+    # question per run of photos, a few of the minor kinds); the next come as these are answered (issue 16.7)
+    max_open_questions: int = 20
+
+    # GPS tracks (issue 16, POST /api/tracks): a GPX file's size and points, the photos one track may place
+    max_track_bytes: int = 20 * 1024 * 1024
+    max_track_points: int = 200_000
+    max_track_photos: int = 10_000
 
     # web
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

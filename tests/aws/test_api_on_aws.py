@@ -172,12 +172,12 @@ class FailsOn:
     def __init__(self, inner: Any, size: tuple[int, int]) -> None:
         self.inner, self.size = inner, size
         self.name, self.version = inner.name, inner.version
-        self.threshold = getattr(inner, "threshold", 0.25)
+        self.threshold, self.names = inner.threshold, inner.names
 
-    def detect(self, image: Any) -> Any:
+    def detect(self, image: Any, *, threshold: float | None = None) -> Any:
         if image.size == self.size:
             raise RuntimeError("detector crashed on this image")
-        return self.inner.detect(image)
+        return self.inner.detect(image, threshold=threshold)
 
 
 def wait_until(check: Any, timeout_s: float, what: str) -> None:

@@ -21,9 +21,11 @@ from contract.duplicates_contract import DuplicateStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract
+from contract.places_contract import PlaceIndexContract
 from contract.queue_contract import JobQueueContract
 from contract.sharing_contract import ShareStoreContract
 from contract.timeline_contract import TimelineContract
+from contract.trips_contract import TripStoreContract
 
 pytestmark = pytest.mark.emulator
 SEAWEED_BUCKET = "cloudalbum-contract"
@@ -114,6 +116,14 @@ class TestDynamoTimelineOnDynamoDBLocal(OnDynamoDBLocal, TimelineContract):
     pass
 
 
+class TestDynamoPlaceIndexOnMoto(OnMoto, PlaceIndexContract):
+    pass
+
+
+class TestDynamoPlaceIndexOnDynamoDBLocal(OnDynamoDBLocal, PlaceIndexContract):
+    pass
+
+
 class TestDynamoFaceStoreOnMoto(OnMoto, FaceStoreContract):
     pass
 
@@ -167,3 +177,11 @@ class TestSqsJobQueueOnMoto(JobQueueContract):
         queue.change_visibility(second.receipt_handle, 30)
         queue.delete(second.receipt_handle)
         assert queue.receive(wait_s=0) == []
+
+
+class TestDynamoTripStoreOnMoto(OnMoto, TripStoreContract):
+    pass
+
+
+class TestDynamoTripStoreOnDynamoDBLocal(OnDynamoDBLocal, TripStoreContract):
+    pass

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from cloudalbum.adapters.aws import cursors as C
 from cloudalbum.adapters.aws import geohash as G
 from cloudalbum.adapters.aws import keys as K
+from cloudalbum.adapters.aws.instants import instant_of, instant_sk
 from cloudalbum.domain.errors import Invalid
 from cloudalbum.domain.model import Box, FaceRef, Label, Location, Photo, Place
 from cloudalbum.domain.search import BBox
+from cloudalbum.domain.times import taken_seconds
 
 
 def test_geohash_known_values() -> None:
@@ -55,8 +57,18 @@ def test_index_entries_of_a_photo() -> None:
             "IX#u1#T#dog", "IX#u1#T#pla", "IX#u1#A#a1", "IX#u1#LOC#all"} <= pks
     assert "IX#u1#L#cat" not in pks  # rejected labels are not indexed
     assert sum(pk.startswith("IX#u1#G#") for pk in pks) == len(G.GEO_PRECISIONS)
-    assert {K.split_entry(e)[1] for e in entries} == {"2020-05-01T10:00:00#p1"}
+    instant = instant_sk(taken_seconds("2020-05-01T10:00:00") or 0, "p1")  # its place role: by instant
+    assert {K.split_entry(e)[1] for e in entries} == {"2020-05-01T10:00:00#p1", instant}
+    assert f"IX#u1#PR#anchor|{instant}" in entries and instant == "101588327200#p1"
     assert entries["IX#u1#L#dog|2020-05-01T10:00:00#p1"] == {"conf": 0.9}
+
+
+def test_instant_keys_sort_as_instants() -> None:
+    times = ["1850-01-01T00:00:00", "1969-12-31T23:59:59", "1970-01-01T00:00:00", "2013-04-10T12:00:00+02:00",
+             "2013-04-10T10:30:00", "2099-01-01T00:00:00"]
+    keys = [instant_sk(taken_seconds(t) or 0, "p") for t in times]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert instant_of(keys[3]) == taken_seconds("2013-04-10T10:00:00")
 
 
 @pytest.mark.parametrize("cursor", ["", "not a cursor!", "e30", "W10", "bm9wZQ", "%%%", C.encode_cursor(12)])

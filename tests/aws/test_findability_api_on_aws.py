@@ -22,6 +22,10 @@ from findability.test_api import (  # noqa: F401 - collected here on the AWS sha
     test_search_with_reasons,
     test_upload_straight_into_an_album,
 )
+from findability.test_question_listing_api import (  # noqa: F401
+    test_a_cap_per_library_and_its_cursor,
+    test_one_question_per_run_and_one_answer_places_the_run,
+)
 from findability.test_questions import (  # noqa: F401
     test_burst_gets_one_event_question_scored_by_its_size,
     test_confirm_and_reject_labels,

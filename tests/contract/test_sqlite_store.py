@@ -18,13 +18,14 @@ from contract.batches_contract import BatchStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
 from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract, make_photo
+from contract.places_contract import PlaceIndexContract
 from contract.sharing_contract import ShareStoreContract
 from contract.timeline_contract import TimelineContract
 
 
 class TestSqliteMetadataStore(MetadataStoreContract, MetadataStoreConcurrencyContract, LimitStoreContract,
                               LimitStoreConcurrencyContract, ShareStoreContract, BatchStoreContract,
-                              TimelineContract):
+                              TimelineContract, PlaceIndexContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[SqliteMetadataStore]:
         s = SqliteMetadataStore(tmp_path / "meta.sqlite3")

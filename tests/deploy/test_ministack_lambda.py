@@ -374,7 +374,7 @@ def test_real_handler_processes_photos_uploaded_through_the_api_and_poison_goes_
         # processes them again, so Hopper's face comes back.
         for on in (False, True):
             r = client.patch("/api/me/settings", headers=auth, json={"face_grouping": on})
-            assert r.status_code == 200 and r.get_json() == {"face_grouping": on}, r.get_data(as_text=True)
+            assert r.status_code == 200 and r.get_json() == {"face_grouping": on, "timezone": None}, r.get_data(as_text=True)
             if not on:
                 assert container.store.photos.get_photo(hopper.id, None).faces == []
         _wait_until("Hopper's face found again by the library scan",

@@ -229,12 +229,12 @@ def test_no_wildcard_actions_and_resource_star_only_where_aws_requires_it(tpl: d
         assert "NotAction" not in st and "NotResource" not in st, name
 
 
-def test_processing_role_reads_originals_writes_thumbnails_and_consumes_and_continues_jobs_only(tpl: dict[str, Any]) -> None:
+def test_processing_role_reads_originals_reads_and_writes_thumbnails_and_consumes_and_continues_jobs_only(tpl: dict[str, Any]) -> None:
     by_sid = {s["Sid"]: s for s in role_statements(tpl, "ProcessingRole")}
     s3 = [s for s in by_sid.values() if any(a.startswith("s3:") for a in as_list(s["Action"]))]
     assert sorted((tuple(as_list(s["Action"])), s["Resource"]["Fn::Sub"]) for s in s3) == [
         (("s3:GetObject",), "${PhotosBucket.Arn}/originals/*"),
-        (("s3:PutObject", "s3:DeleteObject"), "${PhotosBucket.Arn}/thumbnails/*"),
+        (("s3:GetObject", "s3:PutObject", "s3:DeleteObject"), "${PhotosBucket.Arn}/thumbnails/*"),
     ]
     assert sorted(by_sid["ContinueLibraryScans"]["Action"]) == ["sqs:GetQueueUrl", "sqs:SendMessage"]
     assert by_sid["ContinueLibraryScans"]["Resource"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]}

@@ -10,7 +10,17 @@ from typing import Any
 
 import pytest
 
-from cloudalbum.domain.jobs import JOB_TYPES, Job, MalformedJob, ProcessPhoto, ReadText, ScanFaces, job_from_body
+from cloudalbum.domain.jobs import (
+    JOB_TYPES,
+    InferPlaces,
+    Job,
+    MalformedJob,
+    ProcessPhoto,
+    ReadText,
+    RecomputeTrips,
+    ScanFaces,
+    job_from_body,
+)
 from cloudalbum.entrypoints.handler import HANDLERS, parse_job
 from cloudalbum.ports.queue import message_group
 
@@ -27,6 +37,8 @@ WIRE: list[tuple[dict[str, Any], Job]] = [
     ({"type": "scan_faces", "owner_id": "u1", "cursor": "c2"}, ScanFaces("u1", cursor="c2")),
     ({"type": "scan_faces", "owner_id": "u1"}, ScanFaces("u1")),
     ({"type": "read_text", "photo_id": "p1", "owner_id": "u1"}, ReadText("p1", "u1")),
+    ({"type": "infer_places", "photo_id": "p1", "owner_id": "u1"}, InferPlaces("p1", "u1")),
+    ({"type": "recompute_trips", "owner_id": "u1", "month": "2013-04"}, RecomputeTrips("u1", "2013-04")),
 ]
 
 
@@ -59,7 +71,7 @@ def test_a_job_without_an_owner_has_no_fairness_group() -> None:
 
 @pytest.mark.parametrize("job", [ProcessPhoto("p", "u"), ProcessPhoto("p", force=True, scan_id="s", owner_id="u"),
                                  ScanFaces("u"), ScanFaces("u", cursor="x" * 2000, scan_id="s"),
-                                 ReadText("p", "u"), ReadText("p" * 200, "u" * 200)])
+                                 ReadText("p", "u"), ReadText("p" * 200, "u" * 200), RecomputeTrips("u", "1999-12")])
 def test_round_trip(job: Job) -> None:
     assert job_from_body(job.to_body()) == job
     assert type(job).from_body(job.to_body()) == job
@@ -91,7 +103,12 @@ def test_round_trip(job: Job) -> None:
     ({"type": "read_text", "owner_id": "u"}, "no valid photo_id or owner_id"),
     ({"type": "read_text", "photo_id": "", "owner_id": "u"}, "no valid photo_id or owner_id"),
     ({"type": "read_text", "photo_id": "p", "owner_id": 3}, "no valid photo_id or owner_id"),
+    ({"type": "infer_places", "photo_id": "p"}, "infer_places job has no valid photo_id or owner_id"),
     ({"type": "read_text", "photo_id": "p" * 201, "owner_id": "u"}, "no valid photo_id or owner_id"),
+    ({"type": "recompute_trips", "owner_id": "u"}, "recompute_trips job has no valid owner_id or month"),
+    ({"type": "recompute_trips", "owner_id": "u", "month": "2013-13"}, "no valid owner_id or month"),
+    ({"type": "recompute_trips", "owner_id": "u", "month": "2013-04-01"}, "no valid owner_id or month"),
+    ({"type": "recompute_trips", "owner_id": "", "month": "2013-04"}, "no valid owner_id or month"),
 ])
 def test_malformed_bodies_raise_a_clear_error(body: Any, reason: str) -> None:
     with pytest.raises(MalformedJob, match=reason.replace("(", r"\(").replace("[", r"\[")):
@@ -116,7 +133,7 @@ def test_jobs_are_frozen_values() -> None:
 
 def test_every_kind_of_job_has_a_handler() -> None:
     assert set(HANDLERS) == set(JOB_TYPES.values())
-    assert sorted(JOB_TYPES) == ["process_photo", "read_text", "scan_faces"]
+    assert sorted(JOB_TYPES) == ["infer_places", "process_photo", "read_text", "recompute_trips", "scan_faces"]
 
 
 @pytest.mark.parametrize("raw", ['{"type": "process_photo"', b"\xff\xfe", "[1, 2]"])

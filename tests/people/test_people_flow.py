@@ -194,9 +194,9 @@ def test_turning_face_grouping_off_deletes_all_face_data(alice: Any, upload_and_
                                                           container: Any) -> None:
     photo = upload_and_process(alice, variants(astronaut())["original"])
     face = only_face(photo)
-    assert alice.request("GET", "/api/me/settings").get_json() == {"face_grouping": True}
+    assert alice.request("GET", "/api/me/settings").get_json() == {"face_grouping": True, "timezone": None}
     r = alice.request("PATCH", "/api/me/settings", json={"face_grouping": False})
-    assert r.status_code == 200 and r.get_json() == {"face_grouping": False}
+    assert r.status_code == 200 and r.get_json() == {"face_grouping": False, "timezone": None}
     assert people(alice) == [] and person_questions(alice) == []
     after = alice.request("GET", f"/api/photos/{photo['id']}").get_json()
     assert after["faces"] == []
@@ -246,7 +246,7 @@ def test_turning_face_grouping_back_on_scans_the_library(alice: Any, bob: Any, u
     drain(container)
     assert people(alice) == []
     assert alice.request("PATCH", "/api/me/settings", json={"face_grouping": True}).get_json() == {
-        "face_grouping": True}
+        "face_grouping": True, "timezone": None}
     # two scan steps, three photos, and each photo's read_text job (its text is already read by these models:
     # the job reads nothing again)
     assert drain(container) == 2 + 3 + 3, "two scan steps, three photos, three read_text jobs"

@@ -28,6 +28,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "people.rename_person": {"json": {"name": "pwned"}},
     "people.merge_people": {"json": {"person_ids": ["{person_id}"]}},
     "sharing.add_member": {"json": {"email": "carol@example.com", "role": "contributor"}},
+    "trips.trip_album": {"json": {"name": "pwned"}},
     "duplicates.resolve": {"json": {"keep": "{photo_id}"}},
 }
 # The public share routes take a capability (the token), not a user's id: tests/security/test_share_isolation.py
@@ -106,12 +107,13 @@ def world(alice: Any, bob: Any, container: Any, make_user: Any) -> dict[str, Any
                              ).get_json()["batch_id"]
     bob_batch_id = bob.request("POST", "/api/photos/batch", json={"photo_ids": [bob_pid], "add_labels": ["his"]}
                                ).get_json()["batch_id"]
+    trip_id, bob_trip_id = add_trip(c, alice.id, pid), add_trip(c, bob.id, bob_pid)
     return {"alice": {"photo_id": pid, "album_id": aid, "question_id": qid, "person_id": person_id,
                       "face_id": face_id, "share_id": share_id, "user_id": carol.id, "batch_id": batch_id,
-                      "group_id": group_id},
+                      "trip_id": trip_id, "group_id": group_id},
             "bob": {"photo_id": bob_pid, "album_id": bob_aid, "question_id": bob_qid, "person_id": bob_person_id,
                     "face_id": bob_face_id, "share_id": bob_share_id, "user_id": bob.id, "batch_id": bob_batch_id,
-                    "group_id": bob_group_id}}
+                    "trip_id": bob_trip_id, "group_id": bob_group_id}}
 
 
 def add_duplicate_group(c: Any, owner: str, photo_ids: list[str]) -> str:
@@ -120,6 +122,17 @@ def add_duplicate_group(c: Any, owner: str, photo_ids: list[str]) -> str:
 
     group = DuplicateGroup(id=new_id(), owner_id=owner, kind="near", photo_ids=photo_ids, created_at=iso(utcnow()))
     return str(c.store.duplicates.save_group(group, previous=None).id)
+
+
+def add_trip(c: Any, owner: str, photo_id: str) -> str:
+    """A trip as a recompute would store it (issue 16)."""
+    from cloudalbum.domain.trips import Trip
+
+    trip = Trip(id=new_id(), owner_id=owner, title="Rome, May 2014", start="2014-05-01T10:00:00",
+                end="2014-05-03T10:00:00", start_s=1398938400.0, end_s=1399111200.0, places=["Rome, Italy"],
+                photo_count=1, cover_photo_id=photo_id)
+    c.store.trips.replace_trips(owner, [], [trip])
+    return trip.id
 
 
 def add_person_with_a_face(c: Any, owner: str, photo_id: str) -> tuple[str, str]:
@@ -148,10 +161,12 @@ def snapshot(c: Any, owner: str, ids: dict[str, str]) -> Any:
     blobs = sorted(c.blobs.keys(f"originals/{owner}/")) + sorted(c.blobs.keys(f"thumbnails/{owner}/"))
     shares = [dataclasses.asdict(s) for s in c.store.shares.list_shares(owner).items]
     album_members = dataclasses.asdict(c.store.shares.get_member(ids["album_id"], ids["user_id"]))
+    trip = dataclasses.asdict(c.store.trips.get_trip(owner, ids["trip_id"]))
+    albums = [a.id for a in c.store.albums.list_albums(owner).items]
     group = dataclasses.asdict(c.store.duplicates.get_group(ids["group_id"], owner))
     trash = [p.id for p in c.store.photos.list_trash(owner).items]
     return (dataclasses.asdict(photo), dataclasses.asdict(album), dataclasses.asdict(question), members, blobs,
-            person, face, c.queue.depth(), shares, album_members, group, trash)
+            person, face, c.queue.depth(), shares, album_members, trip, albums, group, trash)
 
 
 def test_the_matrix_covers_every_id_route(app: Any) -> None:
@@ -162,7 +177,8 @@ def test_the_matrix_covers_every_id_route(app: Any) -> None:
                    "questions.answer", "questions.dismiss", "people.get_person", "people.person_photos",
                    "people.person_faces", "people.rename_person", "people.merge_people", "people.remove_face",
                    "people.face_thumbnail", "sharing.revoke_share", "sharing.add_member", "sharing.remove_member",
-                   "moving.export_album", "batches.undo_batch", "duplicates.resolve", "duplicates.dismiss"):
+                   "moving.export_album", "batches.undo_batch", "trips.get_trip", "trips.trip_photos",
+                   "trips.trip_album", "duplicates.resolve", "duplicates.dismiss"):
         assert needed in endpoints
 
 
@@ -206,11 +222,13 @@ def test_apply_to_cannot_reach_another_users_photo(bob: Any, container: Any, wor
 
 def test_lists_and_searches_never_show_another_users_photos(bob: Any, world: dict[str, Any]) -> None:
     pid = world["alice"]["photo_id"]
-    for path in ("/api/photos", "/api/search", "/api/search?q=photo", "/api/questions", "/api/albums", "/api/duplicates",
+    for path in ("/api/photos", "/api/search", "/api/search?q=photo", "/api/questions", "/api/albums", "/api/trips",
+                 "/api/duplicates",
                  f"/api/questions?photo_id={pid}", f"/api/search?album_id={world['alice']['album_id']}"):
         r = bob.request("GET", path)
         assert r.status_code in (200, 404, 422), (path, r.status_code)
         text = r.get_data(as_text=True)
+        assert world["alice"]["trip_id"] not in text, path
         assert pid not in text and world["alice"]["album_id"] not in text.replace(
             f"album_id={world['alice']['album_id']}", ""), path
     r = bob.request("GET", "/api/map")

@@ -252,7 +252,7 @@ def test_toggle_flood_never_queues_work_twice(make_shape: Any, models: dict[str,
     r = switch(True)
     assert_error(r, 429, "too_many_requests")
     assert int(r.headers["Retry-After"]) > 0
-    assert alice("GET", "/api/me/settings").get_json() == {"face_grouping": False}  # the 429 changed nothing
+    assert alice("GET", "/api/me/settings").get_json() == {"face_grouping": False, "timezone": None}  # the 429 changed nothing
     assert queued(container) <= 3  # one scan job per accepted switch-on, nothing per refused one
 
     outcomes = drain(container)

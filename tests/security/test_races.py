@@ -275,7 +275,7 @@ def test_turning_faces_off_while_a_photo_is_in_flight_leaves_no_face_data(shape:
 
     def turn_off() -> None:
         r = alice("PATCH", "/api/me/settings", json={"face_grouping": False})
-        assert r.status_code == 200 and r.get_json() == {"face_grouping": False}, r.get_data(as_text=True)
+        assert r.status_code == 200 and r.get_json() == {"face_grouping": False, "timezone": None}, r.get_data(as_text=True)
 
     assert process_while(container, racing, point, turn_off) == []
     got = inventory(container, alice.id, [first, racing])

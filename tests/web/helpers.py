@@ -109,3 +109,16 @@ def sign_in(page: Any, email: str, password: str = "correct horse battery staple
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.locator("#who", has_text=email).wait_for()
+
+
+def open_photo_page(page: Any, tile: Any) -> None:
+    """Open a photo's page from its tile: a finished photo opens in the full-screen viewer first ("Open photo page"
+    in its details); one still being processed opens its page at once."""
+    tile.click()
+    page.wait_for_function("() => document.querySelector('.app-viewer') || location.hash.startsWith('#/photo/')")
+    if page.locator(".app-viewer").count():
+        link = page.get_by_role("link", name="Open photo page")
+        if not link.is_visible():  # on a phone the details (and the link) are one tap away
+            page.get_by_role("button", name="Details").click()
+        link.click()
+    page.wait_for_function("() => location.hash.startsWith('#/photo/')")

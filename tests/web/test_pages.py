@@ -13,7 +13,7 @@ import pytest
 from support import make_jpeg, needs_corpus
 
 from .conftest import ACCESS_TTL_S, DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import PROCESS_TIMEOUT_S, Api, assert_no_bad_text, page_tokens
+from .helpers import PROCESS_TIMEOUT_S, Api, assert_no_bad_text, open_photo_page, page_tokens
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
@@ -138,7 +138,7 @@ def test_photo_view_draws_the_detected_boxes_over_the_photo(album: Album) -> Non
     page = album.page
     album.api.wait_processed([album.ids[BUS]])
     album.go("#/")
-    page.locator(f".tile[data-id='{album.ids[BUS]}']").click()
+    open_photo_page(page, page.locator(f".tile[data-id='{album.ids[BUS]}']"))
     page.locator(".photo-frame img.large").wait_for()
     page.wait_for_function("() => { const i = document.querySelector('.photo-frame img.large'); return i && i.complete && i.naturalWidth > 0; }")
     boxes = page.locator(".boxes .box")
@@ -405,7 +405,7 @@ def test_drop_a_photo_anywhere_then_delete_it_after_confirming(album: Album) -> 
     photo = album.api.photo_by_filename("dropped.jpg")
     tile = page.locator(f".grid .tile[data-id='{photo['id']}']")
     album.api.wait_processed([photo["id"]])
-    tile.click()
+    open_photo_page(page, tile)
     page.locator("h1.photo-title", has_text="dropped.jpg").wait_for()
 
     delete = page.get_by_role("button", name="Move to trash")

@@ -15,7 +15,7 @@ import pytest
 from support import gps_exif, make_jpeg
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api
+from .helpers import Api, open_photo_page
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
@@ -150,7 +150,7 @@ def test_shared_with_me_lists_the_album_of_another_user(browser: Any, service: A
     assert page.get_by_text("Rename or delete").count() == 0 and page.get_by_text("Remove from album").count() == 0
     screenshot(page, "share-member-album-phone")
     assert_readable(page)
-    page.locator(".tile").first.click()  # the photo opens read only: download, no edit, delete or share
+    open_photo_page(page, page.locator(".tile").first)  # the photo opens read only: download, no edit, delete or share
     page.get_by_role("button", name="Download original").wait_for()
     for name in ("Move to trash", "Reprocess", "Share…"):
         assert page.get_by_role("button", name=name).count() == 0, name

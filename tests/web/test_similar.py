@@ -45,6 +45,12 @@ def test_answer_applied_to_similar_photos_and_keyboard_use(browser: Any, service
         page.locator(".grid .tile").first.focus()
         outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
         assert outline != "none", "a focused tile shows where the focus is"
+        page.keyboard.press("Enter")  # the viewer; its details hold the link to the photo page
+        page.locator(".app-viewer").wait_for()
+        for _ in range(8):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement.textContent") == "Open photo page":
+                break
         page.keyboard.press("Enter")
         page.locator("h1.photo-title").wait_for()
 

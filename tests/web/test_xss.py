@@ -11,7 +11,7 @@ import pytest
 from support import needs_corpus
 
 from .conftest import new_watched_page
-from .helpers import Api
+from .helpers import Api, open_photo_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
@@ -44,7 +44,7 @@ def test_user_text_is_never_markup(browser: Any, service: Any) -> None:
         assert tile.locator("img").get_attribute("alt").startswith(PAYLOAD)
 
         # photo view
-        tile.click()
+        open_photo_page(page, tile)
         page.locator("h1.photo-title").wait_for()
         assert page.locator("h1.photo-title").inner_text() == PAYLOAD
         assert page.locator(".photo-side .description").inner_text() == DESCRIPTION

@@ -9,6 +9,10 @@ the one the queue already holds (a message sent by an earlier version is read by
 * `{"type": "scan_faces", "owner_id": ...}`, plus `"cursor"` (the library page to go on from) and `"scan_id"`.
 * `{"type": "read_text", "photo_id": ..., "owner_id": ...}`: read the text in a photo once it is processed
   (sent by processing, after the photo is final, so text reading never delays it).
+* `{"type": "recompute_trips", "owner_id": ..., "month": "YYYY-MM"}`: find the owner's trips around a month
+  again (sent when a photo taken that month becomes final; one waiting job per owner and month).
+* `{"type": "infer_places", "photo_id": ..., "owner_id": ...}`: a located photo arrived; re-examine the owner's
+  photos without a measured place taken around it (services.places), sent only when there are some.
 
 The queue's fairness group is the body's owner_id (`ports.queue.message_group`), so every job of an owner
 names it. Fields a job does not know are ignored, so a newer sender's message is still read.
@@ -19,10 +23,12 @@ field missing or not valid): no retry can make sense of it, and the handler dead
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeAlias, TypeGuard
 
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_ID = 200  # photo, owner and scan ids are server-made and far shorter
 MAX_CURSOR = 2000
 
@@ -116,9 +122,57 @@ class ReadText:
         return cls(photo_id=photo_id, owner_id=owner_id)
 
 
-Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText
+@dataclass(frozen=True)
+class RecomputeTrips:
+    """Find the owner's trips again around one month (issue 16 item 5): sent when a photo taken that month
+    becomes final, at most once per owner and month while one is waiting (services.trips)."""
 
-JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces, ReadText)}
+    TYPE: ClassVar[str] = "recompute_trips"
+
+    owner_id: str
+    month: str  # "YYYY-MM" of the photo's local taken day
+
+    def to_body(self) -> dict[str, Any]:
+        return {"type": self.TYPE, "owner_id": self.owner_id, "month": self.month}
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> RecomputeTrips:
+        """The job of a body; raises MalformedJob."""
+        _check_type(body, cls.TYPE)
+        owner_id, month = body.get("owner_id"), body.get("month")
+        if not _is_text(owner_id) or not (isinstance(month, str) and _MONTH.match(month)):
+            raise MalformedJob("the recompute_trips job has no valid owner_id or month (YYYY-MM)")
+        return cls(owner_id=owner_id, month=month)
+
+
+
+@dataclass(frozen=True)
+class InferPlaces:
+    """A photo with a measured or said place (an anchor) arrived: infer the places of the owner's photos taken
+    around it that have none (issue 16): an import is rarely in order."""
+
+    TYPE: ClassVar[str] = "infer_places"
+
+    photo_id: str
+    owner_id: str
+
+    def to_body(self) -> dict[str, Any]:
+        return {"type": self.TYPE, "photo_id": self.photo_id, "owner_id": self.owner_id}
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> InferPlaces:
+        """The job of a body; raises MalformedJob."""
+        _check_type(body, cls.TYPE)
+        photo_id, owner_id = body.get("photo_id"), body.get("owner_id")
+        if not _is_text(photo_id) or not _is_text(owner_id):
+            raise MalformedJob("the infer_places job has no valid photo_id or owner_id")
+        return cls(photo_id=photo_id, owner_id=owner_id)
+
+
+Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText | InferPlaces | RecomputeTrips
+
+JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces, ReadText, InferPlaces,
+                                                                 RecomputeTrips)}
 
 
 def job_from_body(body: Any) -> Job:

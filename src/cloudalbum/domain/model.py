@@ -42,6 +42,8 @@ class Source(str, enum.Enum):
     EXIF = "exif"
     MODEL = "model"
     USER = "user"
+    INFERRED = "inferred"  # a location estimated from the owner's photos taken before and after (domain.places)
+    TRACK = "track"  # a location read off an uploaded GPS track
 
 
 @dataclass
@@ -73,6 +75,19 @@ class Location:
     alt_m: float | None = None
     source: str = Source.EXIF.value
     place: Place | None = None
+    confidence: float | None = None  # 0..1 for an inferred location; None for what was measured or said
+
+
+@dataclass
+class Suggestion:
+    """A place the service proposes on a location question ("Taken in Arezzo?"): answered yes, it becomes the
+    photo's location (the user's); confidence 0..1 and a reason a person can read."""
+
+    lat: float
+    lon: float
+    place: Place | None
+    confidence: float
+    reason: str
 
 
 @dataclass
@@ -233,6 +248,8 @@ class Question:
     score: float = 0.0
     person_id: str | None = None  # "Who is this?" about a group of faces: the person and the face shown
     face_id: str | None = None  # rank: how many photos an answer improves
+    suggestion: Suggestion | None = None  # a location question's proposed place (choices yes/no)
+    suggestion_declined: bool = False  # the user said no: this question proposes no place again
 
 
 @dataclass
@@ -282,4 +299,9 @@ def album_from_dict(d: dict[str, Any]) -> Album:
 
 def question_from_dict(d: dict[str, Any]) -> Question:
     known = {f.name for f in dataclasses.fields(Question)}
-    return Question(**{k: v for k, v in d.items() if k in known})
+    d = {k: v for k, v in d.items() if k in known}
+    if d.get("suggestion") is not None:
+        sug = dict(d["suggestion"])
+        sug["place"] = Place(**sug["place"]) if sug.get("place") is not None else None
+        d["suggestion"] = Suggestion(**sug)
+    return Question(**d)

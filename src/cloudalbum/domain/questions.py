@@ -9,21 +9,23 @@ answered or dismissed it is never asked again about the same photo.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from .model import Answer, Location, Photo
+from .model import Answer, Location, Photo, Question
 from .photo_rules import add_answer, add_user_label, apply_user_edit, confirm_label, reject_label
 
 LOCATION, DATE, LABEL_CONFIRM, LABEL_NAME, PEOPLE, EVENT = (
     "location", "date", "label_confirm", "label_name", "people", "event")
+TRIP, TRIP_TEXT = "trip", "Name this trip?"  # about a trip (domain.trips): subject is the trip's id
 YES, NO = "yes", "no"
 PETS = ("dog", "cat", "horse", "bird", "sheep", "cow")
 EVENT_MIN_PHOTOS = 3  # a burst: at least this many photos close in time and place
 EVENT_WINDOW_S = 3 * 3600
 EVENT_RADIUS_KM = 2.0
 # Small offsets break score ties in a stable, sensible order (where > when > what).
-_KIND_BONUS = {LOCATION: 0.4, DATE: 0.3, EVENT: 0.25, LABEL_CONFIRM: 0.2, PEOPLE: 0.15, LABEL_NAME: 0.1}
+_KIND_BONUS = {LOCATION: 0.4, DATE: 0.3, TRIP: 0.27, EVENT: 0.25, LABEL_CONFIRM: 0.2, PEOPLE: 0.15, LABEL_NAME: 0.1}
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,45 @@ def propose(photo: Photo, *, confirm_low: float, confirm_high: float,
                             "(a trip, a party) makes all of them findable by that name in one answer.",
                             _score(EVENT, len(burst) + 1), None, tuple(p.id for p in burst)))
     return sorted(out, key=lambda p: -p.score)
+
+
+def trip_proposal(trip_id: str, title: str, photo_count: int) -> Proposal:
+    """"Name this trip?": one answer names the trip and is recorded on every photo of it, so they are found by
+    that name (answers are searched by q)."""
+    return Proposal(TRIP, trip_id, TRIP_TEXT,
+                    f"{photo_count} photos were taken away from home ({title}). A name for the trip (\"Anna's "
+                    "wedding\", \"Honeymoon\") titles it and finds all of them when you search for it.",
+                    _score(TRIP, photo_count))
+
+
+# Listing (issue 16 item 7): the open questions a person is shown, out of all that are stored. Kinds whose
+# answer helps one photo a little are shown a few at a time; the next come as these are answered or dismissed.
+LISTED_PER_KIND = {LABEL_CONFIRM: 3, LABEL_NAME: 3, PEOPLE: 3, DATE: 5}
+
+
+def worth_asking(open_questions: Sequence[Question], *, cap: int) -> list[Question]:
+    """The open questions to list, from the stored ones most useful first (the store's order), at most `cap`:
+
+    * one location question per run: a photo among the related photos of a location question already listed
+      is placed by its answer ("apply to these photos"), so its own question is not listed;
+    * at most LISTED_PER_KIND of the kinds whose answer helps one photo a little (a question about a person,
+      from grouped faces, names every photo of them: it is not one of these)."""
+    listed: list[Question] = []
+    placed_by_answer: set[str] = set()
+    per_kind: Counter[str] = Counter()
+    for q in open_questions:
+        if len(listed) >= cap:
+            break
+        if q.kind == LOCATION and q.photo_id in placed_by_answer:
+            continue
+        minor = q.person_id is None and q.kind in LISTED_PER_KIND
+        if minor and per_kind[q.kind] >= LISTED_PER_KIND[q.kind]:
+            continue
+        listed.append(q)
+        per_kind[q.kind] += minor
+        if q.kind == LOCATION:
+            placed_by_answer.update([q.photo_id, *q.related_photo_ids])
+    return listed
 
 
 def event_group(photo: Photo, others: list[Photo]) -> list[Photo]:

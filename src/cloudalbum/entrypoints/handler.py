@@ -25,7 +25,16 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..domain.jobs import Job, MalformedJob, ProcessPhoto, ReadText, ScanFaces, job_from_body
+from ..domain.jobs import (
+    InferPlaces,
+    Job,
+    MalformedJob,
+    ProcessPhoto,
+    ReadText,
+    RecomputeTrips,
+    ScanFaces,
+    job_from_body,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..bootstrap import Container
@@ -107,10 +116,21 @@ def _read_text(container: Container, job: ReadText, record: dict[str, Any]) -> s
     return container.text.read(job.photo_id, job.owner_id)
 
 
+def _recompute_trips(container: Container, job: RecomputeTrips, record: dict[str, Any]) -> str:
+    return container.trips.recompute(job.owner_id, job.month)
+
+
+def _infer_places(container: Container, job: InferPlaces, record: dict[str, Any]) -> str:
+    outcome = container.places.infer_around(job.photo_id, job.owner_id)
+    container.trips.photo_changed(job.photo_id, job.owner_id)  # inferred places count for trips too (coalesced)
+    return outcome
+
+
 # One handler per kind of job (domain/jobs.py): a new kind of job adds its class there and its handler here.
 JobHandler = Callable[["Container", Any, dict[str, Any]], str]
 HANDLERS: dict[type[Job], JobHandler] = {ProcessPhoto: _process_photo, ScanFaces: _scan_faces,
-                                         ReadText: _read_text}
+                                         ReadText: _read_text, InferPlaces: _infer_places,
+                                         RecomputeTrips: _recompute_trips}
 
 
 def handle_record(container: Container, record: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from .library import (
                       MetadataStore,
                       PendingBlobs,
                       PhotoStore,
+                      PlaceIndex,
                       QuestionStore,
                       RefreshToken,
                       SearchIndex,
@@ -27,11 +28,12 @@ from .ml import Detection, Detector, FaceAnalyzer, FoundFace, Geocoder
 from .queue import JobQueue, Message, QueueDepth, message_group
 from .sharing import ShareStore
 from .text import TextLine, TextReader
+from .trips import TripStore
 
 __all__ = [
     "AlbumStore", "BatchStore", "BlobStore", "Candidate", "DuplicateStore",
     "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
     "FoundFace", "Geocoder", "JobQueue", "LimitStore", "Message", "MetadataStore", "PendingBlobs",
-    "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
-    "Session", "ShareStore", "TextLine", "TextReader", "UserStore", "message_group",
+    "PlaceIndex", "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
+    "Session", "ShareStore", "TextLine", "TextReader", "TripStore", "UserStore", "message_group",
 ]

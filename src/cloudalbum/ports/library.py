@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ..domain.model import Album, Page, Photo, Question, User
+from ..domain.places import Fix
 from ..domain.search import Marker, SearchQuery
 from ..domain.timeline import Timeline
 from .batches import BatchStore
@@ -13,6 +14,7 @@ from .duplicates import DuplicateStore
 from .faces import FaceStore
 from .limits import LimitStore
 from .sharing import ShareStore
+from .trips import TripStore
 
 
 @dataclass
@@ -77,6 +79,14 @@ class UserStore(Protocol):
 
     def delete_user(self, user_id: str) -> None:
         """The account (sign-in fails at once), its sessions and refresh tokens. Idempotent."""
+
+    # --- the account's time zone (issue 16: PATCH /api/me/settings "timezone") ---
+
+    def timezone_of(self, user_id: str) -> str | None:
+        """The IANA zone the user set, or None (none set, or no such user)."""
+
+    def set_timezone(self, user_id: str, timezone: str | None) -> None:
+        """Set (None: clear) the user's zone, already validated. NotFound when there is no such user."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +233,20 @@ class SearchIndex(Protocol):
         ("YYYY"), newest first, at most limit: "On this day", from an index of (owner, month and day)."""
 
 
+class PlaceIndex(Protocol):
+    """The owner's photos by instant in two indexes kept with each photo write (domain.places.place_role): anchors
+    (a measured or said place) and open photos (a place may be inferred). Inferred places read nothing else, so
+    their cost follows the photos around one instant, never the library (SQLite: partial indexes on
+    search_doc; DynamoDB: index items in the owner's partitions, sorted by instant)."""
+
+    def fixes_around(self, owner_id: str, ts: float, window_s: int) -> tuple[Fix | None, Fix | None]:
+        """The owner's nearest anchor taken at or before ts and the nearest taken after it, each within window_s
+        seconds (None where there is none)."""
+
+    def open_between(self, owner_id: str, start: float, end: float, *, limit: int) -> list[str]:
+        """Ids of the owner's open photos taken from start to end (epoch seconds, inclusive), oldest first."""
+
+
 @runtime_checkable
 class MetadataStore(Protocol):
     """Everything the services keep, as one repository per aggregate over one database (SQLite: one
@@ -239,9 +263,11 @@ class MetadataStore(Protocol):
     shares: ShareStore
     batches: BatchStore
     duplicates: DuplicateStore
+    trips: TripStore
+    places: PlaceIndex
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library: photos and their index, albums, questions, faces, people,
-        usage counters, settings and shares. Blobs are the caller's. Idempotent."""
+        usage counters, settings, shares and trips. Blobs are the caller's. Idempotent."""
 
     def close(self) -> None: ...

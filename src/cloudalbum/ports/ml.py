@@ -26,6 +26,8 @@ class Detection:
 class Detector(Protocol):
     name: str  # "yolov8n"
     version: str  # a stable digest of the weights: labels record it; idempotency keys on it
+    threshold: float  # the confidence a label needs (detect() may be asked for lower boxes, e.g. the face gate's)
+    names: dict[int, str]  # class index -> label; a model without "person" is never face-gated
 
     def detect(self, image: Image, *, threshold: float | None = None) -> list[Detection]:
         """Objects in an RGB PIL image (already upright), at the detector's own threshold or the one given."""

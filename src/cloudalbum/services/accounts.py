@@ -15,6 +15,7 @@ from typing import Any
 
 from ..domain.blob_keys import owner_prefixes
 from ..domain.errors import Unauthorized
+from ..domain.times import zone as time_zone
 from ..ports import BlobStore, MetadataStore, ShareStore
 from .auth import AuthService, Principal, failures_key, password_key
 from .limits import LimitsService, limit_keys
@@ -54,6 +55,16 @@ class AccountService:
         quota = self.limits.quota_bytes() if self.limits is not None else None
         return AccountSummary(id=user.id, email=user.email, photo_count=count, storage_bytes=used,
                               quota_bytes=quota, trash_count=self.store.limits.trash_count(user_id))
+
+    def timezone(self, user_id: str) -> str | None:
+        """The account's time zone (IANA), or None: the default zone of a GPS track's photo times."""
+        return self.store.users.timezone_of(user_id)
+
+    def set_timezone(self, user_id: str, timezone: str | None) -> str | None:
+        """Set (None or "": clear) the account's zone; Invalid (422) for one that is not an IANA name."""
+        time_zone(timezone)
+        self.store.users.set_timezone(user_id, timezone or None)
+        return timezone or None
 
     def delete(self, principal: Principal, password: Any) -> None:
         """Unauthorized for a wrong password (nothing changes); otherwise the account and its library are

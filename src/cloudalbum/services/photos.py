@@ -77,9 +77,13 @@ class PhotoService:
     def __init__(self, photos: PhotoStore, albums: AlbumStore, blobs: BlobStore, queue: JobQueue, settings: Settings,
                  geocoder: Callable[[], Geocoder] | None = None, people: PeopleService | None = None,
                  limits: LimitsService | None = None, restored: Callable[[Photo], None] | None = None,
+                 placed: Callable[[list[Photo]], object] | None = None,
+                 moved: Callable[[Photo, str | None], object] | None = None,
                  deleted: Callable[[Photo], None] | None = None) -> None:
         """geocoder: a factory, called when a user first sets a location by hand (the offline geocoder loads
-        its data then). restored: after an upload of its bytes brought a photo back out of the trash. deleted:
+        its data then). restored: after an upload of its bytes brought a photo back out of the trash. placed:
+        after the user set a photo's location (it may place the photos around it: services.places). moved:
+        after an edit of a photo's time or place, with its taken_at before (its trips are found again). deleted:
         after a permanent delete (DuplicateService.photo_left: its duplicate group and dismissals)."""
         self.photos = photos
         self.changes = PhotoChanges(photos)
@@ -88,6 +92,8 @@ class PhotoService:
         self.settings = settings
         self._geocoder = geocoder
         self.people = people
+        self.placed = placed
+        self.moved = moved
         self._deleted = deleted
         self.uploads = Uploads(photos, albums, blobs, settings, self._place, limits, restored)
 
@@ -164,9 +170,19 @@ class PhotoService:
             raise Invalid(f"These fields cannot be changed: {', '.join(unknown)}. "
                           f"Editable: {', '.join(EDITABLE)}.", code="validation_error")
         values = self.validated(changes)
-        saved = self.changes.change(photo_id, owner_id, lambda p: photo_rules.apply_user_edit(p, values))
+        before: list[str | None] = []
+
+        def edit(p: Photo) -> None:
+            before[:] = [p.taken_at]
+            photo_rules.apply_user_edit(p, values)
+
+        saved = self.changes.change(photo_id, owner_id, edit)
         if saved is None:
             raise NotFound("No such photo.")
+        if "location" in values and self.placed is not None:
+            self.placed([saved])
+        if self.moved is not None and ("taken_at" in values or "location" in values):
+            self.moved(saved, before[0] if before else None)
         return saved
 
     def validated(self, changes: dict[str, Any]) -> dict[str, Any]:

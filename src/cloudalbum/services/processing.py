@@ -21,6 +21,7 @@ Failures — the choice between "ack" and "retry":
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import Settings
 from ..domain import photo_rules
+from ..domain import places as place_rules
 from ..domain.blob_keys import thumbnail_key
 from ..domain.categories import labels_from_detections
 from ..domain.duplicates import Fingerprint
@@ -47,6 +49,7 @@ from .changes import PhotoChanges
 if TYPE_CHECKING:  # pragma: no cover
     from ..domain.people import Face
     from .people import PeopleService
+    from .places import Placed, PlaceService
 
 log = logging.getLogger("cloudalbum.processing")
 
@@ -114,7 +117,7 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     result.fingerprint = fingerprint(thumbs["small"][0], width=decoded.width, height=decoded.height,
                                      exif_tags=meta.tags)
     t4 = time.perf_counter()
-    gated = faces is not None and face_gate > 0 and "person" in _class_names(detector)
+    gated = faces is not None and face_gate > 0 and "person" in detector.names.values()
     detections = (detector.detect(large_image, threshold=min(face_gate, threshold)) if gated
                   else detector.detect(large_image))
     t5 = time.perf_counter()
@@ -127,7 +130,7 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     t6 = time.perf_counter()
     if faces is not None:
         if gated and not may_show_a_face(detections, face_gate):
-            result.faces_model = _faces_model(faces)  # looked for (by the gate): none
+            result.faces_model = faces.models  # looked for (by the gate): none
         else:
             _find_faces(result, faces, large_image, scale_x, scale_y)
     result.timings = {"exif": t1 - t0, "place": t2 - t1, "decode": t3 - t2, "thumbnails": t4 - t3,
@@ -144,21 +147,11 @@ def may_show_a_face(detections: list[Detection], gate: float) -> bool:
     return any(d.name == "person" and d.confidence >= gate for d in detections)
 
 
-def _class_names(detector: Detector) -> set[str]:
-    """The detector's class names (a model without "person", e.g. a custom one, is never gated)."""
-    names = getattr(detector, "names", None)
-    return set(names.values()) if isinstance(names, dict) else set()
-
-
-def _faces_model(analyzer: FaceAnalyzer) -> str:
-    return getattr(analyzer, "models", None) or f"{analyzer.name}@{analyzer.version}"
-
-
 def _find_faces(result: Analysis, analyzer: FaceAnalyzer, image: Any, scale_x: float, scale_y: float) -> None:
     """Faces on the large thumbnail (the detector's input too), boxes and landmarks mapped to upright pixels of
     the whole image; a crop per face for the "Who is this?" card and the People view."""
     found = analyzer.faces(image)
-    result.faces_model = _faces_model(analyzer)
+    result.faces_model = analyzer.models
     result.face_crops = [face_crop(image, (f.x, f.y, f.w, f.h)) for f in found]
     result.faces = [FoundFace(x=f.x * scale_x, y=f.y * scale_y, w=f.w * scale_x, h=f.h * scale_y,
                               confidence=f.confidence, landmarks=[(x * scale_x, y * scale_y) for x, y in f.landmarks],
@@ -192,6 +185,8 @@ class ProcessingService:
                  geocoder: Geocoder | None, questions: QuestionAsker | None, settings: Settings, *,
                  faces_provider: Callable[[], FaceAnalyzer] | None = None,
                  people: PeopleService | None = None, queue: JobQueue | None = None,
+                 places: PlaceService | None = None,
+                 trips: Callable[[Photo], object] | None = None,
                  duplicates: DuplicateFinder | None = None) -> None:
         self.photos = photos
         self.changes = PhotoChanges(photos)
@@ -203,6 +198,8 @@ class ProcessingService:
         self.faces_provider = faces_provider
         self.people = people
         self.queue = queue  # where a final photo's read_text job goes (None: text is not read)
+        self.places = places  # inferred places (None: a photo without GPS gets none)
+        self.trips = trips  # told of each photo that becomes final (its month's trips are found again)
         self.duplicates = duplicates  # groups a final photo with its duplicates (None: not looked for)
 
     def process(self, photo_id: str, *, force: bool = False, receive_count: int = 1) -> str:
@@ -243,7 +240,7 @@ class ProcessingService:
             return Outcome.FAILED
         analyzer = self._face_analyzer(photo)
         try:
-            result = analyze(data, detector, self.geocoder, threshold=getattr(detector, "threshold", 0.25),
+            result = analyze(data, detector, self.geocoder, threshold=detector.threshold,
                              max_pixels=self.settings.max_pixels, faces=analyzer,
                              max_decode_bytes=self.settings.max_decode_bytes,
                              face_gate=self.settings.face_gate)
@@ -282,6 +279,8 @@ class ProcessingService:
                 self.people.check_saved_faces(photo)
             if outcome in FINAL:
                 self._queue_text(photo)
+                if self.trips is not None:
+                    self.trips(photo)
                 final = self.photos.get_photo(photo.id, None)
                 if final is not None:
                     self._group_duplicates(final, last=last_attempt is not None)
@@ -337,16 +336,28 @@ class ProcessingService:
         return self.changes.change(photo.id, None, mark, loaded=photo, gave_up=(
             f"photo {photo.id} kept changing while it was being marked as processing"))
 
+    def _estimate_place(self, photo: Photo, result: Analysis, model: ModelInfo) -> Placed | None:
+        """Where the photo was taken, inferred from the owner's photos around it, when its analysis gives it no
+        place (read before the save, so a sure place asks no location question)."""
+        if self.places is None or result.error is not None:
+            return None
+        probe = copy.deepcopy(photo)
+        apply_analysis(probe, result, model=model, thumbnail_keys={})
+        return self.places.estimate_for(probe)
+
     def _finish(self, photo: Photo, result: Analysis, model: ModelInfo, keys: dict[str, str]) -> str:
         """Apply the results and the final status; on a lost race the results go on a fresh copy. The questions
         are asked once, whatever the number of attempts."""
         asked: list[int] = []
+        placed = self._estimate_place(photo, result, model)
 
         def finish(p: Photo) -> None:
             apply_analysis(p, result, model=model, thumbnail_keys=keys)
             if result.error is not None:
                 photo_rules.fail(p, result.error)
                 return
+            if placed is not None:
+                place_rules.apply_inferred(p, placed.estimate, placed.place)
             if self.people is not None:
                 p.faces = self.people.face_refs(p.id)
             if not asked:
@@ -357,6 +368,8 @@ class ProcessingService:
             f"photo {photo.id} kept changing while its results were being saved"))
         if saved is None:
             return Outcome.GONE
+        if self.places is not None and saved.trashed_at is None:
+            self.places.after_processing(saved, placed)
         return Outcome.FAILED if result.error is not None else saved.status
 
     def _ask(self, photo: Photo) -> int:

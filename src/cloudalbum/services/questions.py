@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..config import Settings
-from ..domain import photo_rules
+from ..domain import photo_rules, places
 from ..domain import questions as rules
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.model import Answer, Location, Page, Photo, Question, QuestionStatus, Source, iso, new_id, utcnow
@@ -26,16 +26,21 @@ from .search import check_limit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .people import PeopleService
+    from .trips import TripService
 
 log = logging.getLogger("cloudalbum.questions")
 MAX_ANSWER = 500
 MAX_APPLY_TO = 500
+READ_OPEN = 600  # open questions read to choose the listing from (a listing shows settings.max_open_questions)
+_OFFSET = re.compile(r"^o(\d{1,6})$")
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 class QuestionService:
     def __init__(self, questions: QuestionStore, photos: PhotoStore, index: SearchIndex, geocoder: Geocoder,
-                 settings: Settings, people: PeopleService | None = None) -> None:
+                 settings: Settings, people: PeopleService | None = None,
+                 placed: Callable[[list[Photo]], object] | None = None,
+                 trips: Callable[[], TripService] | None = None) -> None:
         self.questions = questions
         self.photos = photos
         self.index = index
@@ -43,6 +48,8 @@ class QuestionService:
         self.geocoder = geocoder
         self.settings = settings
         self.people = people  # answers "Who is this?" about a group of faces
+        self.placed = placed  # a place answered may place the photos around it (services.places)
+        self.trips = trips  # titles a trip named by "Name this trip?"
 
     # --- asking ---------------------------------------------------------------------------------------------
 
@@ -105,7 +112,26 @@ class QuestionService:
         """Open questions of the owner, most useful first; photo_id narrows to one of the owner's photos."""
         if photo_id is not None and self.photos.get_photo(photo_id, owner_id) is None:
             raise NotFound("No such photo.", code="photo_not_found")
-        return self.questions.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
+        if photo_id is not None:  # a photo's page shows every open question about it
+            return self.questions.open_questions(owner_id, photo_id=photo_id, limit=check_limit(limit), cursor=cursor)
+        limit = check_limit(limit)
+        start = _offset(cursor)
+        listed = rules.worth_asking(self._stored_open(owner_id), cap=self.settings.max_open_questions)
+        end = start + limit
+        return Page(items=listed[start:end], next_cursor=f"o{end}" if end < len(listed) else None)
+
+    def _stored_open(self, owner_id: str) -> list[Question]:
+        """The owner's open questions as stored, most useful first, at most READ_OPEN (the listing is chosen
+        from the most useful of them)."""
+        out: list[Question] = []
+        cursor: str | None = None
+        while len(out) < READ_OPEN:
+            page = self.questions.open_questions(owner_id, limit=200, cursor=cursor)
+            out += page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        return out
 
     def get(self, owner_id: str, question_id: str) -> Question:
         q = self.questions.get_question(question_id, owner_id)
@@ -128,6 +154,12 @@ class QuestionService:
         if q.person_id and self.people is not None:
             return self.people.answer(owner_id, q, answer=answer, choice=choice, face_ids=face_ids)
         value = self._value(q, answer, choice)
+        if q.suggestion is not None and value == rules.NO:  # not there: the question asks where again
+            q = places.decline(q)
+            self.questions.save_question(q)
+            return q, []
+        if q.kind == rules.TRIP and self.trips is not None:  # the name goes on the trip and all its photos
+            apply_to = self.trips().name_trip(owner_id, q.subject, value)
         targets = self._targets(owner_id, q.photo_id, apply_to or [])
         change = self._change_for(q, value)
         q = replace(q, status=QuestionStatus.ANSWERED.value, answer=value)
@@ -136,8 +168,10 @@ class QuestionService:
             for other in self.questions.questions_for_photo(pid):
                 if other.status == QuestionStatus.OPEN.value and (other.kind, other.subject) == (q.kind, q.subject):
                     self.questions.save_question(replace(other, status=QuestionStatus.ANSWERED.value, answer=value))
-        photos = [self._update_photo(owner_id, pid, change) for pid in targets]
-        return q, [p for p in photos if p is not None]
+        photos = [p for p in (self._update_photo(owner_id, pid, change) for pid in targets) if p is not None]
+        if q.kind == rules.LOCATION and self.placed is not None:
+            self.placed(photos)
+        return q, photos
 
     def dismiss(self, owner_id: str, question_id: str) -> None:
         """Never ask this again. Idempotent for a question already closed."""
@@ -159,9 +193,10 @@ class QuestionService:
             raise Invalid(f"Give an answer (1 to {MAX_ANSWER} characters) or a choice.", code="validation_error")
         if q.choices:
             by_fold = {c.casefold(): c for c in q.choices}
-            if value.casefold() not in by_fold:
+            if value.casefold() in by_fold:
+                return by_fold[value.casefold()]
+            if choice is not None or q.suggestion is None:  # a place name overrides a suggested place
                 raise Invalid("Choose one of: " + ", ".join(q.choices), code="invalid_choice")
-            value = by_fold[value.casefold()]
         return value
 
     def _targets(self, owner_id: str, photo_id: str, apply_to: list[str]) -> list[str]:
@@ -177,7 +212,12 @@ class QuestionService:
         """How the answer changes a photo (domain.questions.apply_answer). A place or a date is resolved once,
         here, before any photo is written."""
         record = Answer(question=q.text, answer=value)
-        location = self._location(value) if q.kind == rules.LOCATION else None
+        location = None
+        if q.kind == rules.LOCATION and q.suggestion is not None and value == rules.YES:
+            location = places.accepted_location(q.suggestion)  # the answer recorded names the place, not "yes"
+            record = Answer(question=places.WHERE, answer=places.place_name(q.suggestion.place) or value)
+        elif q.kind == rules.LOCATION:
+            location = self._location(value)
         taken_at = _parse_taken(value) if q.kind == rules.DATE else None
 
         def change(photo: Photo) -> None:
@@ -211,6 +251,16 @@ class QuestionService:
 
         return self.changes.change(photo_id, owner_id, answered, gave_up="The photo keeps changing; try again in "
                                                                          "a moment.")
+
+
+def _offset(cursor: str | None) -> int:
+    """The position a listing cursor ("o<n>", made by list_open) goes on from."""
+    if cursor is None:
+        return 0
+    m = _OFFSET.match(cursor)
+    if m is None:
+        raise Invalid("the cursor is not one this service gave out", code="invalid_cursor")
+    return int(m.group(1))
 
 
 def _parse_taken(value: str) -> str:

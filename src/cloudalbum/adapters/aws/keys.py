@@ -15,8 +15,11 @@ from typing import Any
 
 from ...domain.duplicates import lookup_keys
 from ...domain.model import Photo, PhotoStatus, Question, iso
+from ...domain.places import place_role
 from ...domain.search import fold, label_key, person_key, place_names, plain_words, text_fields, words
+from ...domain.times import taken_seconds
 from .geohash import GEO_PRECISIONS, geohash
+from .instants import instant_sk
 
 TTL_ATTRIBUTE = "expires_epoch"
 TEXT_PREFIX = 3  # free-text index entries are the first letters of each word
@@ -336,8 +339,10 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
     names included), G geohash cell (several precisions), LOC every located photo, A album membership,
     N a named person in the photo (domain.search.person_key of the name), PID a person whose face is in it,
     U every photo without a taken day, MD the "MM-DD" of its local taken day (memories),
-    TW a whole word read in the photo (text=: folded, not stemmed, cut to TEXT_WORD_MAX), DK a duplicate lookup
-    key (domain.duplicates.lookup_keys; fp = its fingerprint, so a candidate is checked without a read)."""
+    TW a whole word read in the photo (text=: folded, not stemmed, cut to TEXT_WORD_MAX), PR its place role
+    (domain.places.place_role: anchor or open) sorted by instant, not position (instants.instant_sk), DK a
+    duplicate lookup key (domain.duplicates.lookup_keys; fp = its fingerprint, so a candidate is checked without
+    a read)."""
     owner, pos = photo.owner_id, position(photo)
     entries: dict[str, dict[str, Any]] = {}
 
@@ -370,10 +375,17 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
     add("MD", day[5:]) if day else add("U", "all")
     for word in text_words(photo):
         add("TW", word)
+    role, ts = place_role(photo), taken_seconds(photo.taken_at)
+    if role is not None and ts is not None:
+        entries[f"{place_pk(owner, role)}|{instant_sk(ts, photo.id)}"] = {}
     fp = photo.fingerprint
     for key, text in ((k, fp.to_text()) for k in lookup_keys(fp)) if fp is not None else ():
         add("DK", key, fp=text)
     return entries
+
+
+def place_pk(owner_id: str, role: str) -> str:
+    return ix_pk(owner_id, "PR", role)  # the owner's photos of one place role, by instant (instants.instant_sk)
 
 
 def text_words(photo: Photo) -> set[str]:

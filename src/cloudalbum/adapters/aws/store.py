@@ -19,9 +19,11 @@ from ...ports import (
     FaceStore,
     LimitStore,
     PhotoStore,
+    PlaceIndex,
     QuestionStore,
     SearchIndex,
     ShareStore,
+    TripStore,
     UserStore,
 )
 from . import keys as K
@@ -33,10 +35,12 @@ from .faces import DynamoFaces
 from .index_items import IndexItems
 from .limits import DynamoLimits
 from .photos import DynamoPhotos
+from .places import DynamoPlaceIndex
 from .questions import DynamoQuestions
 from .search import DynamoSearchIndex
 from .shares import DynamoShares
 from .table import GuardedClient, S, Table, s
+from .trips import DynamoTrips
 from .users import DynamoUsers
 
 
@@ -62,6 +66,8 @@ class DynamoMetadataStore:
         self.batches: BatchStore = DynamoBatches(self.table)
         self._duplicates = DynamoDuplicates(self.table)  # its delete_owner_groups serves account deletion
         self.duplicates: DuplicateStore = self._duplicates
+        self.trips: TripStore = DynamoTrips(self.table)
+        self.places: PlaceIndex = DynamoPlaceIndex(self.table)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DynamoMetadataStore:
@@ -81,6 +87,7 @@ class DynamoMetadataStore:
         self.faces.delete_face_data(owner_id)
         self.batches.delete_owner_batches(owner_id)
         self._duplicates.delete_owner_groups(owner_id)
+        self.trips.delete_owner_trips(owner_id)
         months = [{"PK": s(it, "PK") or "", "SK": s(it, "SK") or ""} for it in self.table.query(
             pk=K.owner_pk(owner_id), sk_cond="begins_with(#sk, :m)", values={":m": S(K.MONTH_PREFIX)}, page=1000)]
         self.table.batch_write(deletes=[K.usage_key(owner_id), K.face_settings_key(owner_id), *months])

@@ -50,6 +50,23 @@ class DynamoUsers:
         item = self.table.get(K.user_key(user_id))
         return User(**json.loads(item["doc"]["S"])) if item else None
 
+    def timezone_of(self, user_id: str) -> str | None:
+        """An attribute of the user item beside its doc (the email item's copy of the doc need not follow)."""
+        item = self.table.get(K.user_key(user_id))
+        return s(item, "timezone") if item else None
+
+    def set_timezone(self, user_id: str, timezone: str | None) -> None:
+        update, values = ("SET #tz = :tz", {":tz": S(timezone)}) if timezone else ("REMOVE #tz", None)
+        params: dict[str, Any] = {"TableName": self.table.name, "Key": av_key(K.user_key(user_id)),
+                                  "UpdateExpression": update, "ConditionExpression": "attribute_exists(PK)",
+                                  "ExpressionAttributeNames": {"#tz": "timezone"}}
+        if values:
+            params["ExpressionAttributeValues"] = values
+        try:
+            self.client.update_item(**params)
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise NotFound("No such user.") from exc
+
     def add_session(self, session: Session) -> None:
         self.client.put_item(TableName=self.table.name, Item={
             **av_key(K.session_key(session.id)), "doc": S(json.dumps(dataclasses.asdict(session))),

@@ -16,6 +16,7 @@ from typing import Any
 
 from ...domain.batches import same_camera
 from ...domain.model import Label, Location, Page, Photo
+from ...domain.places import place_role
 from ...domain.search import (
     Marker,
     SearchHit,
@@ -64,7 +65,7 @@ def index_rows(photo: Photo, docid: int, sort_key: str) -> IndexRows:
            loc.lat if loc else None, loc.lon if loc else None, photo.taken_at,
            json.dumps([[lbl.name, round(lbl.confidence, 4)] for lbl in visible], separators=(",", ":")),
            json.dumps([lbl.name for lbl in visible], separators=(",", ":"), ensure_ascii=False),
-           json.dumps([loc.lon, loc.lat], separators=(",", ":")) if loc else None)
+           json.dumps([loc.lon, loc.lat], separators=(",", ":")) if loc else None, place_role(photo))
     best: dict[str, float] = {}
     for lbl in visible:
         key = label_key(lbl.name)
@@ -83,7 +84,7 @@ def index_rows(photo: Photo, docid: int, sort_key: str) -> IndexRows:
 
 
 DOC_INSERT = ("INSERT INTO search_doc (docid, photo_id, owner_id, sort_key, status, taken_day, taken_ts, lat, lon,"
-              " taken_at, labels, label_names, coords) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              " taken_at, labels, label_names, coords, place_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 LABEL_INSERT = ("INSERT INTO search_label (docid, owner_id, label, confidence, sort_key, photo_id)"
                 " VALUES (?, ?, ?, ?, ?, ?)")
 TERM_INSERT = "INSERT INTO search_term (docid, owner_id, kind, value, sort_key, photo_id) VALUES (?, ?, ?, ?, ?, ?)"

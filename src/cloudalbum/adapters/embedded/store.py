@@ -16,9 +16,11 @@ from ...ports import (
     FaceStore,
     LimitStore,
     PhotoStore,
+    PlaceIndex,
     QuestionStore,
     SearchIndex,
     ShareStore,
+    TripStore,
     UserStore,
 )
 from .albums import SqliteAlbumStore
@@ -28,13 +30,15 @@ from .duplicates import SqliteDuplicateStore
 from .faces import SqliteFaceStore
 from .limits import SqliteLimitStore
 from .photos import SqlitePhotoStore
+from .places import SqlitePlaceIndex
 from .questions import SqliteQuestionStore
 from .search import SqliteSearchIndex
 from .shares import SqliteShareStore
+from .trips import SqliteTripStore
 from .users import SqliteUserStore
 
 # Tables with an owner_id column, children first (account deletion). search_* rows go with unindex_photo.
-OWNER_TABLES = ("dup_dismissed", "dup_members", "dup_groups", "dup_keys", "dup_prints",
+OWNER_TABLES = ("dup_dismissed", "dup_members", "dup_groups", "dup_keys", "dup_prints", "trips", "trip_windows",
                 "batch_photos", "batches", "album_photos", "albums", "questions", "faces", "people", "face_settings",
                 "photos", "byte_reservations", "face_scans", "pending_blobs")
 
@@ -58,6 +62,8 @@ class SqliteMetadataStore:
         self.shares: ShareStore = SqliteShareStore(self.db)
         self.batches: BatchStore = SqliteBatchStore(self.db)
         self.duplicates: DuplicateStore = SqliteDuplicateStore(self.db)
+        self.trips: TripStore = SqliteTripStore(self.db)
+        self.places: PlaceIndex = SqlitePlaceIndex(self.db)
 
     def delete_owner_data(self, owner_id: str) -> None:
         """Every record of the owner's library (photos with their index rows, albums, questions, faces,

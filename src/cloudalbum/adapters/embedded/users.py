@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import sqlite3
 
-from ...domain.errors import Conflict
+from ...domain.errors import Conflict, NotFound
 from ...domain.model import User
 from ...ports import RefreshToken, Session
 from .database import SqliteDatabase
@@ -39,6 +39,15 @@ class SqliteUserStore:
         row = self._db.read().execute(
             "SELECT id, email, password_hash, created_at FROM users WHERE id = ?", (user_id,)).fetchone()
         return User(**dict(row)) if row else None
+
+    def timezone_of(self, user_id: str) -> str | None:
+        row = self._db.read().execute("SELECT timezone FROM users WHERE id = ?", (user_id,)).fetchone()
+        return row[0] if row else None
+
+    def set_timezone(self, user_id: str, timezone: str | None) -> None:
+        with self._db.tx() as conn:
+            if conn.execute("UPDATE users SET timezone = ? WHERE id = ?", (timezone, user_id)).rowcount == 0:
+                raise NotFound("No such user.")
 
     def add_session(self, session: Session) -> None:
         with self._db.tx() as conn:

@@ -40,13 +40,15 @@ def create_app(container: Container) -> APIFlask:
         security_headers,
         sharing,
         timeline,
+        tracks,
         trash,
+        trips,
     )
 
     errors.register(app)
     security_headers.register(app)
     for module in (health, auth, batches, photos, search, albums, map, questions, people, sharing, moving,
-                   timeline, trash, duplicates):
+                   timeline, tracks, trash, trips, duplicates):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)
     from ...domain.client_address import parse_trusted_proxies

@@ -121,16 +121,27 @@ def face_thumbnail(face_id: str) -> Any:
 @bp.get("/me/settings")
 @bp.auth_required(token_auth)
 @bp.output(FaceSettingsOut)
-@bp.doc(summary="Your settings (face grouping)")
+@bp.doc(summary="Your settings (face grouping, time zone)")
 def get_settings() -> Any:
-    return {"face_grouping": container().people.enabled_for(current_user_id())}
+    return _settings(current_user_id())
+
+
+def _settings(uid: str) -> dict[str, Any]:
+    return {"face_grouping": container().people.enabled_for(uid), "timezone": container().accounts.timezone(uid)}
 
 
 @bp.patch("/me/settings")
 @bp.auth_required(token_auth)
 @bp.input(FaceSettingsIn, arg_name="body")
 @bp.output(FaceSettingsOut)
-@bp.doc(summary="Turn face grouping on or off; off deletes all your face data (faces, people, face crops)",
-        responses={422: "face_grouping is a boolean", 429: "Too many face scans started this hour; see Retry-After"})
+@bp.doc(summary="Turn face grouping on or off (off deletes all your face data: faces, people, face crops); set "
+                "your time zone (IANA)",
+        responses={422: "face_grouping is not a boolean, timezone not an IANA zone, or neither is given",
+                   429: "Too many face scans started this hour; see Retry-After"})
 def patch_settings(body: dict[str, Any]) -> Any:
-    return {"face_grouping": container().people.set_enabled(current_user_id(), body["face_grouping"])}
+    uid = current_user_id()
+    if "timezone" in body:  # first: an unknown zone is a 422 before face grouping changes
+        container().accounts.set_timezone(uid, body["timezone"])
+    if "face_grouping" in body:
+        container().people.set_enabled(uid, body["face_grouping"])
+    return _settings(uid)

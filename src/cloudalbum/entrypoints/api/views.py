@@ -59,6 +59,7 @@ def question_json(q: Question) -> dict[str, Any]:
         "related_photo_ids": q.related_photo_ids, "score": q.score,
         "person_id": q.person_id, "face_id": q.face_id,
         "face_thumbnail_url": face_url(q.face_id) if q.face_id else None,
+        "suggestion": dataclasses.asdict(q.suggestion) if q.suggestion is not None else None,
     }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from apiflask import Schema
 from apiflask.fields import Boolean, Integer, List, Nested, String
 from apiflask.validators import Length
+from marshmallow import ValidationError, validates_schema
 
 from .common import page_of
 from .photos import BoxOut
@@ -55,8 +58,17 @@ class PersonMergeIn(Schema):
 
 class FaceSettingsOut(Schema):
     face_grouping = Boolean(required=True, metadata={"description": "Faces are found and grouped into people"})
+    timezone = String(allow_none=True, metadata={
+        "description": "Your time zone (IANA), for photo times without a UTC offset (a GPS track's default)"})
 
 
 class FaceSettingsIn(Schema):
-    face_grouping = Boolean(required=True, metadata={"description": "false deletes every face, person and face "
-                                                                      "crop of yours at once"})
+    face_grouping = Boolean(metadata={"description": "false deletes every face, person and face crop of yours at "
+                                                     "once"})
+    timezone = String(allow_none=True, validate=Length(max=64), metadata={
+        "description": "An IANA time zone such as Europe/Rome; null or \"\" clears it"})
+
+    @validates_schema
+    def one_setting(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Give face_grouping or timezone.")

@@ -25,8 +25,9 @@ class LocationOut(Schema):
     lat = Float(required=True)
     lon = Float(required=True)
     alt_m = Float(allow_none=True)
-    source = String()
+    source = String(metadata={"description": "exif, user, inferred (from photos taken before and after) or track"})
     place = Nested(PlaceOut, allow_none=True)
+    confidence = Float(allow_none=True, metadata={"description": "0..1 for an inferred place, else null"})
 
 
 class BoxOut(Schema):

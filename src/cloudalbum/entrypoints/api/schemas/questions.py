@@ -7,7 +7,15 @@ from apiflask.fields import Float, List, Nested, String
 from apiflask.validators import Length
 
 from .common import PageQuery, page_of
-from .photos import PhotoOut
+from .photos import PhotoOut, PlaceOut
+
+
+class SuggestionOut(Schema):
+    lat = Float(required=True)
+    lon = Float(required=True)
+    place = Nested(PlaceOut, allow_none=True)
+    confidence = Float(required=True, metadata={"description": "0..1: how sure the estimate is"})
+    reason = String(required=True, metadata={"description": "Why this place: the photos it was inferred from"})
 
 
 class QuestionOut(Schema):
@@ -24,6 +32,9 @@ class QuestionOut(Schema):
     person_id = String(allow_none=True, metadata={"description": "\"Who is this?\" about a group of faces: the person"})
     face_id = String(allow_none=True, metadata={"description": "The face shown (its crop: face_thumbnail_url)"})
     face_thumbnail_url = String(allow_none=True)
+    suggestion = Nested(SuggestionOut, allow_none=True, metadata={
+        "description": "A location question's proposed place: answer the choice \"yes\" to accept it, or name "
+                       "another place"})
 
 
 QuestionPage = page_of(QuestionOut, "QuestionPage")

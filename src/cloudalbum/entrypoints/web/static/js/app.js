@@ -17,6 +17,7 @@ import { openQuestionCount, questionEvents, questionsView } from './views/questi
 import { searchView } from './views/search.js';
 import { sharedWithMeView, sharesView } from './views/sharing.js';
 import { trashView } from './views/trash.js';
+import { tripView, tripsView } from './views/trips.js';
 import { uploadView } from './views/upload.js';
 
 const ROUTES = {
@@ -29,6 +30,8 @@ const ROUTES = {
   person: { view: personView, nav: 'people', title: 'Person' },
   albums: { view: albumsView, nav: 'albums', title: 'Albums' },
   album: { view: albumView, nav: 'albums', title: 'Album' },
+  trips: { view: tripsView, nav: 'trips', title: 'Trips' },
+  trip: { view: tripView, nav: 'trips', title: 'Trip' },
   questions: { view: questionsView, nav: 'questions', title: 'Questions' },
   map: { view: mapView, nav: 'map', title: 'Map' },
   account: { view: accountView, nav: 'account', title: 'Account' },

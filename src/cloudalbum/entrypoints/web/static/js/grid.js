@@ -3,17 +3,19 @@
 
 import { api, imageUrl, photoThumb, forgetPhotoImages } from './api.js';
 import { FINAL, altText, announce, formatDate, h, statusBadge } from './dom.js';
+import { openViewer } from './viewer.js';
 
 const POLL_MS = 2000;
 const POLL_BATCH = 12;
 
 /**
  * photoGrid({load: (cursor) => Promise<{items, next_cursor}>, extras?: (photo, tile) => Node[], empty?: string,
- *            onChange?: (photo) => void, sections?: {before(photo) -> Node[], reset()} (headings, timeline.js)})
+ *            onChange?: (photo) => void, sections?: {before(photo) -> Node[], reset()} (headings, timeline.js),
+ *            viewer?: boolean (a click on a finished photo opens the full-screen viewer, viewer.js; default true)})
  * -> {el, prepend(photo), remove(id), reset(load), destroy()}
  */
 export function photoGrid({ load, extras, empty = 'No photos here yet.', label = 'Photos', onSelect, sections,
-  href = (photo) => `#/photo/${encodeURIComponent(photo.id)}` }) {
+  href = (photo) => `#/photo/${encodeURIComponent(photo.id)}`, viewer = true }) {
   const list = h('ul', { class: 'grid', 'aria-label': label });
   const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
   const status = h('p', { class: 'grid-status', role: 'status' });
@@ -84,7 +86,11 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     const box = h('input', { type: 'checkbox', class: 'select-box', checked: selected.has(photo.id), 'aria-label': `Select ${altText(photo)}` });
     box.addEventListener('change', () => toggle(photo.id, box.checked));
     a.addEventListener('click', (e) => {
-      if (!selecting) return;
+      if (!selecting) {
+        // a photo still being processed opens its page (status, progress); a finished one the viewer
+        if (viewer && FINAL.has(photo.status) && !e.ctrlKey && !e.metaKey && !e.shiftKey) { e.preventDefault(); view(photo.id); }
+        return;
+      }
       e.preventDefault(); // in select mode a click selects instead of opening
       box.checked = !box.checked;
       toggle(photo.id, box.checked);
@@ -157,6 +163,35 @@ export function photoGrid({ load, extras, empty = 'No photos here yet.', label =
     }));
     if (changed) announce(`${changed} photo${changed === 1 ? '' : 's'} updated.`);
     schedulePoll();
+  }
+
+  /** The photos in the order shown (a prepended upload comes first). */
+  function shownPhotos() {
+    return [...list.querySelectorAll('.tile-item')].map((li) => tiles.get(li.dataset.id)).filter(Boolean).map((t) => t.photo);
+  }
+
+  /** The next page, for the viewer at the end of what is loaded: true when it brought photos. */
+  async function loadMore() {
+    while (loading) await new Promise((resolve) => { setTimeout(resolve, 50); });
+    if (finished || destroyed) return false;
+    const before = tiles.size;
+    await more();
+    return tiles.size > before;
+  }
+
+  function view(id) {
+    openViewer({
+      photos: shownPhotos,
+      index: shownPhotos().findIndex((p) => p.id === id),
+      more: loadMore,
+      href,
+      onClose: (photo) => {
+        const t = tiles.get(photo.id);
+        if (!t) return;
+        t.li.scrollIntoView({ block: 'nearest' });
+        t.li.querySelector('.tile').focus({ preventScroll: true });
+      },
+    });
   }
 
   function toggle(id, on) {

@@ -9,6 +9,9 @@ import { textOverlay, textSection } from '../photo-text.js';
 import { questionCard } from './questions.js';
 import { openShareDialog } from './sharing.js';
 
+// Where a place came from, when it was not the camera's GPS (an inferred place says how sure it is).
+const SOURCE_NOTES = { user: ' (set by you)', track: ' (from your GPS track)', inferred: ' (estimated from your photos taken before and after)' };
+
 const POLL_MS = 2000;
 const TEXT_TRIES = 15; // about 30 s of looking for the text after the photo became final
 
@@ -90,7 +93,7 @@ function details(photo) {
   if (photo.location) {
     const place = placeText(photo.location);
     row('Place', place || 'Unknown place',
-      h('small', { class: 'coords' }, ` ${photo.location.lat.toFixed(5)}, ${photo.location.lon.toFixed(5)}${photo.location.source === 'user' ? ' (set by you)' : ''}`));
+      h('small', { class: 'coords' }, ` ${photo.location.lat.toFixed(5)}, ${photo.location.lon.toFixed(5)}${SOURCE_NOTES[photo.location.source] || ''}`));
   } else {
     row('Place', 'No location');
   }

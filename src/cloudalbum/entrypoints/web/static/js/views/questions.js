@@ -92,6 +92,14 @@ function peopleCard(q, send, error) {
       error));
 }
 
+/** A location question's proposed place: where, why, how sure. */
+function suggestionNote(s) {
+  const where = [s.place && s.place.city, s.place && s.place.country].filter(Boolean).join(', ');
+  return h('p', { class: 'q-suggestion' },
+    h('strong', {}, where || `${s.lat.toFixed(4)}, ${s.lon.toFixed(4)}`),
+    ` — ${s.reason} (${Math.round(s.confidence * 100)}% sure)`);
+}
+
 /** One question as a card: {el}; onDone(question, result) after an answer or a dismissal. */
 export function questionCard(q, { onDone, showPhoto = true } = {}) {
   const error = h('p', { class: 'form-error', role: 'alert' });
@@ -167,6 +175,7 @@ export function questionCard(q, { onDone, showPhoto = true } = {}) {
     h('div', { class: 'q-body' },
       h('h2', { class: 'q-text' }, q.text),
       q.reason ? h('p', { class: 'q-reason' }, q.reason) : null,
+      q.suggestion ? suggestionNote(q.suggestion) : null,
       choices,
       answerForm,
       applyPart,
