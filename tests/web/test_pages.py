@@ -314,7 +314,7 @@ def test_answering_the_location_question_places_the_photo(album: Album) -> None:
     screenshot(page, "questions-phone")
     page.set_viewport_size(DESKTOP)
     assert card.locator("img").first.get_attribute("alt")
-    apply = card.get_by_label(re.compile(r"Apply to these \d+ similar"))
+    apply = card.get_by_label(re.compile(r"Apply to (these \d+ similar|this similar)"))
     if apply.count():
         apply.uncheck()  # only this photo
     card.locator("input[name=answer]").fill("Dublin")

@@ -58,7 +58,7 @@ def test_answer_applied_to_similar_photos_and_keyboard_use(browser: Any, service
         card = page.locator(f".question[data-id='{question['id']}']")
         card.wait_for()
         n = len(question["related_photo_ids"])
-        apply = card.get_by_label(re.compile(rf"Apply to these {n} similar photo"))
+        apply = card.get_by_label(re.compile(rf"Apply to these {n} similar photos" if n > 1 else "Apply to this similar photo"))
         assert apply.is_checked()
         assert card.locator(".related-strip img").count() == min(n, 8)
         card.locator("input[name=answer]").fill("Tuscany trip")

@@ -63,8 +63,7 @@ def propose(photo: Photo, *, confirm_low: float, confirm_high: float,
         out.append(Proposal(
             LOCATION, None, "Where was this taken?",
             "This photo has no GPS position. A place name (a town or city) makes it findable by place and puts "
-            "it on the map" + (f"; {len(unplaced)} photos taken around the same time have none either." if unplaced
-                               else "."),
+            "it on the map" + (_also_unplaced(len(unplaced)) if unplaced else "."),
             _score(LOCATION, 1 + len(unplaced)), None, unplaced))
     if not photo.taken_at and "taken_at" not in photo.user_fields:
         out.append(Proposal(DATE, None, "When was this taken?",
@@ -179,3 +178,8 @@ def apply_answer(photo: Photo, kind: str, subject: str | None, answer: Answer, *
         add_answer(photo, answer)
     else:
         add_answer(photo, answer)
+
+
+def _also_unplaced(n: int) -> str:
+    return ("; 1 photo taken around the same time has none either." if n == 1
+            else f"; {n} photos taken around the same time have none either.")

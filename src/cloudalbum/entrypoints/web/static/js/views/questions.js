@@ -166,7 +166,7 @@ export function questionCard(q, { onDone, showPhoto = true } = {}) {
       related.slice(0, 8).map((id) => h('a', { href: `#/photo/${encodeURIComponent(id)}` }, thumb(id, 'Similar photo', 'mini-thumb'))),
       related.length > 8 ? h('span', { class: 'more' }, `+${related.length - 8}`) : null);
     applyPart = h('div', { class: 'apply' },
-      h('label', { class: 'check' }, applyBox, ` Apply to these ${related.length} similar photo${related.length === 1 ? '' : 's'}`),
+      h('label', { class: 'check' }, applyBox, related.length === 1 ? ' Apply to this similar photo too' : ` Apply to these ${related.length} similar photos`),
       strip);
   }
 
