@@ -18,6 +18,7 @@ from ...domain.model import Page
 from ...domain.sharing import AlbumMember, Contribution, Share
 from . import cursors as C
 from . import keys as K
+from . import share_keys as SK
 from .table import S, Table, av_key, cancellation_codes, item_key, s
 
 
@@ -26,27 +27,27 @@ class DynamoShares:
         self.table, self.client = table, table.client
 
     def add_share(self, share: Share) -> None:
-        item = {**av_key(K.share_key(share.id)), "doc": S(json.dumps(dataclasses.asdict(share))),
-                "owner_id": S(share.owner_id), "GSI1PK": S(K.owner_shares_pk(share.owner_id)),
+        item = {**av_key(SK.share_key(share.id)), "doc": S(json.dumps(dataclasses.asdict(share))),
+                "owner_id": S(share.owner_id), "GSI1PK": S(SK.owner_shares_pk(share.owner_id)),
                 "GSI1SK": S(f"{share.created_at}#{share.id}")}
-        pointer = {**av_key(K.share_token_key(share.token_hash)), "share_id": S(share.id)}
+        pointer = {**av_key(SK.share_token_key(share.token_hash)), "share_id": S(share.id)}
         self.client.transact_write_items(TransactItems=[
             {"Put": {"TableName": self.table.name, "Item": it, "ConditionExpression": "attribute_not_exists(PK)"}}
             for it in (item, pointer)])
 
     def get_share(self, share_id: str, owner_id: str) -> Share | None:
-        item = self.table.get(K.share_key(share_id))
+        item = self.table.get(SK.share_key(share_id))
         if item is None or s(item, "owner_id") != owner_id:
             return None
         return Share(**json.loads(item["doc"]["S"]))
 
     def share_by_token_hash(self, token_hash: str) -> Share | None:
-        pointer = self.table.get(K.share_token_key(token_hash))
-        item = self.table.get(K.share_key(s(pointer, "share_id") or "")) if pointer else None
+        pointer = self.table.get(SK.share_token_key(token_hash))
+        item = self.table.get(SK.share_key(s(pointer, "share_id") or "")) if pointer else None
         return Share(**json.loads(item["doc"]["S"])) if item else None
 
     def list_shares(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        items = self._newest(K.owner_shares_pk(owner_id), limit, cursor)
+        items = self._newest(SK.owner_shares_pk(owner_id), limit, cursor)
         more, items = len(items) > limit, items[:limit]
         next_cursor = C.encode_cursor(s(items[-1], "GSI1SK")) if more else None
         return Page([Share(**json.loads(it["doc"]["S"])) for it in items], next_cursor)
@@ -57,9 +58,9 @@ class DynamoShares:
             return False
         try:
             self.client.transact_write_items(TransactItems=[
-                {"Delete": {"TableName": self.table.name, "Key": av_key(K.share_key(share_id)),
+                {"Delete": {"TableName": self.table.name, "Key": av_key(SK.share_key(share_id)),
                             "ConditionExpression": "owner_id = :o", "ExpressionAttributeValues": {":o": S(owner_id)}}},
-                {"Delete": {"TableName": self.table.name, "Key": av_key(K.share_token_key(share.token_hash))}}])
+                {"Delete": {"TableName": self.table.name, "Key": av_key(SK.share_token_key(share.token_hash))}}])
         except self.client.exceptions.TransactionCanceledException as exc:
             if "ConditionalCheckFailed" in cancellation_codes(exc):
                 return False  # revoked concurrently
@@ -67,16 +68,16 @@ class DynamoShares:
         return True
 
     def put_member(self, member: AlbumMember) -> bool:
-        item = {**av_key(K.member_key(member.album_id, member.user_id)), "owner_id": S(member.owner_id),
+        item = {**av_key(SK.member_key(member.album_id, member.user_id)), "owner_id": S(member.owner_id),
                 "role": S(member.role), "show_location": {"BOOL": member.show_location},
                 "added_at": S(member.added_at), "album_id": S(member.album_id), "user_id": S(member.user_id),
-                "GSI1PK": S(K.member_of_pk(member.user_id)), "GSI1SK": S(f"{member.added_at}#{member.album_id}")}
+                "GSI1PK": S(SK.member_of_pk(member.user_id)), "GSI1SK": S(f"{member.added_at}#{member.album_id}")}
         try:
             self.client.put_item(TableName=self.table.name, Item=item, ConditionExpression="attribute_not_exists(PK)")
             return True
         except self.client.exceptions.ConditionalCheckFailedException:
             self.client.update_item(
-                TableName=self.table.name, Key=av_key(K.member_key(member.album_id, member.user_id)),
+                TableName=self.table.name, Key=av_key(SK.member_key(member.album_id, member.user_id)),
                 UpdateExpression="SET #r = :r, show_location = :l", ExpressionAttributeNames={"#r": "role"},
                 ExpressionAttributeValues={":r": S(member.role), ":l": {"BOOL": member.show_location}})
             return False
@@ -91,16 +92,16 @@ class DynamoShares:
         self.table.batch_write(deletes=items)
 
     def get_member(self, album_id: str, user_id: str) -> AlbumMember | None:
-        item = self.table.get(K.member_key(album_id, user_id))
+        item = self.table.get(SK.member_key(album_id, user_id))
         return _member(item) if item else None
 
     def remove_member(self, album_id: str, user_id: str) -> bool:
-        resp = self.client.delete_item(TableName=self.table.name, Key=av_key(K.member_key(album_id, user_id)),
+        resp = self.client.delete_item(TableName=self.table.name, Key=av_key(SK.member_key(album_id, user_id)),
                                        ReturnValues="ALL_OLD")
         return bool(resp.get("Attributes"))
 
     def shared_with(self, user_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        items = self._newest(K.member_of_pk(user_id), limit, cursor)
+        items = self._newest(SK.member_of_pk(user_id), limit, cursor)
         more, items = len(items) > limit, items[:limit]
         next_cursor = C.encode_cursor(s(items[-1], "GSI1SK")) if more else None
         return Page([_member(it) for it in items], next_cursor)
@@ -122,9 +123,9 @@ class DynamoShares:
         if any(x.album_id == c.album_id for x in self.contributions_of_photo(c.photo_id)):
             return  # idempotent per (album, photo)
         self.client.put_item(TableName=self.table.name, Item={
-            **av_key(K.contribution_key(c.album_id, c.added_at, c.photo_id)), "album_id": S(c.album_id),
+            **av_key(SK.contribution_key(c.album_id, c.added_at, c.photo_id)), "album_id": S(c.album_id),
             "photo_id": S(c.photo_id), "contributor_id": S(c.contributor_id), "owner_id": S(c.owner_id),
-            "added_at": S(c.added_at), "GSI1PK": S(K.contributed_pk(c.photo_id)), "GSI1SK": S(c.album_id)})
+            "added_at": S(c.added_at), "GSI1PK": S(SK.contributed_pk(c.photo_id)), "GSI1SK": S(c.album_id)})
 
     def contributions(self, album_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         limit = max(1, limit)
@@ -144,7 +145,7 @@ class DynamoShares:
         return Page([_contribution(it) for it in items], next_cursor)
 
     def contributions_of_photo(self, photo_id: str) -> list[Contribution]:
-        hits = list(self.table.query(index="GSI1", pk_name="GSI1PK", pk=K.contributed_pk(photo_id), sk_name="GSI1SK"))
+        hits = list(self.table.query(index="GSI1", pk_name="GSI1PK", pk=SK.contributed_pk(photo_id), sk_name="GSI1SK"))
         fresh = self.table.batch_get([item_key(it) for it in hits]) if hits else []
         return [_contribution(it) for it in fresh]
 
