@@ -14,6 +14,7 @@ from .config import Settings
 from .ports import BlobStore, Clock, Detector, FaceAnalyzer, Geocoder, JobQueue, MetadataStore, TextReader
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .domain.model import Photo
     from .services.accounts import AccountService
     from .services.albums import AlbumService
     from .services.auth import AuthService
@@ -157,7 +158,13 @@ class Container:
         return TrashService(self.store.photos, lambda owner, pid: self.photos.delete(owner, pid, only_trashed=True),
                             self.photos.requeue, trash_days=self.settings.trash_days, now=self.clock.now,
                             people=lambda photo, trashed: self.people.photo_trashed(photo, trashed),
-                            trashed=lambda photo: self.duplicates.photo_left(photo))
+                            trashed=self._photo_left_library,
+                            returned=lambda photo: self.trips.photo_moved(photo, None))
+
+    def _photo_left_library(self, photo: Photo) -> None:
+        """A photo moved to the trash: it leaves its duplicate group, and its month's trips are found again."""
+        self.duplicates.photo_left(photo)
+        self.trips.photo_moved(photo, None)
 
     @cached_property
     def duplicates(self) -> DuplicateService:
@@ -217,7 +224,7 @@ class Container:
         from .services.tracks import TrackService
 
         return TrackService(self.store.photos, self.store.places, self.places, self.store.users, lambda: self.geocoder,
-                            self.settings)
+                            self.settings, moved=self.trips.photos_moved)
 
     @cached_property
     def text(self) -> TextService:

@@ -34,12 +34,14 @@ class TrashService:
     def __init__(self, photos: PhotoStore, delete: Callable[[str, str], None], requeue: Callable[[Photo], None],
                  *, trash_days: int, now: Callable[[], float],
                  people: Callable[[Photo, bool], None] | None = None,
-                 trashed: Callable[[Photo], None] | None = None) -> None:
+                 trashed: Callable[[Photo], None] | None = None,
+                 returned: Callable[[Photo], None] | None = None) -> None:
         """delete(owner_id, photo_id): the permanent delete of a photo that is still in the trash
         (PhotoService.delete with only_trashed: one restored meanwhile stays); requeue(photo): queue its
         processing again (a photo trashed before its processing finished); people(photo, trashed): the people
         its faces are in recounted (PeopleService.photo_trashed); trashed(photo): after a move to the trash
-        (DuplicateService.photo_left: it leaves its duplicate group)."""
+        (DuplicateService.photo_left: it leaves its duplicate group, and its month's trips are found again);
+        returned(photo): after it came back (its month's trips are found again)."""
         from .changes import PhotoChanges
 
         self.photos = photos
@@ -50,6 +52,7 @@ class TrashService:
         self._now = now
         self._people = people
         self._trashed = trashed
+        self._returned = returned
 
     def _stamp(self, epoch_s: float) -> str:
         return iso(datetime.fromtimestamp(epoch_s, UTC))
@@ -90,6 +93,8 @@ class TrashService:
             self._people(photo, False)
         if photo.status in UNFINISHED:
             self._requeue(photo)
+        elif self._returned is not None:
+            self._returned(photo)
 
     def empty(self, owner_id: str) -> int:
         """Every photo in the owner's trash deleted for good; returns how many."""
