@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from itertools import takewhile
 from typing import Any
 
 from ...domain.duplicates import DuplicateGroup, Fingerprint
@@ -22,7 +23,7 @@ from ...ports.duplicates import Candidate
 from . import cursors as C
 from . import keys as K
 from .photo_items import photo_of
-from .table import N, S, Table, av_key, cancellation_codes, item_key, s
+from .table import N, S, Table, av_key, cancellation_codes, cut_page, item_key, s
 
 GROUP, MEMBER, DISMISSED = "DUPG", "DUPM", "DUPX"
 
@@ -72,16 +73,11 @@ class DynamoDuplicates:
         cond, values = "begins_with(#sk, :p)", {":p": S(prefix)}
         if cursor:
             cond, values = "#sk > :after", {":after": S(C.decode_position(cursor))}
-        items = []
-        for item in self.table.query(pk=K.owner_pk(owner_id), sk_cond=cond, values=values, consistent=True,
-                                     page=min(limit + 1, 1000)):
-            if not (s(item, "SK") or "").startswith(prefix):
-                break
-            items.append(item)
-            if len(items) > limit:
-                break
-        more, items = len(items) > limit, items[:limit]
-        return Page([_group(it) for it in items], C.encode_cursor(s(items[-1], "SK")) if more and items else None)
+        items, next_cursor = cut_page(
+            takewhile(lambda it: (s(it, "SK") or "").startswith(prefix),
+                      self.table.query(pk=K.owner_pk(owner_id), sk_cond=cond, values=values, consistent=True,
+                                       page=min(limit + 1, 1000))), limit, "SK")
+        return Page([_group(it) for it in items], next_cursor)
 
     def save_group(self, group: DuplicateGroup, *, previous: DuplicateGroup | None) -> DuplicateGroup:
         saved = dataclasses.replace(group, version=(previous.version if previous else group.version) + 1)
