@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from .conftest import BOLOGNA, SIENA, drain, upload
+from support import drain
+
+from .conftest import BOLOGNA, SIENA, upload
 
 HOME_DAYS = ["2013:03:01", "2013:03:12", "2013:03:24", "2013:04:05", "2013:04:26", "2013:05:08"]
 AWAY = ["2013:04:11 10:00:00", "2013:04:11 16:00:00", "2013:04:12 12:00:00"]  # no GPS: placed later
@@ -78,7 +80,7 @@ def test_the_trash_takes_a_photo_out_of_its_trip_and_a_restore_puts_it_back(cont
 
 
 def test_a_gps_track_that_places_photos_makes_their_trip(container: Any, alice: Any) -> None:
-    away = library(alice)
+    library(alice)
     drain(container)
     # a day's walk in Siena, a point a minute, in UTC: the photos' naive times are read in the account's zone
     assert alice.request("PATCH", "/api/me/settings", json={"timezone": "Europe/Rome"}).status_code == 200
