@@ -49,7 +49,7 @@ def photo(name: str, data: bytes) -> Photo | None:
 def found(a: Photo, b: Photo) -> D.Match | None:
     """What processing would do with b arriving after a: the index lookup, then the rule."""
     assert a.fingerprint and b.fingerprint
-    if not set(D.lookup_keys(a.fingerprint)) & set(D.lookup_keys(b.fingerprint)):
+    if not D.indexed_together(a.fingerprint, b.fingerprint):
         return None
     return D.match(b, a)
 

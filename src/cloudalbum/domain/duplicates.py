@@ -33,6 +33,9 @@ BURST_PHASH, BURST_DHASH = 28, 20
 BURST_SECONDS = 2
 ASPECT_TOLERANCE = 0.07  # a 3% crop of two opposite sides changes the aspect ratio by up to 6.4%
 BANDS = 4  # each 64-bit pHash is cut into 4 bands of 16 bits: a pair within 3 bits shares one band exactly
+# A 16-bit band is shared by chance by 1 photo in 1,000 (64 band pairs of 2^-16): the index drops those unless the
+# dHashes of the framings that share the band are within the burst rule's bound too (2^-9 by chance; no copy lost)
+PREFILTER_DHASH = BURST_DHASH
 MAX_GROUP = 40  # photos in one group (a DynamoDB transaction writes a group with its members' claims)
 CROPS = ((0.03, 0.03, 0.03, 0.03), (0.03, 0.03, 0.0, 0.0), (0.0, 0.0, 0.03, 0.03))  # left, top, right, bottom
 
@@ -82,18 +85,68 @@ def bands(phash: str) -> list[str]:
     return [f"{i}{phash[i * width:(i + 1) * width]}" for i in range(BANDS)]
 
 
+@dataclass(frozen=True)
+class Probe:
+    """One lookup key with its prefilter: `near` is the dHash (16 hex digits) of the framing whose pHash band
+    the key is ("" for the pixel key, which needs none). A stored row and a probe of the same key meet only when
+    their `near`s are within PREFILTER_DHASH bits (or either is ""): the index itself drops the random band
+    collisions, so what reaches the rules stays flat as the library grows (docs/duplicates.md)."""
+
+    key: str
+    near: str = ""
+
+
+def _probes(fp: Fingerprint) -> list[Probe]:
+    """Every (key, near) of the photo: its pixel key, then each framing's bands with that framing's dHash."""
+    if not fp.comparable:
+        return []
+    out = [Probe(f"px{fp.pixels}")]
+    for phash, dhash in fp.framings():
+        out += [Probe(f"b{band}", dhash) for band in bands(phash)]
+    return out
+
+
+def key_rows(fp: Fingerprint) -> list[Probe]:
+    """The rows a photo is stored under: each lookup key once, with the dHash of the first framing that gives it
+    (measured: keeping one framing's dHash per key finds the same copies as keeping every one)."""
+    rows: dict[str, Probe] = {}
+    for probe in _probes(fp):
+        rows.setdefault(probe.key, probe)
+    return list(rows.values())
+
+
+def probes(fp: Fingerprint) -> list[Probe]:
+    """What a new photo looks up: every distinct (key, near) of its framings."""
+    return list(dict.fromkeys(_probes(fp)))
+
+
 def lookup_keys(fp: Fingerprint) -> list[str]:
     """The index keys a photo is stored under and looked up by: its pixel hash ("px…") and the pHash bands of
     each of its framings ("b…"). A copy shares the pixel key (identical pixels) or, when its pHash is within
     BANDS - 1 bits of one of the original's framings, a band; both photos are stored and looked up under
     every framing, so the order in which they arrive does not matter. (Crops are compared with crops too: a
     texture's whole-image pHash can move 4 bits a band on a re-encode while its crops' stay put, measured.)"""
-    if not fp.comparable:
-        return []
-    keys = [f"px{fp.pixels}"]
-    for phash, _ in fp.framings():
-        keys += [f"b{band}" for band in bands(phash)]
-    return list(dict.fromkeys(keys))
+    return [p.key for p in key_rows(fp)]
+
+
+def as_probe(key: str | Probe) -> Probe:
+    """A plain key is a probe without prefilter."""
+    return key if isinstance(key, Probe) else Probe(key)
+
+
+def near_enough(stored: str | None, probe: str | None) -> bool:
+    """The index prefilter: a stored row meets a probe of its key unless both carry a dHash and those are more
+    than PREFILTER_DHASH bits apart. Rows written before the prefilter existed carry none and always meet."""
+    if not stored or not probe:
+        return True
+    return ((int(stored, 16) ^ int(probe, 16)) & 0xFFFF_FFFF_FFFF_FFFF).bit_count() <= PREFILTER_DHASH
+
+
+def indexed_together(stored: Fingerprint, new: Fingerprint) -> bool:
+    """Whether a lookup by `new`'s probes meets `stored`'s rows: what the stores' index does (their contract
+    tests hold them to it), for measuring recall without a store."""
+    rows = {r.key: r.near for r in key_rows(stored)}
+    return any(p.key in rows and near_enough(rows[p.key], p.near) for p in probes(new))
 
 
 @dataclass(frozen=True)
