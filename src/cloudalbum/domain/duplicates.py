@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from .keeper import keeper, why_keep
 from .times import taken_seconds
 
 if TYPE_CHECKING:  # pragma: no cover - model imports Fingerprint from here
@@ -49,29 +50,39 @@ class Fingerprint:
     exif_tags: int = 0  # how many EXIF tags the file carries (the keeper rule's "most metadata")
     comparable: bool = True  # False: too small or flat to compare (never grouped)
     crops: tuple[tuple[str, str], ...] = ()  # (phash, dhash) of each of CROPS, in that order
+    file_format: str = ""  # the decoder's format name (JPEG, PNG, WEBP, HEIF, RAW ...); "" before it was kept
+    quality: int = 0  # a JPEG's quality estimated from its quantisation tables (0: not a JPEG, or unknown)
+    software: str = ""  # the EXIF Software tag: the firmware, editor or app that wrote the file
 
     def framings(self) -> list[tuple[str, str]]:
         """(phash, dhash) of the whole image, then of each crop."""
         return [(self.phash, self.dhash), *self.crops]
 
     def to_text(self) -> str:
-        """One line (the stores keep it on each lookup row, so candidates are checked without reading photos)."""
+        """One line (the stores keep it on each lookup row, so candidates are checked without reading photos).
+        The origin fields come last (a text of before has none); the Software tag loses any "|"."""
         crops = ",".join(f"{p}:{d}" for p, d in self.crops)
-        return f"{self.pixels}|{self.phash}:{self.dhash}|{crops}|{self.aspect}|{self.exif_tags}|{int(self.comparable)}"
+        software = self.software.replace("|", "/")
+        return (f"{self.pixels}|{self.phash}:{self.dhash}|{crops}|{self.aspect}|{self.exif_tags}|"
+                f"{int(self.comparable)}|{self.file_format}|{self.quality}|{software}")
 
     @classmethod
     def from_text(cls, text: str) -> Fingerprint:
-        pixels, whole, crops, aspect, tags, comparable = text.split("|")
+        pixels, whole, crops, aspect, tags, comparable, *origin = text.split("|", 8)
         phash, dhash = whole.split(":")
         pairs = tuple((p, d) for p, d in (c.split(":") for c in crops.split(",") if c))
-        return cls(pixels, phash, dhash, float(aspect), int(tags), comparable == "1", pairs)
+        fmt, quality, software = (origin + ["", "0", ""])[:3] if origin else ("", "0", "")
+        return cls(pixels, phash, dhash, float(aspect), int(tags), comparable == "1", pairs, fmt,
+                   int(quality or 0), software)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Fingerprint:
         """From dataclasses.asdict of one, read back from JSON (the crops' tuples come back as lists)."""
         return cls(pixels=str(d["pixels"]), phash=str(d["phash"]), dhash=str(d["dhash"]), aspect=float(d["aspect"]),
                    exif_tags=int(d.get("exif_tags") or 0), comparable=bool(d.get("comparable", True)),
-                   crops=tuple((str(p), str(q)) for p, q in d.get("crops") or ()))
+                   crops=tuple((str(p), str(q)) for p, q in d.get("crops") or ()),
+                   file_format=str(d.get("file_format") or ""), quality=int(d.get("quality") or 0),
+                   software=str(d.get("software") or ""))
 
 
 def hamming(a: str, b: str) -> int:
@@ -252,23 +263,6 @@ def dismissed_together(dismissals: dict[str, set[str]], a: str, b: str) -> bool:
     return bool(dismissals.get(a, set()) & dismissals.get(b, set()))
 
 
-# --- which one to keep ------------------------------------------------------------------------------------
-
-
-def pixels(photo: Photo) -> int:
-    return (photo.width or 0) * (photo.height or 0)
-
-
-def exif_tags(photo: Photo) -> int:
-    return photo.fingerprint.exif_tags if photo.fingerprint is not None else 0
-
-
-def keeper(photos: Sequence[Photo]) -> Photo:
-    """API.md: the photo with most pixels; on a tie the one with most camera metadata (EXIF), then the first
-    uploaded (then the smaller id, so the choice is stable)."""
-    return min(photos, key=lambda p: (-pixels(p), -exif_tags(p), p.uploaded_at, p.id))
-
-
 @dataclass
 class Explained:
     keep: Photo
@@ -294,24 +288,7 @@ def explain(group: DuplicateGroup, photos: Sequence[Photo]) -> Explained:
         span = f"{group.seconds:g} s" if group.seconds else f"{BURST_SECONDS} s"
         why = (f"These {n} photos were taken by the same {name} within {span} of each other and look alike: a "
                "burst.")
-    return Explained(keep=keep, reason=f"{why} {_why_keep(keep, photos)}", kind=group.kind, photos=list(photos))
-
-
-def _why_keep(keep: Photo, photos: Sequence[Photo]) -> str:
-    """Which rule chose the keeper over the runner-up (the keeper of the others)."""
-    runner = keeper([p for p in photos if p.id != keep.id])
-    label = keep.title or keep.filename or "this photo"
-    if pixels(runner) < pixels(keep):
-        return f"Keep {label}: it has the most pixels ({_size(keep)}, against {_size(runner)})."
-    if exif_tags(runner) < exif_tags(keep):
-        return (f"Keep {label}: as many pixels as any other ({_size(keep)}), and the most camera metadata "
-                f"({exif_tags(keep)} EXIF tags, against {exif_tags(runner)}).")
-    return (f"Keep {label}: as many pixels and as much camera metadata as any other, and it was uploaded "
-            f"first ({keep.uploaded_at[:10]}).")
-
-
-def _size(photo: Photo) -> str:
-    return f"{photo.width or 0} × {photo.height or 0}"
+    return Explained(keep=keep, reason=f"{why} {why_keep(keep, photos)}", kind=group.kind, photos=list(photos))
 
 
 def strongest_first(matches: Iterable[Match]) -> list[Match]:
