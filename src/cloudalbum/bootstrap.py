@@ -157,7 +157,8 @@ class Container:
         return TrashService(self.store.photos, lambda owner, pid: self.photos.delete(owner, pid, only_trashed=True),
                             self.photos.requeue, trash_days=self.settings.trash_days, now=self.clock.now,
                             people=lambda photo, trashed: self.people.photo_trashed(photo, trashed),
-                            trashed=lambda photo: self.duplicates.photo_left(photo))
+                            trashed=lambda photo: self.duplicates.photo_left(photo),
+                            back=lambda photo: self.duplicates.find(photo))
 
     @cached_property
     def duplicates(self) -> DuplicateService:
