@@ -21,9 +21,6 @@ from PIL import Image, ImageEnhance, ImageFile, ImageOps
 
 from cloudalbum.domain.duplicates import Fingerprint
 from cloudalbum.media import fingerprint as media_fingerprint
-from cloudalbum.media.decode import UndecodableImage, decode
-from cloudalbum.media.exif import read_metadata
-from cloudalbum.media.thumbnails import make_thumbnails
 
 MAKE, MODEL, ORIENTATION, SOFTWARE, ARTIST, DATETIME = 0x010F, 0x0110, 0x0112, 0x0131, 0x013B, 0x0132
 EXIF_IFD, GPS_IFD, DATETIME_ORIGINAL = 0x8769, 0x8825, 0x9003
@@ -33,15 +30,8 @@ SKIMAGE_PHOTOS = ("astronaut", "camera", "chelsea", "coffee", "coins", "moon", "
 
 
 def fingerprint_of(data: bytes) -> Fingerprint | None:
-    """What processing computes for these bytes (services.processing.analyze): one reduced-scale upright decode,
-    the thumbnails' small image, the fingerprint of it; None when the bytes do not decode."""
-    meta = read_metadata(data)
-    try:
-        decoded = decode(data, orientation=meta.orientation, min_long_side=1280)
-    except UndecodableImage:
-        return None
-    small = make_thumbnails(decoded.image)["small"][0]
-    return media_fingerprint.fingerprint_of(small, decoded, meta)
+    """What processing computes for these bytes (media.fingerprint.fingerprint_of_file)."""
+    return media_fingerprint.fingerprint_of_file(data)
 
 
 def upright(data: bytes) -> Image.Image:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .services.albums import AlbumService
     from .services.auth import AuthService
     from .services.batches import BatchService
+    from .services.duplicate_backfill import DuplicateBackfill
     from .services.duplicates import DuplicateService
     from .services.limits import LimitsService
     from .services.maintenance import MaintenanceService
@@ -166,6 +167,12 @@ class Container:
 
         return DuplicateService(self.store.duplicates, self.store.photos, self.store.albums,
                                 lambda owner, pid: self.trash.move_to_trash(owner, pid))
+
+    @cached_property
+    def duplicate_backfill(self) -> DuplicateBackfill:
+        from .services.duplicate_backfill import DuplicateBackfill
+
+        return DuplicateBackfill(self.store.photos, self.blobs, self.duplicates, lambda: self.queue)
 
     @cached_property
     def limits(self) -> LimitsService:

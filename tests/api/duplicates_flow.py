@@ -166,3 +166,44 @@ def check_dismiss_and_trash(container: Any, user: User) -> None:
     [g] = groups(user)
     assert user.call("DELETE", f"/api/photos/{ids[2]}?permanent=true").status_code == 204
     assert groups(user) == []  # a group of one is gone
+
+
+def drain(container: Any) -> list[str]:
+    """Run every queued job through the worker's path (the queue handler) until the queue is empty; outcomes."""
+    from cloudalbum.entrypoints.handler import handle_record
+
+    outcomes: list[str] = []
+    while messages := container.queue.receive(max_messages=10):
+        for m in messages:
+            outcomes.append(str(handle_record(container, {"messageId": m.id, "body": m.body})))
+            container.queue.delete(m.receipt_handle)
+    return outcomes
+
+
+def check_backfill(container: Any, user: User) -> None:
+    """Photos processed before fingerprints existed (none, no lookup rows, no group) get one from their original
+    through the backfill job, a page at a time, and are grouped; a second run changes nothing."""
+    finder, container.processing.duplicates = container.processing.duplicates, None  # processed before
+    try:
+        ids = [add(container, user, data, name) for name, data in (
+            ("a.jpg", original()), ("b.jpg", dupgen.resized(original(), 0.5)),
+            ("astronaut.png", dupgen.skimage_photo("astronaut") or b""), ("c.jpg", dupgen.retagged(original())))]
+        drain(container)  # the uploads' own jobs
+    finally:
+        container.processing.duplicates = finder
+    for pid in ids:
+        photo = container.store.photos.get_photo(pid, user.id)
+        photo.fingerprint = None
+        container.store.photos.save_photo(photo)
+    assert groups(user) == []
+
+    container.duplicate_backfill.page = 3
+    container.duplicate_backfill.start(user.id)
+    outcomes = drain(container)
+    assert outcomes == ["fingerprints: 3 of 3 photos", "fingerprints: 1 of 1 photos, done"], outcomes
+    assert all(container.store.photos.get_photo(pid, user.id).fingerprint for pid in ids)
+    [g] = groups(user)
+    assert {p["id"] for p in g["photos"]} == {ids[0], ids[1], ids[3]} and g["kind"] == "near", g
+    container.duplicate_backfill.start(user.id)
+    assert drain(container) == ["fingerprints: 0 of 3 photos", "fingerprints: 0 of 1 photos, done"]
+    assert len(groups(user)) == 1

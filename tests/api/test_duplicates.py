@@ -43,3 +43,7 @@ def test_resolve_merges_into_the_keeper_and_bad_input_changes_nothing(container:
 
 def test_dismissed_photos_never_group_again_and_the_trash_shrinks_groups(container: Any, alice: Any) -> None:
     flow.check_dismiss_and_trash(container, Embedded(alice))
+
+
+def test_photos_processed_before_fingerprints_are_fingerprinted_and_grouped(container: Any, alice: Any) -> None:
+    flow.check_backfill(container, Embedded(alice))

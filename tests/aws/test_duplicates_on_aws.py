@@ -63,3 +63,8 @@ def test_resolve_and_bad_input_on_the_aws_shape(aws: Any) -> None:
 def test_dismiss_and_trash_on_the_aws_shape(aws: Any) -> None:
     container, app = aws
     flow.check_dismiss_and_trash(container, OnAws(app, "alice@example.com"))
+
+
+def test_the_fingerprint_backfill_on_the_aws_shape(aws: Any) -> None:
+    container, app = aws
+    flow.check_backfill(container, OnAws(app, "alice@example.com"))

@@ -24,13 +24,26 @@ import numpy as np
 from PIL import Image
 
 from ..domain.duplicates import CROPS, Fingerprint
-from .decode import Decoded
-from .exif import ExifData
+from .decode import Decoded, UndecodableImage, decode
+from .exif import ExifData, read_metadata
+from .thumbnails import make_thumbnails
 
 MIN_SIDE = 16  # upright pixels on the short side below which an image is not compared
 FLAT_STD = 2.0  # grey levels (0-255) of spread on the 32x32 grey image below which an image is flat
 SOFTWARE_CHARS = 60  # of the EXIF Software tag kept
 REDUCED_LONG_SIDE = 256  # the fixed reduced size of the pixel hash: media.thumbnails.SIZES["small"]
+
+
+def fingerprint_of_file(data: bytes) -> Fingerprint | None:
+    """What processing computes for a file's bytes (services.processing.analyze): one reduced-scale upright
+    decode, the small thumbnail's image, its fingerprint; None when the bytes do not decode. For photos
+    processed before fingerprints existed (services.duplicate_backfill)."""
+    meta = read_metadata(data)
+    try:
+        decoded = decode(data, orientation=meta.orientation, min_long_side=1280)
+    except UndecodableImage:
+        return None
+    return fingerprint_of(make_thumbnails(decoded.image)["small"][0], decoded, meta)
 
 
 def fingerprint_of(reduced: Image.Image, decoded: Decoded, meta: ExifData) -> Fingerprint:
