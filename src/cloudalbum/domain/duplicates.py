@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .keeper import keeper, why_keep
+from .keeper import file_format, keeper, why_keep
 from .times import taken_seconds
 
 if TYPE_CHECKING:  # pragma: no cover - model imports Fingerprint from here
@@ -276,8 +276,9 @@ def explain(group: DuplicateGroup, photos: Sequence[Photo]) -> Explained:
     keep = keeper(photos)
     n = len(photos)
     if group.kind == "identical_pixels":
-        why = (f"These {n} photos have the same pixels once decoded and turned upright: one picture saved "
-               "with different metadata.")
+        formats = sorted({file_format(p) for p in photos} - {""})
+        how = f"in {' and '.join(formats)}" if len(formats) > 1 else "with different metadata"
+        why = f"These {n} photos have the same pixels once decoded and turned upright: one picture saved {how}."
     elif group.kind == "near":
         bits = f"at most {group.phash} of 64 bits apart" if group.phash else "the same"
         why = (f"These {n} photos show the same picture, re-encoded, resized or lightly cropped (their "
