@@ -41,6 +41,10 @@ class DuplicateStoreContract:
         store.users.add_user(bob)
         return alice.id, bob.id
 
+    def forget_prefilter(self, store: Any, photo: Photo) -> None:
+        """Make the photo's lookup rows look as they were written before the prefilter existed (no `near`)."""
+        raise NotImplementedError("a subclass knows its adapter's rows")
+
     def add(self, store: Any, owner: str, seed: int, **kw: Any) -> Photo:
         photo = make_photo(owner, status="done", fingerprint=fingerprint(seed), **kw)
         store.photos.add_photo(photo)
@@ -76,6 +80,17 @@ class DuplicateStoreContract:
         pixel = Probe(lookup_keys(fingerprint(0x1234))[0])
         assert pixel.key.startswith("px") and not pixel.near
         assert [c.photo_id for c in store.duplicates.candidates(alice, [pixel])] == [photo.id]
+
+    def test_rows_written_before_the_prefilter_meet_every_probe_of_their_key(self, store: Any,
+                                                                             owners: tuple[str, str]) -> None:
+        """Old photos are still found (their rows carry no dHash: nothing to prefilter on)."""
+        alice, _ = owners
+        photo = self.add(store, alice, 0x1234)
+        row = next(r for r in key_rows(fingerprint(0x1234)) if r.key.startswith("b"))
+        far = f"{int(row.near, 16) ^ (2 ** (PREFILTER_DHASH + 1) - 1):016x}"
+        assert store.duplicates.candidates(alice, [Probe(row.key, far)]) == []
+        self.forget_prefilter(store, photo)
+        assert [c.photo_id for c in store.duplicates.candidates(alice, [Probe(row.key, far)])] == [photo.id]
 
     def test_a_new_fingerprint_replaces_the_old_keys_and_a_photo_without_one_has_none(self, store: Any,
                                                                                        owners: tuple[str, str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from cloudalbum.adapters.embedded.database import MIGRATIONS_DIR, SqliteDatabase
 from cloudalbum.adapters.embedded.duplicates import lookup_sql
 from cloudalbum.adapters.embedded.store import SqliteMetadataStore
 from cloudalbum.domain.duplicates import Fingerprint, key_rows
+from cloudalbum.domain.model import Photo
 from contract.duplicates_contract import DuplicateStoreContract
 from contract.metadata_contract import make_photo, make_user
 
@@ -21,6 +23,10 @@ class TestSqliteDuplicates(DuplicateStoreContract):
         s = SqliteMetadataStore(tmp_path / "meta.sqlite3")
         yield s
         s.close()
+
+    def forget_prefilter(self, store: Any, photo: Photo) -> None:
+        with store.db.tx() as conn:
+            conn.execute("UPDATE dup_keys SET near = NULL WHERE photo_id = ?", (photo.id,))
 
 
 def test_lookups_and_groups_read_their_indexes(tmp_path: Path) -> None:
