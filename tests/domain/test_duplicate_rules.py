@@ -112,3 +112,14 @@ def test_resolving_merges_what_the_keeper_lacks_as_the_users_own() -> None:
     assert [lbl.name for lbl in keeper.labels] == ["espresso"]  # a model's label is the model's to find
     assert {"description", "location"} <= set(keeper.user_fields) and "title" not in keeper.user_fields
     assert not photo_rules.merge_duplicates(keeper, [other])  # nothing more to take: nothing written
+
+
+def test_a_fingerprints_text_keeps_its_origin_and_reads_the_text_of_before() -> None:
+    f = D.Fingerprint(pixels="a" * 32, phash="0" * 16, dhash="1" * 16, aspect=1.5, exif_tags=3,
+                      crops=(("2" * 16, "3" * 16),), file_format="JPEG", quality=87, software="Editor | 2.0, build:7")
+    back = D.Fingerprint.from_text(f.to_text())
+    assert back == D.Fingerprint(**{**f.__dict__, "software": "Editor / 2.0, build:7"})
+    old = f"{'a' * 32}|{'0' * 16}:{'1' * 16}|{'2' * 16}:{'3' * 16}|1.5|3|1"  # written before the origin was kept
+    assert D.Fingerprint.from_text(old) == D.Fingerprint(**{**f.__dict__, "file_format": "", "quality": 0,
+                                                            "software": ""})
+    assert D.Fingerprint.from_dict({"pixels": "a", "phash": "0", "dhash": "1", "aspect": 1}).quality == 0
