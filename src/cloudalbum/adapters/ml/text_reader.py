@@ -133,6 +133,23 @@ def bgr(image: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
+def detector_input(small: Image.Image) -> np.ndarray | None:
+    """The detector's input for an image already at the detection size, as rapidocr's DetPreProcess makes it
+    (each side rounded to a multiple of 32 by cv2.resize, (x / 255 - 0.5) / 0.5, BGR, NCHW), but in float32 in
+    one OpenCV call instead of its float64 arithmetic and three copies: ~8 ms less per photo, the same lines
+    (bench/ocr_cost.py). None when a side rounds to 0 (rapidocr reads nothing then)."""
+    import cv2
+
+    w, h = small.size
+    rw, rh = int(round(w / 32) * 32), int(round(h / 32) * 32)
+    if rw <= 0 or rh <= 0:
+        return None
+    rgb = np.asarray(small if small.mode == "RGB" else small.convert("RGB"), dtype=np.uint8)
+    resized = cv2.resize(rgb, (rw, rh))
+    blob: np.ndarray = cv2.dnn.blobFromImage(resized, 1 / 127.5, (rw, rh), (127.5, 127.5, 127.5), swapRB=True)
+    return blob
+
+
 @dataclass(frozen=True)
 class Region:
     """A detected text region: its four corners (clockwise from top-left) in pixels of the image given."""
@@ -265,10 +282,15 @@ class RapidTextReader:
         """Text regions in pixels of image, in reading order (rapidocr sorts them top to bottom, left to right)."""
         detector, _ = self.parts
         small, f = scaled_copy(image, self.detect_long_side)
-        found = detector(bgr(small))
-        if found.boxes is None or not len(found.boxes):
+        tensor = detector_input(small)
+        if tensor is None:
             return []
-        return [Region(np.asarray(quad, np.float32) / np.float32(f)) for quad in found.boxes]
+        # What rapidocr's TextDetector.__call__ does after its own preprocessing: the DB post-processing on the
+        # probability map, boxes in pixels of `small`, then its reading order.
+        boxes, _ = detector.postprocess_op(detector.session(tensor), (small.height, small.width))
+        if len(boxes) < 1:
+            return []
+        return [Region(np.asarray(quad, np.float32) / np.float32(f)) for quad in detector.sorted_boxes(boxes)]
 
     @staticmethod
     def _recognize(recognizer: Any, crops: list[np.ndarray]) -> list[tuple[str, float]]:
