@@ -25,6 +25,8 @@ Per photo (the upright 1280 px long-side image that also feeds the object detect
 Figures: bench/ocr_accuracy.py and bench/ocr_cost.py, docs/ocr.md.
 
 A session must not cross a fork: a worker process that inherits a loaded reader makes its own sessions.
+The detector keeps onnxruntime's memory arena between photos (cheaper reads) and gives it back before a large
+decode (release_memory, registered with media/heap.py): the worker's 1 GB with text reading on.
 """
 
 from __future__ import annotations
