@@ -7,10 +7,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pytest
-
 from cloudalbum.domain.batches import Batch, BatchPhoto
 from cloudalbum.domain.model import Camera, new_id
+from contract.base import StoreContract
 
 from .metadata_contract import make_photo, make_user
 
@@ -22,11 +21,7 @@ def make_batch(owner_id: str, *, expires_at: str = "2026-01-31T00:00:00+00:00", 
                  operations={"shift_taken_at_s": 3600}, **kw)
 
 
-class BatchStoreContract:
-    @pytest.fixture
-    def store(self) -> Any:
-        raise NotImplementedError("a subclass supplies the adapter under test")
-
+class BatchStoreContract(StoreContract):
     def test_batch_round_trip_with_its_photos(self, store: Any) -> None:
         alice = make_user()
         batch = make_batch(alice.id, album_id="a1")

@@ -12,7 +12,8 @@ from cloudalbum.domain import photo_rules
 from cloudalbum.domain.duplicates import PREFILTER_DHASH, DuplicateGroup, Fingerprint, Probe, key_rows, lookup_keys
 from cloudalbum.domain.errors import ConcurrentUpdate
 from cloudalbum.domain.model import Camera, Photo, new_id
-from contract.metadata_contract import make_photo, make_user
+from contract.base import StoreContract
+from contract.metadata_contract import make_photo
 
 NOW = "2026-03-01T10:00:00+00:00"
 
@@ -27,19 +28,8 @@ def group(owner: str, photos: list[str], gid: str | None = None) -> DuplicateGro
     return DuplicateGroup(id=gid or new_id(), owner_id=owner, kind="near", photo_ids=photos, created_at=NOW, phash=3)
 
 
-class DuplicateStoreContract:
+class DuplicateStoreContract(StoreContract):
     """Subclasses supply `store`: an empty, real metadata store."""
-
-    @pytest.fixture
-    def store(self) -> Any:
-        raise NotImplementedError("a subclass supplies the adapter under test")
-
-    @pytest.fixture
-    def owners(self, store: Any) -> tuple[str, str]:
-        alice, bob = make_user("alice@example.com"), make_user("bob@example.com")
-        store.users.add_user(alice)
-        store.users.add_user(bob)
-        return alice.id, bob.id
 
     def forget_prefilter(self, store: Any, photo: Photo) -> None:
         """Make the photo's lookup rows look as they were written before the prefilter existed (no `near`)."""

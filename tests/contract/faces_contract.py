@@ -11,6 +11,7 @@ import pytest
 from cloudalbum.domain.errors import ConcurrentUpdate, NotFound
 from cloudalbum.domain.model import Box, new_id
 from cloudalbum.domain.people import Face, Person
+from contract.base import StoreContract
 from contract.metadata_contract import make_photo, make_user
 
 
@@ -31,12 +32,8 @@ def close(a: list[float], b: list[float]) -> bool:
     return len(a) == len(b) and all(abs(x - y) < 1e-5 for x, y in zip(a, b, strict=True))
 
 
-class FaceStoreContract:
+class FaceStoreContract(StoreContract):
     """Subclasses supply `store`: an empty, real metadata store."""
-
-    @pytest.fixture
-    def store(self) -> Any:
-        raise NotImplementedError("a subclass supplies the adapter under test")
 
     @pytest.fixture
     def owner(self, store: Any) -> str:

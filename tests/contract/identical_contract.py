@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cloudalbum.domain.errors import Conflict
+from contract.base import StoreContract
 from contract.metadata_contract import make_photo, make_user
 
 
@@ -17,15 +18,11 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class IdenticalFilesContract:
+class IdenticalFilesContract(StoreContract):
     """Subclasses supply `store`: an empty, real metadata store. `ATOMIC_RACES = False` for an emulator whose
     transactions are not atomic across concurrent requests (moto): the race then runs elsewhere, visibly."""
 
     ATOMIC_RACES = True
-
-    @pytest.fixture
-    def store(self) -> Any:
-        raise NotImplementedError("a subclass supplies the adapter under test")
 
     def test_found_by_sha256_per_owner(self, store: Any) -> None:
         alice, bob = make_user("a@example.com"), make_user("b@example.com")

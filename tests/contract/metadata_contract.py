@@ -12,6 +12,7 @@ import pytest
 from cloudalbum.domain.errors import ConcurrentUpdate, Conflict, DomainError, Invalid, NotFound
 from cloudalbum.domain.model import Answer, Box, Camera, Label, Location, ModelInfo, Photo, Place, User, new_id
 from cloudalbum.ports import RefreshToken, Session
+from contract.base import StoreContract
 
 
 def make_user(email: str = "alice@example.com") -> User:
@@ -41,12 +42,8 @@ def full_photo(owner_id: str) -> Photo:
         user_fields=["title"], rejected_labels=["cat"], processed_version="yolov8n@abc")
 
 
-class MetadataStoreContract:
+class MetadataStoreContract(StoreContract):
     """Subclasses supply `store`: an empty, real metadata store."""
-
-    @pytest.fixture
-    def store(self) -> Any:
-        raise NotImplementedError("a subclass supplies the adapter under test")
 
     # --- users ------------------------------------------------------------------------------------------
 

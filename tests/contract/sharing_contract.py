@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from cloudalbum.domain.model import Album, new_id
 from cloudalbum.domain.sharing import AlbumMember, Share
+from contract.base import StoreContract
 
 from .metadata_contract import make_user
 
@@ -25,11 +24,7 @@ def make_album(store: Any, owner_id: str) -> str:
     return album.id
 
 
-class ShareStoreContract:
-    @pytest.fixture
-    def store(self) -> Any:
-        raise NotImplementedError("a subclass supplies the adapter under test")
-
+class ShareStoreContract(StoreContract):
     def test_share_round_trip_by_id_and_by_token_hash(self, store: Any) -> None:
         alice, bob = make_user("a@example.com"), make_user("b@example.com")
         share = make_share(alice.id, photo_ids=["p1", "p2"], expires_at="2030-01-01T00:00:00+00:00",

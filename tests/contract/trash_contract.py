@@ -12,6 +12,7 @@ import pytest
 from cloudalbum.domain import photo_rules
 from cloudalbum.domain.model import Album, Label, Location, Photo, Place, Question
 from cloudalbum.domain.search import SearchQuery
+from contract.base import StoreContract
 from contract.metadata_contract import make_photo, make_user
 
 NOW = "2026-03-01T10:00:00+00:00"
@@ -35,12 +36,8 @@ def ids(items: list[Any]) -> list[str]:
     return [getattr(i, "photo", i).id for i in items]
 
 
-class TrashContract:
+class TrashContract(StoreContract):
     """Subclasses supply `store`: an empty, real metadata store."""
-
-    @pytest.fixture
-    def store(self) -> Any:
-        raise NotImplementedError("a subclass supplies the adapter under test")
 
     @pytest.fixture
     def library(self, store: Any) -> dict[str, Any]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from cloudalbum.domain import photo_rules
 from cloudalbum.domain.trips import Trip
-from contract.metadata_contract import make_photo, make_user
+from contract.base import StoreContract
+from contract.metadata_contract import make_photo
 
 DAY = 86400.0
 
@@ -21,19 +20,8 @@ def trip(owner_id: str, trip_id: str, start_s: float, end_s: float, **kw: Any) -
                 photo_count=kw.pop("photo_count", 3), cover_photo_id=kw.pop("cover_photo_id", "p1"), **kw)
 
 
-class TripStoreContract:
+class TripStoreContract(StoreContract):
     """Subclasses supply `store`: an empty, real metadata store."""
-
-    @pytest.fixture
-    def store(self) -> Any:
-        raise NotImplementedError("a subclass supplies the adapter under test")
-
-    @pytest.fixture
-    def owners(self, store: Any) -> tuple[str, str]:
-        alice, bob = make_user("alice@example.com"), make_user("bob@example.com")
-        store.users.add_user(alice)
-        store.users.add_user(bob)
-        return alice.id, bob.id
 
     def test_trips_round_trip_and_list_newest_first(self, store: Any, owners: tuple[str, str]) -> None:
         alice, bob = owners
