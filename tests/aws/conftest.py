@@ -219,6 +219,20 @@ def aws_settings(moto_env: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
+def aws_app(aws_settings: Settings) -> Iterator[tuple[Any, Any]]:
+    """The AWS shape's container (on moto) and its Flask app, for tests that drive the API and look at the store."""
+    from cloudalbum import bootstrap
+    from cloudalbum.entrypoints.api import create_app
+    from support import fast_hashing
+
+    container = fast_hashing(bootstrap.build(aws_settings))
+    app = create_app(container)
+    app.config["TESTING"] = True
+    yield container, app
+    container.close()
+
+
+@pytest.fixture
 def ddb_local_store(moto_endpoint: str, ddb_local_endpoint: str, monkeypatch: pytest.MonkeyPatch,
                     tmp_path: Path) -> Iterator[Any]:
     """A DynamoMetadataStore on its own table in DynamoDB Local (moto for the other services), dropped after

@@ -5,18 +5,13 @@ the owner's counters move, its open questions leave the sparse open list."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aws.conftest import unique_settings
 from aws.test_api_on_aws import Client
 from aws.test_contracts import OnDynamoDBLocal, OnMoto
-from cloudalbum import bootstrap
-from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.domain.model import iso, utcnow
 from contract.trash_contract import TrashContract
 from support import make_jpeg
@@ -32,23 +27,10 @@ class TestDynamoTrashOnDynamoDBLocal(OnDynamoDBLocal, TrashContract):
     pass
 
 
-@pytest.fixture
-def aws(moto_env: str, tmp_path: Path) -> Iterator[tuple[bootstrap.Container, Any]]:
-    settings = unique_settings(tmp_path)
-    init_aws(settings)
-    container = bootstrap.build(settings)
-    from cloudalbum.entrypoints.api import create_app
-
-    app = create_app(container)
-    app.config["TESTING"] = True
-    yield container, app
-    container.close()
-
-
-def test_trash_and_restore_over_the_api_on_the_aws_shape(aws: Any) -> None:
+def test_trash_and_restore_over_the_api_on_the_aws_shape(aws_app: Any) -> None:
     """S3 + DynamoDB + SQS (moto): DELETE trashes, every read 404s, lists, albums and /api/me follow, restore
     brings it back, an identical upload restores it, emptying and the purge remove the S3 objects."""
-    container, app = aws
+    container, app = aws_app
     alice, bob = Client(app, "alice@example.com"), Client(app, "bob@example.com")
     data = make_jpeg(color=(10, 120, 30))
     kept, gone = alice.upload(make_jpeg(color=(200, 1, 1)), "kept.jpg"), alice.upload(data, "gone.jpg")
