@@ -26,3 +26,4 @@ def container(settings: Settings) -> Iterator[Any]:
     c.auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     yield c
     c.close()
+

@@ -6,7 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from .journey import AREZZO, AREZZO_EAST, SUBBIANO, drain, location_questions, photo, upload
+
+
+@pytest.fixture
+def alice(make_user: Any) -> Any:
+    """Alice's camera has no zone and only some of her photos have GPS: those get the offset of the zone at their
+    position (Tuscany, +02:00), so the others need her account's time zone to be read in the same one (issue 16
+    item 1; docs/time.md). Without it, a naive time is read as UTC, two hours from its neighbours."""
+    user = make_user("alice@example.com")
+    r = user.request("PATCH", "/api/me/settings", json={"timezone": "Europe/Rome"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return user
 
 
 def get(user: Any, photo_id: str) -> dict[str, Any]:
