@@ -83,19 +83,9 @@ class MaintenanceService:
         self.stale_upload_s = stale_upload_s
         self.orphan_grace_s = orphan_grace_s
 
-    def reorder(self, owner_id: str, *, page: int = 200) -> tuple[int, int]:
-        """(photos read, photos moved): every photo of the owner's list whose time has an offset is moved to its
-        UTC instant's position (PhotoStore.reposition; idempotent, safe beside live writes). Only the photo being
-        walked moves (behind the walk, or ahead of it, where it is met again and left alone): nothing is skipped."""
-        read = moved = 0
-        cursor: str | None = None
-        while True:
-            got = self.photos.list_photos(owner_id, limit=page, cursor=cursor)
-            read += len(got.items)
-            moved += sum(1 for p in got.items if has_offset(p.taken_at) and self.photos.reposition(p.id))
-            cursor = got.next_cursor
-            if cursor is None:
-                return read, moved
+    def reorder(self, owner_id: str) -> tuple[int, int]:
+        """(photos read, photos moved) by reorder_owner."""
+        return reorder_owner(self.photos, owner_id)
 
     def run_once(self, now: float | None = None) -> MaintenanceReport:
         """One pass of every repair; errors in one do not stop the others."""
@@ -177,3 +167,18 @@ class MaintenanceService:
             self.blobs.delete(key)
             deleted += 1
         return deleted
+
+
+def reorder_owner(photos: PhotoStore, owner_id: str, *, page: int = 200) -> tuple[int, int]:
+    """(photos read, photos moved): every photo of the owner's list whose time has an offset is moved to its UTC
+    instant's position (PhotoStore.reposition; idempotent, safe beside live writes). Only the photo being walked
+    moves (behind the walk, or ahead of it, where it is met again and left alone): nothing is skipped."""
+    read = moved = 0
+    cursor: str | None = None
+    while True:
+        got = photos.list_photos(owner_id, limit=page, cursor=cursor)
+        read += len(got.items)
+        moved += sum(1 for p in got.items if has_offset(p.taken_at) and photos.reposition(p.id))
+        cursor = got.next_cursor
+        if cursor is None:
+            return read, moved
