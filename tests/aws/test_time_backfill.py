@@ -7,7 +7,6 @@ instant order and no item is left at an old position."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
