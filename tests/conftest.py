@@ -22,7 +22,11 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def container(settings: Settings) -> Iterator[bootstrap.Container]:
-    c = bootstrap.build(settings)
+    """Built from `settings` (which a folder's conftest or a test module may replace), with cheap Argon2:
+    tests create hundreds of users."""
+    from support import fast_hashing
+
+    c = fast_hashing(bootstrap.build(settings))
     yield c
     c.close()
 

@@ -20,10 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageEnhance, ImageFile, ImageOps
 
 from cloudalbum.domain.duplicates import Fingerprint
-from cloudalbum.media.decode import UndecodableImage, decode
-from cloudalbum.media.exif import read_metadata
-from cloudalbum.media.fingerprint import fingerprint
-from cloudalbum.media.thumbnails import make_thumbnails
+from cloudalbum.media import fingerprint as media_fingerprint
 
 MAKE, MODEL, ORIENTATION, SOFTWARE, ARTIST, DATETIME = 0x010F, 0x0110, 0x0112, 0x0131, 0x013B, 0x0132
 EXIF_IFD, GPS_IFD, DATETIME_ORIGINAL = 0x8769, 0x8825, 0x9003
@@ -33,15 +30,8 @@ SKIMAGE_PHOTOS = ("astronaut", "camera", "chelsea", "coffee", "coins", "moon", "
 
 
 def fingerprint_of(data: bytes) -> Fingerprint | None:
-    """What processing computes for these bytes (services.processing.analyze): one reduced-scale upright decode,
-    the thumbnails' small image, the fingerprint of it; None when the bytes do not decode."""
-    meta = read_metadata(data)
-    try:
-        decoded = decode(data, orientation=meta.orientation, min_long_side=1280)
-    except UndecodableImage:
-        return None
-    small = make_thumbnails(decoded.image)["small"][0]
-    return fingerprint(small, width=decoded.width, height=decoded.height, exif_tags=meta.tags)
+    """What processing computes for these bytes (media.fingerprint.fingerprint_of_file)."""
+    return media_fingerprint.fingerprint_of_file(data)
 
 
 def upright(data: bytes) -> Image.Image:
@@ -139,12 +129,21 @@ def burst(data: bytes, frames: int = 3, *, make: str = "Canon", model: str = "Ca
     return out
 
 
-def with_camera(data: bytes, *, make: str, model: str, taken: str) -> bytes:
-    """The photo's upright pixels as a JPEG carrying this camera and time."""
+def with_camera(data: bytes, *, make: str, model: str, taken: str, quality: int = 92, software: str = "") -> bytes:
+    """The photo's upright pixels as a JPEG carrying this camera and time (and Software tag), at this quality."""
     exif = Image.Exif()
     exif[MAKE], exif[MODEL] = make, model
+    if software:
+        exif[SOFTWARE] = software
     exif.get_ifd(EXIF_IFD)[DATETIME_ORIGINAL] = taken
-    return jpeg(upright(data), 92, exif)
+    return jpeg(upright(data), quality, exif)
+
+
+def png(data: bytes) -> bytes:
+    """The photo's upright pixels saved as a PNG (an export, a screenshot, a converted copy): no EXIF."""
+    buf = io.BytesIO()
+    upright(data).save(buf, "PNG")
+    return buf.getvalue()
 
 
 # The generated copies of one photo, by kind, each with the tier it must be found in.

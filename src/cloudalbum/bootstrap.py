@@ -24,10 +24,12 @@ from .ports import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .domain.model import Photo
     from .services.accounts import AccountService
     from .services.albums import AlbumService
     from .services.auth import AuthService
     from .services.batches import BatchService
+    from .services.duplicate_backfill import DuplicateBackfill
     from .services.duplicates import DuplicateService
     from .services.limits import LimitsService
     from .services.maintenance import MaintenanceService
@@ -176,7 +178,18 @@ class Container:
         return TrashService(self.store.photos, lambda owner, pid: self.photos.delete(owner, pid, only_trashed=True),
                             self.photos.requeue, trash_days=self.settings.trash_days, now=self.clock.now,
                             people=lambda photo, trashed: self.people.photo_trashed(photo, trashed),
-                            trashed=lambda photo: self.duplicates.photo_left(photo))
+                            trashed=self._photo_left_library, back=self._photo_back)
+
+    def _photo_left_library(self, photo: Photo) -> None:
+        """A photo moved to the trash: it leaves its duplicate group, and its month's trips are found again."""
+        self.duplicates.photo_left(photo)
+        self.trips.photo_moved(photo, None)
+
+    def _photo_back(self, photo: Photo) -> None:
+        """A processed photo came back from the trash: its month's trips are found again, and it is grouped with
+        its duplicates again."""
+        self.trips.photo_moved(photo, None)
+        self.duplicates.find(photo)
 
     @cached_property
     def duplicates(self) -> DuplicateService:
@@ -184,6 +197,12 @@ class Container:
 
         return DuplicateService(self.store.duplicates, self.store.photos, self.store.albums,
                                 lambda owner, pid: self.trash.move_to_trash(owner, pid))
+
+    @cached_property
+    def duplicate_backfill(self) -> DuplicateBackfill:
+        from .services.duplicate_backfill import DuplicateBackfill
+
+        return DuplicateBackfill(self.store.photos, self.blobs, self.duplicates, lambda: self.queue)
 
     @cached_property
     def limits(self) -> LimitsService:
@@ -238,7 +257,7 @@ class Container:
         from .services.tracks import TrackService
 
         return TrackService(self.store.photos, self.store.places, self.places, self.store.users, lambda: self.geocoder,
-                            self.settings)
+                            self.settings, moved=self.trips.photos_moved)
 
     @cached_property
     def text(self) -> TextService:

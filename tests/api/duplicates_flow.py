@@ -72,6 +72,24 @@ def check_tiers(container: Any, make_user: Callable[[str], User]) -> None:
     assert "Canon EOS 5D" in g["reason"] and "burst" in g["reason"]
 
 
+def check_original_format_is_kept(container: Any, make_user: Callable[[str], User]) -> None:
+    """With the pixels equal, the original format is kept over a re-encoded copy, and the reason says why: the
+    camera JPEG over its PNG (uploaded first), and over a quality-60 re-save carrying the same EXIF."""
+    user = make_user("formats@example.com")
+    export = add(container, user, dupgen.png(original()), "export.png")
+    camera = add(container, user, original(), "camera.jpg")
+    [g] = groups(user)
+    assert g["kind"] == "identical_pixels" and g["keep"] == camera and export in [p["id"] for p in g["photos"]], g
+    assert "original format (JPEG); export.png is a PNG" in g["reason"], g["reason"]
+    other = make_user("quality@example.com")
+    add(container, other, dupgen.with_camera(COFFEE, make=CAMERA["make"], model=CAMERA["model"],
+                                             taken=CAMERA["taken"], quality=60), "resaved.jpg")
+    camera = add(container, other, original(), "camera.jpg")
+    [g] = groups(other)
+    assert g["kind"] == "near" and g["keep"] == camera, g
+    assert "least re-encoded (JPEG quality about 92, against 60)" in g["reason"], g["reason"]
+
+
 def check_resolve(container: Any, alice: User, bob: User) -> None:
     """Bad input changes nothing (422 / 404, another user's group answers as a missing one); resolving keeps one
     photo, merges what the others carried, and sends them to the trash."""
@@ -120,8 +138,9 @@ def check_resolve(container: Any, alice: User, bob: User) -> None:
 
 
 def check_dismiss_and_trash(container: Any, user: User) -> None:
-    """Trashing a member shrinks its group (a group of one is gone); dismissed photos never group together again,
-    reprocessed or not, while a new copy may still join one of them."""
+    """Trashing a member shrinks its group (a group of one is gone) and restoring it puts it back; dismissed
+    photos never group together again, reprocessed or restored, while a new copy or a restored one may still
+    join one of them."""
     ids = [add(container, user, data, name) for name, data in (
         ("a.jpg", original()), ("b.jpg", dupgen.resized(original(), 0.75)), ("c.jpg", dupgen.resized(original(), 0.5)))]
     [g] = groups(user)
@@ -129,16 +148,62 @@ def check_dismiss_and_trash(container: Any, user: User) -> None:
     assert user.call("DELETE", f"/api/photos/{ids[2]}").status_code == 204
     [g] = groups(user)
     assert {p["id"] for p in g["photos"]} == set(ids[:2])
-    assert user.call("POST", f"/api/trash/{ids[2]}/restore").status_code == 200  # restored: not grouped again
-    assert len(groups(user)) == 1
+    assert user.call("POST", f"/api/trash/{ids[2]}/restore").status_code == 200  # restored: grouped again
+    [g] = groups(user)
+    assert {p["id"] for p in g["photos"]} == set(ids)
+    assert user.call("DELETE", f"/api/photos/{ids[2]}").status_code == 204  # c waits in the trash
+    [g] = groups(user)
 
     r = user.call("POST", f"/api/duplicates/{g['id']}/dismiss")
     assert r.status_code == 204 and r.get_data() == b""
     assert groups(user) == []
     for pid in ids[:2]:
         assert container.processing.process(pid, force=True) in ("done", "needs_input")
+    assert groups(user) == []  # a and b were dismissed together
+    assert user.call("POST", f"/api/trash/{ids[2]}/restore").status_code == 200  # c joins one, never both
     assert [{p["id"] for p in x["photos"]} for x in groups(user)] in ([{ids[0], ids[2]}], [{ids[1], ids[2]}])
 
     [g] = groups(user)
     assert user.call("DELETE", f"/api/photos/{ids[2]}?permanent=true").status_code == 204
     assert groups(user) == []  # a group of one is gone
+
+
+def drain(container: Any) -> list[str]:
+    """Run every queued job through the worker's path (the queue handler) until the queue is empty; outcomes."""
+    from cloudalbum.entrypoints.handler import handle_record
+
+    outcomes: list[str] = []
+    while messages := container.queue.receive(max_messages=10):
+        for m in messages:
+            outcomes.append(str(handle_record(container, {"messageId": m.id, "body": m.body})))
+            container.queue.delete(m.receipt_handle)
+    return outcomes
+
+
+def check_backfill(container: Any, user: User) -> None:
+    """Photos processed before fingerprints existed (none, no lookup rows, no group) get one from their original
+    through the backfill job, a page at a time, and are grouped; a second run changes nothing."""
+    finder, container.processing.duplicates = container.processing.duplicates, None  # processed before
+    try:
+        ids = [add(container, user, data, name) for name, data in (
+            ("a.jpg", original()), ("b.jpg", dupgen.resized(original(), 0.5)),
+            ("astronaut.png", dupgen.skimage_photo("astronaut") or b""), ("c.jpg", dupgen.retagged(original())))]
+        drain(container)  # the uploads' own jobs
+    finally:
+        container.processing.duplicates = finder
+    for pid in ids:
+        photo = container.store.photos.get_photo(pid, user.id)
+        photo.fingerprint = None
+        container.store.photos.save_photo(photo)
+    assert groups(user) == []
+
+    container.duplicate_backfill.page = 3
+    container.duplicate_backfill.start(user.id)
+    outcomes = drain(container)
+    assert outcomes == ["fingerprints: 3 of 3 photos", "fingerprints: 1 of 1 photos, done"], outcomes
+    assert all(container.store.photos.get_photo(pid, user.id).fingerprint for pid in ids)
+    [g] = groups(user)
+    assert {p["id"] for p in g["photos"]} == {ids[0], ids[1], ids[3]} and g["kind"] == "near", g
+    container.duplicate_backfill.start(user.id)
+    assert drain(container) == ["fingerprints: 0 of 3 photos", "fingerprints: 0 of 1 photos, done"]
+    assert len(groups(user)) == 1

@@ -9,9 +9,9 @@ from typing import Any
 import jwt
 import pytest
 
-from api.conftest import fast_hashing
 from cloudalbum.config import ConfigError, Settings
 from cloudalbum.domain.errors import Unauthorized
+from support import fast_hashing
 
 PASSWORD = "correct horse battery"
 

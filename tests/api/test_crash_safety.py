@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from api.conftest import fast_hashing
 from cloudalbum import bootstrap
 from cloudalbum.adapters.embedded.blobstore import FileBlobStore
 from cloudalbum.adapters.embedded.queue import SqliteJobQueue
@@ -22,7 +21,7 @@ from cloudalbum.adapters.embedded.store import SqliteMetadataStore
 from cloudalbum.config import Settings
 from cloudalbum.domain.errors import StorageUnavailable
 from cloudalbum.services.maintenance import ORPHAN_GRACE_S, STALE_UPLOAD_S
-from support import make_jpeg
+from support import fast_hashing, make_jpeg
 
 
 class Crash(BaseException):

@@ -33,9 +33,17 @@ def test_each_tier_is_found_as_photos_are_processed(container: Any, make_user: A
     flow.check_tiers(container, lambda email: Embedded(make_user(email)))
 
 
+def test_the_original_format_is_kept_and_the_reason_says_so(container: Any, make_user: Any) -> None:
+    flow.check_original_format_is_kept(container, lambda email: Embedded(make_user(email)))
+
+
 def test_resolve_merges_into_the_keeper_and_bad_input_changes_nothing(container: Any, alice: Any, bob: Any) -> None:
     flow.check_resolve(container, Embedded(alice), Embedded(bob))
 
 
 def test_dismissed_photos_never_group_again_and_the_trash_shrinks_groups(container: Any, alice: Any) -> None:
     flow.check_dismiss_and_trash(container, Embedded(alice))
+
+
+def test_photos_processed_before_fingerprints_are_fingerprinted_and_grouped(container: Any, alice: Any) -> None:
+    flow.check_backfill(container, Embedded(alice))

@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from api.conftest import fast_hashing
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
-from support import make_jpeg, manifest, needs_corpus
+from support import fast_hashing, make_jpeg, manifest, needs_corpus
 
 
 def assert_error(resp: Any, status: int, code: str | None = None) -> dict[str, Any]:

@@ -3,12 +3,9 @@ under the owner in DynamoDB, selection by camera through the text-prefix index i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from api import test_batch as batch_tests
-from api.conftest import fast_hashing
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
 
@@ -22,13 +19,6 @@ for _name in dir(batch_tests):
 @pytest.fixture
 def settings(aws_settings: Settings) -> Settings:
     return aws_settings  # moto, with the bucket, queues and table made (tests/aws/conftest.py)
-
-
-@pytest.fixture
-def container(settings: Settings) -> Iterator[bootstrap.Container]:
-    c = fast_hashing(bootstrap.build(settings))
-    yield c
-    c.close()
 
 
 def test_selection_by_camera_costs_the_same_in_a_bigger_library_and_never_scans(alice: object,

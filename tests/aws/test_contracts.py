@@ -11,16 +11,19 @@ from typing import Any
 import pytest
 
 from aws.conftest import SEAWEED_KEY, SEAWEED_SECRET, point_boto3, unique_settings
+from cloudalbum.adapters.aws import keys as K
 from cloudalbum.adapters.aws.blobstore import S3BlobStore
 from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.adapters.aws.queue import SqsJobQueue
 from cloudalbum.adapters.aws.store import DynamoMetadataStore
+from cloudalbum.domain.duplicates import Fingerprint, lookup_keys, probes
+from cloudalbum.domain.model import Photo
 from contract.batches_contract import BatchStoreContract
 from contract.blobstore_contract import BlobStoreContract
 from contract.duplicates_contract import DuplicateStoreContract
 from contract.faces_contract import FaceStoreContract
 from contract.limits_contract import LimitStoreConcurrencyContract, LimitStoreContract
-from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract
+from contract.metadata_contract import MetadataStoreConcurrencyContract, MetadataStoreContract, make_photo
 from contract.places_contract import PlaceIndexContract
 from contract.queue_contract import JobQueueContract
 from contract.sharing_contract import ShareStoreContract
@@ -101,11 +104,45 @@ class TestDynamoBatchStoreOnDynamoDBLocal(OnDynamoDBLocal, BatchStoreContract):
     pass
 
 
-class TestDynamoDuplicatesOnMoto(OnMoto, DuplicateStoreContract):
+class DynamoDuplicateContract(DuplicateStoreContract):
+    def forget_prefilter(self, store: Any, photo: Photo) -> None:
+        """Remove `near` from the photo's DK index items, as an item written before the prefilter was."""
+        for entry in K.index_entries(photo, photo.albums):
+            pk, sk = K.split_entry(entry)
+            if "#DK#" in pk:
+                store.client.update_item(TableName=store.table.name, Key={"PK": {"S": pk}, "SK": {"S": sk}},
+                                         UpdateExpression="REMOVE #n", ExpressionAttributeNames={"#n": "near"})
+
+
+    def test_a_lookup_is_one_query_per_key_whatever_the_library(self, store: Any, owners: tuple[str, str]) -> None:
+        """DynamoDB's cost of a lookup: one Query per distinct key (17 at most), however many photos there are."""
+        import random
+
+        alice, _ = owners
+        rng = random.Random(15)
+
+        def h() -> str:
+            return f"{rng.getrandbits(64):016x}"
+
+        def random_fp() -> Fingerprint:
+            return Fingerprint(f"{rng.getrandbits(128):032x}", h(), h(), 1.5, crops=tuple((h(), h()) for _ in range(3)))
+
+        calls: list[str] = []
+        store.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+        for size in (5, 40):
+            while len(store.photos.list_photos(alice, limit=100).items) < size:
+                store.photos.add_photo(make_photo(alice, status="done", fingerprint=random_fp()))
+            new = random_fp()
+            calls.clear()
+            store.duplicates.candidates(alice, probes(new))
+            assert calls == ["Query"] * len(lookup_keys(new)) == ["Query"] * 17, (size, calls)
+
+
+class TestDynamoDuplicatesOnMoto(OnMoto, DynamoDuplicateContract):
     pass
 
 
-class TestDynamoDuplicatesOnDynamoDBLocal(OnDynamoDBLocal, DuplicateStoreContract):
+class TestDynamoDuplicatesOnDynamoDBLocal(OnDynamoDBLocal, DynamoDuplicateContract):
     pass
 
 

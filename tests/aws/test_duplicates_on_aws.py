@@ -50,6 +50,11 @@ def test_each_tier_is_found_on_the_aws_shape(aws: Any) -> None:
     flow.check_tiers(container, lambda email: OnAws(app, email))
 
 
+def test_the_original_format_is_kept_on_the_aws_shape(aws: Any) -> None:
+    container, app = aws
+    flow.check_original_format_is_kept(container, lambda email: OnAws(app, email))
+
+
 def test_resolve_and_bad_input_on_the_aws_shape(aws: Any) -> None:
     container, app = aws
     flow.check_resolve(container, OnAws(app, "alice@example.com"), OnAws(app, "bob@example.com"))
@@ -58,3 +63,8 @@ def test_resolve_and_bad_input_on_the_aws_shape(aws: Any) -> None:
 def test_dismiss_and_trash_on_the_aws_shape(aws: Any) -> None:
     container, app = aws
     flow.check_dismiss_and_trash(container, OnAws(app, "alice@example.com"))
+
+
+def test_the_fingerprint_backfill_on_the_aws_shape(aws: Any) -> None:
+    container, app = aws
+    flow.check_backfill(container, OnAws(app, "alice@example.com"))

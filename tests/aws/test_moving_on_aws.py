@@ -3,19 +3,18 @@ adapters on moto: S3 originals, DynamoDB records with their SHA# claims, SQS job
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api import test_identical_files as identical
-from api.conftest import fast_hashing
 from aws.conftest import unique_settings
 from cloudalbum import bootstrap
 from cloudalbum.adapters.aws.init import init_aws
 from cloudalbum.config import Settings
 from moving import test_export as export
+from support import fast_hashing
 
 pytestmark = pytest.mark.emulator
 
@@ -31,13 +30,6 @@ for _module, _names in ((identical, ("test_same_bytes_twice_is_one_photo",
 @pytest.fixture
 def settings(aws_settings: Settings) -> Settings:
     return aws_settings  # moto, with the bucket, queues and table made (tests/aws/conftest.py)
-
-
-@pytest.fixture
-def container(settings: Settings) -> Iterator[bootstrap.Container]:
-    c = fast_hashing(bootstrap.build(settings))
-    yield c
-    c.close()
 
 
 def test_eight_concurrent_uploads_on_dynamodb_local(moto_env: str, ddb_local_store: Any, tmp_path: Path) -> None:

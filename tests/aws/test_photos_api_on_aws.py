@@ -3,13 +3,11 @@ records in DynamoDB, jobs on SQS; downloads answer with a 302 to a presigned URL
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from api import test_photos as photos_tests
-from api.conftest import fast_hashing
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
 
@@ -29,13 +27,6 @@ for _name in SHARED:
 @pytest.fixture
 def settings(aws_settings: Settings) -> Settings:
     return aws_settings  # moto, with the bucket, queues and table made (tests/aws/conftest.py)
-
-
-@pytest.fixture
-def container(settings: Settings) -> Iterator[bootstrap.Container]:
-    c = fast_hashing(bootstrap.build(settings))
-    yield c
-    c.close()
 
 
 def test_original_redirects_to_a_signed_url(alice: Any, container: bootstrap.Container) -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from api.conftest import fast_hashing
 from cloudalbum import bootstrap
 from cloudalbum.config import Settings
 from sharing import test_share_api as share_tests
+from support import fast_hashing
 
 pytestmark = pytest.mark.emulator
 

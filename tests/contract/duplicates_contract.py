@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cloudalbum.domain import photo_rules
-from cloudalbum.domain.duplicates import DuplicateGroup, Fingerprint, lookup_keys
+from cloudalbum.domain.duplicates import PREFILTER_DHASH, DuplicateGroup, Fingerprint, Probe, key_rows, lookup_keys
 from cloudalbum.domain.errors import ConcurrentUpdate
 from cloudalbum.domain.model import Camera, Photo, new_id
 from contract.metadata_contract import make_photo, make_user
@@ -41,6 +41,10 @@ class DuplicateStoreContract:
         store.users.add_user(bob)
         return alice.id, bob.id
 
+    def forget_prefilter(self, store: Any, photo: Photo) -> None:
+        """Make the photo's lookup rows look as they were written before the prefilter existed (no `near`)."""
+        raise NotImplementedError("a subclass knows its adapter's rows")
+
     def add(self, store: Any, owner: str, seed: int, **kw: Any) -> Photo:
         photo = make_photo(owner, status="done", fingerprint=fingerprint(seed), **kw)
         store.photos.add_photo(photo)
@@ -58,6 +62,35 @@ class DuplicateStoreContract:
         assert store.duplicates.candidates(alice, [keys[1]]) == found  # any one key finds it
         assert store.duplicates.candidates(alice, ["b0ffff"]) == []
         assert store.duplicates.candidates(alice, []) == []
+
+    def test_a_probe_meets_a_row_of_its_key_only_when_their_dhashes_are_near(self, store: Any,
+                                                                              owners: tuple[str, str]) -> None:
+        """The prefilter (domain.duplicates.near_enough) runs in the index: a band row whose framing's dHash is
+        more than PREFILTER_DHASH bits from the probe's is not a candidate."""
+        alice, _ = owners
+        photo = self.add(store, alice, 0x1234)
+        row = next(r for r in key_rows(fingerprint(0x1234)) if r.key.startswith("b"))
+        close = f"{int(row.near, 16) ^ (2 ** PREFILTER_DHASH - 1):016x}"  # PREFILTER_DHASH bits off
+        far = f"{int(row.near, 16) ^ (2 ** (PREFILTER_DHASH + 1) - 1):016x}"  # one more
+        assert [c.photo_id for c in store.duplicates.candidates(alice, [Probe(row.key, close)])] == [photo.id]
+        assert store.duplicates.candidates(alice, [Probe(row.key, far)]) == []
+        assert [c.photo_id for c in store.duplicates.candidates(alice, [Probe(row.key, far), Probe(row.key, close)])
+                ] == [photo.id]  # any probe of the key will do
+        assert [c.photo_id for c in store.duplicates.candidates(alice, [row.key])] == [photo.id]  # a plain key
+        pixel = Probe(lookup_keys(fingerprint(0x1234))[0])
+        assert pixel.key.startswith("px") and not pixel.near
+        assert [c.photo_id for c in store.duplicates.candidates(alice, [pixel])] == [photo.id]
+
+    def test_rows_written_before_the_prefilter_meet_every_probe_of_their_key(self, store: Any,
+                                                                             owners: tuple[str, str]) -> None:
+        """Old photos are still found (their rows carry no dHash: nothing to prefilter on)."""
+        alice, _ = owners
+        photo = self.add(store, alice, 0x1234)
+        row = next(r for r in key_rows(fingerprint(0x1234)) if r.key.startswith("b"))
+        far = f"{int(row.near, 16) ^ (2 ** (PREFILTER_DHASH + 1) - 1):016x}"
+        assert store.duplicates.candidates(alice, [Probe(row.key, far)]) == []
+        self.forget_prefilter(store, photo)
+        assert [c.photo_id for c in store.duplicates.candidates(alice, [Probe(row.key, far)])] == [photo.id]
 
     def test_a_new_fingerprint_replaces_the_old_keys_and_a_photo_without_one_has_none(self, store: Any,
                                                                                        owners: tuple[str, str]) -> None:

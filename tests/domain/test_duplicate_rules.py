@@ -15,7 +15,8 @@ def fp(phash: str = "0123456789abcdef", *, pixels: str = "a" * 32, tags: int = 1
 
 
 def photo(pid: str, f: D.Fingerprint | None = None, *, w: int = 600, h: int = 400, **kw: Any) -> Photo:
-    return Photo(id=pid, owner_id="o", filename=f"{pid}.jpg", content_type="image/jpeg", bytes=1, original_key="",
+    return Photo(id=pid, owner_id="o", filename=f"{pid}.jpg", content_type=kw.pop("content_type", "image/jpeg"),
+                 bytes=1, original_key="",
                  uploaded_at=kw.pop("uploaded_at", "2024-01-01T00:00:00+00:00"), width=w, height=h,
                  fingerprint=f or fp(), **kw)
 
@@ -66,6 +67,32 @@ def test_the_keeper_most_pixels_then_most_exif_then_first_uploaded_and_why() -> 
     assert D.explain(same, [second, first]).keep is first and "uploaded first" in D.explain(same, [second, first]).reason
 
 
+def test_the_original_format_comes_after_the_pixels_and_before_the_metadata() -> None:
+    """Pixels first; then a camera's format over a JPEG over a PNG (from the decoder's format, else the upload's
+    content type), a file no app re-saved, a higher JPEG quality when every photo has one; then EXIF."""
+    def made(pid: str, fmt: str = "", q: int = 0, software: str = "", tags: int = 10, **kw: Any) -> Photo:
+        f = D.Fingerprint(pixels="a" * 32, phash="0" * 16, dhash="0" * 16, aspect=1.5, exif_tags=tags,
+                          file_format=fmt, quality=q, software=software)
+        return photo(pid, f, **kw)
+
+    same = D.DuplicateGroup(id="g", owner_id="o", kind="identical_pixels", photo_ids=[], created_at="")
+    heif, jpeg = made("heif", "HEIF", tags=2), made("jpeg", "JPEG", 95, tags=40)
+    assert D.explain(same, [jpeg, heif]).keep is heif
+    assert "original format (HEIF); jpeg.jpg is a JPEG" in D.explain(same, [jpeg, heif]).reason
+    bigger_png = made("png", "PNG", w=1200, h=800)
+    assert D.explain(same, [jpeg, bigger_png]).keep is bigger_png  # pixels come first
+    old_png = made("old", content_type="image/png", uploaded_at="2000-01-01T00:00:00+00:00")
+    assert D.explain(same, [old_png, made("j", "JPEG")]).keep.id == "j"  # a photo of before: its content type
+    low, unknown = made("low", "JPEG", 60, tags=30), made("unknown", "JPEG", 0, tags=20)
+    assert D.explain(same, [low, jpeg]).keep is jpeg and "quality about 95, against 60" in \
+        D.explain(same, [low, jpeg]).reason
+    assert D.explain(same, [low, unknown]).keep is low  # one without an estimate: the quality step is skipped
+    edited = made("ps", "JPEG", 98, software="Adobe Photoshop 25.0 (Windows)")
+    assert D.explain(same, [edited, low]).keep is low
+    assert "ps.jpg was saved by Adobe Photoshop 25.0 (Windows)" in D.explain(same, [edited, low]).reason
+    assert D.explain(same, [made("fw", "JPEG", 90, software="HDR+ 1.0.5"), low]).keep.id == "fw"  # firmware
+
+
 def test_a_group_is_named_by_its_loosest_link_and_dismissals_are_pairs() -> None:
     g = D.DuplicateGroup(id="g", owner_id="o", kind="identical_pixels", photo_ids=["a", "b"], created_at="")
     grown = D.joined(g, "c", D.Match("a", "burst", 12, 1.0))
@@ -85,3 +112,14 @@ def test_resolving_merges_what_the_keeper_lacks_as_the_users_own() -> None:
     assert [lbl.name for lbl in keeper.labels] == ["espresso"]  # a model's label is the model's to find
     assert {"description", "location"} <= set(keeper.user_fields) and "title" not in keeper.user_fields
     assert not photo_rules.merge_duplicates(keeper, [other])  # nothing more to take: nothing written
+
+
+def test_a_fingerprints_text_keeps_its_origin_and_reads_the_text_of_before() -> None:
+    f = D.Fingerprint(pixels="a" * 32, phash="0" * 16, dhash="1" * 16, aspect=1.5, exif_tags=3,
+                      crops=(("2" * 16, "3" * 16),), file_format="JPEG", quality=87, software="Editor | 2.0, build:7")
+    back = D.Fingerprint.from_text(f.to_text())
+    assert back == D.Fingerprint(**{**f.__dict__, "software": "Editor / 2.0, build:7"})
+    old = f"{'a' * 32}|{'0' * 16}:{'1' * 16}|{'2' * 16}:{'3' * 16}|1.5|3|1"  # written before the origin was kept
+    assert D.Fingerprint.from_text(old) == D.Fingerprint(**{**f.__dict__, "file_format": "", "quality": 0,
+                                                            "software": ""})
+    assert D.Fingerprint.from_dict({"pixels": "a", "phash": "0", "dhash": "1", "aspect": 1}).quality == 0

@@ -12,6 +12,7 @@ import pytest
 
 from cloudalbum.domain.jobs import (
     JOB_TYPES,
+    FingerprintLibrary,
     InferPlaces,
     Job,
     MalformedJob,
@@ -39,6 +40,8 @@ WIRE: list[tuple[dict[str, Any], Job]] = [
     ({"type": "read_text", "photo_id": "p1", "owner_id": "u1"}, ReadText("p1", "u1")),
     ({"type": "infer_places", "photo_id": "p1", "owner_id": "u1"}, InferPlaces("p1", "u1")),
     ({"type": "recompute_trips", "owner_id": "u1", "month": "2013-04"}, RecomputeTrips("u1", "2013-04")),
+    ({"type": "fingerprint_library", "owner_id": "u1"}, FingerprintLibrary("u1")),
+    ({"type": "fingerprint_library", "owner_id": "u1", "cursor": "c2"}, FingerprintLibrary("u1", "c2")),
 ]
 
 
@@ -71,7 +74,8 @@ def test_a_job_without_an_owner_has_no_fairness_group() -> None:
 
 @pytest.mark.parametrize("job", [ProcessPhoto("p", "u"), ProcessPhoto("p", force=True, scan_id="s", owner_id="u"),
                                  ScanFaces("u"), ScanFaces("u", cursor="x" * 2000, scan_id="s"),
-                                 ReadText("p", "u"), ReadText("p" * 200, "u" * 200), RecomputeTrips("u", "1999-12")])
+                                 ReadText("p", "u"), ReadText("p" * 200, "u" * 200), RecomputeTrips("u", "1999-12"),
+                                 FingerprintLibrary("u", "x" * 2000)])
 def test_round_trip(job: Job) -> None:
     assert job_from_body(job.to_body()) == job
     assert type(job).from_body(job.to_body()) == job
@@ -109,6 +113,8 @@ def test_round_trip(job: Job) -> None:
     ({"type": "recompute_trips", "owner_id": "u", "month": "2013-13"}, "no valid owner_id or month"),
     ({"type": "recompute_trips", "owner_id": "u", "month": "2013-04-01"}, "no valid owner_id or month"),
     ({"type": "recompute_trips", "owner_id": "", "month": "2013-04"}, "no valid owner_id or month"),
+    ({"type": "fingerprint_library"}, "fingerprint_library job has no valid owner_id or cursor"),
+    ({"type": "fingerprint_library", "owner_id": "u", "cursor": 5}, "no valid owner_id or cursor"),
 ])
 def test_malformed_bodies_raise_a_clear_error(body: Any, reason: str) -> None:
     with pytest.raises(MalformedJob, match=reason.replace("(", r"\(").replace("[", r"\[")):
@@ -133,7 +139,8 @@ def test_jobs_are_frozen_values() -> None:
 
 def test_every_kind_of_job_has_a_handler() -> None:
     assert set(HANDLERS) == set(JOB_TYPES.values())
-    assert sorted(JOB_TYPES) == ["infer_places", "process_photo", "read_text", "recompute_trips", "scan_faces"]
+    assert sorted(JOB_TYPES) == ["fingerprint_library", "infer_places", "process_photo", "read_text", "recompute_trips",
+                                 "scan_faces"]
 
 
 @pytest.mark.parametrize("raw", ['{"type": "process_photo"', b"\xff\xfe", "[1, 2]"])

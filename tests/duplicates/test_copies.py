@@ -38,9 +38,9 @@ def photo(name: str, data: bytes, **kw: Any) -> Photo | None:
 
 
 def found(a: Photo, b: Photo) -> D.Match | None:
-    """b arriving after a: a shared lookup key (the index), then the rule."""
+    """b arriving after a: the index (a shared lookup key that passes its prefilter), then the rule."""
     assert a.fingerprint and b.fingerprint
-    if not set(D.lookup_keys(a.fingerprint)) & set(D.lookup_keys(b.fingerprint)):
+    if not D.indexed_together(a.fingerprint, b.fingerprint):
         return None
     return D.match(b, a)
 

@@ -159,3 +159,18 @@ def test_people_scan_queues_a_library_scan(env: dict[str, str], tmp_path: Path) 
         c.close()
     r = run_cli(["people", "scan", "--email", "nobody@example.com"], env)
     assert r.returncode == 1 and "no account nobody@example.com" in r.stderr
+
+
+def test_duplicates_backfill_queues_the_first_page_of_an_account(env: dict[str, str], tmp_path: Path) -> None:
+    assert run_cli(["users", "create", "--email", "ann@example.com", "--password", PASSWORD], env).returncode == 0
+    r = run_cli(["duplicates", "backfill", "--email", "ann@example.com"], env)
+    assert r.returncode == 0 and "duplicate fingerprints of ann@example.com's photos queued" in r.stdout, r.stderr
+    c = bootstrap.build(Settings(data_dir=Path(env["CLOUDALBUM_DATA_DIR"])))
+    try:
+        [message] = c.queue.receive(max_messages=10)
+        user = c.store.users.user_by_email("ann@example.com")
+        assert user is not None and message.body == {"type": "fingerprint_library", "owner_id": user.id}
+    finally:
+        c.close()
+    r = run_cli(["duplicates", "backfill", "--email", "nobody@example.com"], env)
+    assert r.returncode == 1 and "no account nobody@example.com" in r.stderr

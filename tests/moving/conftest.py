@@ -6,26 +6,14 @@ import io
 import json
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from cloudalbum import bootstrap
 from cloudalbum.adapters.archives import ImportSource
-from cloudalbum.config import Settings
 from cloudalbum.services.moving import ImportReport
 from cloudalbum.services.sidecars import read_whole
-
-
-@pytest.fixture
-def container(tmp_path: Path) -> Iterator[bootstrap.Container]:
-    c = bootstrap.build(Settings(data_dir=tmp_path / "data", workers=0, env="development"))
-    c.auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    yield c
-    c.close()
 
 
 @pytest.fixture

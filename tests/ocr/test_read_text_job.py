@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from cloudalbum import bootstrap
 from cloudalbum.adapters.ml.text_reader import RapidTextReader
 from cloudalbum.config import Settings
 from cloudalbum.domain.jobs import ReadText
 from cloudalbum.domain.model import Photo
+from support import drain, fast_hashing
 
 from .conftest import needs_fonts
 from .painted import paint
@@ -28,7 +28,7 @@ PHRASES = ["HOTEL CENTRAL", "Notruf 112"]
 @pytest.fixture
 def container(settings: Settings, reader: RapidTextReader) -> Iterator[bootstrap.Container]:
     c = bootstrap.build(settings, text_reader=reader)  # one reader per session (loading it is the slow part)
-    c.auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    fast_hashing(c)
     yield c
     c.close()
 
@@ -39,22 +39,6 @@ def painted_jpeg() -> bytes:
     buf = io.BytesIO()
     image.save(buf, "JPEG", quality=92)
     return buf.getvalue()
-
-
-def drain(container: bootstrap.Container) -> list[str]:
-    """Run every queued job through the worker's path (the SQS batch handler) until the queue is empty; the
-    types of the jobs run, in order."""
-    from cloudalbum.entrypoints.handler import handle_record
-
-    kinds: list[str] = []
-    while True:
-        messages = container.queue.receive(max_messages=10)
-        if not messages:
-            return kinds
-        for m in messages:
-            kinds.append(m.body["type"])
-            handle_record(container, {"messageId": m.id, "body": m.body})
-            container.queue.delete(m.receipt_handle)
 
 
 def search(user: Any, **params: str) -> list[str]:
@@ -131,7 +115,7 @@ def test_reading_text_off_queues_no_job_and_the_job_does_nothing(tmp_path: Path,
 
     off = Settings(data_dir=tmp_path / "off", workers=0, env="development", read_text=False)
     c = bootstrap.build(off, text_reader=reader)
-    c.auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    fast_hashing(c)
     try:
         app = create_app(c)
         app.config["TESTING"] = True

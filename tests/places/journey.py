@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from support import drain as run_jobs
 from support import gps_exif, make_jpeg
 
 AREZZO = (43.4632, 11.8796)
@@ -27,20 +28,9 @@ def photo(taken: str, at: tuple[float, float] | None = None, *, offset: str | No
 
 
 def drain(container: Any) -> list[str]:
-    """Run every queued job through the worker's path until the queue is empty; the kinds of job run (but
-    recompute_trips, which every change of a month's photos queues: tests/trips count those)."""
-    from cloudalbum.entrypoints.handler import handle_record
-
-    kinds: list[str] = []
-    while True:
-        messages = container.queue.receive(max_messages=10)
-        if not messages:
-            return kinds
-        for m in messages:
-            if m.body["type"] != "recompute_trips":
-                kinds.append(m.body["type"])
-            handle_record(container, {"messageId": m.id, "body": m.body})
-            container.queue.delete(m.receipt_handle)
+    """support.drain, leaving out recompute_trips (every change of a month's photos queues one: tests/trips count
+    those)."""
+    return run_jobs(container, leave_out=("recompute_trips",))
 
 
 def upload(user: Any, data: bytes) -> str:

@@ -169,14 +169,13 @@ def small_settings(settings: Settings) -> Settings:
 
 
 def test_too_large_is_413_and_changes_nothing(small_settings: Settings, make_user: Any) -> None:
-    from argon2 import PasswordHasher
-
     from cloudalbum import bootstrap
     from cloudalbum.entrypoints.api import create_app
     from conftest import ApiUser
+    from support import fast_hashing
 
     c = bootstrap.build(small_settings)
-    c.auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    fast_hashing(c)
     try:
         user = ApiUser(create_app(c).test_client(), "big@example.com", "correct horse battery")
         pid = upload(user, photo("2013:04:10 09:20:00"))

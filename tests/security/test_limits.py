@@ -43,9 +43,9 @@ def make_shape(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
             settings = unique_settings(tmp_path, **overrides)
             init_aws(settings)
         container = bootstrap.build(settings, **overrides_of(request))
-        from argon2 import PasswordHasher
+        from support import fast_hashing
 
-        container.auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        fast_hashing(container)
         from cloudalbum.entrypoints.api import create_app
 
         app = create_app(container)

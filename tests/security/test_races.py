@@ -66,9 +66,9 @@ def shape(request: pytest.FixtureRequest, tmp_path: Path, models: dict[str, Any]
         settings = unique_settings(tmp_path)
         init_aws(settings)
     container = bootstrap.build(settings, **models)
-    from argon2 import PasswordHasher
+    from support import fast_hashing
 
-    container.auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    fast_hashing(container)
     from cloudalbum.entrypoints.api import create_app
 
     app = create_app(container)

@@ -115,3 +115,30 @@ def test_mangled_files_are_stripped_or_refused_never_served_dirty() -> None:
         assert not any(s in clean for s in SECRETS), (fmt, at, cut)
 
     mangle()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_an_allowed_tag_whose_count_runs_over_its_neighbours_keeps_only_its_own_text(fmt: str) -> None:
+    """A damaged Make entry whose count says 200 bytes: its value runs on over the owner's name, the serial
+    numbers and the maker note stored after it (what hypothesis found in a WebP with one byte changed). Only
+    "Canon", the text before the first NUL, is kept."""
+    import struct
+
+    from .leaks import SECRETS, dirty_exif
+
+    raw = bytearray(dirty_exif().tobytes())
+    tiff = raw.index(b"MM\x00*")  # Pillow writes big-endian; the IFD0 entries follow the 8-byte header
+    count = struct.unpack_from(">H", raw, tiff + 8)[0]
+    entries = [tiff + 10 + 12 * i for i in range(count)]
+    (make,) = [e for e in entries if struct.unpack_from(">H", raw, e)[0] == 0x010F]
+    struct.pack_into(">I", raw, make + 4, 200)
+    buf = io.BytesIO()
+    Image.new("RGB", (48, 32), (90, 120, 30)).save(buf, fmt, exif=bytes(raw), **({"lossless": True} if fmt == "WEBP"
+                                                                               else {}))
+    with Image.open(io.BytesIO(buf.getvalue())) as dirty:
+        assert "OWNER-ALICE-SECRET" in str(dirty.getexif().get(0x010F))  # the damage is there to be stripped
+
+    clean = strip(buf.getvalue(), CONTENT_TYPES[fmt])
+    assert not any(s in clean for s in SECRETS)
+    with Image.open(io.BytesIO(clean)) as image:
+        assert image.getexif().get(0x010F) == "Canon" and image.getexif().get(0x0110) == "EOS 5D"

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from cloudalbum import bootstrap
 from cloudalbum.config import Settings
 
 BOLOGNA = (44.4949, 11.3426)
@@ -21,30 +18,6 @@ AREZZO = (43.4633, 11.8796)
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, read_text=False, faces=False)  # trips need neither: faster
-
-
-@pytest.fixture
-def container(settings: Settings) -> Iterator[bootstrap.Container]:
-    c = bootstrap.build(settings)
-    c.auth.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    yield c
-    c.close()
-
-
-def drain(container: bootstrap.Container) -> list[str]:
-    """Run every queued job through the worker's path (the SQS batch handler) until the queue is empty; the
-    types of the jobs run, in order."""
-    from cloudalbum.entrypoints.handler import handle_record
-
-    kinds: list[str] = []
-    while True:
-        messages = container.queue.receive(max_messages=10)
-        if not messages:
-            return kinds
-        for m in messages:
-            kinds.append(m.body["type"])
-            handle_record(container, {"messageId": m.id, "body": m.body})
-            container.queue.delete(m.receipt_handle)
 
 
 def upload(user: Any, taken: str, where: tuple[float, float] | None) -> str:

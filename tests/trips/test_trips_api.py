@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conftest import AREZZO, BOLOGNA, FLORENCE, SIENA, drain, upload
+from support import drain
+
+from .conftest import AREZZO, BOLOGNA, FLORENCE, SIENA, upload
 
 HOME_DAYS = ["2013:03:01", "2013:03:06", "2013:03:12", "2013:03:18", "2013:03:24", "2013:03:30", "2013:04:05",
              "2013:04:20", "2013:04:26", "2013:05:02", "2013:05:08"]

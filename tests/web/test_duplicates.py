@@ -1,7 +1,7 @@
 """The Duplicates page in a real browser (issue 15, item 6): from the header, groups found as photos were
 processed, side by side with their reason and the proposed keeper; "Not duplicates" forgets a group and "Keep
 this one" keeps a photo and moves the others to the trash. Screenshots at desktop and phone sizes (also copied
-to /work/wt/h11-dups-shots/ when that exists)."""
+to /work/wt/h12-dups-shots/ when that exists)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .helpers import Api, assert_no_bad_text, sign_in
 pytestmark = [pytest.mark.browser]
 
 PASSWORD = "correct horse battery staple"
-SHOTS = Path("/work/wt/h11-dups-shots")
+SHOTS = Path("/work/wt/h12-dups-shots")
 
 
 def shot(page: Any, name: str) -> None:
@@ -36,9 +36,10 @@ def test_duplicates_side_by_side_keep_one_or_not_duplicates(browser: Any, servic
     coffee, astronaut = dupgen.skimage_photo("coffee"), dupgen.skimage_photo("astronaut")
     assert coffee and astronaut
     coffee = dupgen.with_camera(coffee, make="Canon", model="Canon EOS 5D", taken="2019:07:14 10:00:00")
+    astronaut = dupgen.with_camera(astronaut, make="NASA", model="Hasselblad", taken="1984:02:07 10:00:00")
     files = [("coffee.jpg", coffee), ("coffee-from-a-messenger-with-a-long-name.jpg", dupgen.resized(coffee, 0.5)),
              ("coffee-cropped.jpg", dupgen.cropped(coffee, 0.03, 0.03, 0, 0)),
-             ("astronaut.png", astronaut), ("astronaut-retagged.png", dupgen.retagged(astronaut))]
+             ("astronaut-export.png", dupgen.png(astronaut)), ("astronaut.jpg", astronaut)]
     ids = {name: api("POST", "/api/photos", files={"file": (name, io.BytesIO(data))})["id"] for name, data in files}
     api.wait_processed(list(ids.values()))
     deadline = time.monotonic() + 30
@@ -70,7 +71,10 @@ def test_duplicates_side_by_side_keep_one_or_not_duplicates(browser: Any, servic
         shot(page, "duplicates-desktop")
 
         same = page.locator(f".dup-group[data-id='{groups['identical_pixels']['id']}']")
-        assert "same pixels" in same.inner_text()
+        assert "same pixels" in same.inner_text() and "saved in JPEG and PNG" in same.inner_text()
+        assert "original format (JPEG); astronaut-export.png is a PNG" in \
+            same.inner_text()
+        assert same.locator(".dup-photo.proposed").get_attribute("data-id") == ids["astronaut.jpg"]
         same.get_by_role("button", name="Not duplicates").click()
         same.wait_for(state="detached")
         assert [g["id"] for g in api("GET", "/api/duplicates")["items"]] == [groups["near"]["id"]]

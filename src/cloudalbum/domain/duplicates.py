@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from .keeper import file_format, keeper, why_keep
 from .times import taken_seconds
 
 if TYPE_CHECKING:  # pragma: no cover - model imports Fingerprint from here
@@ -33,6 +34,9 @@ BURST_PHASH, BURST_DHASH = 28, 20
 BURST_SECONDS = 2
 ASPECT_TOLERANCE = 0.07  # a 3% crop of two opposite sides changes the aspect ratio by up to 6.4%
 BANDS = 4  # each 64-bit pHash is cut into 4 bands of 16 bits: a pair within 3 bits shares one band exactly
+# A 16-bit band is shared by chance by 1 photo in 1,000 (64 band pairs of 2^-16): the index drops those unless the
+# dHashes of the framings that share the band are within the burst rule's bound too (2^-9 by chance; no copy lost)
+PREFILTER_DHASH = BURST_DHASH
 MAX_GROUP = 40  # photos in one group (a DynamoDB transaction writes a group with its members' claims)
 CROPS = ((0.03, 0.03, 0.03, 0.03), (0.03, 0.03, 0.0, 0.0), (0.0, 0.0, 0.03, 0.03))  # left, top, right, bottom
 
@@ -46,29 +50,39 @@ class Fingerprint:
     exif_tags: int = 0  # how many EXIF tags the file carries (the keeper rule's "most metadata")
     comparable: bool = True  # False: too small or flat to compare (never grouped)
     crops: tuple[tuple[str, str], ...] = ()  # (phash, dhash) of each of CROPS, in that order
+    file_format: str = ""  # the decoder's format name (JPEG, PNG, WEBP, HEIF, RAW ...); "" before it was kept
+    quality: int = 0  # a JPEG's quality estimated from its quantisation tables (0: not a JPEG, or unknown)
+    software: str = ""  # the EXIF Software tag: the firmware, editor or app that wrote the file
 
     def framings(self) -> list[tuple[str, str]]:
         """(phash, dhash) of the whole image, then of each crop."""
         return [(self.phash, self.dhash), *self.crops]
 
     def to_text(self) -> str:
-        """One line (the stores keep it on each lookup row, so candidates are checked without reading photos)."""
+        """One line (the stores keep it on each lookup row, so candidates are checked without reading photos).
+        The origin fields come last (a text of before has none); the Software tag loses any "|"."""
         crops = ",".join(f"{p}:{d}" for p, d in self.crops)
-        return f"{self.pixels}|{self.phash}:{self.dhash}|{crops}|{self.aspect}|{self.exif_tags}|{int(self.comparable)}"
+        software = self.software.replace("|", "/")
+        return (f"{self.pixels}|{self.phash}:{self.dhash}|{crops}|{self.aspect}|{self.exif_tags}|"
+                f"{int(self.comparable)}|{self.file_format}|{self.quality}|{software}")
 
     @classmethod
     def from_text(cls, text: str) -> Fingerprint:
-        pixels, whole, crops, aspect, tags, comparable = text.split("|")
+        pixels, whole, crops, aspect, tags, comparable, *origin = text.split("|", 8)
         phash, dhash = whole.split(":")
         pairs = tuple((p, d) for p, d in (c.split(":") for c in crops.split(",") if c))
-        return cls(pixels, phash, dhash, float(aspect), int(tags), comparable == "1", pairs)
+        fmt, quality, software = (origin + ["", "0", ""])[:3] if origin else ("", "0", "")
+        return cls(pixels, phash, dhash, float(aspect), int(tags), comparable == "1", pairs, fmt,
+                   int(quality or 0), software)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Fingerprint:
         """From dataclasses.asdict of one, read back from JSON (the crops' tuples come back as lists)."""
         return cls(pixels=str(d["pixels"]), phash=str(d["phash"]), dhash=str(d["dhash"]), aspect=float(d["aspect"]),
                    exif_tags=int(d.get("exif_tags") or 0), comparable=bool(d.get("comparable", True)),
-                   crops=tuple((str(p), str(q)) for p, q in d.get("crops") or ()))
+                   crops=tuple((str(p), str(q)) for p, q in d.get("crops") or ()),
+                   file_format=str(d.get("file_format") or ""), quality=int(d.get("quality") or 0),
+                   software=str(d.get("software") or ""))
 
 
 def hamming(a: str, b: str) -> int:
@@ -82,18 +96,68 @@ def bands(phash: str) -> list[str]:
     return [f"{i}{phash[i * width:(i + 1) * width]}" for i in range(BANDS)]
 
 
+@dataclass(frozen=True)
+class Probe:
+    """One lookup key with its prefilter: `near` is the dHash (16 hex digits) of the framing whose pHash band
+    the key is ("" for the pixel key, which needs none). A stored row and a probe of the same key meet only when
+    their `near`s are within PREFILTER_DHASH bits (or either is ""): the index itself drops the random band
+    collisions, so what reaches the rules stays flat as the library grows (docs/duplicates.md)."""
+
+    key: str
+    near: str = ""
+
+
+def _probes(fp: Fingerprint) -> list[Probe]:
+    """Every (key, near) of the photo: its pixel key, then each framing's bands with that framing's dHash."""
+    if not fp.comparable:
+        return []
+    out = [Probe(f"px{fp.pixels}")]
+    for phash, dhash in fp.framings():
+        out += [Probe(f"b{band}", dhash) for band in bands(phash)]
+    return out
+
+
+def key_rows(fp: Fingerprint) -> list[Probe]:
+    """The rows a photo is stored under: each lookup key once, with the dHash of the first framing that gives it
+    (measured: keeping one framing's dHash per key finds the same copies as keeping every one)."""
+    rows: dict[str, Probe] = {}
+    for probe in _probes(fp):
+        rows.setdefault(probe.key, probe)
+    return list(rows.values())
+
+
+def probes(fp: Fingerprint) -> list[Probe]:
+    """What a new photo looks up: every distinct (key, near) of its framings."""
+    return list(dict.fromkeys(_probes(fp)))
+
+
 def lookup_keys(fp: Fingerprint) -> list[str]:
     """The index keys a photo is stored under and looked up by: its pixel hash ("px…") and the pHash bands of
     each of its framings ("b…"). A copy shares the pixel key (identical pixels) or, when its pHash is within
     BANDS - 1 bits of one of the original's framings, a band; both photos are stored and looked up under
     every framing, so the order in which they arrive does not matter. (Crops are compared with crops too: a
     texture's whole-image pHash can move 4 bits a band on a re-encode while its crops' stay put, measured.)"""
-    if not fp.comparable:
-        return []
-    keys = [f"px{fp.pixels}"]
-    for phash, _ in fp.framings():
-        keys += [f"b{band}" for band in bands(phash)]
-    return list(dict.fromkeys(keys))
+    return [p.key for p in key_rows(fp)]
+
+
+def as_probe(key: str | Probe) -> Probe:
+    """A plain key is a probe without prefilter."""
+    return key if isinstance(key, Probe) else Probe(key)
+
+
+def near_enough(stored: str | None, probe: str | None) -> bool:
+    """The index prefilter: a stored row meets a probe of its key unless both carry a dHash and those are more
+    than PREFILTER_DHASH bits apart. Rows written before the prefilter existed carry none and always meet."""
+    if not stored or not probe:
+        return True
+    return ((int(stored, 16) ^ int(probe, 16)) & 0xFFFF_FFFF_FFFF_FFFF).bit_count() <= PREFILTER_DHASH
+
+
+def indexed_together(stored: Fingerprint, new: Fingerprint) -> bool:
+    """Whether a lookup by `new`'s probes meets `stored`'s rows: what the stores' index does (their contract
+    tests hold them to it), for measuring recall without a store."""
+    rows = {r.key: r.near for r in key_rows(stored)}
+    return any(p.key in rows and near_enough(rows[p.key], p.near) for p in probes(new))
 
 
 @dataclass(frozen=True)
@@ -199,23 +263,6 @@ def dismissed_together(dismissals: dict[str, set[str]], a: str, b: str) -> bool:
     return bool(dismissals.get(a, set()) & dismissals.get(b, set()))
 
 
-# --- which one to keep ------------------------------------------------------------------------------------
-
-
-def pixels(photo: Photo) -> int:
-    return (photo.width or 0) * (photo.height or 0)
-
-
-def exif_tags(photo: Photo) -> int:
-    return photo.fingerprint.exif_tags if photo.fingerprint is not None else 0
-
-
-def keeper(photos: Sequence[Photo]) -> Photo:
-    """API.md: the photo with most pixels; on a tie the one with most camera metadata (EXIF), then the first
-    uploaded (then the smaller id, so the choice is stable)."""
-    return min(photos, key=lambda p: (-pixels(p), -exif_tags(p), p.uploaded_at, p.id))
-
-
 @dataclass
 class Explained:
     keep: Photo
@@ -229,8 +276,9 @@ def explain(group: DuplicateGroup, photos: Sequence[Photo]) -> Explained:
     keep = keeper(photos)
     n = len(photos)
     if group.kind == "identical_pixels":
-        why = (f"These {n} photos have the same pixels once decoded and turned upright: one picture saved "
-               "with different metadata.")
+        formats = sorted({file_format(p) for p in photos} - {""})
+        how = f"in {' and '.join(formats)}" if len(formats) > 1 else "with different metadata"
+        why = f"These {n} photos have the same pixels once decoded and turned upright: one picture saved {how}."
     elif group.kind == "near":
         bits = f"at most {group.phash} of 64 bits apart" if group.phash else "the same"
         why = (f"These {n} photos show the same picture, re-encoded, resized or lightly cropped (their "
@@ -241,24 +289,7 @@ def explain(group: DuplicateGroup, photos: Sequence[Photo]) -> Explained:
         span = f"{group.seconds:g} s" if group.seconds else f"{BURST_SECONDS} s"
         why = (f"These {n} photos were taken by the same {name} within {span} of each other and look alike: a "
                "burst.")
-    return Explained(keep=keep, reason=f"{why} {_why_keep(keep, photos)}", kind=group.kind, photos=list(photos))
-
-
-def _why_keep(keep: Photo, photos: Sequence[Photo]) -> str:
-    """Which rule chose the keeper over the runner-up (the keeper of the others)."""
-    runner = keeper([p for p in photos if p.id != keep.id])
-    label = keep.title or keep.filename or "this photo"
-    if pixels(runner) < pixels(keep):
-        return f"Keep {label}: it has the most pixels ({_size(keep)}, against {_size(runner)})."
-    if exif_tags(runner) < exif_tags(keep):
-        return (f"Keep {label}: as many pixels as any other ({_size(keep)}), and the most camera metadata "
-                f"({exif_tags(keep)} EXIF tags, against {exif_tags(runner)}).")
-    return (f"Keep {label}: as many pixels and as much camera metadata as any other, and it was uploaded "
-            f"first ({keep.uploaded_at[:10]}).")
-
-
-def _size(photo: Photo) -> str:
-    return f"{photo.width or 0} × {photo.height or 0}"
+    return Explained(keep=keep, reason=f"{why} {why_keep(keep, photos)}", kind=group.kind, photos=list(photos))
 
 
 def strongest_first(matches: Iterable[Match]) -> list[Match]:

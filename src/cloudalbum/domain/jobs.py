@@ -13,6 +13,8 @@ the one the queue already holds (a message sent by an earlier version is read by
   again (sent when a photo taken that month becomes final; one waiting job per owner and month).
 * `{"type": "infer_places", "photo_id": ..., "owner_id": ...}`: a located photo arrived; re-examine the owner's
   photos without a measured place taken around it (services.places), sent only when there are some.
+* `{"type": "fingerprint_library", "owner_id": ...}`, plus `"cursor"`: one page of the owner's library, each
+  processed photo without a duplicate fingerprint fingerprinted and grouped (services.duplicate_backfill).
 
 The queue's fairness group is the body's owner_id (`ports.queue.message_group`), so every job of an owner
 names it. Fields a job does not know are ignored, so a newer sender's message is still read.
@@ -169,10 +171,36 @@ class InferPlaces:
         return cls(photo_id=photo_id, owner_id=owner_id)
 
 
-Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText | InferPlaces | RecomputeTrips
+@dataclass(frozen=True)
+class FingerprintLibrary:
+    """One page of the duplicate fingerprint backfill of an owner's library (issue 15): photos processed before
+    fingerprints existed get one, and are grouped with their duplicates; then the next page is queued."""
+
+    TYPE: ClassVar[str] = "fingerprint_library"
+
+    owner_id: str
+    cursor: str | None = None  # None: the first page
+
+    def to_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.TYPE, "owner_id": self.owner_id}
+        if self.cursor is not None:
+            body["cursor"] = self.cursor
+        return body
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> FingerprintLibrary:
+        """The job of a body; raises MalformedJob."""
+        _check_type(body, cls.TYPE)
+        owner_id, cursor = body.get("owner_id"), body.get("cursor")
+        if not _is_text(owner_id) or not (cursor is None or _is_text(cursor, MAX_CURSOR)):
+            raise MalformedJob("the fingerprint_library job has no valid owner_id or cursor")
+        return cls(owner_id=owner_id, cursor=cursor)
+
+
+Job: TypeAlias = ProcessPhoto | ScanFaces | ReadText | InferPlaces | RecomputeTrips | FingerprintLibrary
 
 JOB_TYPES: dict[str, type[Job]] = {kind.TYPE: kind for kind in (ProcessPhoto, ScanFaces, ReadText, InferPlaces,
-                                                                 RecomputeTrips)}
+                                                                 RecomputeTrips, FingerprintLibrary)}
 
 
 def job_from_body(body: Any) -> Job:

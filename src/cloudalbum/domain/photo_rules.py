@@ -94,6 +94,14 @@ def merge_duplicates(keeper: Photo, others: Sequence[Photo]) -> bool:
 # --- status -----------------------------------------------------------------------------------------------
 
 
+def add_fingerprint(photo: Photo, fingerprint: Fingerprint) -> bool:
+    """A photo processed before duplicate fingerprints existed gets one (the backfill); one it has stays."""
+    if photo.fingerprint is not None:
+        return False
+    photo.fingerprint = fingerprint
+    return True
+
+
 def processed_status(open_questions: bool) -> str:
     """The status of a processed photo: needs_input while a question about it is open, done otherwise."""
     return PhotoStatus.NEEDS_INPUT.value if open_questions else PhotoStatus.DONE.value

@@ -210,6 +210,26 @@ def _run_people(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _configure_duplicates(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="duplicates_command", required=True, metavar="ACTION")
+    backfill = sub.add_parser("backfill", help="fingerprint an account's photos processed before duplicate "
+                                               "fingerprints existed, and group them, in the background")
+    backfill.add_argument("--email", required=True)
+
+
+def _run_duplicates(args: argparse.Namespace) -> int:
+    container = _container(args)
+    try:
+        user = container.store.users.user_by_email(args.email)
+        if user is None:
+            raise CommandError(f"no account {args.email}")
+        container.duplicate_backfill.start(user.id)
+    finally:
+        container.close()
+    print(f"duplicate fingerprints of {args.email}'s photos queued: the workers go through them page by page")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Command] = {
     "serve": Command("serve the API and web pages, with background workers", _configure_serve, _run_serve),
     "worker": Command("process queued photos in the foreground", lambda p: None, _run_worker),
@@ -223,6 +243,8 @@ COMMANDS: dict[str, Command] = {
                         _run_aws_init),
     "queue": Command("inspect the job queue and its dead-letter queue", _configure_queue, _run_queue),
     "people": Command("faces and people: scan an account's photos for faces", _configure_people, _run_people),
+    "duplicates": Command("duplicates: fingerprint an account's photos processed before fingerprints existed",
+                          _configure_duplicates, _run_duplicates),
 }
 
 

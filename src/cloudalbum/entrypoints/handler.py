@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..domain.jobs import (
+    FingerprintLibrary,
     InferPlaces,
     Job,
     MalformedJob,
@@ -126,11 +127,15 @@ def _infer_places(container: Container, job: InferPlaces, record: dict[str, Any]
     return outcome
 
 
+def _fingerprint_library(container: Container, job: FingerprintLibrary, record: dict[str, Any]) -> str:
+    return container.duplicate_backfill.step(job.owner_id, job.cursor)
+
+
 # One handler per kind of job (domain/jobs.py): a new kind of job adds its class there and its handler here.
 JobHandler = Callable[["Container", Any, dict[str, Any]], str]
 HANDLERS: dict[type[Job], JobHandler] = {ProcessPhoto: _process_photo, ScanFaces: _scan_faces,
                                          ReadText: _read_text, InferPlaces: _infer_places,
-                                         RecomputeTrips: _recompute_trips}
+                                         RecomputeTrips: _recompute_trips, FingerprintLibrary: _fingerprint_library}
 
 
 def handle_record(container: Container, record: dict[str, Any]) -> str:

@@ -28,6 +28,7 @@ import struct
 import threading
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageFile
 
@@ -72,6 +73,7 @@ class Decoded:
     height: int
     format: str | None
     truncated: bool = False
+    quality: int | None = None  # a JPEG's quality estimated from its quantisation tables (jpeg_quality)
 
     @property
     def scale(self) -> float:
@@ -220,6 +222,7 @@ def _decode(data: bytes, orientation: int | None, min_long_side: int, limits: tu
             if max_decode_bytes is not None and needed > max_decode_bytes:
                 raise UndecodableImage(f"the image is too large to decode: "
                                        f"{over_budget_message(im, needed, max_decode_bytes)}")
+            quality = jpeg_quality(getattr(im, "quantization", None)) if fmt in ("JPEG", "MPO") else None
             if fmt in ("JPEG", "MPO"):
                 im.draft("RGB", draft_size(w, h, min_long_side))
             if orientation is None:
@@ -240,7 +243,28 @@ def _decode(data: bytes, orientation: int | None, min_long_side: int, limits: tu
     for op in _TRANSPOSE.get(orientation or 1, ()):
         rgb = rgb.transpose(op)
     uw, uh = (h, w) if swaps_axes(orientation) else (w, h)
-    return Decoded(rgb, uw, uh, fmt, truncated=tolerate_truncation)
+    return Decoded(rgb, uw, uh, fmt, truncated=tolerate_truncation, quality=quality)
+
+
+# The JPEG standard's luminance table (Annex K), which libjpeg scales by the quality setting (IJG): its sum.
+_IJG_LUMINANCE_SUM = sum((16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
+                          56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81,
+                          104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99))
+
+
+def jpeg_quality(quantization: Any) -> int | None:
+    """The IJG quality (1-100) whose scaling of the standard luminance table comes closest to the file's own
+    (Pillow's `im.quantization`, table 0), from the tables' sums so that their order does not matter. Cameras
+    and phones save at 90-98; a messenger or a "save for web" at 60-85. None when the file has no table."""
+    try:
+        table = [int(v) for v in quantization[0]]
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+    if len(table) != 64:
+        return None
+    scale = 100 * sum(table) / _IJG_LUMINANCE_SUM  # libjpeg: 5000 / q below 50, 200 - 2 q from 50
+    quality = (200 - scale) / 2 if scale <= 100 else 5000 / scale
+    return max(1, min(100, round(quality)))
 
 
 def _orientation(im: Image.Image) -> int:

@@ -41,7 +41,7 @@ except Exception:  # pragma: no cover - pillow-heif is a declared dependency
     pass
 
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
-MAKE, MODEL, ORIENTATION = 0x010F, 0x0110, 0x0112
+MAKE, MODEL, ORIENTATION, SOFTWARE = 0x010F, 0x0110, 0x0112, 0x0131
 DATETIME_ORIGINAL, DATETIME_DIGITIZED, OFFSET_TIME_ORIGINAL = 0x9003, 0x9004, 0x9011
 OFFSET_TIME, OFFSET_TIME_DIGITIZED = 0x9010, 0x9012
 GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON, GPS_ALT_REF, GPS_ALT = 1, 2, 3, 4, 5, 6
@@ -66,6 +66,7 @@ class ExifData:
     height: int | None = None
     format: str | None = None  # Pillow's format name: JPEG, MPO, PNG, WEBP, HEIF, TIFF, GIF ...
     tags: int = 0  # EXIF tags in IFD0, the Exif IFD and the GPS IFD (duplicates: "most metadata" is kept)
+    software: str | None = None  # IFD0 Software: the firmware, editor or app that wrote the file (duplicates)
     gps_time: str | None = None  # UTC "YYYY-MM-DDTHH:MM:SS" of the GPS fix (GPSDateStamp + GPSTimeStamp)
 
     @property
@@ -117,6 +118,7 @@ def _fill(out: ExifData, exif: Image.Exif) -> None:
     """Each field on its own: one corrupt tag or IFD never hides the others."""
     out.make = _safe(lambda: clean_text(exif.get(MAKE)))
     out.model = _safe(lambda: clean_text(exif.get(MODEL)))
+    out.software = _safe(lambda: clean_text(exif.get(SOFTWARE)))
     out.orientation = _safe(lambda: parse_orientation(exif.get(ORIENTATION)))
     sub = _safe(lambda: exif.get_ifd(EXIF_IFD)) or {}
     out.taken_at = _safe(lambda: _taken_at(sub))

@@ -24,13 +24,38 @@ import numpy as np
 from PIL import Image
 
 from ..domain.duplicates import CROPS, Fingerprint
+from .decode import Decoded, UndecodableImage, decode
+from .exif import ExifData, read_metadata
+from .thumbnails import make_thumbnails
 
 MIN_SIDE = 16  # upright pixels on the short side below which an image is not compared
 FLAT_STD = 2.0  # grey levels (0-255) of spread on the 32x32 grey image below which an image is flat
+SOFTWARE_CHARS = 60  # of the EXIF Software tag kept
 REDUCED_LONG_SIDE = 256  # the fixed reduced size of the pixel hash: media.thumbnails.SIZES["small"]
 
 
-def fingerprint(reduced: Image.Image, *, width: int, height: int, exif_tags: int = 0) -> Fingerprint:
+def fingerprint_of_file(data: bytes) -> Fingerprint | None:
+    """What processing computes for a file's bytes (services.processing.analyze): one reduced-scale upright
+    decode, the small thumbnail's image, its fingerprint; None when the bytes do not decode. For photos
+    processed before fingerprints existed (services.duplicate_backfill)."""
+    meta = read_metadata(data)
+    try:
+        decoded = decode(data, orientation=meta.orientation, min_long_side=1280)
+    except UndecodableImage:
+        return None
+    return fingerprint_of(make_thumbnails(decoded.image)["small"][0], decoded, meta)
+
+
+def fingerprint_of(reduced: Image.Image, decoded: Decoded, meta: ExifData) -> Fingerprint:
+    """What processing keeps: the fingerprint of the reduced image of `decoded`, with the file's origin (its
+    format, JPEG quality and Software tag: the keeper rule's "original format over re-encoded")."""
+    return fingerprint(reduced, width=decoded.width, height=decoded.height, exif_tags=meta.tags,
+                       file_format=decoded.format or "", quality=decoded.quality or 0,
+                       software=(meta.software or "")[:SOFTWARE_CHARS])
+
+
+def fingerprint(reduced: Image.Image, *, width: int, height: int, exif_tags: int = 0, file_format: str = "",
+                quality: int = 0, software: str = "") -> Fingerprint:
     """The fingerprint of an upright RGB image already reduced to REDUCED_LONG_SIDE (or smaller: an image is never
     upscaled), whose upright full size is width x height; exif_tags: how many EXIF tags the file carries."""
     rgb = reduced if reduced.mode == "RGB" else reduced.convert("RGB")
@@ -42,7 +67,8 @@ def fingerprint(reduced: Image.Image, *, width: int, height: int, exif_tags: int
     phash, dhash = _hashes(rgb)
     return Fingerprint(pixels=digest.hexdigest()[:32], phash=phash, dhash=dhash,
                        aspect=round(width / height, 4) if height else 0.0, exif_tags=int(exif_tags),
-                       comparable=comparable, crops=crops)
+                       comparable=comparable, crops=crops, file_format=file_format, quality=quality,
+                       software=software)
 
 
 def _hashes(image: Image.Image) -> tuple[str, str]:

@@ -39,6 +39,9 @@ KEEP_EXIF = {0x829A, 0x829D, 0x8822, 0x8827, 0x8830, 0x9000, 0x9003, 0x9004, 0x9
 STRING_TAGS = {0x010F, 0x0110, 0x0132, 0x9003, 0x9004, 0x9010, 0x9011, 0x9012, 0x9290, 0x9291, 0x9292, 0xA433,
                0xA434}
 
+MAX_TEXT = 64  # the longest make, model or time text kept
+MAX_ITEMS = 8  # the most numbers or bytes an allowed tag keeps (ExifVersion has 4)
+
 SOI, SOS, EOI = 0xD8, 0xDA, 0xD9
 APP0, APP1, APP2, APP13, APP14, COM = 0xE0, 0xE1, 0xE2, 0xED, 0xEE, 0xFE
 STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn have no length
@@ -70,23 +73,30 @@ def clean_exif(raw: bytes | Image.Exif | None) -> Image.Exif:
         source.load(raw)
     out = Image.Exif()
     for tag in KEEP_IFD0:
-        if tag in source and _plain(tag, source[tag]):
-            out[tag] = source[tag]
+        value = _plain(tag, source[tag]) if tag in source else None
+        if value is not None:
+            out[tag] = value
     try:
         sub = source.get_ifd(EXIF_IFD)
     except Exception:  # an unreadable Exif IFD is dropped whole
         sub = {}
-    kept = {tag: value for tag, value in sub.items() if tag in KEEP_EXIF and _plain(tag, value)}
+    kept = {tag: value for tag, raw in sub.items() if tag in KEEP_EXIF and (value := _plain(tag, raw)) is not None}
     if kept:
         out[EXIF_IFD] = kept
     return out
 
 
-def _plain(tag: int, value: Any) -> bool:
-    """Values of simple types only (a nested IFD or an odd blob under an allowed tag is dropped)."""
+def _plain(tag: int, value: Any) -> Any:
+    """The value as a plain allowed tag may carry it, or None to drop it. A damaged file's counts can make an
+    allowed tag's value run on over its neighbours (a Make of 200 bytes that holds the owner's name and a
+    serial number): text is cut at its first NUL and kept only when short and printable; numbers and bytes
+    only as short as the tags we keep ever are; a nested IFD or an odd blob is dropped."""
     if tag in STRING_TAGS:
-        return isinstance(value, str)
-    return not isinstance(value, dict)
+        text = value.split("\x00", 1)[0].strip() if isinstance(value, str) else ""
+        return text if text and len(text) <= MAX_TEXT and text.isprintable() else None
+    if isinstance(value, dict) or (isinstance(value, bytes | tuple) and len(value) > MAX_ITEMS):
+        return None
+    return value
 
 
 def exif_bytes(exif: Image.Exif) -> bytes:

@@ -8,10 +8,11 @@ the keys hold, never the library.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..domain.duplicates import DuplicateGroup, Fingerprint
+from ..domain.duplicates import DuplicateGroup, Fingerprint, Probe
 from ..domain.model import Page, Photo
 
 
@@ -24,10 +25,11 @@ class Candidate:
 class DuplicateStore(Protocol):
     # --- lookups ----------------------------------------------------------------------------------------------
 
-    def candidates(self, owner_id: str, keys: list[str], *, limit: int = 500) -> list[Candidate]:
-        """The owner's photos in the library stored under any of the keys (domain.duplicates.lookup_keys), each
+    def candidates(self, owner_id: str, keys: Sequence[str | Probe], *, limit: int = 500) -> list[Candidate]:
+        """The owner's photos in the library stored under any of the keys (domain.duplicates.key_rows), each
         once, with the fingerprint it was stored with, at most `limit` (through an index of the keys: no pass
-        over the library)."""
+        over the library). A Probe (domain.duplicates.probes) meets a stored row of its key only when
+        domain.duplicates.near_enough(row's near, probe's near); a plain key meets every row of it."""
 
     def taken_between(self, owner_id: str, start: str, end: str, *, limit: int = 50) -> list[Photo]:
         """The owner's photos in the library whose list position (taken_at, else uploaded_at, as

@@ -17,7 +17,7 @@ from ..domain.model import Label, Place
 from ..media.decode import UndecodableImage, decode
 from ..media.exif import ExifData, read_metadata
 from ..media.face_crops import face_crop
-from ..media.fingerprint import fingerprint
+from ..media.fingerprint import fingerprint_of
 from ..media.thumbnails import make_thumbnails
 from ..ports import Detection, Detector, FaceAnalyzer, FoundFace, Geocoder
 
@@ -74,8 +74,7 @@ def analyze(data: bytes, detector: Detector, geocoder: Geocoder | None, *, thres
     result.width, result.height = decoded.width, decoded.height
     thumbs = make_thumbnails(decoded.image)
     large_image = thumbs["large"][0]
-    result.fingerprint = fingerprint(thumbs["small"][0], width=decoded.width, height=decoded.height,
-                                     exif_tags=meta.tags)
+    result.fingerprint = fingerprint_of(thumbs["small"][0], decoded, meta)
     t4 = time.perf_counter()
     gated = faces is not None and face_gate > 0 and "person" in detector.names.values()
     detections = (detector.detect(large_image, threshold=min(face_gate, threshold)) if gated

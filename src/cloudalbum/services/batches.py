@@ -7,6 +7,10 @@ and records, per photo, the before-values of the fields it changed. Undo applies
 helper (photo_rules.restore_batch_fields), so a field the user edited meanwhile and the batch did not touch stays
 as the user left it.
 
+Photos whose time or place a batch (or its undo) changed are passed on as a single PATCH's are
+(PhotoService.placed: the open photos around the first and last placed one may follow; PhotoService.moved: the
+trips of each month they left or joined are found again), once per month rather than once per photo.
+
 Not one transaction: photos are written one by one (as PATCH writes them) and recorded in chunks. A crash in the
 middle leaves the photos changed so far changed and recorded (but for the chunk in flight), and their undo works.
 """
@@ -23,6 +27,7 @@ from ..domain.batches import KEEP_DAYS, MAX_BATCH_PHOTOS, MAX_SHIFT_S, Batch, Ba
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.model import Location, Photo, Source, iso, new_id, utcnow
 from ..domain.search import words
+from ..domain.timeline import month_of
 from ..ports import AlbumStore, BatchStore, Geocoder, SearchIndex
 from .photos import PhotoService
 
@@ -65,16 +70,18 @@ class BatchService:
                       album_id=album_id, operations=_operations(body))
         self.batches.add_batch(batch)
         updated = 0
+        moves = _Moves(self.photos)
         for start in range(0, len(selected), CHUNK):
-            entries = [e for e in (self._apply(p, edit, album_id) for p in selected[start:start + CHUNK]) if e]
+            entries = [e for e in (self._apply(p, edit, album_id, moves) for p in selected[start:start + CHUNK]) if e]
             self.batches.add_batch_photos(batch.id, owner_id, entries)
             joined = [e.photo_id for e in entries if e.added_to_album]
             if album_id is not None and joined:
                 self.albums.add_to_album(album_id, joined)
             updated += len(entries)
+        moves.tell()
         return BatchResult(batch.id, updated, batch.photo_ids)
 
-    def _apply(self, photo: Photo, edit: BatchEdit, album_id: str | None) -> BatchPhoto | None:
+    def _apply(self, photo: Photo, edit: BatchEdit, album_id: str | None, moves: _Moves) -> BatchPhoto | None:
         """Change one photo; its entry (before-values, album joined), or None when nothing changed."""
         before: dict[str, Any] = {}
 
@@ -87,6 +94,7 @@ class BatchService:
             else photo
         if saved is None:  # deleted meanwhile
             return None
+        moves.add(saved, before.get("fields", {}), photo.taken_at)
         joins = album_id is not None and album_id not in saved.albums
         return BatchPhoto(photo.id, dict(before), joins) if before or joins else None
 
@@ -158,18 +166,54 @@ class BatchService:
             raise Conflict("This batch was already undone.", code="batch_already_undone")
         album_ok = batch.album_id is not None and self.albums.get_album(batch.album_id, owner_id) is not None
         restored = 0
+        moves = _Moves(self.photos)
         for entry in self.batches.batch_photos(batch_id, owner_id):
-            saved = self._restore(owner_id, entry) if entry.before else None
+            saved = self._restore(owner_id, entry, moves) if entry.before else None
             if entry.added_to_album and album_ok and batch.album_id is not None:
                 self.albums.remove_from_album(batch.album_id, entry.photo_id)
             restored += 1 if saved is not None or (entry.added_to_album and album_ok) else 0
+        moves.tell()
         return restored
 
-    def _restore(self, owner_id: str, entry: BatchPhoto) -> Photo | None:
+    def _restore(self, owner_id: str, entry: BatchPhoto, moves: _Moves) -> Photo | None:
+        taken_before: list[str | None] = []
+
         def change(photo: Photo) -> bool:
+            taken_before[:] = [photo.taken_at]
             return photo_rules.restore_batch_fields(photo, entry.before)
 
-        return self.photos.changes.change(entry.photo_id, owner_id, change)
+        saved = self.photos.changes.change(entry.photo_id, owner_id, change)
+        if saved is not None:
+            moves.add(saved, entry.before.get("fields", {}), taken_before[0] if taken_before else None)
+        return saved
+
+
+class _Moves:
+    """The photos of one batch (or undo) whose time or place changed, told to PhotoService's followers at the
+    end: placed photos in one call, and one `moved` per month left or joined (the trips' recompute of a month
+    is one job however many of its photos moved)."""
+
+    def __init__(self, photos: PhotoService) -> None:
+        self.photos = photos
+        self.located: list[Photo] = []
+        self.moved: dict[tuple[str | None, str | None], tuple[Photo, str | None]] = {}
+
+    def add(self, saved: Photo, fields: dict[str, Any], taken_before: str | None) -> None:
+        """One photo changed; fields: the batch's before-values of the fields it changed."""
+        if "location" in fields and saved.location is not None:
+            self.located.append(saved)
+        if "taken_at" in fields or "location" in fields:
+            months = (month_of(saved.taken_at), month_of(taken_before))
+            self.moved.setdefault(months, (saved, taken_before))
+
+    def tell(self) -> None:
+        if self.located and self.photos.placed is not None:
+            self.photos.placed(self.located)
+        moved = self.photos.moved
+        if moved is None:
+            return
+        for photo, taken_before in self.moved.values():
+            moved(photo, taken_before)
 
 
 def _check_shift(photos: list[Photo], seconds: int) -> None:

@@ -49,7 +49,7 @@ class DuplicateService:
         if fp is None or not fp.comparable or photo.trashed_at is not None:
             return []
         found: dict[str, D.Match] = {}
-        likely = [c.photo_id for c in self.store.candidates(photo.owner_id, D.lookup_keys(fp), limit=MAX_CANDIDATES)
+        likely = [c.photo_id for c in self.store.candidates(photo.owner_id, D.probes(fp), limit=MAX_CANDIDATES)
                   if c.photo_id != photo.id and _may_match(fp, c.fingerprint)]
         for other in filter(None, (self.photos.get_photo(pid, photo.owner_id) for pid in likely)):
             m = D.match(photo, other)

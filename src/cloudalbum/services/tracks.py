@@ -34,10 +34,13 @@ class TrackResult:
 
 class TrackService:
     def __init__(self, photos: PhotoStore, places: PlaceIndex, place_service: PlaceService, users: UserStore,
-                 geocoder: Callable[[], Geocoder], settings: Settings) -> None:
+                 geocoder: Callable[[], Geocoder], settings: Settings,
+                 moved: Callable[[list[Photo]], object] | None = None) -> None:
+        """moved(photos): the photos the track placed (their months' trips are found again)."""
         self.photos, self.places, self.place_service, self.users = photos, places, place_service, users
         self.changes = PhotoChanges(photos)
         self.geocoder, self.settings = geocoder, settings
+        self.moved = moved
 
     def upload(self, owner_id: str, stream: BinaryIO, *, tz: str | None = None) -> TrackResult:
         """Place the owner's photos on the track; a time without an offset is read in `tz`, else in the account's
@@ -53,6 +56,8 @@ class TrackService:
         for photo in placed:
             self.place_service.close_location_questions(photo)
         self.place_service.anchors_arrived(placed)  # open photos just outside the track may follow
+        if placed and self.moved is not None:
+            self.moved(placed)
         return TrackResult(points=len(points), photos_located=len(placed))
 
     def _place(self, owner_id: str, photo_id: str, points: list[rules.TrackPoint],

@@ -34,12 +34,15 @@ class TrashService:
     def __init__(self, photos: PhotoStore, delete: Callable[[str, str], None], requeue: Callable[[Photo], None],
                  *, trash_days: int, now: Callable[[], float],
                  people: Callable[[Photo, bool], None] | None = None,
-                 trashed: Callable[[Photo], None] | None = None) -> None:
+                 trashed: Callable[[Photo], None] | None = None,
+                 back: Callable[[Photo], object] | None = None) -> None:
         """delete(owner_id, photo_id): the permanent delete of a photo that is still in the trash
         (PhotoService.delete with only_trashed: one restored meanwhile stays); requeue(photo): queue its
         processing again (a photo trashed before its processing finished); people(photo, trashed): the people
         its faces are in recounted (PeopleService.photo_trashed); trashed(photo): after a move to the trash
-        (DuplicateService.photo_left: it leaves its duplicate group)."""
+        (DuplicateService.photo_left: it leaves its duplicate group; its month's trips are found again);
+        back(photo): after a processed photo came back (DuplicateService.find: it is grouped with its duplicates
+        again, never with a photo it was dismissed with; its month's trips are found again)."""
         from .changes import PhotoChanges
 
         self.photos = photos
@@ -50,6 +53,7 @@ class TrashService:
         self._now = now
         self._people = people
         self._trashed = trashed
+        self._back = back
 
     def _stamp(self, epoch_s: float) -> str:
         return iso(datetime.fromtimestamp(epoch_s, UTC))
@@ -85,11 +89,18 @@ class TrashService:
 
     def restored(self, photo: Photo) -> None:
         """After a photo came back (a restore, or an upload of its bytes): its people count it again, and its
-        processing, dropped while it was in the trash, is queued again when it never finished."""
+        processing, dropped while it was in the trash, is queued again when it never finished (that groups it
+        with its duplicates when it ends); a processed one is grouped now. A failure to group is logged, not
+        raised: the photo is back, and a later copy of it still finds it (its lookup rows are back)."""
         if self._people is not None and photo.faces:
             self._people(photo, False)
         if photo.status in UNFINISHED:
             self._requeue(photo)
+        elif self._back is not None:
+            try:
+                self._back(photo)
+            except Exception:
+                log.exception("grouping restored photo %s with its duplicates failed", photo.id)
 
     def empty(self, owner_id: str) -> int:
         """Every photo in the owner's trash deleted for good; returns how many."""

@@ -101,6 +101,11 @@ class TripService:
         for month in dict.fromkeys([month_of(photo.taken_at), month_of(taken_before)]):
             self._note(photo.owner_id, month)
 
+    def photos_moved(self, photos: list[Photo]) -> None:
+        """Many photos placed at once (a GPS track): each month they are in, found again once."""
+        for owner_id, month in dict.fromkeys((p.owner_id, month_of(p.taken_at)) for p in photos):
+            self._note(owner_id, month)
+
     def _note(self, owner_id: str, month: str | None) -> bool:
         if month is None or self.queue is None:
             return False

@@ -77,16 +77,7 @@ class DynamoAlbums:
 
     def list_albums(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
         """Newest album first."""
-        limit = max(1, limit)
-        cond, values = ("#sk < :after", {":after": S(C.decode_position(cursor))}) if cursor else ("", {})
-        items = []
-        for item in self.table.query(index="GSI1", pk_name="GSI1PK", pk=K.owner_albums_pk(owner_id),
-                                     sk_name="GSI1SK", sk_cond=cond, values=values, forward=False, page=limit + 1):
-            items.append(item)
-            if len(items) > limit:
-                break
-        more, items = len(items) > limit, items[:limit]
-        next_cursor = C.encode_cursor(s(items[-1], "GSI1SK")) if more else None
+        items, next_cursor = self.table.gsi_page("GSI1", K.owner_albums_pk(owner_id), limit=limit, cursor=cursor)
         return Page([self._album_of(it) for it in items], next_cursor)
 
     def save_album(self, album: Album) -> Album:

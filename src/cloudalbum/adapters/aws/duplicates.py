@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
+from itertools import takewhile
 from typing import Any
 
-from ...domain.duplicates import DuplicateGroup, Fingerprint
+from ...domain.duplicates import DuplicateGroup, Fingerprint, Probe, as_probe, near_enough
 from ...domain.errors import ConcurrentUpdate
 from ...domain.model import Page, Photo
 from ...ports.duplicates import Candidate
 from . import cursors as C
 from . import keys as K
 from .photo_items import photo_of
-from .table import N, S, Table, av_key, cancellation_codes, item_key, s
+from .table import N, S, Table, av_key, cancellation_codes, cut_page, item_key, s
 
 GROUP, MEMBER, DISMISSED = "DUPG", "DUPM", "DUPX"
 
@@ -31,14 +33,21 @@ class DynamoDuplicates:
     def __init__(self, table: Table) -> None:
         self.table, self.client = table, table.client
 
-    def candidates(self, owner_id: str, keys: list[str], *, limit: int = 500) -> list[Candidate]:
+    def candidates(self, owner_id: str, keys: Sequence[str | Probe], *, limit: int = 500) -> list[Candidate]:
+        """One Query per distinct key; the prefilter runs on the items read (a Query costs its read units
+        whatever a filter keeps, so it saves the fingerprints' decoding, not reads: docs/duplicates.md)."""
         found: dict[str, Candidate] = {}
-        for key in keys:
+        wanted: dict[str, list[str]] = {}
+        for probe in map(as_probe, keys):
+            wanted.setdefault(probe.key, []).append(probe.near)
+        for key, nears in wanted.items():
             for item in self.table.query(pk=K.ix_pk(owner_id, "DK", key), consistent=True,
-                                         projection="photo_id, fp"):
+                                         projection="photo_id, fp, #near",
+                                         names={"#near": "near"}):
                 pid, fp = s(item, "photo_id"), s(item, "fp")
-                if pid and fp and pid not in found:
-                    found[pid] = Candidate(pid, Fingerprint.from_text(fp))
+                if not (pid and fp) or pid in found or not any(near_enough(s(item, "near"), n) for n in nears):
+                    continue
+                found[pid] = Candidate(pid, Fingerprint.from_text(fp))
                 if len(found) >= limit:
                     return list(found.values())
         return list(found.values())
@@ -72,16 +81,11 @@ class DynamoDuplicates:
         cond, values = "begins_with(#sk, :p)", {":p": S(prefix)}
         if cursor:
             cond, values = "#sk > :after", {":after": S(C.decode_position(cursor))}
-        items = []
-        for item in self.table.query(pk=K.owner_pk(owner_id), sk_cond=cond, values=values, consistent=True,
-                                     page=min(limit + 1, 1000)):
-            if not (s(item, "SK") or "").startswith(prefix):
-                break
-            items.append(item)
-            if len(items) > limit:
-                break
-        more, items = len(items) > limit, items[:limit]
-        return Page([_group(it) for it in items], C.encode_cursor(s(items[-1], "SK")) if more and items else None)
+        items, next_cursor = cut_page(
+            takewhile(lambda it: (s(it, "SK") or "").startswith(prefix),
+                      self.table.query(pk=K.owner_pk(owner_id), sk_cond=cond, values=values, consistent=True,
+                                       page=min(limit + 1, 1000))), limit, "SK")
+        return Page([_group(it) for it in items], next_cursor)
 
     def save_group(self, group: DuplicateGroup, *, previous: DuplicateGroup | None) -> DuplicateGroup:
         saved = dataclasses.replace(group, version=(previous.version if previous else group.version) + 1)

@@ -54,6 +54,8 @@ class IndexItems:
                     item["conf"] = N(float(extra["conf"]))
                 if "fp" in extra:  # a duplicate lookup item carries its photo's fingerprint
                     item["fp"] = S(str(extra["fp"]))
+                if "near" in extra:  # and the dHash its lookup prefilters on (domain.duplicates.near_enough)
+                    item["near"] = S(str(extra["near"]))
                 puts.append(item)
         deletes = [dict(zip(("PK", "SK"), K.split_entry(e), strict=True)) for e in old if e not in new]
         self.table.batch_write(puts=puts, deletes=deletes)

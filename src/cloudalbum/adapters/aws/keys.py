@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from ...domain.duplicates import lookup_keys
+from ...domain.duplicates import key_rows
 from ...domain.model import Photo, PhotoStatus, Question, iso
 from ...domain.places import place_role
 from ...domain.search import fold, label_key, person_key, place_names, plain_words, text_fields, words
@@ -311,8 +311,8 @@ def index_entries(photo: Photo, albums: Iterable[str], key: str | None = None) -
     U every photo without a taken day, MD the "MM-DD" of its local taken day (memories),
     TW a whole word read in the photo (text=: folded, not stemmed, cut to TEXT_WORD_MAX), PR its place role
     (domain.places.place_role: anchor or open) sorted by instant, not position (instants.instant_sk), DK a
-    duplicate lookup key (domain.duplicates.lookup_keys; fp = its fingerprint, so a candidate is checked without
-    a read)."""
+    duplicate lookup key (domain.duplicates.key_rows; fp = its fingerprint, so a candidate is checked without
+    a read; near = the prefilter's dHash)."""
     owner, pos = photo.owner_id, position(photo, key)
     entries: dict[str, dict[str, Any]] = {}
 
@@ -349,8 +349,9 @@ def index_entries(photo: Photo, albums: Iterable[str], key: str | None = None) -
     if role is not None and ts is not None:
         entries[f"{place_pk(owner, role)}|{instant_sk(ts, photo.id)}"] = {}
     fp = photo.fingerprint
-    for key, text in ((k, fp.to_text()) for k in lookup_keys(fp)) if fp is not None else ():
-        add("DK", key, fp=text)
+    text = fp.to_text() if fp is not None else ""
+    for row in key_rows(fp) if fp is not None else ():
+        add("DK", row.key, fp=text, **({"near": row.near} if row.near else {}))
     return entries
 
 

@@ -17,7 +17,6 @@ from ...domain.errors import ConcurrentUpdate, Conflict, NotFound
 from ...domain.model import Page, Photo
 from ...domain.timeline import month_of
 from ...ports import PendingBlobs
-from . import cursors as C
 from . import keys as K
 from .albums import DynamoAlbums
 from .faces import DynamoFaces
@@ -232,19 +231,7 @@ class DynamoPhotos:
 
     def _photo_page(self, index: str, pk: str, limit: int, cursor: str | None) -> Page:
         """A newest-first page of one GSI partition of photo items (projected whole: no extra reads)."""
-        limit = max(1, limit)
-        cond, values = "", {}
-        if cursor:
-            cond, values = "#sk < :after", {":after": S(C.decode_position(cursor))}
-        items = []
-        for item in self.table.query(index=index, pk_name=f"{index}PK", pk=pk, sk_name=f"{index}SK", sk_cond=cond,
-                                     values=values, forward=False, page=min(limit + 1, 1000)):
-            items.append(item)
-            if len(items) > limit:
-                break
-        more = len(items) > limit
-        items = items[:limit]
-        next_cursor = C.encode_cursor(s(items[-1], f"{index}SK")) if more else None
+        items, next_cursor = self.table.gsi_page(index, pk, limit=limit, cursor=cursor)
         return Page(items=[photo_of(it) for it in items], next_cursor=next_cursor)
 
     def list_trash(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:

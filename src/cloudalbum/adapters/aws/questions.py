@@ -111,14 +111,9 @@ class DynamoQuestions:
                             key=lambda t: t[0], reverse=True)
             rows = [(rank, q) for rank, q in ranked if after is None or rank < after][:limit + 1]
         else:
-            cond, values = ("#sk < :after", {":after": S(after)}) if after else ("", {})
-            rows = []
-            for item in self.table.query(index="GSI2", pk_name="GSI2PK", pk=K.open_questions_pk(owner_id),
-                                         sk_name="GSI2SK", sk_cond=cond, values=values, forward=False,
-                                         page=limit + 1):
-                rows.append((s(item, "GSI2SK") or "", question_of(item)))
-                if len(rows) > limit:
-                    break
+            items, next_cursor = self.table.gsi_page("GSI2", K.open_questions_pk(owner_id), limit=limit,
+                                                     cursor=cursor)
+            return Page([question_of(it) for it in items], next_cursor)
         more, rows = len(rows) > limit, rows[:limit]
         return Page([q for _, q in rows], C.encode_cursor(rows[-1][0]) if more else None)
 

@@ -19,7 +19,7 @@ from ...domain.sharing import AlbumMember, Contribution, Share
 from . import cursors as C
 from . import keys as K
 from . import share_keys as SK
-from .table import S, Table, av_key, cancellation_codes, item_key, s
+from .table import S, Table, av_key, cancellation_codes, cut_page, item_key, s
 
 
 class DynamoShares:
@@ -47,9 +47,7 @@ class DynamoShares:
         return Share(**json.loads(item["doc"]["S"])) if item else None
 
     def list_shares(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        items = self._newest(SK.owner_shares_pk(owner_id), limit, cursor)
-        more, items = len(items) > limit, items[:limit]
-        next_cursor = C.encode_cursor(s(items[-1], "GSI1SK")) if more else None
+        items, next_cursor = self.table.gsi_page("GSI1", SK.owner_shares_pk(owner_id), limit=limit, cursor=cursor)
         return Page([Share(**json.loads(it["doc"]["S"])) for it in items], next_cursor)
 
     def delete_share(self, share_id: str, owner_id: str) -> bool:
@@ -101,22 +99,8 @@ class DynamoShares:
         return bool(resp.get("Attributes"))
 
     def shared_with(self, user_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        items = self._newest(SK.member_of_pk(user_id), limit, cursor)
-        more, items = len(items) > limit, items[:limit]
-        next_cursor = C.encode_cursor(s(items[-1], "GSI1SK")) if more else None
+        items, next_cursor = self.table.gsi_page("GSI1", SK.member_of_pk(user_id), limit=limit, cursor=cursor)
         return Page([_member(it) for it in items], next_cursor)
-
-    def _newest(self, gsi1pk: str, limit: int, cursor: str | None) -> list[dict[str, Any]]:
-        """Up to limit + 1 items of a GSI1 partition, newest first, after the cursor (a Query, never a Scan)."""
-        limit = max(1, limit)
-        cond, values = ("#sk < :after", {":after": S(C.decode_position(cursor))}) if cursor else ("", {})
-        items: list[dict[str, Any]] = []
-        for item in self.table.query(index="GSI1", pk_name="GSI1PK", pk=gsi1pk, sk_name="GSI1SK", sk_cond=cond,
-                                     values=values, forward=False, page=limit + 1):
-            items.append(item)
-            if len(items) > limit:
-                break
-        return items
 
     def add_contribution(self, contribution: Contribution) -> None:
         c = contribution
@@ -132,16 +116,10 @@ class DynamoShares:
         cond, values = "begins_with(#sk, :c)", {":c": S("CONTRIB#")}
         if cursor:
             cond, values = "#sk BETWEEN :c AND :after", {":c": S("CONTRIB#"), ":after": S(C.decode_position(cursor))}
-        items: list[dict[str, Any]] = []
-        for item in self.table.query(pk=K.album_key(album_id)["PK"], sk_cond=cond, values=values, forward=False,
-                                     page=limit + 1, consistent=True):
-            if cursor and s(item, "SK") == C.decode_position(cursor):
-                continue
-            items.append(item)
-            if len(items) > limit:
-                break
-        more, items = len(items) > limit, items[:limit]
-        next_cursor = C.encode_cursor(s(items[-1], "SK")) if more else None
+        after = C.decode_position(cursor) if cursor else None  # BETWEEN includes it: left out below
+        items, next_cursor = cut_page(
+            (it for it in self.table.query(pk=K.album_key(album_id)["PK"], sk_cond=cond, values=values, forward=False,
+                                           page=limit + 1, consistent=True) if s(it, "SK") != after), limit, "SK")
         return Page([_contribution(it) for it in items], next_cursor)
 
     def contributions_of_photo(self, photo_id: str) -> list[Contribution]:

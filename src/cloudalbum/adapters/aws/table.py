@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from ...domain.errors import StorageUnavailable
 from .blobstore import error_code
+from .cursors import decode_position, encode_cursor
 
 BATCH_GET = 100  # BatchGetItem's limit
 BATCH_WRITE = 25  # BatchWriteItem's limit
@@ -45,6 +47,14 @@ def n(item: dict[str, Any], name: str, default: float = 0) -> float:
 def ss(item: dict[str, Any], name: str) -> list[str]:
     value = item.get(name)
     return sorted(value["SS"]) if value and "SS" in value else []
+
+
+def cut_page(items: Iterable[dict[str, Any]], limit: int, cursor_attr: str) -> tuple[list[dict[str, Any]], str | None]:
+    """At most limit items of an ordered stream (read lazily: limit + 1 at most), and the next page's cursor
+    when the stream had more: the last item's cursor_attr (its sort key), which the next page starts after."""
+    taken = list(islice(items, limit + 1))
+    more, taken = len(taken) > limit, taken[:limit]
+    return taken, (encode_cursor(s(taken[-1], cursor_attr)) if more and taken else None)
 
 
 def item_key(item: dict[str, Any]) -> dict[str, str]:
@@ -95,6 +105,18 @@ class Table:
             if not last:
                 return
             params["ExclusiveStartKey"] = last
+
+    def gsi_page(self, index: str, pk: str, *, limit: int, cursor: str | None,
+                 forward: bool = False) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a GSI partition in key order (descending unless forward), after the cursor; with the next
+        page's cursor (see cut_page). The page's Query reads limit + 1 items, at most 1000."""
+        limit = max(1, limit)
+        cond, values = "", {}
+        if cursor:
+            cond, values = ("#sk > :after" if forward else "#sk < :after"), {":after": S(decode_position(cursor))}
+        items = self.query(index=index, pk_name=f"{index}PK", pk=pk, sk_name=f"{index}SK", sk_cond=cond,
+                           values=values, forward=forward, page=min(limit + 1, 1000))
+        return cut_page(items, limit, f"{index}SK")
 
     def batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Items of keys (missing ones left out), in no particular order."""

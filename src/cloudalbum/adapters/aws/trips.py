@@ -16,7 +16,7 @@ from . import cursors as C
 from . import keys as K
 from . import trip_keys as T
 from .photo_items import photo_of
-from .table import N, S, Table, av_key, item_key, s
+from .table import N, S, Table, av_key, cut_page, item_key
 
 
 class DynamoTrips:
@@ -30,14 +30,9 @@ class DynamoTrips:
         if cursor:  # the next position after the cursor's: ids hold no space, so nothing sorts in between
             low = C.decode_position(cursor) + " "
         cond, values = "#sk BETWEEN :low AND :high", {":low": S(low), ":high": S(high)}
-        items = []
-        for item in self.table.query(index="GSI1", pk_name="GSI1PK", pk=K.owner_photos_pk(owner_id), sk_name="GSI1SK",
-                                     sk_cond=cond, values=values, forward=True, page=min(limit + 1, 1000)):
-            items.append(item)
-            if len(items) > limit:
-                break
-        more, items = len(items) > limit, items[:limit]
-        next_cursor = C.encode_cursor(s(items[-1], "GSI1SK")) if more else None
+        items, next_cursor = cut_page(
+            self.table.query(index="GSI1", pk_name="GSI1PK", pk=K.owner_photos_pk(owner_id), sk_name="GSI1SK",
+                             sk_cond=cond, values=values, forward=True, page=min(limit + 1, 1000)), limit, "GSI1SK")
         return Page(items=[photo_of(it) for it in items], next_cursor=next_cursor)
 
     def trips_overlapping(self, owner_id: str, start_s: float, end_s: float) -> list[Trip]:
@@ -52,18 +47,7 @@ class DynamoTrips:
         return out[::-1]
 
     def list_trips(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:
-        limit = max(1, limit)
-        cond, values = "", {}
-        if cursor:
-            cond, values = "#sk < :after", {":after": S(C.decode_position(cursor))}
-        items = []
-        for item in self.table.query(index="GSI1", pk_name="GSI1PK", pk=T.owner_trips_pk(owner_id), sk_name="GSI1SK",
-                                     sk_cond=cond, values=values, forward=False, page=min(limit + 1, 1000)):
-            items.append(item)
-            if len(items) > limit:
-                break
-        more, items = len(items) > limit, items[:limit]
-        next_cursor = C.encode_cursor(s(items[-1], "GSI1SK")) if more else None
+        items, next_cursor = self.table.gsi_page("GSI1", T.owner_trips_pk(owner_id), limit=limit, cursor=cursor)
         return Page(items=[_trip(it) for it in items], next_cursor=next_cursor)
 
     def get_trip(self, owner_id: str, trip_id: str) -> Trip | None:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ...domain.duplicates import near_enough
 from ...domain.errors import Invalid, StorageUnavailable
 
 BUSY_TIMEOUT_MS = 10_000
@@ -35,6 +36,7 @@ def connect(path: Path) -> sqlite3.Connection:
     _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.create_function("dup_near", 2, near_enough, deterministic=True)  # the duplicate lookup's prefilter
     return conn
 
 

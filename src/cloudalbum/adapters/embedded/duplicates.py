@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+from collections.abc import Sequence
 
-from ...domain.duplicates import DuplicateGroup, Fingerprint, lookup_keys
+from ...domain.duplicates import DuplicateGroup, Fingerprint, Probe, as_probe, key_rows
 from ...domain.errors import ConcurrentUpdate
 from ...domain.model import Page, Photo
 from ...ports.duplicates import Candidate
@@ -17,20 +18,22 @@ from .photo_rows import photo_of
 
 def write_keys(conn: sqlite3.Connection, photo: Photo) -> None:
     """Bring the photo's lookup rows and fingerprint row to its fingerprint (none in the trash), inside the
-    caller's transaction; rows that stay are not rewritten."""
+    caller's transaction; rows that stay are not rewritten (a row of before migration 0280 gains its `near`)."""
     fp = photo.fingerprint
-    wanted = set(lookup_keys(fp)) if fp is not None and photo.trashed_at is None else set()
-    have = {r[0] for r in conn.execute("SELECT key FROM dup_keys WHERE photo_id = ?", (photo.id,))}
-    if have - wanted:
+    wanted = {r.key: r.near or None for r in key_rows(fp)} if fp is not None and photo.trashed_at is None else {}
+    have = {r[0]: r[1] for r in conn.execute("SELECT key, near FROM dup_keys WHERE photo_id = ?", (photo.id,))}
+    if set(have) - set(wanted):
         conn.executemany("DELETE FROM dup_keys WHERE owner_id = ? AND key = ? AND photo_id = ?",
-                         [(photo.owner_id, k, photo.id) for k in have - wanted])
+                         [(photo.owner_id, k, photo.id) for k in set(have) - set(wanted)])
     if fp is None or not wanted:
         conn.execute("DELETE FROM dup_prints WHERE photo_id = ?", (photo.id,))
         return
     conn.execute("INSERT INTO dup_prints (photo_id, owner_id, fp) VALUES (?, ?, ?) ON CONFLICT (photo_id)"
                  " DO UPDATE SET fp = excluded.fp WHERE fp <> excluded.fp", (photo.id, photo.owner_id, fp.to_text()))
-    conn.executemany("INSERT OR IGNORE INTO dup_keys (owner_id, key, photo_id) VALUES (?, ?, ?)",
-                     [(photo.owner_id, k, photo.id) for k in wanted - have])
+    conn.executemany("INSERT INTO dup_keys (owner_id, key, photo_id, near) VALUES (?, ?, ?, ?)"
+                     " ON CONFLICT (owner_id, key, photo_id) DO UPDATE SET near = excluded.near",
+                     [(photo.owner_id, k, photo.id, near) for k, near in wanted.items()
+                      if k not in have or have[k] != near])
 
 
 def remove_keys(conn: sqlite3.Connection, photo_id: str) -> None:
@@ -38,18 +41,28 @@ def remove_keys(conn: sqlite3.Connection, photo_id: str) -> None:
     conn.execute("DELETE FROM dup_prints WHERE photo_id = ?", (photo_id,))
 
 
+def lookup_sql(probes: int) -> str:
+    """The lookup of `probes` (key, near) pairs, then owner_id and the limit: a probe of the primary key per
+    pair, the prefilter on the rows found, and only the rows that pass joined to their fingerprints."""
+    values = ",".join("(?, ?)" for _ in range(probes))
+    return (f"WITH q (key, near) AS (VALUES {values})"
+            " SELECT p.photo_id, p.fp FROM (SELECT DISTINCT k.photo_id FROM q"
+            " JOIN dup_keys k ON k.owner_id = ? AND k.key = q.key WHERE dup_near(k.near, q.near) LIMIT ?) c"
+            " JOIN dup_prints p ON p.photo_id = c.photo_id")
+
+
 class SqliteDuplicateStore:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
-    def candidates(self, owner_id: str, keys: list[str], *, limit: int = 500) -> list[Candidate]:
-        if not keys:
+    def candidates(self, owner_id: str, keys: Sequence[str | Probe], *, limit: int = 500) -> list[Candidate]:
+        """One probe of the primary key per (key, near); the prefilter (dup_near) runs on the index rows, so
+        only the rows that pass are joined to their fingerprints."""
+        probes = list(dict.fromkeys(as_probe(k) for k in keys))
+        if not probes:
             return []
-        marks = ",".join("?" * len(keys))
-        rows = self._db.read().execute(
-            f"SELECT p.photo_id, p.fp FROM (SELECT DISTINCT photo_id FROM dup_keys WHERE owner_id = ?"
-            f" AND key IN ({marks}) LIMIT ?) k JOIN dup_prints p ON p.photo_id = k.photo_id",
-            (owner_id, *keys, limit)).fetchall()
+        rows = self._db.read().execute(lookup_sql(len(probes)), (
+            *(v for p in probes for v in (p.key, p.near or None)), owner_id, limit)).fetchall()
         return [Candidate(r["photo_id"], Fingerprint.from_text(r["fp"])) for r in rows]
 
     def taken_between(self, owner_id: str, start: str, end: str, *, limit: int = 50) -> list[Photo]:
