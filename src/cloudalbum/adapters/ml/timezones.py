@@ -2,9 +2,9 @@
 camera's naive time (issue 16 item 1).
 
 Data: timezonefinder's packaged zone boundaries (timezone-boundary-builder, from OpenStreetMap, ODbL), shipped in
-the timezonefinder-data wheel; nothing is downloaded. Loaded once per process, lazily, on the first lookup and
-under a lock (docs/time.md measures the load, the memory and the cost of a lookup). Over the sea, where the
-boundaries give no land zone, timezonefinder answers the nautical "Etc/GMT±N" zone, which is still a zone.
+the timezonefinder-data wheel; nothing is downloaded. Loaded once per process, lazily, on the first lookup, under
+a lock that also serialises lookups (docs/time.md measures the load, the memory and the cost of a lookup). Over
+the sea, where the boundaries give no land zone, timezonefinder answers the nautical "Etc/GMT±N" zone.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ class OfflineTimeZones:
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
             return None
         try:
-            name = self._load().timezone_at(lat=lat, lng=lon)
+            with self._lock:  # the finder reads its files through shared handles: one lookup at a time
+                name = self._load().timezone_at(lat=lat, lng=lon)
         except ValueError:  # a position the finder refuses
             return None
         if not name:
@@ -38,9 +39,9 @@ class OfflineTimeZones:
 
     @classmethod
     def _load(cls) -> Any:
-        with cls._lock:
-            if cls._finder is None:
-                from timezonefinder import TimezoneFinder
+        """The finder, built on first use (the caller holds the lock)."""
+        if cls._finder is None:
+            from timezonefinder import TimezoneFinder
 
-                cls._finder = TimezoneFinder()  # reads its packaged files (not in_memory)
-            return cls._finder
+            cls._finder = TimezoneFinder()  # reads its packaged files (not in_memory)
+        return cls._finder
