@@ -217,6 +217,8 @@ def main() -> None:
     ap.add_argument("--angles", default="0,5,15")
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--gates", default="", help="text-detection sizes to try as a gate in front (e.g. 320,480)")
+    ap.add_argument("--model-dir", type=Path, help="a folder with the two model files of the same names (e.g. the "
+                    "INT8 detector bench/ocr_int8.py makes) instead of the wheel's")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     angles = [float(a) for a in args.angles.split(",")]
@@ -225,7 +227,7 @@ def main() -> None:
           f"on {os.cpu_count()} cores; CPU time of this process (one onnxruntime thread).\n")
     summary = []
     for long_side in (int(s) for s in args.long_sides.split(",")):
-        reader = RapidTextReader.load(detect_long_side=long_side)
+        reader = RapidTextReader.load(detect_long_side=long_side, model_dir=args.model_dir)
         print(f"### Detection at {long_side} px (long side)\n")
         gates = {int(g): RapidTextReader.load(detect_long_side=int(g)) for g in args.gates.split(",") if g}
         lines, total = painted_report(reader, sizes, angles, args.seeds, gates)

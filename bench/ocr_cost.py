@@ -14,6 +14,12 @@ side: the large thumbnail). Per photo and per run, interleaved so that other loa
   faces behind the face gate), from the photo's bytes; pipeline + reader is what the pipeline would cost with
   the reader added after detection (the same large image, no second decode).
 
+--baseline FILE: also time the reader of another version of adapters/ml/text_reader.py (e.g. main's, written
+out with `git show main:src/cloudalbum/adapters/ml/text_reader.py > /tmp/old_text_reader.py`) at each size, in
+the same interleaved runs ("baseline@N"), and count the photos where both read the same lines (text, confidence
+to 3 decimals, box to the pixel): a change meant to be cheaper with the same answers is measured against its
+before in one run, on the same load.
+
 Each figure is the median over --runs of the per-photo CPU time (time.process_time: this process, one
 onnxruntime / OpenCV thread), summed over the photos; wall time (perf_counter) beside it. The machine is shared
 by other work: CPU time is the figure to compare, wall time says how loaded the machine was.
@@ -22,6 +28,7 @@ by other work: CPU time is the figure to compare, wall time says how loaded the 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -53,6 +60,24 @@ def large_image(data: bytes) -> Image.Image:
     return make_thumbnails(decode(data, orientation=meta.orientation, min_long_side=1280).image)["large"][0]
 
 
+def baseline_reader_class(path: str) -> Any:
+    """RapidTextReader from another copy of text_reader.py, imported inside cloudalbum.adapters.ml (its relative
+    imports resolve against this tree)."""
+    name = "cloudalbum.adapters.ml._baseline_text_reader"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module.RapidTextReader
+
+
+def same_lines(a: list[Any], b: list[Any]) -> bool:
+    def key(lines: list[Any]) -> list[tuple[Any, ...]]:
+        return [(ln.text, round(ln.confidence, 3), round(ln.x), round(ln.y), round(ln.w), round(ln.h)) for ln in lines]
+    return key(a) == key(b)
+
+
 def clocked(fn: Callable[[], Any]) -> tuple[float, float, Any]:
     """(CPU seconds, wall seconds, result) of one call."""
     c, w = time.process_time(), time.perf_counter()
@@ -65,6 +90,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--min-kb", type=float, default=20)
     ap.add_argument("--long-sides", default="640,960")
+    ap.add_argument("--baseline", help="another text_reader.py to time beside this one (e.g. main's)")
     args = ap.parse_args()
     paths = photos(int(args.min_kb * 1024))
     files = {f"{p.parent.name}/{p.name}": p.read_bytes() for p in paths}
@@ -79,6 +105,13 @@ def main() -> None:
     for n, reader in readers.items():
         sides[f"reader@{n}"] = lambda name, r=reader: lambda: r.read(images[name])
         sides[f"text detection@{n}"] = lambda name, r=reader: lambda: r.detect(images[name])
+    baselines = {}
+    if args.baseline:
+        old_class = baseline_reader_class(args.baseline)
+        baselines = {n: old_class.load(detect_long_side=n) for n in readers}
+        for n, old in baselines.items():
+            sides[f"baseline@{n}"] = lambda name, r=old: lambda: r.read(images[name])
+    read: dict[str, dict[str, Any]] = {s: {} for s in sides}
     for name in files:  # warm-up: first-call costs out of the figures
         for side in sides.values():
             side(name)()
@@ -91,6 +124,7 @@ def main() -> None:
                 c, w, result = clocked(make(name))
                 cpu[side][name].append(c)
                 wall[side][name].append(w)
+                read[side][name] = result
                 if side.startswith("reader@"):
                     lines[int(side.split("@")[1])][name] = len(result)
     total = {s: sum(statistics.median(v) for v in cpu[s].values()) for s in sides}
@@ -112,6 +146,13 @@ def main() -> None:
         print(f"* reader@{reader_size}: pipeline + reader / pipeline = **{with_text / total['pipeline']:.2f}x**; "
               f"reader / detector = **{total[f'reader@{reader_size}'] / total['detector']:.2f}x**; text found in "
               f"{found}/{n} photos, {sum(lines[reader_size].values())} lines.")
+    for reader_size in baselines:
+        same = sum(same_lines(read[f"reader@{reader_size}"][k], read[f"baseline@{reader_size}"][k]) for k in files)
+        with_old = total["pipeline"] + total[f"baseline@{reader_size}"]
+        print(f"* baseline@{reader_size} ({args.baseline}): pipeline + reader / pipeline = "
+              f"**{with_old / total['pipeline']:.2f}x**; this reader / the baseline = "
+              f"**{total[f'reader@{reader_size}'] / total[f'baseline@{reader_size}']:.2f}x**; the same lines on "
+              f"{same}/{n} photos.")
     top = sorted(files, key=lambda k: -statistics.median(cpu[f"reader@{max(readers)}"][k]))[:5]
     print("\nCostliest photos for the reader: " + ", ".join(
         f"{k} ({statistics.median(cpu[f'reader@{max(readers)}'][k]) * 1000:.0f} ms, "

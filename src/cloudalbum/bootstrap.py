@@ -169,7 +169,12 @@ class Container:
                             restored=lambda photo: self.trash.restored(photo),
                             placed=lambda photos: self.places.anchors_arrived(photos),
                             moved=lambda photo, before: self.trips.photo_moved(photo, before),
-                            deleted=lambda photo: self.duplicates.photo_left(photo, deleted=True))
+                            deleted=self._photo_deleted)
+
+    def _photo_deleted(self, photo: Photo) -> None:
+        """A photo deleted for good: it leaves its duplicate group, and its month's trips are found again."""
+        self.duplicates.photo_left(photo, deleted=True)
+        self.trips.photo_moved(photo, None)
 
     @cached_property
     def trash(self) -> TrashService:
@@ -223,8 +228,13 @@ class Container:
         from .services.questions import QuestionService
 
         return QuestionService(self.store.questions, self.store.photos, self.store.index, self.geocoder, self.settings,
-                               people=self.people, placed=lambda photos: self.places.anchors_arrived(photos),
-                               trips=lambda: self.trips)
+                               people=self.people, placed=self._photos_placed, trips=lambda: self.trips)
+
+    def _photos_placed(self, photos: list[Photo]) -> None:
+        """Photos placed by an answer: the open photos around them may follow, and their months' trips are
+        found again."""
+        self.places.anchors_arrived(photos)
+        self.trips.photos_moved(photos)
 
     @cached_property
     def trips(self) -> TripService:

@@ -21,7 +21,9 @@ from cloudalbum.adapters.ml.text_reader import (
     RECOGNIZER_FILE,
     RapidTextReader,
     Region,
+    bgr,
     can_hold_text,
+    detector_input,
     keep_regions,
     packaged_model_dir,
     scaled_copy,
@@ -273,6 +275,23 @@ def test_scaled_copy_goes_both_ways() -> None:
     assert small.size == (960, 640) and f == pytest.approx(3.2)
     same, f = scaled_copy(image, 1280)
     assert same is image and f == 1.0
+
+
+@pytest.mark.parametrize("size", [(800, 600), (600, 800), (800, 531), (800, 17)])
+def test_the_detector_input_is_rapidocrs_in_float32(size: tuple[int, int]) -> None:
+    """detector_input replaces rapidocr's DetPreProcess (float64, three copies) for speed: the same tensor."""
+    needs_rapidocr()
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    rng = np.random.default_rng(sum(size))
+    image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    theirs = DetPreProcess(800, "max", [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])(bgr(image))
+    ours = detector_input(image)
+    assert ours is not None and theirs is not None
+    assert ours.dtype == np.float32 and ours.shape == theirs.shape
+    assert float(np.abs(ours - theirs).max()) < 1e-6
+    assert detector_input(Image.new("RGB", (800, 12))) is None  # a side rounds to 0: rapidocr reads nothing too
+    assert DetPreProcess(800, "max")(bgr(Image.new("RGB", (800, 12)))) is None
 
 
 def test_can_hold_text() -> None:

@@ -96,3 +96,25 @@ def test_a_gps_track_that_places_photos_makes_their_trip(container: Any, alice: 
     assert drain(container).count("recompute_trips") == 1
     (trip,) = trips_of(alice)
     assert trip["photo_count"] == 3 and trip["places"] == ["Siena, Italy"]
+
+
+def test_a_place_answered_makes_a_trip_and_a_permanent_delete_shrinks_it(container: Any, alice: Any) -> None:
+    away = library(alice)
+    drain(container)
+    questions = alice.request("GET", "/api/questions?limit=200").get_json()["items"]
+    asks = [q for q in questions if q["kind"] == "location" and q["photo_id"] in away]
+    assert asks, questions
+    r = alice.request("POST", f"/api/questions/{asks[0]['id']}/answer", json={"answer": "Siena, Italy"})
+    assert r.status_code == 200, r.get_json()
+    placed = [p["id"] for p in r.get_json()["photos"]]
+    for q in asks[1:]:  # the answer may have covered the run already; answer what is left
+        if q["photo_id"] not in placed:
+            assert alice.request("POST", f"/api/questions/{q['id']}/answer",
+                                 json={"answer": "Siena, Italy"}).status_code == 200
+    assert drain(container).count("recompute_trips") == 1
+    (trip,) = trips_of(alice)
+    assert trip["photo_count"] == 3 and trip["places"] == ["Siena, Italy"]
+
+    assert alice.request("DELETE", f"/api/photos/{away[0]}?permanent=true").status_code == 204
+    assert drain(container) == ["recompute_trips"]
+    assert trips_of(alice)[0]["photo_count"] == 2

@@ -122,3 +122,12 @@ def open_photo_page(page: Any, tile: Any) -> None:
             page.get_by_role("button", name="Details").click()
         link.click()
     page.wait_for_function("() => location.hash.startsWith('#/photo/')")
+
+
+def account_menu(page: Any) -> None:
+    """Open the header's account menu (the signed-in email): Duplicates, Trash, Account, Export all, Sign out."""
+    menu = page.locator("#account-menu")
+    if menu.get_attribute("open") is None:
+        page.locator("#account-menu summary").click()
+    page.locator("#account-menu .menu-items").wait_for()
+

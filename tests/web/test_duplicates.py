@@ -16,7 +16,7 @@ import pytest
 import dupgen
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api, assert_no_bad_text, sign_in
+from .helpers import Api, account_menu, assert_no_bad_text, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -51,11 +51,14 @@ def test_duplicates_side_by_side_keep_one_or_not_duplicates(browser: Any, servic
     page = watched.page
     try:
         sign_in(page, email)
-        for width in (1280, 1499, 1500, 1920):  # every header link in sight, on one row from 1500 px
+        for width in (390, 1099, 1100, 1280, 1920):  # every header link in sight; one row from 1100 px
             page.set_viewport_size({"width": width, "height": 800})
             nav = page.evaluate("[document.getElementById('nav').scrollWidth, document.getElementById('nav').clientWidth]")
             assert nav[0] <= nav[1] and page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+            header = page.evaluate("document.querySelector('.top').getBoundingClientRect().height")
+            assert (header < 64) == (width >= 1100), (width, header)
         page.set_viewport_size(DESKTOP)
+        account_menu(page)
         page.get_by_role("link", name="Duplicates").click()
         page.get_by_role("heading", name="Duplicates").wait_for()
         cards = page.locator(".dup-group")

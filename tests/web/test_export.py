@@ -15,7 +15,7 @@ import pytest
 from support import make_jpeg
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api, sign_in
+from .helpers import Api, account_menu, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -52,6 +52,7 @@ def test_export_buttons_download_zips(browser: Any, service: Any) -> None:
             assert zf.read("Summer _b_2024__b_/beach.jpg") == beach
             assert json.loads(zf.read("Summer _b_2024__b_/beach.jpg.json"))["title"] == "Beach"
 
+            account_menu(page)
             everything = page.get_by_role("button", name="Export all")
             everything.wait_for()
             screenshot(page, f"export-account-{label}")

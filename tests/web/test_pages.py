@@ -13,7 +13,7 @@ import pytest
 from support import make_jpeg, needs_corpus
 
 from .conftest import ACCESS_TTL_S, DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import PROCESS_TIMEOUT_S, Api, assert_no_bad_text, open_photo_page, page_tokens
+from .helpers import PROCESS_TIMEOUT_S, Api, account_menu, assert_no_bad_text, open_photo_page, page_tokens
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
@@ -76,6 +76,12 @@ def test_signed_up_user_sees_their_email_and_can_sign_out_and_in(album: Album) -
     page = album.page
     album.go("#/")
     page.locator("#who", has_text=album.email).wait_for()
+    account_menu(page)
+    colours = page.evaluate("""[...document.querySelectorAll('#account-menu .menu-items > *')].map((e) =>
+        [e.textContent.trim(), getComputedStyle(e).color, getComputedStyle(e.parentElement).backgroundColor])""")
+    assert [c[0] for c in colours] == ["Duplicates", "Trash", "Account", "Export all", "Sign out"]
+    assert all(fg != bg for _, fg, bg in colours), colours  # readable: not white on the menu's white
+    screenshot(page, "account-menu-desktop")
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("heading", name="Sign in").wait_for()
     assert page.evaluate("sessionStorage.getItem('cloudalbum.tokens')") is None

@@ -15,7 +15,7 @@ import pytest
 from support import make_jpeg
 
 from .conftest import DESKTOP, PHONE, new_watched_page, screenshot
-from .helpers import Api, assert_no_bad_text
+from .helpers import Api, account_menu, assert_no_bad_text
 
 pytestmark = [pytest.mark.browser]
 
@@ -60,6 +60,7 @@ def test_move_to_trash_restore_and_empty(browser: Any, service: Any) -> None:
         time.sleep(1.1)  # trash times are to the second
         api("DELETE", f"/api/photos/{ids[1]}")
 
+        account_menu(page)
         page.get_by_role("link", name="Trash").click()
         page.get_by_role("heading", name="Trash").wait_for()
         rows = page.locator(".trash-list li")

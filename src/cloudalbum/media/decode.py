@@ -33,7 +33,7 @@ from typing import Any
 from PIL import Image, ImageFile
 
 from . import exif as _exif  # noqa: F401 - registers the HEIF opener
-from . import raw
+from . import heap, raw
 
 _TRANSPOSE = {
     2: (Image.Transpose.FLIP_LEFT_RIGHT,),
@@ -222,6 +222,8 @@ def _decode(data: bytes, orientation: int | None, min_long_side: int, limits: tu
             if max_decode_bytes is not None and needed > max_decode_bytes:
                 raise UndecodableImage(f"the image is too large to decode: "
                                        f"{over_budget_message(im, needed, max_decode_bytes)}")
+            if needed >= heap.TRIM_BEFORE_DECODE_BYTES:
+                heap.release_free_heap()  # the peak then sits on live memory, not on what earlier jobs freed
             quality = jpeg_quality(getattr(im, "quantization", None)) if fmt in ("JPEG", "MPO") else None
             if fmt in ("JPEG", "MPO"):
                 im.draft("RGB", draft_size(w, h, min_long_side))

@@ -62,6 +62,7 @@ function route() {
   main.className = '';
   document.title = `${r.title} · cloudalbum`;
   shell();
+  accountMenu.open = false;
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === r.nav) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
@@ -78,6 +79,21 @@ function route() {
 }
 
 // --- header -------------------------------------------------------------------------------------------------
+
+// The account menu (a <details>): closed by a route change, a click outside it, or Escape.
+const accountMenu = document.getElementById('account-menu');
+document.addEventListener('click', (e) => {
+  if (accountMenu.open && !accountMenu.contains(e.target)) accountMenu.open = false;
+});
+accountMenu.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && accountMenu.open) {
+    accountMenu.open = false;
+    accountMenu.querySelector('summary').focus();
+  }
+});
+for (const item of accountMenu.querySelectorAll('.menu-items button')) {
+  item.addEventListener('click', () => { accountMenu.open = false; });
+}
 
 let me = null;
 function shell() {
