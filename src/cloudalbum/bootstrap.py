@@ -11,7 +11,17 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .ports import BlobStore, Clock, Detector, FaceAnalyzer, Geocoder, JobQueue, MetadataStore, TextReader
+from .ports import (
+    BlobStore,
+    Clock,
+    Detector,
+    FaceAnalyzer,
+    Geocoder,
+    JobQueue,
+    MetadataStore,
+    TextReader,
+    TimeZoneFinder,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .domain.model import Photo
@@ -97,6 +107,15 @@ class Container:
         from .adapters.ml.geocoder import OfflineGeocoder
 
         return OfflineGeocoder()
+
+    @cached_property
+    def time_zones(self) -> TimeZoneFinder:
+        """The zone at a GPS position (issue 16 item 1); its data loads on the first lookup."""
+        if "time_zones" in self.overrides:
+            return self.overrides["time_zones"]
+        from .adapters.ml.timezones import OfflineTimeZones
+
+        return OfflineTimeZones()
 
     @cached_property
     def detector(self) -> Detector:
@@ -226,12 +245,14 @@ class Container:
 
     @cached_property
     def processing(self) -> ProcessingService:
+        from .services.local_time import LocalTimes
         from .services.processing import ProcessingService
 
         return ProcessingService(
             self.store.photos, self.blobs, lambda: self.detector, self.geocoder, self.questions, self.settings,
             faces_provider=lambda: self.face_analyzer, people=self.people, queue=self.queue, places=self.places,
             trips=lambda photo: self.trips.photo_changed(photo.id, photo.owner_id), duplicates=self.duplicates,
+            local_times=LocalTimes(lambda: self.time_zones, self.store.users.timezone_of),
         )
 
     @cached_property

@@ -27,6 +27,7 @@ from contract.metadata_contract import MetadataStoreConcurrencyContract, Metadat
 from contract.places_contract import PlaceIndexContract
 from contract.queue_contract import JobQueueContract
 from contract.sharing_contract import ShareStoreContract
+from contract.time_contract import TimeOrderContract
 from contract.timeline_contract import TimelineContract
 from contract.trips_contract import TripStoreContract
 
@@ -150,6 +151,14 @@ class TestDynamoTimelineOnMoto(OnMoto, TimelineContract):
 
 
 class TestDynamoTimelineOnDynamoDBLocal(OnDynamoDBLocal, TimelineContract):
+    pass
+
+
+class TestDynamoTimeOrderOnMoto(OnMoto, TimeOrderContract):
+    pass
+
+
+class TestDynamoTimeOrderOnDynamoDBLocal(OnDynamoDBLocal, TimeOrderContract):
     pass
 
 

@@ -74,7 +74,8 @@ class TripStoreContract(StoreContract):
         store.photos.save_photo(gone)
         seen, cursor = [], None
         while True:
-            page = store.trips.photos_between(alice, "2013-04-02T12:00:00", "2013-04-08T12:00:00", limit=2,
+            # the keys are UTC instants: 12:00+02:00 is 10:00
+            page = store.trips.photos_between(alice, "2013-04-02T10:00:00", "2013-04-08T10:00:00", limit=2,
                                               cursor=cursor)
             seen += [p.id for p in page.items]
             cursor = page.next_cursor

@@ -128,6 +128,11 @@ class Analysis:
     labels: list[Label] = field(default_factory=lambda: [Label("dog", 0.9, model="yolov8n@2")])
     error: str | None = None
     fingerprint: Any = None
+    taken_offset_source: str | None = None
+
+    @property
+    def taken_at(self) -> str | None:
+        return self.exif.taken_at
 
 
 MODEL = ModelInfo("yolov8n", "2")

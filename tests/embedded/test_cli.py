@@ -103,6 +103,17 @@ def test_gc_runs_maintenance_once(env: dict[str, str]) -> None:
     assert "maintenance done" in r.stdout
 
 
+def test_gc_reorder_names_an_account(env: dict[str, str]) -> None:
+    """`gc --reorder EMAIL` (issue 16.1): an unknown account is exit 1 with a reason; on SQLite migration 0270
+    already ordered every photo by instant, so a known one has nothing to move."""
+    r = run_cli(["gc", "--reorder", "nobody@example.com"], env)
+    assert r.returncode == 1 and "no account" in r.stderr
+    assert run_cli(["users", "create", "--email", "ann@example.com", "--password", PASSWORD], env).returncode == 0
+    r = run_cli(["gc", "--reorder", "ann@example.com"], env)
+    assert r.returncode == 0, r.stderr
+    assert "reordered ann@example.com: 0 photos read, 0 moved" in r.stdout
+
+
 @pytest.mark.parametrize("setting, value", [("backend", "mainframe"), ("port", "eighty"), ("workers", "-1"),
                                             ("maintenance_interval_s", "-5")])
 def test_bad_settings_exit_2_with_a_clear_message(env: dict[str, str], setting: str, value: str) -> None:

@@ -142,7 +142,7 @@ def test_round_trip_into_a_new_account(container: Any, client: Any, tmp_path: Pa
     before, after = snapshot(container, owner.id), snapshot(container, newcomer.id)
     assert after == before
     assert sorted((v["taken_at"] or "") for v in after.values()) == [
-        "", "2015-01-01T10:00:00", "2016-07-03T15:00:00+02:00", "2017-05-06T07:08:09"]
+        "", "2015-01-01T10:00:00", "2016-07-03T15:00:00+02:00", "2017-05-06T07:08:09+01:00"]  # London's BST
     again = run_import(container, newcomer.id, archive)
     assert again.imported == [] and again.merged == []
 

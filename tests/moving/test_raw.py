@@ -103,7 +103,8 @@ def test_raw_end_to_end(container: Any, owner: Any) -> None:
     assert container.processing.process(photo.id) in ("done", "needs_input")
     done = container.store.photos.get_photo(photo.id, owner.id)
     assert done.error is None and set(done.thumbnail_keys) == {"small", "large"}
-    assert done.taken_at == "2021-08-09T10:11:12" and done.camera.model == "Test DNG"
+    # Lausanne in August (CEST): the offset of the zone at its GPS position
+    assert done.taken_at == "2021-08-09T10:11:12+02:00" and done.camera.model == "Test DNG"
     assert done.location.lat == pytest.approx(46.5197, abs=1e-4) and done.location.place is not None
     assert (done.width, done.height) == (640, 480) and done.processed_version
     assert container.blobs.get(done.original_key) == data  # the original is untouched

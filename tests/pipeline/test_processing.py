@@ -39,7 +39,8 @@ def test_processed_photo_has_the_api_shape(pipeline_container: Any) -> None:
     assert PHOTO_KEYS <= set(body)
     assert body["status"] in ("done", "needs_input") and body["error"] is None
     assert (body["width"], body["height"]) == (600, 400)
-    assert body["taken_at"] == "2002-08-24T13:59:08"
+    # no EXIF offset, no GPS time: the zone at its GPS position (Paris in August, CEST)
+    assert body["taken_at"] == "2002-08-24T13:59:08+02:00" and body["taken_offset_source"] == "gps_zone"
     assert body["camera"] == {"make": "FUJIFILM", "model": "FinePixS2Pro"}
     loc = body["location"]
     assert loc["lat"] == pytest.approx(48.85783, abs=1e-5) and loc["lon"] == pytest.approx(2.297, abs=1e-5)

@@ -117,9 +117,11 @@ def test_a_gap_over_ten_minutes_leaves_photos_alone(container: Any, alice: Any) 
 
 
 def test_a_track_never_changes_a_users_place_but_replaces_an_inferred_one(container: Any, alice: Any) -> None:
-    upload(alice, photo("2013:04:10 09:00:00", ELVAS))
+    # the located photos say their offset (UTC): without it they would get the zone's at their position (issue
+    # 16.1) while the naive ones, like the track, are read as UTC
+    upload(alice, photo("2013:04:10 09:00:00", ELVAS, offset="+00:00"))
     guessed = upload(alice, photo("2013:04:10 09:03:00"))
-    upload(alice, photo("2013:04:10 09:06:00", expected(6)))
+    upload(alice, photo("2013:04:10 09:06:00", expected(6), offset="+00:00"))
     mine = upload(alice, photo("2013:04:10 09:20:00"))
     drain(container)
     assert location(alice, guessed)["source"] == "inferred"

@@ -1,7 +1,8 @@
 """Photo, Label, Location, Album, Question, User: plain dataclasses.
 
-Times are ISO 8601 strings. `taken_at` is kept exactly as the camera (or the user) gave it — with an offset
-when one is known, naive otherwise — because API.md says it is "returned as stored". `uploaded_at` and every
+Times are ISO 8601 strings. `taken_at` is the camera's (or the user's) wall time as given, with the offset
+processing found for it when one is known (domain.times.local_time), naive otherwise; API.md says it is
+"returned as stored". `uploaded_at` and every
 other server-made time is UTC with an offset.
 """
 
@@ -202,6 +203,9 @@ class Photo:
     trashed_at: str | None = None
     # Duplicates (issue 15 item 2): the hashes processing computed from the upright pixels (domain.duplicates).
     fingerprint: Fingerprint | None = None
+    # Time (issue 16 item 1): where processing got taken_at's offset (domain.times.OFFSET_SOURCES: exif,
+    # gps_time, gps_zone, account); None for a naive time, a time the user set, or an offset of unknown origin.
+    taken_offset_source: str | None = None
 
     def people_names(self) -> list[str]:
         """Names of the named people whose faces are in the photo (each once, in face order)."""

@@ -150,6 +150,8 @@ def apply_user_edit(photo: Photo, values: Mapping[str, Any]) -> None:
     for name, value in values.items():
         setattr(photo, name, value)
         mark_user_field(photo, name)
+    if "taken_at" in values:  # the user's time is kept as given: no source of processing's offset applies
+        photo.taken_offset_source = None
 
 
 def add_answer(photo: Photo, answer: Answer) -> None:
@@ -224,6 +226,13 @@ class Analysed(Protocol):
     @property
     def fingerprint(self) -> Fingerprint | None: ...
 
+    @property
+    def taken_at(self) -> str | None:
+        """The camera's time with the offset processing found for it (domain.times.local_time)."""
+
+    @property
+    def taken_offset_source(self) -> str | None: ...
+
 
 def apply_analysis(photo: Photo, result: Analysed, *, model: ModelInfo, thumbnail_keys: Mapping[str, str]) -> None:
     """Put the analysis on the photo without touching what the user set. Idempotent: applied again to a fresh
@@ -231,7 +240,7 @@ def apply_analysis(photo: Photo, result: Analysed, *, model: ModelInfo, thumbnai
     meta = result.exif
     user = set(photo.user_fields)
     if "taken_at" not in user:
-        photo.taken_at = meta.taken_at
+        photo.taken_at, photo.taken_offset_source = result.taken_at, result.taken_offset_source
     if "camera" not in user:
         photo.camera = Camera(meta.make, meta.model) if (meta.make or meta.model) else None
     if "location" not in user:
@@ -266,6 +275,8 @@ def apply_batch_edit(photo: Photo, edit: BatchEdit) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     was_user = set(photo.user_fields)
     values = dict(edit.values)
+    if "taken_at" in values and photo.taken_at != values["taken_at"]:
+        photo.taken_offset_source = None  # the user's time, as given (a shift keeps the offset and its source)
     if edit.shift_s and photo.taken_at:
         values["taken_at"] = shift_time(photo.taken_at, edit.shift_s)
     for name, value in values.items():

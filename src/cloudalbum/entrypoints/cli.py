@@ -85,6 +85,9 @@ def _configure_gc(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scan-blobs", action="store_true",
                    help="also list every blob once and delete those without a record (orphans of versions "
                         "before pending entries; run it while no upload is in flight)")
+    p.add_argument("--reorder", metavar="EMAIL", action="append", default=[],
+                   help="move the account's photos whose time has an offset to their UTC instant in every list "
+                        "(DynamoDB items written before issue 16.1; repeatable; idempotent)")
 
 
 def _run_gc(args: argparse.Namespace) -> int:
@@ -92,6 +95,12 @@ def _run_gc(args: argparse.Namespace) -> int:
     try:
         report = container.maintenance.run_once()
         scanned = container.maintenance.scan_blobs() if getattr(args, "scan_blobs", False) else None
+        for email in getattr(args, "reorder", []):
+            user = container.store.users.user_by_email(email)
+            if user is None:
+                raise CommandError(f"no account with email {email!r}")
+            read, moved = container.maintenance.reorder(user.id)
+            print(f"reordered {email}: {read} photos read, {moved} moved to their UTC instant")
     finally:
         container.close()
     summary = report.as_dict() if hasattr(report, "as_dict") else report

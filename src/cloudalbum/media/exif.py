@@ -7,12 +7,14 @@ truncated or fuzzed. Each field is validated on its own, so one bad tag never hi
 Rules (see ../shared/photos/MANIFEST.csv for the cases):
 * taken_at: DateTimeOriginal, else DateTimeDigitized (both mean "when the shutter fired"); never IFD0
   DateTime, which is when the file was last written. Returned as "YYYY-MM-DDTHH:MM:SS", plus the offset when
-  OffsetTimeOriginal is valid. A syntactically valid date is kept as the camera gave it, even a camera
-  clock that was never set (2007-01-01T00:00:00): we cannot tell it from a real New Year's photo, and the
-  user can correct it.
+  OffsetTimeOriginal (OffsetTimeDigitized for the digitized time), else OffsetTime, is valid. A syntactically
+  valid date is kept as the camera gave it, even a camera clock that was never set (2007-01-01T00:00:00): we
+  cannot tell it from a real New Year's photo, and the user can correct it.
 * GPS: both latitude and longitude, each with 1..3 finite components and in range; a missing N/S/E/W ref
   counts as N/E (what exiftool and Pillow-based readers do); 0,0 is a placeholder and means no location.
   Altitude is negative when GPSAltitudeRef is 1; present only with a finite GPSAltitude.
+* gps_time: GPSDateStamp + GPSTimeStamp, a UTC "YYYY-MM-DDTHH:MM:SS" (whole seconds), only when both are valid;
+  it tells the offset of a naive camera time (domain.times.offset_from_gps), never the time itself.
 * make/model: NULs, control characters and surrounding whitespace removed; empty means None.
 * orientation: 1..8, else None (treat as 1). Pillow's getexif() also takes it from XMP.
 """
@@ -41,7 +43,9 @@ except Exception:  # pragma: no cover - pillow-heif is a declared dependency
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 MAKE, MODEL, ORIENTATION, SOFTWARE = 0x010F, 0x0110, 0x0112, 0x0131
 DATETIME_ORIGINAL, DATETIME_DIGITIZED, OFFSET_TIME_ORIGINAL = 0x9003, 0x9004, 0x9011
+OFFSET_TIME, OFFSET_TIME_DIGITIZED = 0x9010, 0x9012
 GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON, GPS_ALT_REF, GPS_ALT = 1, 2, 3, 4, 5, 6
+GPS_TIME, GPS_DATE = 7, 29
 
 _DATE = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _OFFSET = re.compile(r"^\s*([+-])(\d{2}):(\d{2})\s*$")
@@ -63,6 +67,7 @@ class ExifData:
     format: str | None = None  # Pillow's format name: JPEG, MPO, PNG, WEBP, HEIF, TIFF, GIF ...
     tags: int = 0  # EXIF tags in IFD0, the Exif IFD and the GPS IFD (duplicates: "most metadata" is kept)
     software: str | None = None  # IFD0 Software: the firmware, editor or app that wrote the file (duplicates)
+    gps_time: str | None = None  # UTC "YYYY-MM-DDTHH:MM:SS" of the GPS fix (GPSDateStamp + GPSTimeStamp)
 
     @property
     def has_location(self) -> bool:
@@ -121,6 +126,7 @@ def _fill(out: ExifData, exif: Image.Exif) -> None:
     location = _safe(lambda: parse_gps(gps))
     if location:
         out.lat, out.lon, out.alt_m = location
+    out.gps_time = _safe(lambda: parse_gps_time(gps.get(GPS_DATE), gps.get(GPS_TIME)))
     pointers = sum(1 for tag in (EXIF_IFD, GPS_IFD) if tag in exif)
     out.tags = _safe(lambda: len(exif) - pointers + len(sub) + len(gps)) or 0
 
@@ -136,7 +142,8 @@ def _taken_at(sub: Any) -> str | None:
     for tag in (DATETIME_ORIGINAL, DATETIME_DIGITIZED):
         when = parse_datetime(sub.get(tag))
         if when:
-            offset = parse_offset(sub.get(OFFSET_TIME_ORIGINAL)) if tag == DATETIME_ORIGINAL else None
+            own = OFFSET_TIME_ORIGINAL if tag == DATETIME_ORIGINAL else OFFSET_TIME_DIGITIZED
+            offset = parse_offset(sub.get(own)) or parse_offset(sub.get(OFFSET_TIME))
             return when + (offset or "")
     return None
 
@@ -192,6 +199,19 @@ def parse_offset(value: Any) -> str | None:
     if hh > 14 or mm >= 60:
         return None
     return f"{sign}{hh:02d}:{mm:02d}"
+
+
+def parse_gps_time(date: Any, time: Any) -> str | None:
+    """ "2008:10:23" and ((14, 1), (27, 1), (7, 1)) rationals -> "2008-10-23T14:27:07" (UTC); invalid -> None."""
+    if not isinstance(time, (tuple, list)) or len(time) != 3:
+        return None
+    parts = [_number(v) for v in time]
+    if any(p is None for p in parts):
+        return None
+    h, m, sec = (float(p) for p in parts if p is not None)
+    if not (0 <= h < 24 and 0 <= m < 60 and 0 <= sec < 61):
+        return None
+    return parse_datetime(f"{clean_text(date) or ''} {int(h):02d}:{int(m):02d}:{min(int(sec), 59):02d}")
 
 
 def _number(value: Any) -> float | None:

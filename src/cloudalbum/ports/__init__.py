@@ -24,7 +24,7 @@ from .library import (
                       UserStore,
 )
 from .limits import RESERVATION_TTL_S, FaceScan, LimitStore
-from .ml import Detection, Detector, FaceAnalyzer, FoundFace, Geocoder
+from .ml import Detection, Detector, FaceAnalyzer, FoundFace, Geocoder, TimeZoneFinder
 from .queue import JobQueue, Message, QueueDepth, message_group
 from .sharing import ShareStore
 from .text import TextLine, TextReader
@@ -35,5 +35,5 @@ __all__ = [
     "Clock", "Detection", "Detector", "FaceAnalyzer", "FaceScan", "FaceStore",
     "FoundFace", "Geocoder", "JobQueue", "LimitStore", "Message", "MetadataStore", "PendingBlobs",
     "PlaceIndex", "SearchIndex", "PhotoStore", "QueueDepth", "QuestionStore", "RESERVATION_TTL_S", "RefreshToken",
-    "Session", "ShareStore", "TextLine", "TextReader", "TripStore", "UserStore", "message_group",
+    "Session", "ShareStore", "TextLine", "TextReader", "TimeZoneFinder", "TripStore", "UserStore", "message_group",
 ]

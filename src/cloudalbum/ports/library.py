@@ -130,6 +130,13 @@ class PhotoStore(Protocol):
     def usage(self, owner_id: str) -> tuple[int, int]:
         """(photo count, stored bytes of originals): the count leaves the trash out, the bytes count it."""
 
+    def reposition(self, photo_id: str) -> bool:
+        """Move the photo's places in its lists (list, status, album and search index entries) from the order key
+        written before issue 16.1 (the wall clock of taken_at) to today's (its UTC instant,
+        domain.times.instant_key), where they still carry the old one; True when the photo's own list entry
+        moved. Idempotent; a photo in the trash or gone is left alone (False). SQLite: migration 0270 rewrote
+        every key, so nothing is left to move (False)."""
+
     # The trash (issue 15 item 4): read through indexes of trashed photos only, so neither the library nor the
     # trash of other owners costs anything.
     def list_trash(self, owner_id: str, *, limit: int = 50, cursor: str | None = None) -> Page:

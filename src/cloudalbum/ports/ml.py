@@ -1,4 +1,5 @@
-"""What looks at photos and places them: the object detector, the face analyzer and the geocoder."""
+"""What looks at photos and places them: the object detector, the face analyzer, the geocoder and the time zone
+finder."""
 
 from __future__ import annotations
 
@@ -64,3 +65,9 @@ class Geocoder(Protocol):
     def forward(self, name: str) -> tuple[float, float, Place] | None:
         """A place name ("Dublin", "Paris, France") to coordinates, offline."""
 
+
+
+class TimeZoneFinder(Protocol):
+    def zone_at(self, lat: float, lon: float) -> str | None:
+        """The IANA time zone in force at a position ("Europe/Rome"), offline; None where the data has none or
+        the position is invalid. Never raises for a position."""

@@ -14,7 +14,7 @@ class TripStore(Protocol):
 
     def photos_between(self, owner_id: str, first_key: str, last_key: str, *, limit: int = 200,
                        cursor: str | None = None) -> Page:
-        """Page of the owner's live photos whose list sort key ("YYYY-MM-DDTHH:MM:SS" of the local taken time,
+        """Page of the owner's live photos whose list sort key ("YYYY-MM-DDTHH:MM:SS" of the UTC taken instant,
         keys.sort_key / the photos.sort_key column) lies in [first_key, last_key], oldest first (ties by id).
         Served by the owner's newest-first list index read forwards (SQLite photos_owner_sort, DynamoDB GSI1
         OWNER#<id>#PHOTOS), never a pass over the library. Photos without a taken time sort by upload time:

@@ -22,6 +22,7 @@ from ..domain import duplicates as D
 from ..domain import photo_rules
 from ..domain.errors import Invalid, NotFound
 from ..domain.model import Page, Photo, iso, new_id, utcnow
+from ..domain.times import instant_key
 from ..ports import AlbumStore, DuplicateStore, PhotoStore
 from .changes import PhotoChanges, retry_lost_races
 
@@ -64,7 +65,7 @@ class DuplicateService:
         if not photo.taken_at or photo.camera is None:
             return []
         try:
-            t = datetime.fromisoformat(photo.taken_at[:19])
+            t = datetime.fromisoformat(instant_key(photo.taken_at))  # the list's order: by UTC instant
         except ValueError:
             return []
         span = timedelta(seconds=D.BURST_SECONDS)

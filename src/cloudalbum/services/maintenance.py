@@ -21,6 +21,10 @@ nothing else (no listing of the blob store, no read per photo).
 * **Temporary files.** A blob store that keeps temporary files for writes in flight (the file store) offers
   `sweep_temp(older_than=...)`: temporary files older than the grace period are writes whose process died.
 
+`cloudalbum gc --reorder EMAIL` (`reorder`) moves an account's photos whose taken_at carries an offset to
+their UTC instant in every list (issue 16.1: DynamoDB items written before it keep the wall-clock position; SQLite
+was rewritten by migration 0270): one pass over that owner's list, a page at a time, no Scan.
+
 `cloudalbum gc --scan-blobs` (`scan_blobs`) still lists every original and thumbnail once, for orphans left by
 versions that wrote no pending entries; nothing runs it on a timer.
 """
@@ -38,6 +42,7 @@ from ..config import Settings
 from ..domain.blob_keys import DERIVED, ORIGINALS, original_key, photo_id_of_blob, thumbnails_prefix
 from ..domain.jobs import ProcessPhoto
 from ..domain.model import PhotoStatus
+from ..domain.times import has_offset
 from ..ports import BlobStore, JobQueue, PendingBlobs, PhotoStore
 from .uploads import pending_stamp as stamp
 
@@ -77,6 +82,10 @@ class MaintenanceService:
         self.settings = settings
         self.stale_upload_s = stale_upload_s
         self.orphan_grace_s = orphan_grace_s
+
+    def reorder(self, owner_id: str) -> tuple[int, int]:
+        """(photos read, photos moved) by reorder_owner."""
+        return reorder_owner(self.photos, owner_id)
 
     def run_once(self, now: float | None = None) -> MaintenanceReport:
         """One pass of every repair; errors in one do not stop the others."""
@@ -158,3 +167,18 @@ class MaintenanceService:
             self.blobs.delete(key)
             deleted += 1
         return deleted
+
+
+def reorder_owner(photos: PhotoStore, owner_id: str, *, page: int = 200) -> tuple[int, int]:
+    """(photos read, photos moved): every photo of the owner's list whose time has an offset is moved to its UTC
+    instant's position (PhotoStore.reposition; idempotent, safe beside live writes). Only the photo being walked
+    moves (behind the walk, or ahead of it, where it is met again and left alone): nothing is skipped."""
+    read = moved = 0
+    cursor: str | None = None
+    while True:
+        got = photos.list_photos(owner_id, limit=page, cursor=cursor)
+        read += len(got.items)
+        moved += sum(1 for p in got.items if has_offset(p.taken_at) and photos.reposition(p.id))
+        cursor = got.next_cursor
+        if cursor is None:
+            return read, moved

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import calendar
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -25,7 +26,7 @@ from ..domain.errors import Invalid, NotFound
 from ..domain.jobs import RecomputeTrips
 from ..domain.model import Album, Page, Photo, Question, QuestionStatus, iso, new_id, utcnow
 from ..domain.timeline import month_of
-from ..domain.times import taken_seconds
+from ..domain.times import day_keys, instant_key, taken_seconds
 from ..ports import JobQueue, PhotoStore, QuestionStore, TripStore
 from .albums import AlbumService
 from .search import check_limit
@@ -41,9 +42,13 @@ MIN_QUESTION_PHOTOS = 3  # a trip of fewer photos is not worth a question
 
 
 def list_key(taken_at: str) -> str:
-    """The photo list's sort key of a taken time ("YYYY-MM-DDTHH:MM:SS"), as both stores keep it."""
-    value = taken_at.strip().replace(" ", "T", 1)[:19]
-    return value + "0000-01-01T00:00:00"[len(value):]
+    """The photo list's sort key of a taken time (its UTC instant), as both stores keep it."""
+    return instant_key(taken_at)
+
+
+def _last_day(month: str) -> str:
+    """"28".."31": the last day of a "YYYY-MM" month."""
+    return str(calendar.monthrange(int(month[:4]), int(month[5:7]))[1])
 
 
 def _shift_month(month: str, delta: int) -> str:
@@ -137,9 +142,9 @@ class TripService:
         points: list[rules.Point] = []
         cursor: str | None = None
         read = 0
+        keys = day_keys(f"{first_month}-01", f"{last_month}-{_last_day(last_month)}")  # by instant: widened
         while read < MAX_PHOTOS_READ:
-            page = self.store.photos_between(owner_id, f"{first_month}-01T00:00:00", f"{last_month}-31T23:59:59",
-                                             limit=READ_PAGE, cursor=cursor)
+            page = self.store.photos_between(owner_id, *keys, limit=READ_PAGE, cursor=cursor)
             read += len(page.items)
             points += [p for p in map(point_of, page.items) if p is not None]
             cursor = page.next_cursor

@@ -17,7 +17,7 @@ from ...domain.duplicates import key_rows
 from ...domain.model import Photo, PhotoStatus, Question, iso
 from ...domain.places import place_role
 from ...domain.search import fold, label_key, person_key, place_names, plain_words, text_fields, words
-from ...domain.times import taken_seconds
+from ...domain.times import KEY_TEMPLATE, instant_key, taken_seconds
 from .geohash import GEO_PRECISIONS, geohash
 from .instants import instant_sk
 
@@ -277,15 +277,22 @@ def dup_key(owner_id: str, kind: str, *parts: str) -> dict[str, str]:
 
 
 def sort_key(photo: Photo) -> str:
-    """taken_at (else uploaded_at) cut to "YYYY-MM-DDTHH:MM:SS", the same order key as the SQLite store."""
+    """The UTC instant of taken_at (else uploaded_at), "YYYY-MM-DDTHH:MM:SS": the SQLite store's order key too
+    (domain.times.instant_key)."""
+    return instant_key(photo.taken_at, photo.uploaded_at)
+
+
+def wall_sort_key(photo: Photo) -> str:
+    """The order key before issue 16.1: the wall clock of taken_at cut to 19 characters, whatever its offset.
+    Only the backfill that moves such positions to sort_key's reads it (services/maintenance.py)."""
     value = (photo.taken_at or photo.uploaded_at or "").strip().replace(" ", "T", 1)[:19]
-    template = "0000-01-01T00:00:00"
-    return value + template[len(value):]
+    return value + KEY_TEMPLATE[len(value):]
 
 
-def position(photo: Photo) -> str:
-    """The sort key of every newest-first list a photo is in: "<sort_key>#<id>" (ties by id, descending)."""
-    return f"{sort_key(photo)}#{photo.id}"
+def position(photo: Photo, key: str | None = None) -> str:
+    """The sort key of every newest-first list a photo is in: "<sort_key>#<id>" (ties by id, descending); key:
+    another order key (the backfill names the old positions with wall_sort_key)."""
+    return f"{key or sort_key(photo)}#{photo.id}"
 
 
 # --- search index entries (items PK = IX#<owner>#<kind>#<value>, SK = position) ------------------------------
@@ -295,7 +302,7 @@ def ix_pk(owner_id: str, kind: str, value: str) -> str:
     return f"IX#{owner_id}#{kind}#{value}"
 
 
-def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, Any]]:
+def index_entries(photo: Photo, albums: Iterable[str], key: str | None = None) -> dict[str, dict[str, Any]]:
     """Every search index item of a photo, by "PK|SK", with its extra attributes.
 
     Kinds: L label (conf = confidence), C category, P place name, T first letters of a text word (people's
@@ -306,7 +313,7 @@ def index_entries(photo: Photo, albums: Iterable[str]) -> dict[str, dict[str, An
     (domain.places.place_role: anchor or open) sorted by instant, not position (instants.instant_sk), DK a
     duplicate lookup key (domain.duplicates.key_rows; fp = its fingerprint, so a candidate is checked without
     a read; near = the prefilter's dHash)."""
-    owner, pos = photo.owner_id, position(photo)
+    owner, pos = photo.owner_id, position(photo, key)
     entries: dict[str, dict[str, Any]] = {}
 
     def add(kind: str, value: str, **extra: Any) -> None:

@@ -112,6 +112,28 @@ class DynamoPhotos:
         self.items.write(_entries(old, old.albums), _entries(saved, old.albums))
         return saved
 
+    def reposition(self, photo_id: str) -> bool:
+        """The photo item's GSI1SK and GSI2SK (only while they still hold the old position: a save since wrote
+        the new one), then its index items: the old position's deleted, the new one's put (K.index_entries)."""
+        item = self.table.get(K.photo_key(photo_id))
+        if item is None or "trashed_at" in item:
+            return False
+        photo = photo_of(item)
+        old_key = K.wall_sort_key(photo)
+        if old_key == K.sort_key(photo):
+            return False
+        old_pos, new_pos = K.position(photo, old_key), K.position(photo)
+        moved = True
+        try:
+            self.client.update_item(
+                TableName=self.table.name, Key=av_key(K.photo_key(photo_id)),
+                UpdateExpression="SET GSI1SK = :new, GSI2SK = :new", ConditionExpression="GSI1SK = :old",
+                ExpressionAttributeValues={":new": S(new_pos), ":old": S(old_pos)})
+        except self.client.exceptions.ConditionalCheckFailedException:
+            moved = False  # moved already (by a save, or an earlier pass)
+        self.items.write(K.index_entries(photo, photo.albums, old_key), K.index_entries(photo, photo.albums))
+        return moved
+
     def _month_moves(self, old: Photo, saved: Photo) -> list[dict[str, Any]]:
         """The timeline counter updates a save makes: a photo counts in its month while it is in the library, so
         a new month, a move into the trash or out of it moves one."""

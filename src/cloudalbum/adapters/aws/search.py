@@ -33,7 +33,7 @@ from ...domain.search import (
     words,
 )
 from ...domain.timeline import Timeline, from_counts, is_unfiltered, month_of
-from ...domain.times import taken_seconds
+from ...domain.times import day_keys, taken_seconds
 from . import cursors as C
 from . import keys as K
 from .albums import DynamoAlbums
@@ -43,7 +43,7 @@ from .photo_items import photo_of
 from .table import S, Table, n, s
 
 MAP_MAX_POINTS = 10_000
-MAX_TZ_OFFSET_S = 14 * 3600  # taken_at is wall-clock time; a time window is widened by this, then checked exactly
+MAX_TZ_OFFSET_S = 14 * 3600  # a naive taken_at is read as UTC; a time window is widened by this, then checked exactly
 
 
 class DynamoSearchIndex:
@@ -81,7 +81,7 @@ class DynamoSearchIndex:
                             lat: float | None, lon: float | None, radius_km: float,
                             limit: int = 200) -> list[Photo]:
         """Photos taken within window_s of taken_at (and within radius_km when lat, lon are given), closest in
-        time first: one range of the owner's GSI1 list (wall-clock order, widened by the largest zone offset)."""
+        time first: one range of the owner's GSI1 list (by UTC instant, widened by the largest zone offset)."""
         t0 = taken_seconds(taken_at)
         if t0 is None:
             return []
@@ -194,9 +194,9 @@ def sources_of(owner_id: str, query: SearchQuery) -> list[Source]:
         cells = best_cover(box)
         pks = tuple(K.ix_pk(owner_id, "G", c) for c in cells) if cells else (K.ix_pk(owner_id, "LOC", "all"),)
         out.append(Source(None, pks))
-    if query.date_from or query.date_to:  # a range of the owner's list (photos without a date fail the rule)
-        out.append(Source("GSI1", (K.owner_photos_pk(owner_id),), lo=query.date_from or "0000",
-                          hi=(query.date_to or "9999") + "~"))
+    if query.date_from or query.date_to:  # a range of the owner's list, by UTC instant, widened by the widest
+        lo, hi = day_keys(query.date_from, query.date_to)  # offsets (the rule checks the local day itself)
+        out.append(Source("GSI1", (K.owner_photos_pk(owner_id),), lo=lo or "0000", hi=hi + "~"))
     if query.status:
         out.append(Source("GSI2", (K.owner_status_pk(owner_id, query.status),)))
     if query.undated:

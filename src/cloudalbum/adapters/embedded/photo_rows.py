@@ -12,18 +12,16 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from ...domain.model import Page, Photo, iso, photo_from_dict, to_dict
+from ...domain.times import instant_key
 from .database import encode_cursor
 
 SQLITE_MAX_VARS = 500  # ids per IN (...) chunk, well under SQLite's variable limit
 
 
 def sort_key(photo: Photo) -> str:
-    """The list order key: taken_at (else uploaded_at) cut to "YYYY-MM-DDTHH:MM:SS", so naive camera times and
-    offset-carrying server times compare as wall-clock strings. Newest first = descending."""
-    value = (photo.taken_at or photo.uploaded_at or "").strip().replace(" ", "T", 1)
-    template = "0000-01-01T00:00:00"
-    value = value[:19]
-    return value + template[len(value):]
+    """The list order key: the UTC instant of taken_at (else uploaded_at), "YYYY-MM-DDTHH:MM:SS", the same as
+    DynamoDB's positions (domain.times.instant_key). Newest first = descending."""
+    return instant_key(photo.taken_at, photo.uploaded_at)
 
 
 def utc_iso(value: str) -> str:

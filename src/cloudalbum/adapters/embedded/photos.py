@@ -82,6 +82,9 @@ class SqlitePhotoStore:
             # album memberships, questions, faces and contributions go with it: their foreign keys cascade
             conn.execute("DELETE FROM photos WHERE id = ?", (photo_id,))
 
+    def reposition(self, photo_id: str) -> bool:
+        return False  # migration 0270 wrote every sort_key as the UTC instant
+
     def list_photos(self, owner_id: str, *, status: str | None = None, limit: int = 50,
                     cursor: str | None = None) -> Page:
         where, args = ["owner_id = ?", "trashed_at IS NULL"], [owner_id]  # the partial indexes: live photos

@@ -32,7 +32,7 @@ from ...domain.search import (
     words,
 )
 from ...domain.timeline import Timeline, from_counts, is_unfiltered, is_valid_month
-from ...domain.times import taken_seconds
+from ...domain.times import instant_key, taken_seconds
 from .database import SqliteDatabase, encode_cursor, keyset_after
 from .duplicates import remove_keys, write_keys
 from .photo_rows import load_photos
@@ -115,7 +115,7 @@ class SqliteSearchIndex:
         none (nothing finds it, at no cost to any query) and its album memberships are flagged out of albums;
         a restore writes them back. The photo's duplicate lookup rows are written here too (none in the trash)."""
         row = conn.execute("SELECT sort_key FROM photos WHERE id = ?", (photo.id,)).fetchone()
-        sort_key = row[0] if row else (photo.taken_at or photo.uploaded_at or "")[:19]
+        sort_key = row[0] if row else instant_key(photo.taken_at, photo.uploaded_at)
         trashed = int(photo.trashed_at is not None)
         conn.execute("UPDATE album_photos SET trashed = ? WHERE photo_id = ? AND trashed <> ?",
                      (trashed, photo.id, trashed))

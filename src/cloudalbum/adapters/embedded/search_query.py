@@ -24,6 +24,7 @@ from ...domain.search import (
     plain_words,
     query_words,
 )
+from ...domain.times import day_keys
 
 SMALL_SET = 2_000  # an unordered candidate set (FTS, R*Tree) this small is fetched whole and sorted
 PROBE_CAP = 20_001  # candidate counts are exact up to this
@@ -207,9 +208,8 @@ def _choose_driver(conn: sqlite3.Connection, sql: SearchSql, owner_id: str, quer
         sql.drive(walk[1], "drv", *walk[2], instead_of=tagged.get(walk[3]))
     else:
         sql.drive("search_doc d INDEXED BY search_doc_owner_sort", "d")
-    if query.date_from or query.date_to:  # taken_day in [from, to] <=> sort_key in [from, to + "T~")
-        sql.add(f"{sql.sort}.sort_key >= ? AND {sql.sort}.sort_key < ?", query.date_from or "",
-                (query.date_to or "9999-12-31") + "T~")
+    if query.date_from or query.date_to:  # a local day in [from, to] has its UTC instant in day_keys' range
+        sql.add(f"{sql.sort}.sort_key >= ? AND {sql.sort}.sort_key <= ?", *day_keys(query.date_from, query.date_to))
     if expr and not sql.source.startswith("(SELECT rowid"):
         # "+": a membership test per walked row, never an index constraint looped over the whole match list
         sql.add("+d.docid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", expr)

@@ -101,7 +101,12 @@ class PhotoOut(Schema):
     bytes = Integer()
     width = Integer(allow_none=True)
     height = Integer(allow_none=True)
-    taken_at = String(allow_none=True)
+    taken_at = String(allow_none=True, metadata={
+        "description": "The camera's (or the user's) wall time as given, with its UTC offset when one is known"})
+    taken_offset_source = String(allow_none=True, metadata={
+        "description": "Where processing found taken_at's offset: exif (OffsetTimeOriginal), gps_time (the GPS "
+                       "time stamp), gps_zone (the time zone at the GPS position), account (the account's time "
+                       "zone); null for a naive time, a time the user set, or one that came with its offset"})
     uploaded_at = String()
     camera = Nested(CameraOut, allow_none=True)
     location = Nested(LocationOut, allow_none=True)

@@ -64,6 +64,26 @@ export function formatDate(iso) {
   return m ? (m[2] ? `${m[1]} ${m[2]}` : m[1]) : iso;
 }
 
+/** The UTC offset a taken_at carries ("+09:00"; "Z" is "+00:00"), or '' for a naive time. */
+export function offsetOf(iso) {
+  const m = /(Z|[+-]\d{2}:?\d{2})$/.exec(iso || '');
+  if (!m || !/[T ]\d{2}:\d{2}/.test(iso)) return '';
+  return m[1] === 'Z' ? '+00:00' : m[1].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+}
+
+const OFFSET_SOURCES = {
+  exif: 'from the camera', gps_time: 'from the GPS clock', gps_zone: 'time zone of the GPS position',
+  account: 'your time zone setting',
+};
+
+/** "2008-10-22 16:28" (the photo's local wall time, never the browser's) and "UTC+02:00 · from the camera". */
+export function takenParts(photo) {
+  if (!photo.taken_at) return ['', ''];
+  const offset = offsetOf(photo.taken_at);
+  const why = OFFSET_SOURCES[photo.taken_offset_source];
+  return [formatDate(photo.taken_at), offset ? `UTC${offset}${why ? ` · ${why}` : ''}` : ''];
+}
+
 export function formatBytes(n) {
   if (!Number.isFinite(n)) return '';
   if (n < 1024) return `${n} B`;

@@ -4,7 +4,7 @@
 // the browser's Back (a phone's back gesture) close it; the grid scrolls to the photo last shown.
 
 import { imageUrl, photoThumb } from './api.js';
-import { altText, formatDate, h, placeText } from './dom.js';
+import { altText, formatDate, h, placeText, takenParts } from './dom.js';
 
 const SWIPE_PX = 50; // a horizontal move at least this long, and longer than it is tall, turns the page
 const ZOOM = 2.5;
@@ -61,7 +61,8 @@ export function openViewer({ photos, index, more, href, onClose }) {
   function fillDetails(photo) {
     const rows = [];
     const row = (term, value) => { if (value) rows.push(h('dt', {}, term), h('dd', {}, value)); };
-    row('Taken', formatDate(photo.taken_at) || 'No date');
+    const [taken, zone] = takenParts(photo);
+    row('Taken', taken ? `${taken}${zone ? ` (${zone.split(' · ')[0]})` : ''}` : 'No date');
     row('Place', placeText(photo.location));
     row('Camera', photo.camera ? [photo.camera.make, photo.camera.model].filter(Boolean).join(' ') : '');
     row('Seen', [...new Set((photo.labels || []).map((l) => l.name))].join(', '));

@@ -2,7 +2,7 @@
 // map, albums, open questions, edits (PATCH), download of the original, move to the trash.
 
 import { all, api, authFetch, forgetPhotoImages, imageUrl, photoThumb, toError } from '../api.js';
-import { FINAL, altText, announce, clear, field, formatBytes, formatDate, h, placeText, statusBadge } from '../dom.js';
+import { FINAL, altText, announce, clear, field, formatBytes, h, offsetOf, placeText, statusBadge, takenParts } from '../dom.js';
 import { faceImg, personHref, personName } from '../faces.js';
 import { smallMap } from '../maps.js';
 import { textOverlay, textSection } from '../photo-text.js';
@@ -86,7 +86,8 @@ function chips(labels) {
 function details(photo) {
   const rows = [];
   const row = (k, ...v) => rows.push(h('dt', {}, k), h('dd', {}, ...v));
-  row('Taken', photo.taken_at ? formatDate(photo.taken_at) : 'Unknown');
+  const [taken, zone] = takenParts(photo);
+  row('Taken', taken || 'Unknown', zone ? h('small', { class: 'coords taken-zone' }, ` ${zone}`) : '');
   if (photo.camera && (photo.camera.make || photo.camera.model)) {
     row('Camera', [photo.camera.make, photo.camera.model].filter(Boolean).join(' '));
   }
@@ -292,7 +293,8 @@ export function photoView(main, { parts, params }) {
       const body = {};
       if (titleIn.value !== (photo.title || '')) body.title = titleIn.value;
       if (desc.value !== (photo.description || '')) body.description = desc.value;
-      if (taken.value && taken.value !== toLocalInput(photo.taken_at)) body.taken_at = taken.value.length === 16 ? `${taken.value}:00` : taken.value;
+      // the photo's local time is edited: its offset stays (a naive time stays naive)
+      if (taken.value && taken.value !== toLocalInput(photo.taken_at)) body.taken_at = (taken.value.length === 16 ? `${taken.value}:00` : taken.value) + offsetOf(photo.taken_at);
       const la = lat.value.trim();
       const lo = lon.value.trim();
       if (la || lo) {
