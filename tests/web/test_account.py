@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from .conftest import new_watched_page
-from .helpers import Api
+from .helpers import Api, account_menu
 
 pytestmark = [pytest.mark.browser]
 
@@ -29,6 +29,7 @@ def test_change_password_and_delete_the_account(browser: Any, service: Any) -> N
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("heading", name="Photos").wait_for()  # signed in (the page then goes to #/ itself)
+        account_menu(page)  # the header's account menu (the signed-in email)
         page.get_by_role("link", name="Account").click()
         page.get_by_role("heading", name="Account", exact=True).wait_for()
 
