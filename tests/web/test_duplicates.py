@@ -57,6 +57,9 @@ def test_duplicates_side_by_side_keep_one_or_not_duplicates(browser: Any, servic
             assert nav[0] <= nav[1] and page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
             header = page.evaluate("document.querySelector('.top').getBoundingClientRect().height")
             assert (header < 64) == (width >= 1100), (width, header)
+            # sticky bars keep clear of the header's real height, however many rows it wraps to
+            page.wait_for_function("(h) => getComputedStyle(document.body).getPropertyValue('--header-bottom')"
+                                   " === `${h}px`", arg=header)
         page.set_viewport_size(DESKTOP)
         account_menu(page)
         page.get_by_role("link", name="Duplicates").click()

@@ -95,6 +95,13 @@ for (const item of accountMenu.querySelectorAll('.menu-items button')) {
   item.addEventListener('click', () => { accountMenu.open = false; });
 }
 
+// The header's real height (it wraps to more rows on a narrow screen, and a long email or a question count can
+// change it) as --header-bottom: what sticky bars, the scrubber and full-height views keep clear of.
+const header = document.getElementById('top');
+new ResizeObserver(() => {
+  document.body.style.setProperty('--header-bottom', `${header.getBoundingClientRect().height}px`);
+}).observe(header);
+
 let me = null;
 function shell() {
   const inside = signedIn();
