@@ -207,7 +207,8 @@ class Container:
     def duplicate_backfill(self) -> DuplicateBackfill:
         from .services.duplicate_backfill import DuplicateBackfill
 
-        return DuplicateBackfill(self.store.photos, self.blobs, self.duplicates, lambda: self.queue)
+        return DuplicateBackfill(self.store.photos, self.blobs, self.duplicates, lambda: self.queue,
+                                 max_decode_bytes=self.settings.max_decode_bytes)
 
     @cached_property
     def limits(self) -> LimitsService:

@@ -207,3 +207,16 @@ def check_backfill(container: Any, user: User) -> None:
     container.duplicate_backfill.start(user.id)
     assert drain(container) == ["fingerprints: 0 of 3 photos", "fingerprints: 0 of 1 photos, done"]
     assert len(groups(user)) == 1
+
+    # a photo whose decoding would take more than the budget (a smaller one set since) is skipped, as processing
+    # would refuse it: the backfill keeps a worker's memory where processing keeps it
+    photo = container.store.photos.get_photo(ids[2], user.id)
+    photo.fingerprint = None
+    container.store.photos.save_photo(photo)
+    budget, container.duplicate_backfill.max_decode_bytes = container.duplicate_backfill.max_decode_bytes, 10_000
+    try:
+        container.duplicate_backfill.start(user.id)
+        assert sum("1 skipped" in o for o in drain(container)) == 1
+    finally:
+        container.duplicate_backfill.max_decode_bytes = budget
+    assert container.store.photos.get_photo(ids[2], user.id).fingerprint is None

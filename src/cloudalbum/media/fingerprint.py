@@ -34,13 +34,14 @@ SOFTWARE_CHARS = 60  # of the EXIF Software tag kept
 REDUCED_LONG_SIDE = 256  # the fixed reduced size of the pixel hash: media.thumbnails.SIZES["small"]
 
 
-def fingerprint_of_file(data: bytes) -> Fingerprint | None:
+def fingerprint_of_file(data: bytes, *, max_decode_bytes: int | None = None) -> Fingerprint | None:
     """What processing computes for a file's bytes (services.processing.analyze): one reduced-scale upright
-    decode, the small thumbnail's image, its fingerprint; None when the bytes do not decode. For photos
-    processed before fingerprints existed (services.duplicate_backfill)."""
+    decode, the small thumbnail's image, its fingerprint; None when the bytes do not decode (or would take more
+    than max_decode_bytes, as processing refuses them). For photos processed before fingerprints existed
+    (services.duplicate_backfill)."""
     meta = read_metadata(data)
     try:
-        decoded = decode(data, orientation=meta.orientation, min_long_side=1280)
+        decoded = decode(data, orientation=meta.orientation, min_long_side=1280, max_decode_bytes=max_decode_bytes)
     except UndecodableImage:
         return None
     return fingerprint_of(make_thumbnails(decoded.image)["small"][0], decoded, meta)

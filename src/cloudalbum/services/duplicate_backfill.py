@@ -31,10 +31,11 @@ PAGE = 50  # photos a job reads; each one without a fingerprint costs a decode o
 
 class DuplicateBackfill:
     def __init__(self, photos: PhotoStore, blobs: BlobStore, duplicates: DuplicateService,
-                 queue: Callable[[], JobQueue], *, page: int = PAGE) -> None:
+                 queue: Callable[[], JobQueue], *, page: int = PAGE, max_decode_bytes: int | None = None) -> None:
+        """max_decode_bytes: the decode budget processing keeps to (a worker stays under its memory)."""
         self.photos, self.blobs, self.duplicates = photos, blobs, duplicates
         self.changes = PhotoChanges(photos)
-        self._queue, self.page = queue, page
+        self._queue, self.page, self.max_decode_bytes = queue, page, max_decode_bytes
 
     def start(self, owner_id: str) -> None:
         """Queue the first page of the owner's backfill."""
@@ -63,7 +64,7 @@ class DuplicateBackfill:
         except NotFound:
             log.warning("photo %s: no original to fingerprint", photo.id)
             return False
-        fp = fingerprint_of_file(data)
+        fp = fingerprint_of_file(data, max_decode_bytes=self.max_decode_bytes)
         if fp is None:
             log.warning("photo %s: its original does not decode; no fingerprint", photo.id)
             return False
