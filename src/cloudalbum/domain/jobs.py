@@ -96,9 +96,7 @@ class ScanFaces:
     def from_body(cls, body: Mapping[str, Any]) -> ScanFaces:
         """The job of a body; raises MalformedJob."""
         _check_type(body, cls.TYPE)
-        owner_id, cursor = body.get("owner_id"), body.get("cursor")
-        if not _is_text(owner_id) or not (cursor is None or _is_text(cursor, MAX_CURSOR)):
-            raise MalformedJob("the scan_faces job has no valid owner_id or cursor")
+        owner_id, cursor = _owner_page(body, cls.TYPE)
         return cls(owner_id=owner_id, cursor=cursor, scan_id=_scan_id(body))
 
 
@@ -191,9 +189,7 @@ class FingerprintLibrary:
     def from_body(cls, body: Mapping[str, Any]) -> FingerprintLibrary:
         """The job of a body; raises MalformedJob."""
         _check_type(body, cls.TYPE)
-        owner_id, cursor = body.get("owner_id"), body.get("cursor")
-        if not _is_text(owner_id) or not (cursor is None or _is_text(cursor, MAX_CURSOR)):
-            raise MalformedJob("the fingerprint_library job has no valid owner_id or cursor")
+        owner_id, cursor = _owner_page(body, cls.TYPE)
         return cls(owner_id=owner_id, cursor=cursor)
 
 
@@ -226,6 +222,14 @@ def _scan_id(body: Mapping[str, Any]) -> str | None:
     if not (_is_text(scan_id) and _is_text(body.get("owner_id"))):
         raise MalformedJob("the job's scan_id or owner_id is not valid")
     return scan_id
+
+
+def _owner_page(body: Mapping[str, Any], kind: str) -> tuple[str, str | None]:
+    """The owner and the page cursor of a job that walks an owner's library page by page; raises MalformedJob."""
+    owner_id, cursor = body.get("owner_id"), body.get("cursor")
+    if not _is_text(owner_id) or not (cursor is None or _is_text(cursor, MAX_CURSOR)):
+        raise MalformedJob(f"the {kind} job has no valid owner_id or cursor")
+    return owner_id, cursor
 
 
 def _is_text(value: Any, limit: int = MAX_ID) -> TypeGuard[str]:

@@ -90,16 +90,21 @@ def _configure_gc(p: argparse.ArgumentParser) -> None:
                         "(DynamoDB items written before issue 16.1; repeatable; idempotent)")
 
 
+def _account_id(container: Any, email: str) -> str:
+    """The id of the account with this email; CommandError when there is none."""
+    user = container.store.users.user_by_email(email)
+    if user is None:
+        raise CommandError(f"no account {email}")
+    return str(user.id)
+
+
 def _run_gc(args: argparse.Namespace) -> int:
     container = _container(args)
     try:
         report = container.maintenance.run_once()
         scanned = container.maintenance.scan_blobs() if getattr(args, "scan_blobs", False) else None
         for email in getattr(args, "reorder", []):
-            user = container.store.users.user_by_email(email)
-            if user is None:
-                raise CommandError(f"no account with email {email!r}")
-            read, moved = container.maintenance.reorder(user.id)
+            read, moved = container.maintenance.reorder(_account_id(container, email))
             print(f"reordered {email}: {read} photos read, {moved} moved to their UTC instant")
     finally:
         container.close()
@@ -195,12 +200,10 @@ def _configure_people(p: argparse.ArgumentParser) -> None:
 def _run_people(args: argparse.Namespace) -> int:
     container = _container(args)
     try:
-        user = container.store.users.user_by_email(args.email)
-        if user is None:
-            raise CommandError(f"no account {args.email}")
-        if not container.people.enabled_for(user.id):
+        user_id = _account_id(container, args.email)
+        if not container.people.enabled_for(user_id):
             raise CommandError(f"face grouping is off for {args.email} (or CLOUDALBUM_FACES is off)")
-        started = container.people.start_scan(user.id)
+        started = container.people.start_scan(user_id)
     finally:
         container.close()
     if not started:
@@ -220,10 +223,7 @@ def _configure_duplicates(p: argparse.ArgumentParser) -> None:
 def _run_duplicates(args: argparse.Namespace) -> int:
     container = _container(args)
     try:
-        user = container.store.users.user_by_email(args.email)
-        if user is None:
-            raise CommandError(f"no account {args.email}")
-        container.duplicate_backfill.start(user.id)
+        container.duplicate_backfill.start(_account_id(container, args.email))
     finally:
         container.close()
     print(f"duplicate fingerprints of {args.email}'s photos queued: the workers go through them page by page")
